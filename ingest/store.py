@@ -1,0 +1,235 @@
+"""The index: the only module that talks to Chroma.
+
+Two collections: ``legalqa_chunks`` (one vector per chunk) and
+``legalqa_documents`` (one record per file, written after its chunks, so a
+document without a record is unfinished and is cleaned up by the next ingest).
+The collection metadata records how the index was built; opening it with other
+settings raises :class:`IndexMismatchError` instead of a dimension error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from ingest.settings import Settings
+from ingest.types import Chunk, SourceDocument
+
+FORMAT_VERSION = 1
+CHUNKS = "legalqa_chunks"
+DOCUMENTS = "legalqa_documents"
+_BUILD_KEY = "legalqa_build"
+_PAGE_SIZE = 5000
+
+
+class IndexMismatchError(Exception):
+    """The index on disk was built with other settings than the ones in force."""
+
+
+class IndexUnavailableError(Exception):
+    """The index cannot be opened (no server at the configured host, unreadable folder)."""
+
+
+class BuildInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    format_version: int = FORMAT_VERSION
+    embedding_model: str
+    dimension: int
+    chunk_tokens: int
+    chunk_overlap_tokens: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings, dimension: int) -> BuildInfo:
+        return cls(
+            embedding_model=settings.embedding_model,
+            dimension=dimension,
+            chunk_tokens=settings.ingest.chunk_tokens,
+            chunk_overlap_tokens=settings.ingest.chunk_overlap_tokens,
+        )
+
+    def differences(self, other: BuildInfo) -> list[str]:
+        mine, theirs = self.model_dump(), other.model_dump()
+        return [f"{k}: index has {theirs[k]!r}, settings say {mine[k]!r}" for k in mine if mine[k] != theirs[k]]
+
+
+class ChunkStore:
+    """Chunks, their vectors and the document registry, in Chroma."""
+
+    def __init__(self, settings: Settings):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        self.settings = settings
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        try:
+            if settings.chroma_host:
+                self._client = chromadb.HttpClient(
+                    host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+                )
+                self._client.heartbeat()
+            else:
+                path = Path(settings.index_dir) / "chroma"
+                path.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        except Exception as exc:
+            where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.index_dir)
+            raise IndexUnavailableError(f"cannot open the index at {where}: {exc}") from None
+        self._chunks = None
+        self._documents = None
+
+    # -- build record -------------------------------------------------------
+
+    def build_info(self) -> BuildInfo | None:
+        """How the existing index was built, or None when there is no index yet."""
+        try:
+            col = self._client.get_collection(CHUNKS)
+        except Exception:
+            return None
+        raw = (col.metadata or {}).get(_BUILD_KEY)
+        return BuildInfo.model_validate_json(raw) if raw else None
+
+    def open(self, expected: BuildInfo, *, create: bool = False) -> None:
+        """Open the collections, checking that the index was built as ``expected`` says."""
+        found = self.build_info()
+        if found is not None and found != expected:
+            raise IndexMismatchError(
+                "the index was built with other settings ("
+                + "; ".join(expected.differences(found))
+                + "). Rebuild it with: legalqa ingest --rebuild PATH..."
+            )
+        if found is None and not create:
+            raise IndexUnavailableError("there is no index yet. Build one with: legalqa ingest PATH...")
+        meta = {"hnsw:space": "cosine", _BUILD_KEY: expected.model_dump_json()}
+        self._chunks = self._client.get_or_create_collection(CHUNKS, metadata=meta, embedding_function=None)
+        self._documents = self._client.get_or_create_collection(
+            DOCUMENTS, metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+
+    def drop(self) -> None:
+        """Delete everything (for --rebuild)."""
+        for name in (CHUNKS, DOCUMENTS):
+            try:
+                self._client.delete_collection(name)
+            except Exception:
+                pass
+        self._chunks = self._documents = None
+
+    @property
+    def chunks(self):
+        if self._chunks is None:
+            raise IndexUnavailableError("the index is not open")
+        return self._chunks
+
+    # -- documents ----------------------------------------------------------
+
+    def document_hashes(self) -> dict[str, str]:
+        got = self._documents.get(include=["metadatas"])
+        return {i: m["sha256"] for i, m in zip(got["ids"], got["metadatas"])}
+
+    def documents(self) -> list[SourceDocument]:
+        got = self._documents.get(include=["metadatas"])
+        docs = [SourceDocument.model_validate_json(m["document"]) for m in got["metadatas"]]
+        return sorted(docs, key=lambda d: d.source)
+
+    def replace_document(self, document: SourceDocument, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Swap a document's chunks for new ones. The registry record comes last: it marks the document complete."""
+        self._delete_chunks(document.source)
+        for i in range(0, len(chunks), _PAGE_SIZE):
+            part = chunks[i : i + _PAGE_SIZE]
+            self.chunks.upsert(
+                ids=[c.chunk_id for c in part],
+                embeddings=vectors[i : i + _PAGE_SIZE],
+                documents=[c.text for c in part],
+                metadatas=[_chunk_meta(c) for c in part],
+            )
+        centroid = vectors.mean(axis=0) if len(vectors) else np.ones(vectors.shape[1] if vectors.ndim == 2 else 1)
+        norm = float(np.linalg.norm(centroid)) or 1.0
+        self._documents.upsert(
+            ids=[document.source],
+            embeddings=[centroid / norm],
+            metadatas=[{"sha256": document.sha256, "document": document.model_dump_json()}],
+        )
+
+    def remove_document(self, source: str) -> bool:
+        existed = bool(self._documents.get(ids=[source])["ids"])
+        self._documents.delete(ids=[source])
+        self._delete_chunks(source)
+        return existed
+
+    def remove_unfinished(self) -> int:
+        """Delete chunks whose document has no registry record (an ingest that was interrupted)."""
+        known = set(self.document_hashes())
+        orphans = {c.source for c in self.iter_chunks() if c.source not in known}
+        for source in orphans:
+            self._delete_chunks(source)
+        return len(orphans)
+
+    def _delete_chunks(self, source: str) -> None:
+        self.chunks.delete(where={"source": source})
+
+    # -- chunks -------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.chunks.count()
+
+    def iter_chunks(self) -> Iterator[Chunk]:
+        offset = 0
+        while True:
+            got = self.chunks.get(include=["documents", "metadatas"], limit=_PAGE_SIZE, offset=offset)
+            if not got["ids"]:
+                return
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+                yield _chunk_from(cid, text, meta)
+            offset += len(got["ids"])
+
+    def get_chunks(self, ids: Sequence[str]) -> list[Chunk]:
+        """Chunks in the order of ``ids``; unknown ids are left out."""
+        if not ids:
+            return []
+        got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        by_id = {cid: _chunk_from(cid, t, m) for cid, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
+        """Nearest chunks by cosine similarity, best first."""
+        n = self.count()
+        if n == 0:
+            return []
+        got = self.chunks.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=min(k, n),
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (_chunk_from(cid, text, meta), 1.0 - float(dist))
+            for cid, text, meta, dist in zip(
+                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
+            )
+        ]
+
+
+def _chunk_meta(chunk: Chunk) -> dict:
+    meta = chunk.model_dump(exclude={"chunk_id", "text"})
+    if meta["page"] is None:
+        meta["page"] = -1  # Chroma drops None values; -1 reads back as "no page"
+    return meta
+
+
+def _chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
+    page = meta.get("page", -1)
+    return Chunk(
+        chunk_id=chunk_id,
+        source=meta["source"],
+        title=meta["title"],
+        page=None if page is None or page < 0 else int(page),
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        text=text,
+        doc_sha256=meta["doc_sha256"],
+    )
+
+

@@ -44,6 +44,9 @@ def chunk_document(
     overlap_tokens: int,
 ) -> list[Chunk]:
     doc = loaded.document
+    header = doc.title
+    if doc.docket:
+        header += f" ({doc.docket})" if doc.docket.startswith("MDL") else f" (No. {doc.docket})"
     chunks: list[Chunk] = []
     for page in loaded.pages:
         for start, end in _pack(page.text, count_tokens, max_tokens, overlap_tokens):
@@ -57,6 +60,7 @@ def chunk_document(
                     end=end,
                     text=page.text[start:end],
                     doc_sha256=doc.sha256,
+                    header=header,
                 )
             )
     return chunks

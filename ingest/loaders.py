@@ -47,6 +47,7 @@ def load_file(path: Path, source: str, *, max_bytes: int | None = None) -> Loade
         raise IngestError(source, f"the file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
     sha256 = hashlib.sha256(data).hexdigest()
 
+    docket = None
     if suffix in PDF_SUFFIXES:
         pages, title = _read_pdf(data, source), None
     elif suffix in HTML_SUFFIXES:
@@ -54,16 +55,20 @@ def load_file(path: Path, source: str, *, max_bytes: int | None = None) -> Loade
     elif suffix in XML_SUFFIXES:
         pages, title = _read_xml(data, source)
     else:
-        pages, title = split_ecf_pages(_decode(data, source)), None
+        text = _decode(data, source)
+        pages, title, docket = split_ecf_pages(text), None, find_docket(text)
 
     pages = [p for p in pages if p.text]
     if not pages:
         raise IngestError(source, "no text could be extracted (a scanned PDF needs OCR first)")
+    if suffix in PDF_SUFFIXES:
+        docket = find_docket(pages[0].text)
     paged = any(p.number is not None for p in pages)
     document = SourceDocument(
         source=source,
         title=title_from_filename(path) if not title else title,
         sha256=sha256,
+        docket=docket,
         n_pages=max((p.number or 0) for p in pages),
         paged=paged,
     )
@@ -133,6 +138,18 @@ def split_ecf_pages(text: str) -> list[Page]:
         # Whatever follows the last stamp (a trailing page number) stays on that page.
         pages[-1] = Page(number=pages[-1].number, text=f"{pages[-1].text} {tail}".strip())
     return pages
+
+
+_DOCKET = re.compile(
+    r"\b(?:USCA\s+)?Case\s+(?:#\s*)?((?:MDL\s+No\.\s*\d+)|(?:\d{1,2}:)?\d{2}-[A-Za-z]{2,4}-\d{3,6}(?:-[A-Z]{1,4})*|\d{2}-\d{4,5})"
+    r"\s+Document\b"
+)
+
+
+def find_docket(text: str) -> str | None:
+    """The case number of the first ECF stamp ('Case 3:23-cv-03417-VC Document 598 ...')."""
+    m = _DOCKET.search(text)
+    return m.group(1) if m else None
 
 
 def _stamp_total(matches: list[re.Match]) -> str:

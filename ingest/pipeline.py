@@ -20,6 +20,7 @@ from ingest.lexical import LexicalIndex
 from ingest.loaders import IngestError, load_file
 from ingest.settings import Settings
 from ingest.store import BuildInfo, ChunkStore
+from ingest.types import Chunk
 
 Progress = Callable[[str], None]
 
@@ -86,10 +87,10 @@ def lexical_dir(settings: Settings) -> Path:
     return Path(settings.index_dir) / "bm25"
 
 
-def embedding_text(title: str, text: str) -> str:
-    """What is embedded and BM25-indexed: the chunk under its document's title, so a
-    question naming the case finds the right document."""
-    return f"{title}\n{text}"
+def embedding_text(chunk: Chunk) -> str:
+    """What is embedded and BM25-indexed: the chunk under its document's title and docket,
+    so a question naming the case or its number finds the right document."""
+    return f"{chunk.header}\n{chunk.text}"
 
 
 def ingest_paths(
@@ -154,7 +155,7 @@ def ingest_paths(
             report.skipped.append(Skipped(source, "no text could be extracted"))
             continue
         vectors = model.embed(
-            [embedding_text(c.title, c.text) for c in chunks], batch_size=settings.ingest.embed_batch_size
+            [embedding_text(c) for c in chunks], batch_size=settings.ingest.embed_batch_size
         )
         store.replace_document(loaded.document, chunks, vectors)
         changed = True
@@ -174,7 +175,7 @@ def rebuild_lexical(settings: Settings, store: ChunkStore) -> LexicalIndex:
     ids, texts = [], []
     for chunk in store.iter_chunks():
         ids.append(chunk.chunk_id)
-        texts.append(embedding_text(chunk.title, chunk.text))
+        texts.append(embedding_text(chunk))
     index = LexicalIndex.build(ids, texts)
     index.save(lexical_dir(settings))
     return index

@@ -230,6 +230,7 @@ def _chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
         end=int(meta["end"]),
         text=text,
         doc_sha256=meta["doc_sha256"],
+        header=meta.get("header", ""),
     )
 
 

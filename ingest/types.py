@@ -16,6 +16,7 @@ class SourceDocument(BaseModel):
     title: str
     kind: str = "other"
     sha256: str
+    docket: str | None = Field(None, description="Case number from the ECF stamp, e.g. '3:23-cv-03417-VC'.")
     n_pages: int = 0
     paged: bool = Field(False, description="True when page numbers come from the file itself.")
 
@@ -53,6 +54,7 @@ class Chunk(BaseModel):
     end: int
     text: str
     doc_sha256: str
+    header: str = Field("", description="The document's title and docket, embedded and indexed with the text.")
 
     @staticmethod
     def make_id(doc_sha256: str, page: int | None, start: int, end: int) -> str:

@@ -1,0 +1,108 @@
+"""Shared fixtures: a fake embedder for the unit tier, a real index for the integration tier."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ingest.embeddings import Embedder
+from ingest.settings import Settings
+from ingest.tokenization import tokenize
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_CORPUS = ROOT.parent / "shared" / "corpus-real"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+class FakeEmbedder(Embedder):
+    """Hashed bag of words: texts sharing words are similar. Deterministic and instant."""
+
+    name = "fake"
+    max_tokens = 256
+
+    def __init__(self, dimension: int = 64):
+        self.dimension = dimension
+        self.calls = 0
+        self.embedded = 0
+
+    def embed_batch(self, texts):
+        self.calls += 1
+        self.embedded += len(texts)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in tokenize(text):
+                h = int.from_bytes(hashlib.md5(token.encode()).digest()[:4], "little")
+                out[row, h % self.dimension] += 1.0
+            norm = np.linalg.norm(out[row])
+            out[row] = out[row] / norm if norm else np.eye(1, self.dimension, 0, dtype=np.float32)[0]
+        return out
+
+    def count_tokens(self, texts):
+        return [len(t.split()) for t in texts]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data(tmp_path, monkeypatch):
+    """Every test gets its own index folder, whatever the environment says."""
+    monkeypatch.setenv("LEGALQA_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.delenv("LEGALQA_CHROMA_HOST", raising=False)
+
+
+@pytest.fixture
+def fake_embedder():
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(index_dir=tmp_path / "index", embedding_model="fake")
+
+
+@pytest.fixture(scope="session")
+def real_corpus():
+    if not REAL_CORPUS.is_dir():
+        pytest.skip(f"{REAL_CORPUS} is absent (it ships only with the development workspace)")
+    return REAL_CORPUS
+
+
+@pytest.fixture(scope="session")
+def real_index(real_corpus):
+    """The real corpus indexed with the real model. Kept in .legalqa/test-index so a second
+    `make test` only checks hashes; the ingest runs in a subprocess, as a user would run it."""
+    index_dir = ROOT / ".legalqa" / "test-index"
+    env = {**os.environ, "LEGALQA_INDEX_DIR": str(index_dir)}
+    result = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "ingest", str(real_corpus)],
+        env=env, capture_output=True, text=True, cwd=ROOT, timeout=1800,
+    )
+    assert result.returncode in (0, 3), result.stderr[-2000:]
+    return index_dir
+
+
+@pytest.fixture
+def fake_model(monkeypatch, fake_embedder):
+    """Make every load of the embedding model return the fake (for CLI-level unit tests)."""
+    import chatbot.engine
+    import ingest.pipeline
+
+    monkeypatch.setattr(ingest.pipeline, "load_embedder", lambda name: fake_embedder)
+    monkeypatch.setattr(chatbot.engine, "load_embedder", lambda name: fake_embedder)
+    chatbot.engine._engines.clear()
+    yield fake_embedder
+    chatbot.engine._engines.clear()
+
+
+@pytest.fixture
+def small_corpus(tmp_path):
+    from tests.corpus_fixture import write_corpus
+
+    return write_corpus(tmp_path / "corpus")

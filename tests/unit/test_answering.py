@@ -1,0 +1,66 @@
+import pytest
+
+from chatbot.engine import Engine
+from chatbot.retrieval import reciprocal_rank_fusion
+from chatbot.types import ABSTAIN_MESSAGE
+from ingest.pipeline import ingest_paths
+from ingest.types import normalize_whitespace
+from tests.corpus_fixture import ORDER_PAGES
+
+
+@pytest.fixture
+def engine(small_corpus, settings, fake_embedder):
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    return Engine(settings, embedder=fake_embedder)
+
+
+def test_rrf_sums_reciprocal_ranks():
+    fused = dict(reciprocal_rank_fusion([["a", "b"], ["b", "c"]], rrf_k=60))
+    assert fused["b"] == pytest.approx(1 / 62 + 1 / 61)
+    assert fused["a"] == pytest.approx(1 / 61)
+    assert list(dict(reciprocal_rank_fusion([["a", "b"], ["b", "c"]], 60))) == ["b", "a", "c"]
+
+
+def test_answer_quotes_the_holding_with_its_page(engine):
+    answer = engine.ask("Was copying the novels to train the language model a fair use?")
+    assert not answer.abstained
+    holding = [c for c in answer.citations if "was a fair use" in c.quote]
+    assert [(c.source, c.page) for c in holding] == [("opinions/smith-v-acme_2024-01-02_order.txt", 2)]
+    assert "[1]" in answer.answer
+    for c in answer.citations:
+        page_text = normalize_whitespace(ORDER_PAGES[c.page - 1]) if c.source.startswith("opinions") else None
+        if page_text:
+            assert normalize_whitespace(c.quote) in normalize_whitespace(f"{c.page} {page_text}")
+
+
+def test_every_quote_is_verbatim_in_its_chunk(engine):
+    for question in ["What are the four factors of fair use?", "What did the studios accuse the video model maker of?"]:
+        answer = engine.ask(question)
+        assert not answer.abstained, question
+        chunks = {c.chunk_id: c for c in engine.store.get_chunks([c.chunk_id for c in answer.citations])}
+        for c in answer.citations:
+            assert normalize_whitespace(c.quote) in normalize_whitespace(chunks[c.chunk_id].text)
+
+
+def test_off_topic_question_abstains(engine):
+    answer = engine.ask("What is the statute of limitations for breach of contract in Texas?")
+    assert answer.abstained
+    assert answer.answer == ABSTAIN_MESSAGE
+    assert answer.citations == []
+
+
+def test_json_contract(engine):
+    data = engine.ask("What is the fourth factor?").model_dump()
+    assert set(data) == {"question", "answer", "abstained", "citations", "retrieved", "timings_ms"}
+    assert set(data["timings_ms"]) == {"retrieve", "answer", "total"}
+    assert set(data["citations"][0]) == {"n", "source", "title", "page", "quote", "chunk_id"}
+    assert set(data["retrieved"][0]) == {"source", "page", "chunk_id", "score"}
+
+
+def test_bm25_mode_finds_docket_numbers(engine):
+    answer = engine.ask("24-cv-01234", mode="bm25")
+    assert answer.retrieved and answer.retrieved[0].source.startswith("opinions/")
+
+
+def test_empty_question(engine):
+    assert engine.ask("   ").abstained

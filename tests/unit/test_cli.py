@@ -1,0 +1,91 @@
+import json
+
+from click.testing import CliRunner
+
+from chatbot.cli import cli, _load_plugins
+
+_load_plugins()
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(map(str, args)), catch_exceptions=False)
+
+
+def test_ingest_then_reingest_embeds_nothing(small_corpus, fake_model):
+    first = run("ingest", small_corpus)
+    assert first.exit_code == 0, first.output
+    assert "4 files: 4 indexed, 0 unchanged, 0 skipped" in first.output
+    embedded = fake_model.embedded
+    second = run("ingest", small_corpus)
+    assert "0 indexed, 4 unchanged" in second.output and "(0 embedded)" in second.output
+    assert fake_model.embedded == embedded
+
+
+def test_skipped_files_are_named_and_set_exit_code_3(small_corpus, fake_model):
+    (small_corpus / "zero.pdf").write_bytes(b"")
+    result = CliRunner().invoke(cli, ["ingest", str(small_corpus)])
+    assert result.exit_code == 3
+    assert "skipped zero.pdf: the file is empty" in result.output
+
+
+def test_ask_json_contract(small_corpus, fake_model):
+    run("ingest", small_corpus)
+    result = run("ask", "--json", "What are the four factors of fair use?")
+    data = json.loads(result.output)
+    assert data["abstained"] is False
+    assert data["citations"][0]["source"] == "statute/fair-use.md"
+    assert data["citations"][0]["page"] is None
+
+
+def test_ask_without_index_is_a_clear_error(fake_model):
+    result = CliRunner().invoke(cli, ["ask", "anything"])
+    assert result.exit_code == 2
+    assert "no index yet" in result.output and "legalqa ingest" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_changed_model_gives_the_rebuild_message(small_corpus, fake_model, monkeypatch):
+    run("ingest", small_corpus)
+    monkeypatch.setenv("LEGALQA_EMBEDDING_MODEL", "some/other-model")
+    result = CliRunner().invoke(cli, ["ask", "What is fair use?"])
+    assert result.exit_code == 2
+    assert "embedding_model" in result.output and "legalqa ingest --rebuild" in result.output
+
+
+def test_missing_path_is_a_clear_error(tmp_path, fake_model):
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2 and "no such file or folder" in result.output
+
+
+def test_docs_and_remove(small_corpus, fake_model):
+    run("ingest", small_corpus)
+    listed = run("docs").output
+    assert "opinions/smith-v-acme_2024-01-02_order.txt\tSmith v. Acme, 2024-01-02, order\t3 pp." in listed
+    assert "removed: news/studios.html" in run("remove", "news/studios.html").output
+    assert "news/studios.html" not in run("docs").output
+
+
+def test_eval_writes_results_and_report(small_corpus, fake_model, tmp_path):
+    run("ingest", small_corpus)
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        "\n".join(
+            json.dumps(q)
+            for q in [
+                {"id": "a", "question": "Was training the language model on the novels a fair use?",
+                 "gold_sources": ["opinions/smith-v-acme_2024-01-02_order.txt"], "gold_pages": [2],
+                 "key_facts": [["was a fair use"], ["statistical patterns"]], "answerable": True},
+                {"id": "b", "question": "What is the statute of limitations for breach of contract in Texas?",
+                 "gold_sources": [], "gold_pages": [], "key_facts": [], "answerable": False},
+            ]
+        )
+    )
+    out = tmp_path / "out"
+    result = run("eval", "--questions", questions, "--out", out)
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["hit@1"] == 1.0 and report["abstention_accuracy"] == 1.0
+    assert report["quotes_verbatim"] == 1.0
+    lines = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b"]
+    assert lines[1]["abstained"] is True

@@ -1,0 +1,80 @@
+import pytest
+
+from ingest.loaders import IngestError, load_file, split_ecf_pages, title_from_filename
+from tests.corpus_fixture import NEWS_HTML, order_text
+from tests.pdfs import write_pdf
+
+
+def test_ecf_stamps_split_pages_and_are_removed():
+    pages = split_ecf_pages(order_text())
+    assert [p.number for p in pages] == [1, 2, 3]
+    assert pages[0].text.startswith("UNITED STATES DISTRICT COURT")
+    assert "Document 88" not in " ".join(p.text for p in pages)
+    # The next page's number, printed after the stamp, starts the next page.
+    assert pages[1].text.startswith("2 The court holds")
+
+
+def test_page_number_glued_to_the_total_is_not_part_of_it():
+    text = "one USCA Case #23-5233 Document #2106229 Filed: 03/18/2025 Page 1 of 242 two " \
+           "USCA Case #23-5233 Document #2106229 Filed: 03/18/2025 Page 2 of 243 three " \
+           "USCA Case #23-5233 Document #2106229 Filed: 03/18/2025 Page 3 of 24"
+    pages = split_ecf_pages(text)
+    assert [(p.number, p.text) for p in pages] == [(1, "one"), (2, "2 two"), (3, "3 three")]
+
+
+def test_text_without_stamps_is_one_unpaged_page():
+    pages = split_ecf_pages("Just a note. Page 3 of the brief says so.")
+    assert [(p.number, p.text) for p in pages] == [(None, "Just a note. Page 3 of the brief says so.")]
+
+
+def test_pdf_keeps_page_numbers(tmp_path):
+    path = write_pdf(tmp_path / "b.pdf", ["alpha page", "beta page"])
+    loaded = load_file(path, "b.pdf")
+    assert [(p.number, p.text) for p in loaded.pages] == [(1, "alpha page"), (2, "beta page")]
+    assert loaded.document.paged and loaded.document.n_pages == 2
+
+
+def test_html_drops_scripts_and_styles(tmp_path):
+    path = tmp_path / "n.html"
+    path.write_text(NEWS_HTML)
+    loaded = load_file(path, "n.html")
+    assert loaded.document.title == "Studios object to video model"
+    text = loaded.pages[0].text
+    assert "cease-and-desist" in text
+    assert "__pwned" not in text and "injected" not in text and "color" not in text
+
+
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("empty.txt", b"", "the file is empty"),
+        ("binary.txt", b"\x00\x01\x02abc", "binary content"),
+        ("fake.pdf", b"this is not a pdf at all", "not a readable PDF"),
+        ("data.csv", b"a,b", "unsupported file type '.csv'"),
+        ("blank.pdf", None, "no text could be extracted"),
+    ],
+)
+def test_bad_files_raise_ingest_error_naming_the_file(tmp_path, name, content, reason):
+    path = tmp_path / name
+    if content is None:
+        write_pdf(path, [""])
+    else:
+        path.write_bytes(content)
+    with pytest.raises(IngestError) as err:
+        load_file(path, name)
+    assert err.value.path == name
+    assert reason in err.value.reason
+
+
+def test_non_utf8_text_is_decoded(tmp_path):
+    path = tmp_path / "w.txt"
+    path.write_bytes("The court’s order — § 107".encode("cp1252"))
+    assert load_file(path, "w.txt").pages[0].text == "The court’s order — § 107"
+
+
+def test_title_from_filename():
+    from pathlib import Path
+
+    assert title_from_filename(Path("bartz-v-anthropic_2025-06-23_order-on-fair-use.pdf")) == (
+        "Bartz v. Anthropic, 2025-06-23, order on fair use"
+    )

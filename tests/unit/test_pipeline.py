@@ -1,0 +1,88 @@
+from pathlib import Path
+
+from ingest.pipeline import ingest_paths, remove_sources
+from ingest.store import ChunkStore, IndexMismatchError
+
+
+def ingest(corpus, settings, embedder, **kw):
+    return ingest_paths([corpus], settings=settings, embedder=embedder, **kw)
+
+
+def test_ingest_indexes_every_supported_file(small_corpus, settings, fake_embedder):
+    report = ingest(small_corpus, settings, fake_embedder)
+    assert sorted(report.indexed) == [
+        "amicus-brief.pdf",
+        "news/studios.html",
+        "opinions/smith-v-acme_2024-01-02_order.txt",
+        "statute/fair-use.md",
+    ]
+    assert report.skipped == []
+    assert report.pages == 2 + 1 + 3 + 1
+    assert report.embedded == report.chunks > 0
+
+
+def test_second_run_embeds_nothing_and_an_edit_embeds_one_file(small_corpus, settings, fake_embedder):
+    first = ingest(small_corpus, settings, fake_embedder)
+    store = ChunkStore(settings)
+    store.open(store.build_info())
+    ids_before = {c.chunk_id for c in store.iter_chunks()}
+
+    calls = fake_embedder.calls
+    again = ingest(small_corpus, settings, fake_embedder)
+    assert again.embedded == 0 and fake_embedder.calls == calls
+    assert len(again.unchanged) == 4
+
+    md = small_corpus / "statute" / "fair-use.md"
+    md.write_text(md.read_text() + "\nA fifth thought, not a factor.\n")
+    edited = ingest(small_corpus, settings, fake_embedder)
+    assert edited.indexed == ["statute/fair-use.md"]
+    ids_after = {c.chunk_id for c in store.iter_chunks()}
+    assert len(ids_after) == store.count()  # no duplicates
+    others = {c.chunk_id for c in store.iter_chunks() if c.source != "statute/fair-use.md"}
+    assert others <= ids_before  # untouched files kept their chunks
+    assert first.chunks <= store.count()
+
+
+def test_bad_files_are_named_and_the_rest_indexed(small_corpus, settings, fake_embedder):
+    (small_corpus / "empty.txt").write_bytes(b"")
+    (small_corpus / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    (small_corpus / "loop").symlink_to(small_corpus, target_is_directory=True)
+    report = ingest(small_corpus, settings, fake_embedder)
+    reasons = {s.source: s.reason for s in report.skipped}
+    assert reasons["empty.txt"] == "the file is empty"
+    assert reasons["broken.pdf"].startswith("not a readable PDF")
+    assert len(report.indexed) == 4  # the symlink loop did not index anything twice
+
+
+def test_remove_document(small_corpus, settings, fake_embedder):
+    ingest(small_corpus, settings, fake_embedder)
+    assert remove_sources(["news/studios.html", "nope.txt"], settings=settings) == ["news/studios.html"]
+    store = ChunkStore(settings)
+    store.open(store.build_info())
+    assert "news/studios.html" not in store.document_hashes()
+    assert all(c.source != "news/studios.html" for c in store.iter_chunks())
+
+
+def test_changed_chunking_is_refused_with_the_rebuild_command(small_corpus, settings, fake_embedder):
+    ingest(small_corpus, settings, fake_embedder)
+    other = settings.model_copy(update={"ingest": settings.ingest.model_copy(update={"chunk_tokens": 100})})
+    try:
+        ingest(small_corpus, other, fake_embedder)
+    except IndexMismatchError as exc:
+        assert "chunk_tokens" in str(exc) and "legalqa ingest --rebuild" in str(exc)
+    else:
+        raise AssertionError("a changed chunk size must not reuse the index")
+    rebuilt = ingest(small_corpus, other, fake_embedder, rebuild=True)
+    assert len(rebuilt.indexed) == 4
+
+
+def test_interrupted_document_is_cleaned_up(small_corpus, settings, fake_embedder):
+    ingest(small_corpus, settings, fake_embedder)
+    store = ChunkStore(settings)
+    store.open(store.build_info())
+    count = store.count()
+    # Simulate a crash after the chunks were written but before the registry record.
+    store._documents.delete(ids=["statute/fair-use.md"])
+    report = ingest(small_corpus, settings, fake_embedder)
+    assert report.indexed == ["statute/fair-use.md"]
+    assert store.count() == count

@@ -1,0 +1,17 @@
+from ingest.tokenization import tokenize
+
+
+def test_section_symbol_and_usc_survive():
+    assert tokenize("17 U.S.C. § 107") == ["17", "u.s.c.", "§", "107"]
+
+
+def test_docket_numbers_stay_whole_and_yield_their_core():
+    tokens = tokenize("Case 3:23-cv-03417-VC Document 598")
+    assert "3:23-cv-03417-vc" in tokens
+    assert "23-cv-03417" in tokens
+    assert tokenize("No. 23-cv-03417") == ["no", "23-cv-03417"]
+
+
+def test_stopwords_and_possessives():
+    assert tokenize("What did the Court's order say?") == ["court", "order", "say"]
+    assert "the" in tokenize("the court", keep_stopwords=True)

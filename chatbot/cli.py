@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 EXIT_SKIPPED = 3  # ingest finished, but some files were skipped
+EXIT_MISMATCH = 4  # the index was built with other settings: rebuild it
 
 
 def _settings(**overrides):
@@ -19,9 +20,11 @@ def _settings(**overrides):
     return settings
 
 
-def _fail(message: str, code: int = 2) -> None:
-    click.secho(f"error: {message}", fg="red", err=True)
-    sys.exit(code)
+def _fail(error: Exception) -> None:
+    from ingest.store import IndexMismatchError
+
+    click.secho(f"error: {error}", fg="red", err=True)
+    sys.exit(EXIT_MISMATCH if isinstance(error, IndexMismatchError) else 2)
 
 
 def _user_errors():
@@ -59,7 +62,7 @@ def ingest(paths, rebuild, index_dir):
     try:
         report = ingest_paths(paths, settings=settings, rebuild=rebuild, progress=lambda m: click.echo(m, err=True))
     except _user_errors() as exc:
-        _fail(str(exc))
+        _fail(exc)
     for skipped in report.skipped:
         click.secho(f"skipped {skipped.source}: {skipped.reason}", fg="yellow", err=True)
     click.echo(report.summary())
@@ -80,7 +83,7 @@ def ask(question, as_json, k, mode, index_dir):
     try:
         answer = ask_question(question, settings=_settings(index_dir=index_dir), k=k, mode=mode)
     except _user_errors() as exc:
-        _fail(str(exc))
+        _fail(exc)
     if as_json:
         click.echo(answer.model_dump_json(indent=2))
     else:
@@ -96,7 +99,7 @@ def docs(index_dir):
     try:
         documents = list_documents(_settings(index_dir=index_dir))
     except _user_errors() as exc:
-        _fail(str(exc))
+        _fail(exc)
     for d in documents:
         pages = f"{d.n_pages} pp." if d.paged else "unpaged"
         click.echo(f"{d.source}\t{d.title}\t{pages}")
@@ -113,7 +116,7 @@ def remove(sources, index_dir):
     try:
         removed = remove_sources(sources, settings=_settings(index_dir=index_dir))
     except _user_errors() as exc:
-        _fail(str(exc))
+        _fail(exc)
     for source in sources:
         click.echo(f"{'removed' if source in removed else 'not indexed'}: {source}")
     if len(removed) != len(sources):
@@ -132,7 +135,7 @@ def serve(host, port, index_dir):
     try:
         serve_app(settings, host=host, port=port)
     except _user_errors() as exc:
-        _fail(str(exc))
+        _fail(exc)
 
 
 @cli.command(name="settings")
@@ -153,8 +156,20 @@ def _load_plugins() -> None:
 
 
 def main() -> None:
+    """Entry point. An unexpected error is reported in one line; LEGALQA_DEBUG=1 shows the traceback."""
+    import os
+
     _load_plugins()
-    cli(prog_name="legalqa")
+    try:
+        cli(prog_name="legalqa", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.secho("interrupted; the index keeps every document that was completed", fg="yellow", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: no traceback reaches a user
+        if os.environ.get("LEGALQA_DEBUG"):
+            raise
+        click.secho(f"error: {type(exc).__name__}: {exc} (set LEGALQA_DEBUG=1 for details)", fg="red", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -18,12 +18,13 @@ from ingest.chunking import sentence_spans
 from ingest.embeddings import Embedder
 from ingest.lexical import LexicalIndex
 from ingest.settings import AnswerSettings
-from ingest.tokenization import tokenize
+from ingest.tokenization import stem, tokenize
 from ingest.types import normalize_whitespace
 
 # Words that say what kind of answer is wanted, not what it is about.
 _QUESTION_WORDS = frozenset(
-    "did does do find found hold held say said rule ruled court judge decide decided whether tell "
+    stem(w)
+    for w in "did does do find found hold held say said rule ruled court judge decide decided whether tell "
     "explain describe mean means according about case".split()
 )
 _ALPHA = re.compile(r"[A-Za-z]")
@@ -114,6 +115,8 @@ class ExtractiveAnswerer:
                     continue
                 if len(_ALPHA.findall(sentence)) < 0.5 * len(sentence.replace(" ", "")):
                     continue  # tables of numbers, captions, signature lines
+                if sum(w.isdigit() for w in words) > 0.25 * len(words):
+                    continue  # pleading-paper line numbers "1 2 3 ... 28" run into the text
                 seen.add(key)
                 out.append(_Sentence(rank, ev, start, end, sentence))
         return out

@@ -54,6 +54,8 @@ def load_file(path: Path, source: str, *, max_bytes: int | None = None) -> Loade
         pages, title = _read_html(_decode(data, source))
     elif suffix in XML_SUFFIXES:
         pages, title = _read_xml(data, source)
+    elif suffix in MARKDOWN_SUFFIXES:
+        pages, title = _read_markdown(_decode(data, source))
     else:
         text = _decode(data, source)
         pages, title, docket = split_ecf_pages(text), None, find_docket(text)
@@ -124,14 +126,16 @@ def split_ecf_pages(text: str) -> list[Page]:
     expected = 1
     for m in matches:
         number, raw_total = int(m.group(1)), m.group(2)
-        if number != expected or not raw_total.startswith(total):
-            continue  # a citation such as "Page 3 of 5" in the prose, not a stamp
+        # Stamps only go forward; a copy may lack pages, so numbers can jump.
+        # Anything else ("Page 3 of 5" quoted in the prose) is not a stamp.
+        if number < expected or number > int(total) or not raw_total.startswith(total):
+            continue
         # The page number of the next page is often glued to the total: "Page 1 of 242".
         stamp_start = _stamp_start(text, m.start())
         pages.append(Page(number=number, text=normalize_whitespace(text[cursor:stamp_start])))
         cursor = m.start(2) + len(total)
-        expected += 1
-    if expected <= 2:
+        expected = number + 1
+    if len(pages) < 2:
         return [Page(number=None, text=normalize_whitespace(text))]
     tail = normalize_whitespace(text[cursor:])
     if tail and pages:
@@ -200,6 +204,34 @@ def _read_pdf(data: bytes, source: str) -> list[Page]:
         raise IngestError(source, f"not a readable PDF ({type(exc).__name__}: {exc})") from None
     except Exception as exc:  # pypdf raises many types on damaged files
         raise IngestError(source, f"not a readable PDF ({type(exc).__name__}: {exc})") from None
+
+
+_MD_HEADING = re.compile(r"^[ ]{0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$", re.MULTILINE)
+_MD_MARKUP = [
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links and images keep their text
+    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
+    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),  # italics
+    (re.compile(r"`([^`]*)`"), r"\1"),
+    (re.compile(r"^\s{0,3}>\s?", re.MULTILINE), ""),  # block quotes
+    (re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+", re.MULTILINE), ""),  # list markers
+]
+_LIST_ITEM = re.compile(r"^([ \t]*(?:[-*+]|\d+[.)])[ \t]+.*?[^.?!:;,\s])[ \t]*$", re.MULTILINE)
+
+
+def _read_markdown(text: str) -> tuple[list[Page], str | None]:
+    """Markdown as the reader sees it: no '#', '**' or link syntax inside quotes. Title: the first heading."""
+    first = _MD_HEADING.search(text)
+    title = first.group(2) if first and first.group(1) == "#" else None
+    # A heading ends with a full stop so that it does not run into the next sentence.
+    text = _MD_HEADING.sub(lambda m: m.group(2) if m.group(2).endswith((".", "?", ":")) else m.group(2) + ".", text)
+    # So do list items: each is a sentence of its own.
+    text = _LIST_ITEM.sub(r"\1.", text)
+    for pattern, replacement in _MD_MARKUP:
+        text = pattern.sub(replacement, text)
+    if title:
+        for pattern, replacement in _MD_MARKUP:
+            title = pattern.sub(replacement, title)
+    return [Page(number=None, text=normalize_whitespace(text))], title
 
 
 class _HtmlText(HTMLParser):

@@ -95,5 +95,5 @@ def settings_table() -> str:
             shown = "(unset)" if value is None else f"`{value}`"
             rows.append(f"| `LEGALQA_{prefix}{name.upper()}` | {shown} | {field.description} |")
 
-    walk(Settings, "", Settings(_env_file=None))
+    walk(Settings, "", Settings.model_construct())  # defaults, whatever the environment says
     return "\n".join(rows)

@@ -18,7 +18,9 @@ from pydantic import BaseModel, ConfigDict
 from ingest.settings import Settings
 from ingest.types import Chunk, SourceDocument
 
-FORMAT_VERSION = 1
+# Bump when loading, chunking or tokenization changes what an index holds:
+# older indexes then ask to be rebuilt instead of silently answering from stale text.
+FORMAT_VERSION = 2
 CHUNKS = "legalqa_chunks"
 DOCUMENTS = "legalqa_documents"
 _BUILD_KEY = "legalqa_build"
@@ -190,7 +192,7 @@ class ChunkStore:
         """Chunks in the order of ``ids``; unknown ids are left out."""
         if not ids:
             return []
-        got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        got = self.chunks.get(ids=list(dict.fromkeys(ids)), include=["documents", "metadatas"])
         by_id = {cid: _chunk_from(cid, t, m) for cid, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
         return [by_id[i] for i in ids if i in by_id]
 

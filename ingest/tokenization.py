@@ -9,6 +9,7 @@ finds "Case 3:23-cv-03417-VC").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _TOKEN = re.compile(
     r"""
@@ -27,6 +28,19 @@ STOPWORDS = frozenset(
     of on or that the their them then there these they this those to was were what when where which who whom why
     will with would you your""".split()
 )
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """'accused', 'accuses' and 'accusing' all become 'accus'. Numbers and short words stay as they are."""
+    return word if len(word) < 4 or not word.isalpha() else _stemmer().stemWord(word)
 
 
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
@@ -48,5 +62,5 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
             if value.endswith("'s"):
                 value = value[:-2]
             if keep_stopwords or value not in STOPWORDS:
-                tokens.append(value)
+                tokens.append(stem(value))
     return tokens

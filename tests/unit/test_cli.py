@@ -48,7 +48,7 @@ def test_changed_model_gives_the_rebuild_message(small_corpus, fake_model, monke
     run("ingest", small_corpus)
     monkeypatch.setenv("LEGALQA_EMBEDDING_MODEL", "some/other-model")
     result = CliRunner().invoke(cli, ["ask", "What is fair use?"])
-    assert result.exit_code == 2
+    assert result.exit_code == 4
     assert "embedding_model" in result.output and "legalqa ingest --rebuild" in result.output
 
 

@@ -78,3 +78,21 @@ def test_title_from_filename():
     assert title_from_filename(Path("bartz-v-anthropic_2025-06-23_order-on-fair-use.pdf")) == (
         "Bartz v. Anthropic, 2025-06-23, order on fair use"
     )
+
+
+def test_missing_pages_keep_the_numbers_of_the_pages_present():
+    stamp = "Case 3:23-cv-03417-VC Document 598 Filed 06/25/25 Page {} of 40"
+    text = " ".join(f"body {n} {stamp.format(n)}" for n in (1, 2, 17, 36, 40))
+    assert [p.number for p in split_ecf_pages(text)] == [1, 2, 17, 36, 40]
+
+
+def test_markdown_is_read_as_text_with_its_heading_as_title(tmp_path):
+    path = tmp_path / "brief.md"
+    path.write_text("# Smith v. Acme — brief\n\n## Holdings\n\nThe use was **fair**, see [the order](http://x/y.pdf) at *9*.\n> Quoted.\n"
+                    "- first item\n- second item.\n1. numbered\n")
+    loaded = load_file(path, "brief.md")
+    assert loaded.document.title == "Smith v. Acme — brief"
+    assert loaded.pages[0].text == (
+        "Smith v. Acme — brief. Holdings. The use was fair, see the order at 9. Quoted. "
+        "first item. second item. numbered."
+    )

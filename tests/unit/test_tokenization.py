@@ -14,4 +14,9 @@ def test_docket_numbers_stay_whole_and_yield_their_core():
 
 def test_stopwords_and_possessives():
     assert tokenize("What did the Court's order say?") == ["court", "order", "say"]
+
+
+def test_words_are_stemmed_so_inflections_match():
+    assert tokenize("accused") == tokenize("accuses") == tokenize("accuse")
+    assert tokenize("training trained") == ["train", "train"]
     assert "the" in tokenize("the court", keep_stopwords=True)

@@ -28,6 +28,15 @@ _QUESTION_WORDS = frozenset(
     "explain describe mean means according about case".split()
 )
 _ALPHA = re.compile(r"[A-Za-z]")
+# Capitalised words that name an entity the question is about ("Texas", "GDPR", "Chhabria"),
+# not the first word of the question.
+_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][A-Za-z]+|[A-Z]{2,})\b")
+# Capitalised but generic in this domain: they do not name what a question is about.
+_GENERIC_NAMES = frozenset(
+    stem(w.lower())
+    for w in "Court Courts Judge Justice Circuit District Supreme Congress Copyright Office Act AI Section Title "
+    "United States Federal Register Panel Plaintiffs Defendants Order Opinion Appeals Judicial".split()
+)
 
 
 @dataclass
@@ -69,6 +78,22 @@ class ExtractiveAnswerer:
             weights[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
         return weights
 
+    def unknown_names(self, question: str, evidence: list[Evidence]) -> list[str]:
+        """Names in the question that no document of the evidence mentions anywhere.
+
+        "...breach of contract in Texas?" retrieves limitation periods from Title 17;
+        no retrieved document mentions Texas, so the evidence is about something else.
+        """
+        if self.lexical is None:
+            return []
+        evidence_sources = {e.chunk.source for e in evidence}
+        unknown = []
+        for name in dict.fromkeys(_NAME.findall(question)):
+            tokens = [t for t in tokenize(name) if t not in _GENERIC_NAMES]
+            if tokens and not any(self.lexical.sources_with(t) & evidence_sources for t in tokens):
+                unknown.append(name)
+        return unknown
+
     @staticmethod
     def coverage(weights: dict[str, float], text: str) -> float:
         total = sum(weights.values())
@@ -96,11 +121,20 @@ class ExtractiveAnswerer:
             s.score = 0.6 * s.similarity + 0.4 * s.coverage + 0.05 / (1 + s.evidence_rank)
         chosen = self._select(sentences)
 
-        best_similarity = max(float(sims.max()), max((e.similarity or 0.0) for e in evidence))
-        evidence_text = " ".join(f"{e.chunk.title} {e.chunk.text}" for e in evidence[:5])
-        if best_similarity < self.settings.min_similarity or self.coverage(weights, evidence_text) < self.settings.min_coverage:
+        if self._weak(question, weights, evidence, float(sims.max())):
             return ExtractiveResult(ABSTAIN_MESSAGE, [], True)
         return self._compose(chosen)
+
+    def _weak(self, question: str, weights: dict[str, float], evidence: list[Evidence], best_sentence: float) -> bool:
+        """Abstain when no passage is close to the question, when no single passage covers
+        most of its distinctive terms, or when it names something the evidence never mentions."""
+        best_similarity = max(best_sentence, max((e.similarity or 0.0) for e in evidence))
+        best_coverage = max(self.coverage(weights, f"{e.chunk.header} {e.chunk.text}") for e in evidence[:5])
+        return (
+            best_similarity < self.settings.min_similarity
+            or best_coverage < self.settings.min_coverage
+            or bool(self.unknown_names(question, evidence))
+        )
 
     def _candidates(self, evidence: list[Evidence]) -> list[_Sentence]:
         out: list[_Sentence] = []

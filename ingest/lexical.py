@@ -15,20 +15,23 @@ _IDS_FILE = "chunk_ids.json"
 
 
 class LexicalIndex:
-    def __init__(self, retriever, ids: list[str]):
+    """BM25 over chunks. ``ids[i]`` is the chunk id of row i and ``sources[i]`` its document."""
+
+    def __init__(self, retriever, ids: list[str], sources: list[str]):
         self._retriever = retriever
         self.ids = ids
+        self.sources = sources
         self._doc_freq: dict[str, int] | None = None
 
     @classmethod
-    def build(cls, ids: Sequence[str], texts: Sequence[str]) -> LexicalIndex:
+    def build(cls, ids: Sequence[str], texts: Sequence[str], sources: Sequence[str]) -> LexicalIndex:
         import bm25s
 
         retriever = bm25s.BM25()
         # bm25s cannot index an empty corpus; an empty document keeps it valid.
         corpus = [tokenize(t) for t in texts] or [[]]
         retriever.index(corpus, show_progress=False)
-        return cls(retriever, list(ids))
+        return cls(retriever, list(ids), list(sources))
 
     def save(self, directory: Path) -> None:
         """Write to a temporary folder and swap it in, so a reader never sees half an index."""
@@ -36,7 +39,7 @@ class LexicalIndex:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         self._retriever.save(str(tmp), show_progress=False)
-        (tmp / _IDS_FILE).write_text(json.dumps(self.ids))
+        (tmp / _IDS_FILE).write_text(json.dumps({"ids": self.ids, "sources": self.sources}))
         old = directory.with_name(directory.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if directory.exists():
@@ -52,7 +55,8 @@ class LexicalIndex:
         if not ids_file.exists():
             return None
         retriever = bm25s.BM25.load(str(directory), mmap=True, show_progress=False)
-        return cls(retriever, json.loads(ids_file.read_text()))
+        rows = json.loads(ids_file.read_text())
+        return cls(retriever, rows["ids"], rows["sources"])
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         tokens = tokenize(query)
@@ -67,6 +71,16 @@ class LexicalIndex:
         if self._doc_freq is None:
             self._doc_freq = _doc_freqs(self._retriever)
         return self._doc_freq.get(token, 0)
+
+    def sources_with(self, token: str) -> set[str]:
+        """The documents in which ``token`` occurs at all."""
+        column = self._retriever.vocab_dict.get(token)
+        if column is None:
+            return set()
+        scores = self._retriever.scores
+        start, end = int(scores["indptr"][column]), int(scores["indptr"][column + 1])
+        rows = np.asarray(scores["indices"][start:end])
+        return {self.sources[int(r)] for r in rows if int(r) < len(self.sources)}
 
     @property
     def n_chunks(self) -> int:

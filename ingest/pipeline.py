@@ -172,11 +172,12 @@ def ingest_paths(
 
 
 def rebuild_lexical(settings: Settings, store: ChunkStore) -> LexicalIndex:
-    ids, texts = [], []
+    ids, texts, sources = [], [], []
     for chunk in store.iter_chunks():
         ids.append(chunk.chunk_id)
         texts.append(embedding_text(chunk))
-    index = LexicalIndex.build(ids, texts)
+        sources.append(chunk.source)
+    index = LexicalIndex.build(ids, texts, sources)
     index.save(lexical_dir(settings))
     return index
 

@@ -51,7 +51,7 @@ class AnswerSettings(BaseModel):
     )
     min_coverage: float = Field(
         0.5,
-        description="Abstain when the quoted evidence covers less than this share of the question's "
+        description="Abstain when no single retrieved passage covers this share of the question's "
         "distinctive terms (IDF-weighted).",
     )
 

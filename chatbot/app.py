@@ -35,8 +35,8 @@ def render_markdown(answer: Answer) -> str:
         lines.append(f"> “{html.escape(c.quote)}” **[{c.n}]**\n")
     lines.append("\n**Sources**")
     for c in answer.citations:
-        page = f", p. {c.page}" if c.page is not None else ""
-        lines.append(f"{c.n}. {html.escape(c.title)}{page} — `{html.escape(c.source)}`")
+        page = f", p. {c.page}" if c.page is not None and not c.cite else ""
+        lines.append(f"{c.n}. {html.escape(c.label())}{page} — `{html.escape(c.source)}`")
     return "\n".join(lines).strip()
 
 

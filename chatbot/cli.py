@@ -46,6 +46,40 @@ def cli():
     """Ask questions of court filings, Copyright Office reports and statutes, with citations you can check."""
 
 
+class _Bars:
+    """Progress bars for files and chunks on a terminal (tqdm); nothing otherwise."""
+
+    def __init__(self):
+        from tqdm import tqdm
+
+        self._tqdm = tqdm
+        self.files = None
+        self.chunks = None
+
+    def start(self, files: int) -> None:
+        self.files = self._tqdm(total=files, unit="file", desc="files", position=0, leave=False)
+
+    def file_done(self, source: str) -> None:
+        self.files.update(1)
+        if self.chunks is not None:
+            self.chunks.close()
+            self.chunks = None
+
+    def chunks_embedded(self, n: int, total: int) -> None:
+        if self.chunks is None:
+            self.chunks = self._tqdm(total=total, unit="chunk", desc="embedding", position=1, leave=False)
+        self.chunks.n = n
+        self.chunks.refresh()
+
+    def write(self, message: str) -> None:
+        self._tqdm.write(message, file=sys.stderr)
+
+    def close(self) -> None:
+        for bar in (self.chunks, self.files):
+            if bar is not None:
+                bar.close()
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Delete the index and build it again (after changing model or chunking).")
@@ -53,16 +87,25 @@ def cli():
 def ingest(paths, rebuild, index_dir):
     """Index PDF, TXT, Markdown, HTML and XML files under PATHS (folders are searched recursively).
 
-    Unchanged files are skipped without embedding. Exit code 3 means some
-    files were skipped; each is named with its reason.
+    Unchanged files are skipped without embedding; changed files replace their old
+    chunks. Metadata can be given in a `<file>.meta.toml` beside a file or in a
+    `manifest.toml` above it. Exit code 3 means some files were skipped; each is
+    named with its reason. A progress bar shows on a terminal, log lines otherwise.
     """
     from ingest.pipeline import ingest_paths
 
     settings = _settings(index_dir=index_dir)
+    bars = _Bars() if sys.stderr.isatty() else None
+    say = bars.write if bars else (lambda m: click.echo(m, err=True))
     try:
-        report = ingest_paths(paths, settings=settings, rebuild=rebuild, progress=lambda m: click.echo(m, err=True))
+        report = ingest_paths(paths, settings=settings, rebuild=rebuild, progress=say, ticker=bars)
     except _user_errors() as exc:
         _fail(exc)
+    finally:
+        if bars:
+            bars.close()
+    for warning in report.warnings:
+        click.secho(f"warning {warning.source}: {warning.reason}", fg="yellow", err=True)
     for skipped in report.skipped:
         click.secho(f"skipped {skipped.source}: {skipped.reason}", fg="yellow", err=True)
     click.echo(report.summary())
@@ -70,18 +113,43 @@ def ingest(paths, rebuild, index_dir):
         sys.exit(EXIT_SKIPPED)
 
 
+def filter_options(f):
+    """--kind, --case, --court, --from, --to: shared by `ask` and `chat`."""
+    from ingest.metadata import KINDS
+
+    for option in reversed([
+        click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Only documents of this kind (repeatable)."),
+        click.option("--case", default=None, help="Only documents whose case name contains this (e.g. Kadrey)."),
+        click.option("--court", default=None, help="Only documents of this court (e.g. 'N.D. Cal.')."),
+        click.option("--from", "date_from", default=None, help="Only documents dated on or after (YYYY-MM-DD)."),
+        click.option("--to", "date_to", default=None, help="Only documents dated on or before (YYYY-MM-DD)."),
+    ]):
+        f = option(f)
+    return f
+
+
+def _filters(kinds, case, court, date_from, date_to):
+    from chatbot.types import Filters
+
+    return Filters(kind=list(kinds), case=case, court=court, date_from=date_from, date_to=date_to)
+
+
 @cli.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the contract scripts rely on).")
 @click.option("-k", type=int, default=None, help="Chunks to retrieve (default: LEGALQA_RETRIEVAL__K).")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default=None, help="Retrieval mode.")
+@filter_options
 @index_option
-def ask(question, as_json, k, mode, index_dir):
+def ask(question, as_json, k, mode, kinds, case, court, date_from, date_to, index_dir):
     """Answer QUESTION from the index with quoted, cited passages, or abstain."""
     from chatbot.engine import ask as ask_question
 
     try:
-        answer = ask_question(question, settings=_settings(index_dir=index_dir), k=k, mode=mode)
+        answer = ask_question(
+            question, settings=_settings(index_dir=index_dir), k=k, mode=mode,
+            filters=_filters(kinds, case, court, date_from, date_to),
+        )
     except _user_errors() as exc:
         _fail(exc)
     if as_json:
@@ -91,19 +159,60 @@ def ask(question, as_json, k, mode, index_dir):
 
 
 @cli.command()
+@filter_options
 @index_option
-def docs(index_dir):
-    """List the indexed documents."""
+def chat(kinds, case, court, date_from, date_to, index_dir):
+    """A conversation on the terminal: follow-up questions keep their context. Ctrl-D ends it."""
+    from chatbot.engine import get_engine
+
+    try:
+        engine = get_engine(_settings(index_dir=index_dir))
+    except _user_errors() as exc:
+        _fail(exc)
+    filters = _filters(kinds, case, court, date_from, date_to)
+    history = []
+    while True:
+        try:
+            question = click.prompt("question", prompt_suffix="> ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            click.echo("")
+            return
+        if not question.strip():
+            continue
+        answer = engine.ask(question, history=history, filters=filters)
+        history.append(answer)
+        click.echo(answer.render_text() + "\n")
+
+
+@cli.command()
+@click.option("--cites", default=None, help='Only documents that cite this, e.g. "510 U.S. 569" or "17 U.S.C. § 107".')
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per document.")
+@index_option
+def docs(cites, as_json, index_dir):
+    """List the indexed documents: kind, case, court, date, docket and title."""
     from chatbot.engine import list_documents
 
     try:
-        documents = list_documents(_settings(index_dir=index_dir))
+        documents = list_documents(_settings(index_dir=index_dir), cites=cites)
     except _user_errors() as exc:
         _fail(exc)
+    if as_json:
+        for d in documents:
+            click.echo(d.model_dump_json(exclude={"citations"}))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False, expand=True)
+    for column in ("source", "kind", "case", "court", "date", "docket", "pages", "title"):
+        table.add_column(column, overflow="fold")
     for d in documents:
-        pages = f"{d.n_pages} pp." if d.paged else "unpaged"
-        click.echo(f"{d.source}\t{d.title}\t{pages}")
-    click.echo(f"{len(documents)} documents", err=True)
+        table.add_row(
+            d.source, d.kind, d.case_name or "", d.court or "", d.date or "", d.docket or "",
+            str(d.n_pages) if d.paged else "", d.title,
+        )
+    Console(width=200 if not sys.stdout.isatty() else None).print(table)
+    click.echo(f"{len(documents)} documents" + (f" citing {cites}" if cites else ""), err=True)
 
 
 @cli.command()
@@ -139,10 +248,16 @@ def serve(host, port, index_dir):
 
 
 @cli.command(name="settings")
-def settings_cmd():
+@click.option("--update-readme", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Rewrite the generated table in this README instead of printing it.")
+def settings_cmd(update_readme):
     """Print the settings table (Markdown), generated from the field descriptions."""
-    from ingest.settings import settings_table
+    from ingest.settings import settings_table, update_readme_table
 
+    if update_readme:
+        changed = update_readme_table(update_readme)
+        click.echo(f"{update_readme}: {'updated' if changed else 'already current'}")
+        return
     click.echo(settings_table())
 
 

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from chatbot.extractive import ExtractiveAnswerer
 from chatbot.retrieval import HybridRetriever
-from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Evidence, Retrieved
+from chatbot.query import asks_for_judge, is_survey, mentioned_sources, rewrite_followup
+from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.lexical import LexicalIndex
 from ingest.pipeline import lexical_dir
 from ingest.settings import Settings
 from ingest.store import BuildInfo, ChunkStore, IndexMismatchError, IndexUnavailableError
-from ingest.types import normalize_whitespace
+from ingest.types import SourceDocument, normalize_whitespace
 
 __all__ = ["Engine", "ask", "IndexMismatchError", "IndexUnavailableError"]
 
@@ -40,55 +45,184 @@ class Engine:
         self._lexical_dir = lexical_dir(settings)
         self._lexical_mtime: float | None = None
         self.lexical: LexicalIndex | None = None
+        self.documents: dict[str, SourceDocument] = {}
+        self._answerer = None
         self._refresh_lexical()
 
     def _refresh_lexical(self) -> None:
-        """Reload BM25 when an ingest (maybe in another process) replaced it."""
+        """Reload BM25 and the document registry when an ingest (maybe in another process) changed them."""
         ids_file = Path(self._lexical_dir) / "chunk_ids.json"
         mtime = ids_file.stat().st_mtime if ids_file.exists() else None
-        if mtime != self._lexical_mtime:
+        if mtime != self._lexical_mtime or not self.documents:
             self.lexical = LexicalIndex.load(self._lexical_dir)
+            self.documents = {d.source: d for d in self.store.documents()}
             self._lexical_mtime = mtime
+
+    def cite(self, citation: Citation) -> Citation:
+        doc = self.documents.get(citation.source)
+        if doc is None:
+            return citation
+        return citation.model_copy(update={"cite": doc.cite(citation.page), "kind": doc.kind})
 
     def retriever(self) -> HybridRetriever:
         return HybridRetriever(self.store, self.lexical, self.embedder, self.settings.retrieval)
 
-    def answerer(self) -> ExtractiveAnswerer:
+    def answerer(self):
+        """The answerer the settings name: extractive (default) or an LLM behind verification."""
+        if self._answerer is not None:
+            return self._answerer
         backend = self.settings.answer.backend
-        if backend != "extractive":
-            raise ValueError(f"unknown answer backend '{backend}' (available: extractive)")
-        return ExtractiveAnswerer(self.embedder, self.lexical, self.settings.answer)
+        if backend == "extractive":
+            return ExtractiveAnswerer(self.embedder, self.lexical, self.settings.answer)
+        from chatbot.llm import LLMAnswerer, make_chat_model
 
-    def ask(self, question: str, *, k: int | None = None, mode: str | None = None) -> Answer:
+        self._answerer = LLMAnswerer(make_chat_model(self.settings.answer), self.embedder, self.settings.answer)
+        return self._answerer
+
+    def use_chat_model(self, chat_model) -> None:
+        """Answer with this LangChain chat model (tests pass a scripted one)."""
+        from chatbot.llm import LLMAnswerer
+
+        self._answerer = LLMAnswerer(chat_model, self.embedder, self.settings.answer)
+
+    def standalone(self, question: str, history: Sequence[Answer]) -> str:
+        """A follow-up rewritten to stand alone: by the LLM when one answers, else by carrying the case over."""
+        if not history:
+            return question
+        answerer = self.answerer()
+        if hasattr(answerer, "rewrite"):
+            return answerer.rewrite(question, history) or question
+        return rewrite_followup(question, history, self.documents)
+
+    def prepare(self, question: str, *, history=None, filters: Filters | None = None, k=None, mode=None):
+        """Everything before answering: the stand-alone query, the allowed documents and the evidence."""
+        with self._lock:
+            self._refresh_lexical()
+        query = self.standalone(question, history or [])
+        notes = []
+        sources = None
+        if filters is not None and filters.active():
+            sources = {s for s, d in self.documents.items() if filters.matches(d)}
+            notes.append(f"Searched only documents with {filters.describe()} ({len(sources)} documents).")
+        survey = is_survey(query)
+        if survey:
+            # "Which courts have ruled on X?" is answered from decisions, one per case.
+            decisions = {s for s, d in self.documents.items() if d.kind in ("opinion", "order") and d.court}
+            if decisions and (sources is None or sources & decisions):
+                sources = decisions if sources is None else sources & decisions
+        retriever = self.retriever()
+        mode = mode or self.settings.retrieval.mode
+        query_vector = retriever.embed_query(query) if mode != "bm25" else None
+        k = k or self.settings.retrieval.k
+        if survey and sources and mode != "bm25":
+            evidence = retriever.retrieve_per_document(query, sources, k=max(k, 12), query_vector=query_vector)
+        else:
+            evidence = retriever.retrieve(query, k=k, mode=mode, query_vector=query_vector, sources=sources)
+        boost: tuple[str, ...] = ()
+        if asks_for_judge(query) and evidence and self.lexical is not None:
+            doc = self.documents.get(evidence[0].chunk.source)
+            if doc and doc.judge:
+                # The judge's name is in the signature block, which a question rarely retrieves.
+                surname = doc.judge.split()[-1]
+                have = {e.chunk.chunk_id for e in evidence}
+                extra = [cid for cid, _ in self.lexical.search(f"{surname} judge", 3, sources={doc.source})]
+                evidence += [Evidence(chunk=c, score=0.0) for c in self.store.get_chunks(extra) if c.chunk_id not in have]
+                boost = (surname,)
+        focus = mentioned_sources(query, self.documents)
+        if boost:
+            focus = {evidence[0].chunk.source}
+        return _Prepared(query, evidence, query_vector, survey, boost, focus, notes)
+
+    def ask(
+        self,
+        question: str,
+        *,
+        history: Sequence[Answer] | None = None,
+        filters: Filters | None = None,
+        k: int | None = None,
+        mode: str | None = None,
+    ) -> Answer:
+        """Answer ``question`` (a follow-up to ``history``, if given) from the documents ``filters`` allow."""
         started = time.perf_counter()
         question = normalize_whitespace(question)
         if not question:
             return Answer(question="", answer="Please type a question.", abstained=True, timings_ms={})
-        with self._lock:
-            self._refresh_lexical()
-        retriever = self.retriever()
-        query_vector = retriever.embed_query(question) if (mode or self.settings.retrieval.mode) != "bm25" else None
-        evidence = retriever.retrieve(question, k=k, mode=mode, query_vector=query_vector)
+        prepared = self.prepare(question, history=history, filters=filters, k=k, mode=mode)
         retrieved_at = time.perf_counter()
-        result = self.answerer().answer(question, evidence, query_vector=query_vector)
-        citations = verify_quotes(result.citations, evidence)
-        abstained = result.abstained or not citations
+        answerer = self.answerer()
+        if isinstance(answerer, ExtractiveAnswerer):
+            draft = answerer.answer(
+                prepared.query, prepared.evidence, query_vector=prepared.query_vector, documents=self.documents,
+                survey=prepared.survey, boost_terms=prepared.boost, focus=prepared.focus,
+            )
+        else:
+            draft = answerer.answer(prepared.query, prepared.evidence, documents=self.documents)
+        return self._finish(question, prepared, draft, started, retrieved_at)
+
+    def ask_stream(self, question: str, **options) -> Iterator[str | Answer]:
+        """Yield the answer text as it grows, then the final, verified :class:`Answer`.
+
+        With an LLM the streamed text is the model's unverified draft; the final Answer
+        (which the caller shows instead) keeps only the verified sentences.
+        """
+        started = time.perf_counter()
+        question = normalize_whitespace(question)
+        answerer = self.answerer()
+        if not question or isinstance(answerer, ExtractiveAnswerer):
+            answer = self.ask(question, **options)
+            shown = ""
+            for line in answer.answer.splitlines(keepends=True):
+                shown += line
+                yield shown
+            yield answer
+            return
+        prepared = self.prepare(question, history=options.get("history"), filters=options.get("filters"),
+                                k=options.get("k"), mode=options.get("mode"))
+        retrieved_at = time.perf_counter()
+        if not prepared.evidence:
+            yield self._finish(question, prepared, Draft(ABSTAIN_MESSAGE, [], True), started, retrieved_at)
+            return
+        raw = ""
+        for piece in answerer.stream(prepared.query, prepared.evidence, self.documents):
+            raw += piece
+            yield raw
+        yield self._finish(question, prepared, answerer.check(raw, prepared.evidence), started, retrieved_at)
+
+    def _finish(self, question: str, prepared: _Prepared, draft: Draft, started: float, retrieved_at: float) -> Answer:
+        citations = [self.cite(c) for c in verify_quotes(draft.citations, prepared.evidence)]
+        abstained = draft.abstained or not citations
+        text = draft.text
+        if abstained and not text.startswith(ABSTAIN_MESSAGE):
+            text = ABSTAIN_MESSAGE
         done = time.perf_counter()
         return Answer(
             question=question,
-            answer=ABSTAIN_MESSAGE if abstained else result.text,
+            answer=text,
             abstained=abstained,
             citations=[] if abstained else citations,
             retrieved=[
                 Retrieved(source=e.chunk.source, page=e.chunk.page, chunk_id=e.chunk.chunk_id, score=round(e.score, 6))
-                for e in evidence
+                for e in prepared.evidence
             ],
             timings_ms={
                 "retrieve": round((retrieved_at - started) * 1000, 1),
                 "answer": round((done - retrieved_at) * 1000, 1),
                 "total": round((done - started) * 1000, 1),
             },
+            rewritten_query=prepared.query if prepared.query != question else None,
+            notes=prepared.notes + draft.notes,
         )
+
+
+@dataclass
+class _Prepared:
+    query: str
+    evidence: list[Evidence]
+    query_vector: np.ndarray | None
+    survey: bool
+    boost: tuple[str, ...]
+    focus: set[str]
+    notes: list[str]
 
 
 def verify_quotes(citations: list[Citation], evidence: list[Evidence]) -> list[Citation]:
@@ -112,16 +246,31 @@ def get_engine(settings: Settings | None = None) -> Engine:
 
 
 def ask(question: str, *, settings: Settings | None = None, engine: Engine | None = None, **options) -> Answer:
-    """Answer one question from the index, with verified citations."""
+    """Answer one question from the index, with verified citations.
+
+    Options: ``history`` (earlier Answers of the conversation), ``filters`` (:class:`Filters`),
+    ``k`` and ``mode`` (hybrid, dense, bm25).
+    """
     return (engine or get_engine(settings)).ask(question, **options)
 
 
-def list_documents(settings: Settings | None = None, *, store: ChunkStore | None = None):
-    """The indexed documents, without loading the embedding model."""
+def ask_stream(question: str, *, settings: Settings | None = None, engine: Engine | None = None, **options):
+    """Like :func:`ask`, yielding the growing text and then the final Answer."""
+    yield from (engine or get_engine(settings)).ask_stream(question, **options)
+
+
+def list_documents(settings: Settings | None = None, *, store: ChunkStore | None = None, cites: str | None = None):
+    """The indexed documents (those citing ``cites``, if given), without loading the embedding model."""
     settings = settings or Settings()
     store = store or ChunkStore(settings)
     found = store.build_info()
     if found is None:
         raise IndexUnavailableError("there is no index yet. Build one with: legalqa ingest PATH...")
     store.open(found)
-    return store.documents()
+    documents = store.documents()
+    if cites:
+        from ingest.citations import find_citations
+
+        wanted = set(find_citations(cites)) or {" ".join(cites.split())}
+        documents = [d for d in documents if wanted & set(d.citations)]
+    return documents

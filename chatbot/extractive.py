@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chatbot.types import ABSTAIN_MESSAGE, Citation, Evidence
+from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
 from ingest.chunking import sentence_spans
 from ingest.embeddings import Embedder
 from ingest.lexical import LexicalIndex
 from ingest.settings import AnswerSettings
 from ingest.tokenization import stem, tokenize
-from ingest.types import normalize_whitespace
+from ingest.types import SourceDocument, long_date, normalize_whitespace
 
 # Words that say what kind of answer is wanted, not what it is about.
 _QUESTION_WORDS = frozenset(
@@ -28,6 +28,11 @@ _QUESTION_WORDS = frozenset(
     "explain describe mean means according about case".split()
 )
 _ALPHA = re.compile(r"[A-Za-z]")
+_HOLDING = re.compile(
+    r"\b(?:hold|holds|held|conclude[sd]?|find|finds|found|grant(?:s|ed)?|den(?:y|ies|ied)|rule[sd]?|is not|was not|"
+    r"(?:is|was) (?:a |not a )?fair use)\b",
+    re.IGNORECASE,
+)
 # Capitalised words that name an entity the question is about ("Texas", "GDPR", "Chhabria"),
 # not the first word of the question.
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][A-Za-z]+|[A-Z]{2,})\b")
@@ -35,7 +40,9 @@ _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][A-Za-z]+|[A-Z]{2,})\b")
 _GENERIC_NAMES = frozenset(
     stem(w.lower())
     for w in "Court Courts Judge Justice Circuit District Supreme Congress Copyright Office Act AI Section Title "
-    "United States Federal Register Panel Plaintiffs Defendants Order Opinion Appeals Judicial".split()
+    "United States Federal Register Panel Plaintiffs Defendants Order Opinion Appeals Judicial "
+    # Dates narrow a question; they are matched by retrieval, not required in the passage.
+    "January February March April May June July August September October November December".split()
 )
 
 
@@ -49,13 +56,6 @@ class _Sentence:
     score: float = 0.0
     coverage: float = 0.0
     similarity: float = 0.0
-
-
-@dataclass
-class ExtractiveResult:
-    text: str
-    citations: list[Citation]
-    abstained: bool
 
 
 class ExtractiveAnswerer:
@@ -79,18 +79,20 @@ class ExtractiveAnswerer:
         return weights
 
     def unknown_names(self, question: str, evidence: list[Evidence]) -> list[str]:
-        """Names in the question that no document of the evidence mentions anywhere.
+        """Names in the question that no retrieved passage mentions, in its text or its
+        document header (title, court, judge).
 
-        "...breach of contract in Texas?" retrieves limitation periods from Title 17;
-        no retrieved document mentions Texas, so the evidence is about something else.
+        "...breach of contract in Texas?" retrieves limitation periods from Title 17 and a
+        contract claim in Andersen; neither passage mentions Texas, so the evidence is about
+        something else.
         """
-        if self.lexical is None:
-            return []
-        evidence_sources = {e.chunk.source for e in evidence}
+        present: set[str] = set()
+        for e in evidence:
+            present.update(tokenize(f"{e.chunk.header} {e.chunk.text}"))
         unknown = []
         for name in dict.fromkeys(_NAME.findall(question)):
             tokens = [t for t in tokenize(name) if t not in _GENERIC_NAMES]
-            if tokens and not any(self.lexical.sources_with(t) & evidence_sources for t in tokens):
+            if tokens and not any(t in present for t in tokens):
                 unknown.append(name)
         return unknown
 
@@ -104,26 +106,58 @@ class ExtractiveAnswerer:
 
     # -- answering ----------------------------------------------------------
 
-    def answer(self, question: str, evidence: list[Evidence], query_vector: np.ndarray | None = None) -> ExtractiveResult:
+    def answer(
+        self,
+        question: str,
+        evidence: list[Evidence],
+        query_vector: np.ndarray | None = None,
+        *,
+        documents: dict[str, SourceDocument] | None = None,
+        survey: bool = False,
+        boost_terms: tuple[str, ...] = (),
+        focus: set[str] | None = None,
+    ) -> Draft:
+        """Quote the sentences of ``evidence`` that best answer ``question``.
+
+        ``survey`` ("which courts have ruled on X?") gives one quote per document;
+        ``boost_terms`` favour sentences naming them (a judge's name, say); ``focus``
+        favours the documents of the case the question names.
+        """
+        documents = documents or {}
         if not evidence:
-            return ExtractiveResult(ABSTAIN_MESSAGE, [], True)
+            return Draft(ABSTAIN_MESSAGE, [], True)
         weights = self.term_weights(question)
         sentences = self._candidates(evidence)
         if not sentences:
-            return ExtractiveResult(ABSTAIN_MESSAGE, [], True)
+            return Draft(ABSTAIN_MESSAGE, [], True)
         q = self.embedder.embed([question])[0] if query_vector is None else query_vector
         vectors = self.embedder.embed([s.text for s in sentences])
         sims = vectors @ q
+        boosts = [stem(t.lower()) for t in boost_terms]
         for s, sim in zip(sentences, sims):
             s.similarity = float(sim)
             s.coverage = self.coverage(weights, s.text)
             # Retrieval rank breaks ties: the fused lists already weighed the whole chunk.
             s.score = 0.6 * s.similarity + 0.4 * s.coverage + 0.05 / (1 + s.evidence_rank)
-        chosen = self._select(sentences)
+            if boosts and set(boosts) & set(tokenize(s.text)):
+                s.score += 0.5
+            if focus and s.evidence.chunk.source in focus:
+                s.score += 0.15
+            if survey and _HOLDING.search(s.text):
+                s.score += 0.1  # for "which courts held X", a sentence that holds beats one that recites
 
         if self._weak(question, weights, evidence, float(sims.max())):
-            return ExtractiveResult(ABSTAIN_MESSAGE, [], True)
-        return self._compose(chosen)
+            return Draft(closest_note(evidence, documents), [], True)
+        if survey:
+            chosen = self._select_per_document(sentences, documents)
+        elif boosts and (named := [x for x in sentences if set(boosts) & set(tokenize(x.text))]):
+            # "Who was the judge?": the sentences that name the judge, best first, answer it,
+            # from the case the question is about when it names one.
+            named = [x for x in named if focus and x.evidence.chunk.source in focus] or named
+            chosen = sorted(named, key=lambda x: -x.score)[:2]
+        else:
+            chosen = self._select(sentences)
+        return self._compose(chosen, documents, survey=survey)
 
     def _weak(self, question: str, weights: dict[str, float], evidence: list[Evidence], best_sentence: float) -> bool:
         """Abstain when no passage is close to the question, when no single passage covers
@@ -148,9 +182,9 @@ class ExtractiveAnswerer:
                 if len(words) < 5 or len(words) > 120 or key in seen:
                     continue
                 if len(_ALPHA.findall(sentence)) < 0.5 * len(sentence.replace(" ", "")):
-                    continue  # tables of numbers, captions, signature lines
+                    continue  # tables of numbers, captions
                 if sum(w.isdigit() for w in words) > 0.25 * len(words):
-                    continue  # pleading-paper line numbers "1 2 3 ... 28" run into the text
+                    continue  # runs of numbers left by page layout
                 seen.add(key)
                 out.append(_Sentence(rank, ev, start, end, sentence))
         return out
@@ -168,14 +202,27 @@ class ExtractiveAnswerer:
                 break
         return chosen
 
-    def _compose(self, chosen: list[_Sentence]) -> ExtractiveResult:
-        # Group by document (best document first), then in reading order within it.
-        doc_order: dict[str, int] = {}
-        for s in chosen:
-            doc_order.setdefault(s.evidence.chunk.source, len(doc_order))
+    def _select_per_document(self, sentences: list[_Sentence], documents: dict[str, SourceDocument]) -> list[_Sentence]:
+        """One line per case: the best sentence of each case, for cases whose best comes close
+        to the overall best."""
+        best: dict[str, _Sentence] = {}
+        for s in sorted(sentences, key=lambda s: -s.score):
+            doc = documents.get(s.evidence.chunk.source)
+            best.setdefault(doc.case_name if doc and doc.case_name else s.evidence.chunk.source, s)
+        top = max(s.score for s in best.values())
+        keep = [s for s in best.values() if s.score >= 0.6 * top]
+        return sorted(keep, key=lambda s: -s.score)[:12]
+
+    def _compose(self, chosen: list[_Sentence], documents: dict[str, SourceDocument], *, survey: bool) -> Draft:
+        # Group by document; documents in order of court (statute, Supreme Court, appeals,
+        # district, others) and date; quotes in reading order within a document.
+        def doc_key(source: str):
+            doc = documents.get(source)
+            return (court_rank(doc), (doc.date if doc and doc.date else "9999"), source)
+
         ordered = sorted(
             chosen,
-            key=lambda s: (doc_order[s.evidence.chunk.source], s.evidence.chunk.page or 0, s.evidence.chunk.start, s.start),
+            key=lambda s: (doc_key(s.evidence.chunk.source), s.evidence.chunk.page or 0, s.evidence.chunk.start, s.start),
         )
         quotes = _merge_adjacent(ordered)
         citations: list[Citation] = []
@@ -187,13 +234,56 @@ class ExtractiveAnswerer:
             citations.append(
                 Citation(n=n, source=chunk.source, title=chunk.title, page=chunk.page, quote=quote, chunk_id=chunk.chunk_id)
             )
+            doc = documents.get(chunk.source)
+            if survey:
+                lines.append(f"{_case_label(doc, chunk.title)}: “{quote}” [{n}]")
+                continue
             if chunk.source != current_doc:
                 if lines:
                     lines.append("")
                 lines.append(f"{chunk.title}:")
                 current_doc = chunk.source
             lines.append(f"“{quote}” [{n}]")
-        return ExtractiveResult("\n".join(lines), citations, False)
+        return Draft("\n".join(lines), citations, False)
+
+
+def court_rank(doc: SourceDocument | None) -> int:
+    if doc is None:
+        return 9
+    if doc.kind == "statute":
+        return 0
+    court = doc.court or ""
+    if court in {"U.S.", "S. Ct."}:
+        return 1
+    if court.endswith("Cir."):
+        return 2
+    if court.startswith(("D.", "N.D.", "S.D.", "E.D.", "W.D.", "M.D.", "C.D.")):
+        return 3
+    if court:
+        return 4
+    return 5 if doc.kind in {"agency_report", "agency_notice"} else 6
+
+
+def _case_label(doc: SourceDocument | None, fallback: str) -> str:
+    if doc is None or not doc.case_name:
+        return fallback
+    detail = " ".join(x for x in (doc.court, long_date(doc.date)) if x)
+    return f"{doc.case_name} ({detail})" if detail else doc.case_name
+
+
+def closest_note(evidence: list[Evidence], documents: dict[str, SourceDocument]) -> str:
+    """The abstention, with what the index holds that comes closest."""
+    titles = []
+    for e in evidence:
+        doc = documents.get(e.chunk.source)
+        title = doc.title if doc else e.chunk.title
+        if title not in titles:
+            titles.append(title)
+        if len(titles) == 3:
+            break
+    if not titles:
+        return ABSTAIN_MESSAGE
+    return ABSTAIN_MESSAGE + " The closest indexed documents are: " + "; ".join(titles) + "."
 
 
 def _merge_adjacent(ordered: list[_Sentence]) -> list[tuple[Evidence, int, int]]:

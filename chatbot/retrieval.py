@@ -35,26 +35,42 @@ class HybridRetriever:
         return self.embedder.embed([question])[0]
 
     def retrieve(
-        self, question: str, *, k: int | None = None, mode: str | None = None, query_vector: np.ndarray | None = None
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        mode: str | None = None,
+        query_vector: np.ndarray | None = None,
+        sources: set[str] | None = None,
+        per_document: int | None = None,
     ) -> list[Evidence]:
+        """The k best chunks for ``question``, from the documents in ``sources`` when given,
+        with at most ``per_document`` chunks from any one document (diversity)."""
         k = k or self.settings.k
         mode = mode or self.settings.mode
+        per_document = per_document or self.settings.per_document
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode '{mode}' (choose from {', '.join(MODES)})")
-        n = self.settings.candidates
+        if sources is not None and not sources:
+            return []
+        n = max(self.settings.candidates, k * 3)
         rankings: list[list[str]] = []
         similarity: dict[str, float] = {}
         chunks = {}
+        source_of: dict[str, str] = {}
         if mode in ("hybrid", "dense"):
             vector = self.embed_query(question) if query_vector is None else query_vector
-            dense = self.store.dense_search(vector, max(n, k))
+            dense = self.store.dense_search(vector, n, sources=sources)
             rankings.append([c.chunk_id for c, _ in dense])
             for chunk, sim in dense:
                 similarity[chunk.chunk_id] = sim
                 chunks[chunk.chunk_id] = chunk
+                source_of[chunk.chunk_id] = chunk.source
         if mode in ("hybrid", "bm25") and self.lexical is not None:
-            rankings.append([cid for cid, _ in self.lexical.search(question, max(n, k))])
-        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)[:k]
+            hits = self.lexical.search(question, n, sources=sources)
+            rankings.append([cid for cid, _ in hits])
+            source_of.update((cid, self.lexical.source_of(cid)) for cid, _ in hits)
+        fused = diversify(reciprocal_rank_fusion(rankings, self.settings.rrf_k), source_of, k, per_document)
         missing = [cid for cid, _ in fused if cid not in chunks]
         for chunk in self.store.get_chunks(missing):
             chunks[chunk.chunk_id] = chunk
@@ -63,3 +79,53 @@ class HybridRetriever:
             for cid, score in fused
             if cid in chunks
         ]
+
+
+    def retrieve_per_document(
+        self, question: str, sources: set[str], *, k: int, query_vector: np.ndarray | None = None, per_source: int = 2
+    ) -> list[Evidence]:
+        """The best chunks of each document in ``sources``, documents ranked by their best chunk.
+
+        For survey questions ("which courts have held X?"): a global top-k lets the two
+        most-discussed opinions take every slot; asking each document separately does not.
+        """
+        vector = self.embed_query(question) if query_vector is None else query_vector
+        found: dict[str, list[Evidence]] = {}
+        dense_best: dict[str, float] = {}
+        lexical_best: dict[str, float] = {}
+        for source in sorted(sources):
+            dense = self.store.dense_search(vector, per_source, sources={source})
+            lexical = self.lexical.search(question, per_source, sources={source}) if self.lexical else []
+            fused = reciprocal_rank_fusion([[c.chunk_id for c, _ in dense], [cid for cid, _ in lexical]], self.settings.rrf_k)
+            chunks = {c.chunk_id: (c, sim) for c, sim in dense}
+            missing = [cid for cid, _ in fused if cid not in chunks]
+            for c in self.store.get_chunks(missing):
+                chunks[c.chunk_id] = (c, None)
+            evidence = [Evidence(chunk=chunks[cid][0], score=score, similarity=chunks[cid][1]) for cid, score in fused if cid in chunks]
+            if evidence:
+                found[source] = evidence
+                dense_best[source] = max((sim for _, sim in dense), default=0.0)
+                lexical_best[source] = max((score for _, score in lexical), default=0.0)
+        # Documents ranked as chunks are: the dense and BM25 orders, fused by reciprocal rank.
+        rankings = [sorted(found, key=lambda s: -dense_best[s]), sorted(found, key=lambda s: -lexical_best[s])]
+        ranked = [source for source, _ in reciprocal_rank_fusion(rankings, self.settings.rrf_k)][:k]
+        return [e for source in ranked for e in found[source]]
+
+
+def diversify(ranked: list[tuple[str, float]], source_of: dict[str, str], k: int, per_document: int) -> list[tuple[str, float]]:
+    """Keep the ranking, but take at most ``per_document`` chunks from one document until k are
+    chosen; a question about "courts" then sees several courts, not five pages of one opinion.
+    If the cap leaves fewer than k, the best of the rest fill up."""
+    chosen, held, counts = [], [], {}
+    for cid, score in ranked:
+        source = source_of.get(cid, cid)
+        if counts.get(source, 0) < per_document:
+            chosen.append((cid, score))
+            counts[source] = counts.get(source, 0) + 1
+        else:
+            held.append((cid, score))
+        if len(chosen) == k:
+            return chosen
+    picked = chosen + held[: k - len(chosen)]
+    order = {cid: i for i, (cid, _) in enumerate(ranked)}
+    return sorted(picked, key=lambda item: order[item[0]])

@@ -26,8 +26,12 @@ class Citation(BaseModel):
     page: int | None
     quote: str
     chunk_id: str
+    cite: str = Field("", description="The citation a lawyer checks: case, docket, court, date and pinpoint page.")
+    kind: str = "other"
 
     def label(self) -> str:
+        if self.cite:
+            return self.cite
         return f"{self.title}, p. {self.page}" if self.page is not None else self.title
 
 
@@ -51,15 +55,76 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     retrieved: list[Retrieved] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    rewritten_query: str | None = Field(None, description="The stand-alone query a follow-up was rewritten into.")
+    notes: list[str] = Field(default_factory=list, description="What verification removed, filters applied, and so on.")
 
     def sources_text(self) -> str:
         return "\n".join(f"[{c.n}] {c.label()}" for c in self.citations)
 
     def render_text(self) -> str:
         """The answer as a person reads it: quotes with [n] markers, then the numbered sources."""
-        if not self.citations:
-            return self.answer
-        return f"{self.answer}\n\nSources:\n{self.sources_text()}"
+        parts = []
+        if self.rewritten_query:
+            parts.append(f"(searched for: {self.rewritten_query})")
+        parts.append(self.answer)
+        if self.citations:
+            parts.append(f"Sources:\n{self.sources_text()}")
+        parts.extend(f"Note: {n}" for n in self.notes)
+        return "\n\n".join(parts)
 
 
 ABSTAIN_MESSAGE = "The indexed documents do not answer this."
+
+
+class Draft(BaseModel):
+    """What an answerer returns: text with [n] markers, the citations behind them, and notes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    abstained: bool = False
+    notes: list[str] = Field(default_factory=list)
+
+    def __init__(self, text: str = "", citations=None, abstained: bool = False, notes=None, **kw):
+        super().__init__(text=text, citations=citations or [], abstained=abstained, notes=notes or [], **kw)
+
+
+class Filters(BaseModel):
+    """Restrict retrieval to some documents: by kind, case, court and date range."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: list[str] = Field(default_factory=list, description="Document kinds, e.g. ['statute'].")
+    case: str | None = Field(None, description="Part of the case name, case-insensitive: 'Kadrey'.")
+    court: str | None = Field(None, description="Part of the court, case-insensitive: 'N.D. Cal.'.")
+    date_from: str | None = Field(None, description="ISO date, inclusive.")
+    date_to: str | None = Field(None, description="ISO date, inclusive.")
+
+    def active(self) -> bool:
+        return bool(self.kind or self.case or self.court or self.date_from or self.date_to)
+
+    def matches(self, doc) -> bool:
+        if self.kind and doc.kind not in self.kind:
+            return False
+        if self.case and self.case.lower() not in f"{doc.case_name or ''} {doc.title}".lower():
+            return False
+        if self.court and self.court.lower().replace(" ", "") not in (doc.court or "").lower().replace(" ", ""):
+            return False
+        if self.date_from and (not doc.date or doc.date < self.date_from):
+            return False
+        if self.date_to and (not doc.date or doc.date > self.date_to[:10] + "\uffff"):
+            return False
+        return True
+
+    def describe(self) -> str:
+        parts = []
+        if self.kind:
+            parts.append("kind " + "/".join(self.kind))
+        if self.case:
+            parts.append(f"case '{self.case}'")
+        if self.court:
+            parts.append(f"court '{self.court}'")
+        if self.date_from or self.date_to:
+            parts.append(f"dates {self.date_from or '…'} to {self.date_to or '…'}")
+        return ", ".join(parts)

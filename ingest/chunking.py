@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from ingest.types import Chunk, LoadedDocument
+from ingest.citations import citation_spans
+from ingest.headings import advance, heading_path
+from ingest.types import Chunk, Heading, LoadedDocument, SourceDocument, long_date
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
@@ -36,6 +38,19 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def document_header(doc: SourceDocument) -> str:
+    """The line embedded and indexed above each chunk: what the document is, and who decided it."""
+    header = doc.title
+    details = []
+    if doc.docket:
+        details.append(doc.docket if doc.docket.startswith(("MDL", "No.")) else f"No. {doc.docket}")
+    if doc.court or doc.date:
+        details.append(" ".join(x for x in (doc.court, long_date(doc.date)) if x))
+    if doc.judge:
+        details.append(f"{doc.judge.split()[-1]}, J.")
+    return f"{header} ({', '.join(details)})" if details else header
+
+
 def chunk_document(
     loaded: LoadedDocument,
     count_tokens: TokenCounter,
@@ -44,12 +59,17 @@ def chunk_document(
     overlap_tokens: int,
 ) -> list[Chunk]:
     doc = loaded.document
-    header = doc.title
-    if doc.docket:
-        header += f" ({doc.docket})" if doc.docket.startswith("MDL") else f" (No. {doc.docket})"
+    header = document_header(doc)
     chunks: list[Chunk] = []
+    stack: list[Heading] = []
     for page in loaded.pages:
+        pending = list(page.headings)
+        cites = citation_spans(page.text)
         for start, end in _pack(page.text, count_tokens, max_tokens, overlap_tokens):
+            # The path in force where the chunk starts (a heading that opens the chunk counts).
+            while pending and pending[0].start <= start + 1:
+                stack = advance(stack, pending.pop(0))
+            text = page.text[start:end]
             chunks.append(
                 Chunk(
                     chunk_id=Chunk.make_id(doc.sha256, page.number, start, end),
@@ -58,11 +78,18 @@ def chunk_document(
                     page=page.number,
                     start=start,
                     end=end,
-                    text=page.text[start:end],
+                    text=text,
                     doc_sha256=doc.sha256,
                     header=header,
+                    heading=heading_path(stack),
+                    citations=list(dict.fromkeys(c for s, e, c in cites if s >= start and e <= end)),
                 )
             )
+            # Headings inside the chunk apply to the chunks after it.
+            while pending and pending[0].start < end:
+                stack = advance(stack, pending.pop(0))
+        for heading in pending:
+            stack = advance(stack, heading)
     return chunks
 
 

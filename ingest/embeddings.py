@@ -28,10 +28,15 @@ class Embedder(ABC):
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         """Embed one batch; rows are L2-normalised float32 vectors."""
 
-    def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    def embed(self, texts: Sequence[str], batch_size: int = 64, on_batch=None) -> np.ndarray:
+        """Embed in batches; ``on_batch(done)`` is told how many texts are done after each."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        parts = [self.embed_batch(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
+        parts = []
+        for i in range(0, len(texts), batch_size):
+            parts.append(self.embed_batch(texts[i : i + batch_size]))
+            if on_batch:
+                on_batch(min(i + batch_size, len(texts)))
         return np.vstack(parts).astype(np.float32, copy=False)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:

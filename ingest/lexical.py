@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.citations import citation_token, find_citations
 from ingest.tokenization import tokenize
 
 _IDS_FILE = "chunk_ids.json"
@@ -22,6 +23,7 @@ class LexicalIndex:
         self.ids = ids
         self.sources = sources
         self._doc_freq: dict[str, int] | None = None
+        self._source_by_id: dict[str, str] | None = None
 
     @classmethod
     def build(cls, ids: Sequence[str], texts: Sequence[str], sources: Sequence[str]) -> LexicalIndex:
@@ -58,13 +60,24 @@ class LexicalIndex:
         rows = json.loads(ids_file.read_text())
         return cls(retriever, rows["ids"], rows["sources"])
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        tokens = tokenize(query)
+    def search(self, query: str, k: int, sources: set[str] | None = None) -> list[tuple[str, float]]:
+        """Best chunks by BM25, only from ``sources`` when given."""
+        tokens = tokenize(query) + [citation_token(c) for c in find_citations(query)]
         if not tokens or not self.ids:
             return []
+        mask = None
+        if sources is not None:
+            mask = np.isin(np.asarray(self.sources, dtype=object), list(sources)).astype(np.float32)
+            if not mask.any():
+                return []
         k = min(k, len(self.ids))
-        docs, scores = self._retriever.retrieve([tokens], k=k, show_progress=False, n_threads=1)
+        docs, scores = self._retriever.retrieve([tokens], k=k, show_progress=False, n_threads=1, weight_mask=mask)
         return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+
+    def source_of(self, chunk_id: str) -> str:
+        if self._source_by_id is None:
+            self._source_by_id = dict(zip(self.ids, self.sources))
+        return self._source_by_id.get(chunk_id, "")
 
     def document_frequency(self, token: str) -> int:
         """How many chunks contain ``token`` (0 when unseen): the basis of IDF weights."""

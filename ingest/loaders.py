@@ -13,6 +13,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
+from ingest.cleaning import clean_page_text, strip_running_heads
+from ingest.headings import find_headings
+from ingest.metadata import extract_metadata
 from ingest.types import LoadedDocument, Page, SourceDocument, normalize_whitespace
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -32,8 +35,8 @@ class IngestError(Exception):
         self.reason = reason
 
 
-def load_file(path: Path, source: str, *, max_bytes: int | None = None) -> LoadedDocument:
-    """Load one file. ``source`` is the key the document is stored under."""
+def load_file(path: Path, source: str, *, max_bytes: int | None = None, sidecar: dict | None = None) -> LoadedDocument:
+    """Load one file. ``source`` is the key it is stored under; ``sidecar`` holds metadata given by the user."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise IngestError(source, f"unsupported file type '{suffix or '(none)'}'")
@@ -47,34 +50,57 @@ def load_file(path: Path, source: str, *, max_bytes: int | None = None) -> Loade
         raise IngestError(source, f"the file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
     sha256 = hashlib.sha256(data).hexdigest()
 
-    docket = None
+    warnings: list[str] = []
+    md_headings: list[str] = []
     if suffix in PDF_SUFFIXES:
         pages, title = _read_pdf(data, source), None
+        raw_text = " ".join(p.text for p in pages)
     elif suffix in HTML_SUFFIXES:
-        pages, title = _read_html(_decode(data, source))
+        pages, title = _read_html(_decode(data, source, warnings))
+        raw_text = pages[0].text
     elif suffix in XML_SUFFIXES:
         pages, title = _read_xml(data, source)
+        raw_text = pages[0].text
     elif suffix in MARKDOWN_SUFFIXES:
-        pages, title = _read_markdown(_decode(data, source))
+        pages, title, md_headings = _read_markdown(_decode(data, source, warnings))
+        raw_text = pages[0].text
     else:
-        text = _decode(data, source)
-        pages, title, docket = split_ecf_pages(text), None, find_docket(text)
+        raw_text = _decode(data, source, warnings)
+        pages, title = split_ecf_pages(raw_text), None
 
-    pages = [p for p in pages if p.text]
+    if not any(p.text for p in pages):
+        what = "no text layer (a scanned PDF needs OCR first)" if suffix in PDF_SUFFIXES else "no text could be extracted"
+        raise IngestError(source, what)
+    # Captions, ECF stamps and signatures are read before cleaning removes the stamps.
+    head = " ".join(p.text for p in pages[:2])  # some captions run onto the second page
+    found = extract_metadata(head, raw_text, pages[-1].text, path.name)
+    pages = clean_pages(pages)
+    pages = [p.model_copy(update={"headings": find_headings(p.text, md_headings)}) for p in pages if p.text]
     if not pages:
-        raise IngestError(source, "no text could be extracted (a scanned PDF needs OCR first)")
-    if suffix in PDF_SUFFIXES:
-        docket = find_docket(pages[0].text)
-    paged = any(p.number is not None for p in pages)
+        raise IngestError(source, "no text left after removing page furniture")
+
+    fields = {**found, **(sidecar or {})}
+    document_title = fields.pop("document_title", None)
+    if not fields.get("title"):
+        if fields.get("case_name") and document_title:
+            fields["title"] = f"{fields['case_name']}, {document_title}"
+        else:
+            fields["title"] = title or fields.get("case_name") or title_from_filename(path)
+    if suffix in HTML_SUFFIXES and "kind" not in fields and not fields.get("case_name"):
+        fields["kind"] = "news" if fields.get("publisher") else "other"
     document = SourceDocument(
         source=source,
-        title=title_from_filename(path) if not title else title,
         sha256=sha256,
-        docket=docket,
         n_pages=max((p.number or 0) for p in pages),
-        paged=paged,
+        paged=any(p.number is not None for p in pages),
+        **fields,
     )
-    return LoadedDocument(document=document, pages=pages)
+    return LoadedDocument(document=document, pages=pages, warnings=warnings)
+
+
+def clean_pages(pages: list[Page]) -> list[Page]:
+    cleaned = [Page(number=p.number, text=clean_page_text(p.text)) for p in pages]
+    return strip_running_heads(cleaned)
 
 
 def title_from_filename(path: Path) -> str:
@@ -93,23 +119,29 @@ def title_from_filename(path: Path) -> str:
     return ", ".join(words) or path.name
 
 
-def _decode(data: bytes, source: str) -> str:
+def _decode(data: bytes, source: str, warnings: list[str]) -> str:
     if b"\x00" in data[:8192]:
         raise IngestError(source, "binary content in a text file")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        # Legal text exported on Windows is usually cp1252; latin-1 never fails.
+        pass
+    # Legal text exported on Windows is usually cp1252; latin-1 never fails.
+    for encoding, name in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1")):
         try:
-            return data.decode("cp1252")
+            text = data.decode(encoding)
         except UnicodeDecodeError:
-            return data.decode("latin-1")
+            continue
+        warnings.append(f"not valid UTF-8; read as {name}")
+        return text
+    raise IngestError(source, "not valid UTF-8 text")
 
 
 # "Case 3:23-cv-03417-VC  Document 598  Filed 06/25/25  Page 1 of 40": the ECF
 # stamp that courts put on every page. Text extracted from such PDFs keeps it,
 # which is how page boundaries survive in a plain-text copy.
 _ECF_PAGE = re.compile(r"\bPage\s+(\d{1,4})\s+of\s+(\d{1,5})")
+_PAGE_ID = re.compile(r"\s*PageID\s*#?:?\s*(?:<pageID>|\d+)?")
 
 
 def split_ecf_pages(text: str) -> list[Page]:
@@ -134,6 +166,9 @@ def split_ecf_pages(text: str) -> list[Page]:
         stamp_start = _stamp_start(text, m.start())
         pages.append(Page(number=number, text=normalize_whitespace(text[cursor:stamp_start])))
         cursor = m.start(2) + len(total)
+        page_id = _PAGE_ID.match(text, cursor)
+        if page_id:
+            cursor = page_id.end()
         expected = number + 1
     if len(pages) < 2:
         return [Page(number=None, text=normalize_whitespace(text))]
@@ -142,18 +177,6 @@ def split_ecf_pages(text: str) -> list[Page]:
         # Whatever follows the last stamp (a trailing page number) stays on that page.
         pages[-1] = Page(number=pages[-1].number, text=f"{pages[-1].text} {tail}".strip())
     return pages
-
-
-_DOCKET = re.compile(
-    r"\b(?:USCA\s+)?Case\s+(?:#\s*)?((?:MDL\s+No\.\s*\d+)|(?:\d{1,2}:)?\d{2}-[A-Za-z]{2,4}-\d{3,6}(?:-[A-Z]{1,4})*|\d{2}-\d{4,5})"
-    r"\s+Document\b"
-)
-
-
-def find_docket(text: str) -> str | None:
-    """The case number of the first ECF stamp ('Case 3:23-cv-03417-VC Document 598 ...')."""
-    m = _DOCKET.search(text)
-    return m.group(1) if m else None
 
 
 def _stamp_total(matches: list[re.Match]) -> str:
@@ -218,20 +241,27 @@ _MD_MARKUP = [
 _LIST_ITEM = re.compile(r"^([ \t]*(?:[-*+]|\d+[.)])[ \t]+.*?[^.?!:;,\s])[ \t]*$", re.MULTILINE)
 
 
-def _read_markdown(text: str) -> tuple[list[Page], str | None]:
+def _read_markdown(text: str) -> tuple[list[Page], str | None, list[str]]:
     """Markdown as the reader sees it: no '#', '**' or link syntax inside quotes. Title: the first heading."""
+    headings = [("#" * len(m.group(1))) + " " + m.group(2) for m in _MD_HEADING.finditer(text)]
     first = _MD_HEADING.search(text)
     title = first.group(2) if first and first.group(1) == "#" else None
     # A heading ends with a full stop so that it does not run into the next sentence.
     text = _MD_HEADING.sub(lambda m: m.group(2) if m.group(2).endswith((".", "?", ":")) else m.group(2) + ".", text)
     # So do list items: each is a sentence of its own.
     text = _LIST_ITEM.sub(r"\1.", text)
-    for pattern, replacement in _MD_MARKUP:
-        text = pattern.sub(replacement, text)
+    text = _strip_markup(text)
     if title:
         for pattern, replacement in _MD_MARKUP:
             title = pattern.sub(replacement, title)
-    return [Page(number=None, text=normalize_whitespace(text))], title
+    headings = [h.split(" ", 1)[0] + " " + _strip_markup(h.split(" ", 1)[1]) for h in headings]
+    return [Page(number=None, text=normalize_whitespace(text))], title, headings
+
+
+def _strip_markup(text: str) -> str:
+    for pattern, replacement in _MD_MARKUP:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 class _HtmlText(HTMLParser):
@@ -284,6 +314,8 @@ def _read_xml(data: bytes, source: str) -> tuple[list[Page], str | None]:
         if el.tag.rsplit("}", 1)[-1] == "title" and el.text and el.text.strip():
             title = el.text.strip()
             break
+    if title and root.tag.endswith("uscDoc"):  # the Law Revision Counsel's USLM
+        title = f"{title}, United States Code"
     # Block-level elements end with a space so that words from adjacent elements don't merge.
     text = " ".join(t for t in root.itertext())
     return [Page(number=None, text=normalize_whitespace(text))], title

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.chunking import chunk_document
+from ingest.citations import citation_token
+from ingest.metadata import is_metadata_file, read_sidecar
 from ingest.embeddings import Embedder, load_embedder
 from ingest.lexical import LexicalIndex
 from ingest.loaders import IngestError, load_file
@@ -23,6 +25,14 @@ from ingest.store import BuildInfo, ChunkStore
 from ingest.types import Chunk
 
 Progress = Callable[[str], None]
+
+
+class Ticker:
+    """Progress of an ingest: how many files and chunks are done. The CLI draws bars from it."""
+
+    def start(self, files: int) -> None: ...
+    def file_done(self, source: str) -> None: ...
+    def chunks_embedded(self, n: int, total: int) -> None: ...
 
 
 @dataclass
@@ -37,10 +47,11 @@ class IngestReport:
     indexed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
+    warnings: list[Skipped] = field(default_factory=list)
     pages: int = 0
     chunks: int = 0
     embedded: int = 0
+    recovered: bool = False
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -51,28 +62,48 @@ class IngestReport:
         )
 
 
-def discover(paths: Iterable[Path]) -> Iterable[tuple[Path, str]]:
-    """Yield (file, source key) pairs; the key is relative to the path given. Symlink loops are not followed twice."""
+@dataclass
+class Found:
+    path: Path
+    source: str
+    root: Path
+    problem: str | None = None
+
+
+def discover(paths: Iterable[Path]) -> list[Found]:
+    """Every file under ``paths``, keyed by its path relative to the path given.
+
+    Hidden files and metadata sidecars are passed over; a symlink loop is named, not followed.
+    """
+    found: list[Found] = []
     for root in paths:
         root = Path(root)
         if root.is_file():
-            yield root, root.name
+            if not is_metadata_file(root):
+                found.append(Found(root, root.name, root.parent))
             continue
         if not root.is_dir():
             raise IngestError(root, "no such file or folder")
         seen_dirs: set[tuple[int, int]] = set()
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-            st = os.stat(dirpath)
+            here = Path(dirpath)
+            st = os.stat(here)
             if (st.st_dev, st.st_ino) in seen_dirs:
                 dirnames[:] = []
+                found.append(Found(here, here.relative_to(root).as_posix(), root, "symlink loop: folder already visited, not followed"))
                 continue
             seen_dirs.add((st.st_dev, st.st_ino))
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
-                if name.startswith("."):
+                path = here / name
+                if name.startswith(".") or is_metadata_file(path):
                     continue
-                path = Path(dirpath) / name
-                yield path, path.relative_to(root).as_posix()
+                source = path.relative_to(root).as_posix()
+                if not path.exists():
+                    found.append(Found(path, source, root, "broken symlink"))
+                    continue
+                found.append(Found(path, source, root))
+    return found
 
 
 def file_sha256(path: Path) -> str:
@@ -88,9 +119,14 @@ def lexical_dir(settings: Settings) -> Path:
 
 
 def embedding_text(chunk: Chunk) -> str:
-    """What is embedded and BM25-indexed: the chunk under its document's title and docket,
-    so a question naming the case or its number finds the right document."""
+    """What is embedded: the chunk under its document's title, docket, court and judge,
+    so a question naming the case, its number or its judge finds the right document."""
     return f"{chunk.header}\n{chunk.text}"
+
+
+def lexical_text(chunk: Chunk) -> str:
+    """What BM25 indexes: the embedded text plus one whole token per citation it contains."""
+    return embedding_text(chunk) + "".join(f" {citation_token(c)}" for c in chunk.citations)
 
 
 def ingest_paths(
@@ -101,9 +137,17 @@ def ingest_paths(
     embedder: Embedder | None = None,
     rebuild: bool = False,
     progress: Progress | None = None,
+    ticker: Ticker | None = None,
 ) -> IngestReport:
+    """Bring the index up to date with the files under ``paths``.
+
+    Unchanged files are skipped by content hash before anything is parsed; a changed
+    file replaces its old chunks; a file that cannot be read is reported and the rest
+    of the batch goes on. Nothing indexed before is lost.
+    """
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
+    tick = ticker or Ticker()
     report = IngestReport()
     store = store or ChunkStore(settings)
 
@@ -126,44 +170,46 @@ def ingest_paths(
         store.drop()
     store.open(expected, create=True)
 
-    changed = store.remove_unfinished() > 0
+    report.recovered = store.recover()
+    if report.recovered:
+        say("finished the document an interrupted ingest was writing")
+    changed = report.recovered
     known = store.document_hashes()
-    for path, source in discover(paths):
+    found = discover(paths)
+    tick.start(len(found))
+    for item in found:
         report.files += 1
+        source = item.source
         try:
-            sha = file_sha256(path)
-        except OSError as exc:
-            report.skipped.append(Skipped(source, f"cannot read the file ({exc.strerror or exc})"))
-            continue
-        if known.get(source) == sha:
-            report.unchanged.append(source)
-            continue
-        try:
-            loaded = load_file(path, source, max_bytes=int(settings.ingest.max_file_mb * 1e6))
+            if item.problem:
+                raise IngestError(source, item.problem)
+            sha = file_sha256(item.path)
+            if known.get(source) == sha:
+                report.unchanged.append(source)
+                continue
+            try:
+                sidecar = read_sidecar(item.path, item.root)
+            except ValueError as exc:
+                raise IngestError(source, f"bad metadata: {exc}") from None
+            loaded = load_file(item.path, source, max_bytes=int(settings.ingest.max_file_mb * 1e6), sidecar=sidecar)
+            n = _index_document(loaded, store, get_embedder(), settings, tick)
         except IngestError as exc:
             report.skipped.append(Skipped(source, exc.reason))
             say(f"skipped {source}: {exc.reason}")
             continue
-        model = get_embedder()
-        chunks = chunk_document(
-            loaded,
-            model.count_tokens,
-            max_tokens=min(settings.ingest.chunk_tokens, model.max_tokens - 32),
-            overlap_tokens=settings.ingest.chunk_overlap_tokens,
-        )
-        if not chunks:
-            report.skipped.append(Skipped(source, "no text could be extracted"))
+        except OSError as exc:
+            report.skipped.append(Skipped(source, f"cannot read the file ({exc.strerror or exc})"))
             continue
-        vectors = model.embed(
-            [embedding_text(c) for c in chunks], batch_size=settings.ingest.embed_batch_size
-        )
-        store.replace_document(loaded.document, chunks, vectors)
+        finally:
+            tick.file_done(source)
         changed = True
+        for warning in loaded.warnings:
+            report.warnings.append(Skipped(source, warning))
         report.indexed.append(source)
         report.pages += len(loaded.pages)
-        report.chunks += len(chunks)
-        report.embedded += len(chunks)
-        say(f"indexed {source}: {len(loaded.pages)} pages, {len(chunks)} chunks")
+        report.chunks += n
+        report.embedded += n
+        say(f"indexed {source}: {len(loaded.pages)} pages, {n} chunks")
 
     if changed or _lexical_stale(settings, store):
         rebuild_lexical(settings, store)
@@ -171,11 +217,32 @@ def ingest_paths(
     return report
 
 
+def _index_document(loaded, store: ChunkStore, model: Embedder, settings: Settings, tick: Ticker) -> int:
+    chunks = chunk_document(
+        loaded,
+        model.count_tokens,
+        max_tokens=min(settings.ingest.chunk_tokens, model.max_tokens - 48),
+        overlap_tokens=settings.ingest.chunk_overlap_tokens,
+    )
+    if not chunks:
+        raise IngestError(loaded.document.source, "no text could be extracted")
+    document = loaded.document.model_copy(
+        update={"citations": list(dict.fromkeys(c for chunk in chunks for c in chunk.citations))}
+    )
+    vectors = model.embed(
+        [embedding_text(c) for c in chunks],
+        batch_size=settings.ingest.embed_batch_size,
+        on_batch=lambda done: tick.chunks_embedded(done, len(chunks)),
+    )
+    store.replace_document(document, chunks, vectors)
+    return len(chunks)
+
+
 def rebuild_lexical(settings: Settings, store: ChunkStore) -> LexicalIndex:
     ids, texts, sources = [], [], []
     for chunk in store.iter_chunks():
         ids.append(chunk.chunk_id)
-        texts.append(embedding_text(chunk))
+        texts.append(lexical_text(chunk))
         sources.append(chunk.source)
     index = LexicalIndex.build(ids, texts, sources)
     index.save(lexical_dir(settings))

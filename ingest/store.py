@@ -9,6 +9,8 @@ settings raises :class:`IndexMismatchError` instead of a dimension error.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from ingest.types import Chunk, SourceDocument
 
 # Bump when loading, chunking or tokenization changes what an index holds:
 # older indexes then ask to be rebuilt instead of silently answering from stale text.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 CHUNKS = "legalqa_chunks"
 DOCUMENTS = "legalqa_documents"
 _BUILD_KEY = "legalqa_build"
@@ -138,23 +140,43 @@ class ChunkStore:
         return sorted(docs, key=lambda d: d.source)
 
     def replace_document(self, document: SourceDocument, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        """Swap a document's chunks for new ones. The registry record comes last: it marks the document complete."""
-        self._delete_chunks(document.source)
+        """Swap a document's chunks for new ones without a moment where it is missing.
+
+        New chunks first, then the registry record (which marks the document complete),
+        then the old chunks go. A journal names the document in flight, so that after a
+        crash :meth:`recover` finishes or undoes exactly that document.
+        """
+        self._write_journal({"source": document.source, "sha256": document.sha256})
         for i in range(0, len(chunks), _PAGE_SIZE):
             part = chunks[i : i + _PAGE_SIZE]
             self.chunks.upsert(
                 ids=[c.chunk_id for c in part],
                 embeddings=vectors[i : i + _PAGE_SIZE],
                 documents=[c.text for c in part],
-                metadatas=[_chunk_meta(c) for c in part],
+                metadatas=[_chunk_meta(c, document) for c in part],
             )
-        centroid = vectors.mean(axis=0) if len(vectors) else np.ones(vectors.shape[1] if vectors.ndim == 2 else 1)
+        centroid = vectors.mean(axis=0)
         norm = float(np.linalg.norm(centroid)) or 1.0
         self._documents.upsert(
             ids=[document.source],
             embeddings=[centroid / norm],
             metadatas=[{"sha256": document.sha256, "document": document.model_dump_json()}],
         )
+        self._delete_other_versions(document.source, document.sha256)
+        self._write_journal(None)
+
+    def recover(self) -> bool:
+        """Finish or undo the document an interrupted ingest was writing. True if there was one."""
+        entry = self._read_journal()
+        if not entry:
+            return False
+        source, sha = entry["source"], entry["sha256"]
+        if self.document_hashes().get(source) == sha:
+            self._delete_other_versions(source, sha)  # the new version was complete
+        else:
+            self.chunks.delete(where={"$and": [{"source": source}, {"doc_sha256": sha}]})  # it was not
+        self._write_journal(None)
+        return True
 
     def remove_document(self, source: str) -> bool:
         existed = bool(self._documents.get(ids=[source])["ids"])
@@ -162,13 +184,28 @@ class ChunkStore:
         self._delete_chunks(source)
         return existed
 
-    def remove_unfinished(self) -> int:
-        """Delete chunks whose document has no registry record (an ingest that was interrupted)."""
-        known = set(self.document_hashes())
-        orphans = {c.source for c in self.iter_chunks() if c.source not in known}
-        for source in orphans:
-            self._delete_chunks(source)
-        return len(orphans)
+    def _delete_other_versions(self, source: str, sha: str) -> None:
+        self.chunks.delete(where={"$and": [{"source": source}, {"doc_sha256": {"$ne": sha}}]})
+
+    @property
+    def _journal_path(self) -> Path:
+        return Path(self.settings.index_dir) / "ingest-journal.json"
+
+    def _read_journal(self) -> dict | None:
+        try:
+            return json.loads(self._journal_path.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def _write_journal(self, entry: dict | None) -> None:
+        path = self._journal_path
+        if entry is None:
+            path.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(entry))
+        os.replace(tmp, path)
 
     def _delete_chunks(self, source: str) -> None:
         self.chunks.delete(where={"source": source})
@@ -196,14 +233,15 @@ class ChunkStore:
         by_id = {cid: _chunk_from(cid, t, m) for cid, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
         return [by_id[i] for i in ids if i in by_id]
 
-    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
-        """Nearest chunks by cosine similarity, best first."""
+    def dense_search(self, vector: np.ndarray, k: int, sources: set[str] | None = None) -> list[tuple[Chunk, float]]:
+        """Nearest chunks by cosine similarity, best first; only from ``sources`` when given."""
         n = self.count()
         if n == 0:
             return []
         got = self.chunks.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
             n_results=min(k, n),
+            where={"source": {"$in": sorted(sources)}} if sources is not None else None,
             include=["documents", "metadatas", "distances"],
         )
         return [
@@ -214,10 +252,18 @@ class ChunkStore:
         ]
 
 
-def _chunk_meta(chunk: Chunk) -> dict:
-    meta = chunk.model_dump(exclude={"chunk_id", "text"})
+def _chunk_meta(chunk: Chunk, document: SourceDocument) -> dict:
+    meta = chunk.model_dump(exclude={"chunk_id", "text", "citations"})
     if meta["page"] is None:
         meta["page"] = -1  # Chroma drops None values; -1 reads back as "no page"
+    meta["citations"] = "|".join(chunk.citations)
+    # The document's fields ride along on every chunk, so retrieval can filter on them.
+    meta.update(
+        kind=document.kind,
+        case_name=document.case_name or "",
+        court=document.court or "",
+        date=document.date or "",
+    )
     return meta
 
 
@@ -233,6 +279,6 @@ def _chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
         text=text,
         doc_sha256=meta["doc_sha256"],
         header=meta.get("header", ""),
+        heading=meta.get("heading", ""),
+        citations=[c for c in meta.get("citations", "").split("|") if c],
     )
-
-

@@ -13,7 +13,8 @@ from functools import lru_cache
 
 _TOKEN = re.compile(
     r"""
-    (?P<docket>\b(?:\d{1,2}:)?\d{2}-[a-z]{2,4}-\d{3,6}(?:-[a-z]{1,4})*\b)   # 3:23-cv-03417-VC
+    (?P<cite>cite:\S+)                                                    # a whole citation, see citations.py
+  | (?P<docket>\b(?:\d{1,2}:)?\d{2}-[a-z]{2,4}-\d{3,6}(?:-[a-z]{1,4})*\b)   # 3:23-cv-03417-VC
   | (?P<section>§+)                                                     # § and §§
   | (?P<abbr>\b(?:[a-z]\.){2,}(?![a-z]))                                # U.S.C. / U.S.
   | (?P<word>[a-z0-9]+(?:['’][a-z]+)?)
@@ -48,7 +49,9 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
         value = m.group().lower()
-        if kind == "docket":
+        if kind == "cite":
+            tokens.append(value)
+        elif kind == "docket":
             tokens.append(value)
             core = _DOCKET_CORE.search(value)
             if core and core.group() != value:

@@ -8,17 +8,62 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class SourceDocument(BaseModel):
-    """One indexed file and what we know about it."""
+    """One indexed file and what we know about it: from its sidecar, else from its text."""
 
     model_config = ConfigDict(extra="forbid")
 
     source: str = Field(description="Path relative to the folder given to `ingest`; the document's key.")
     title: str
     kind: str = "other"
+    case_name: str | None = None
+    court: str | None = Field(None, description="Court in citation form, e.g. 'N.D. Cal.'.")
+    docket: str | None = Field(None, description="Case number, e.g. '3:23-cv-03417-VC'.")
+    date: str | None = Field(None, description="Decision or filing date, ISO 8601.")
+    judge: str | None = None
+    publisher: str | None = None
+    url: str | None = None
     sha256: str
-    docket: str | None = Field(None, description="Case number from the ECF stamp, e.g. '3:23-cv-03417-VC'.")
     n_pages: int = 0
     paged: bool = Field(False, description="True when page numbers come from the file itself.")
+    citations: list[str] = Field(default_factory=list, description="Case and statute citations in the text (eyecite).")
+
+    def cite(self, page: int | None = None) -> str:
+        """A citation a lawyer can check: 'Bartz v. Anthropic PBC, No. 3:24-cv-05417-WHA (N.D. Cal. June 23, 2025), at 12'."""
+        if self.case_name:
+            parts = [self.case_name]
+            if self.docket:
+                parts.append(self.docket if self.docket.startswith(("MDL", "No.")) else f"No. {self.docket}")
+            text = ", ".join(parts)
+            court_date = " ".join(x for x in (self.court, long_date(self.date)) if x)
+            if court_date:
+                text += f" ({court_date})"
+        else:
+            text = self.title
+        return f"{text}, at {page}" if page is not None else text
+
+
+_BLUEBOOK_MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
+
+
+def long_date(iso: str | None) -> str | None:
+    """'2025-06-23' -> 'June 23, 2025'; months abbreviated as the Bluebook does."""
+    if not iso:
+        return None
+    from datetime import date
+
+    try:
+        d = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{_BLUEBOOK_MONTHS[d.month - 1]} {d.day}, {d.year}"
+
+
+class Heading(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: int
+    level: int
+    text: str
 
 
 class Page(BaseModel):
@@ -28,6 +73,7 @@ class Page(BaseModel):
 
     number: int | None
     text: str
+    headings: list[Heading] = Field(default_factory=list, description="Headings on this page, by offset.")
 
 
 class LoadedDocument(BaseModel):
@@ -35,6 +81,7 @@ class LoadedDocument(BaseModel):
 
     document: SourceDocument
     pages: list[Page]
+    warnings: list[str] = Field(default_factory=list, description="Indexed, but with something the user should know.")
 
 
 class Chunk(BaseModel):
@@ -55,6 +102,8 @@ class Chunk(BaseModel):
     text: str
     doc_sha256: str
     header: str = Field("", description="The document's title and docket, embedded and indexed with the text.")
+    heading: str = Field("", description="The heading path at the chunk's start: 'ANALYSIS › 1. Training copies'.")
+    citations: list[str] = Field(default_factory=list, description="Citations the chunk contains (eyecite).")
 
     @staticmethod
     def make_id(doc_sha256: str, page: int | None, start: int, end: int) -> str:

@@ -106,3 +106,37 @@ def small_corpus(tmp_path):
     from tests.corpus_fixture import write_corpus
 
     return write_corpus(tmp_path / "corpus")
+
+
+class ScriptedChatModel:
+    """Stands in for a LangChain chat model: replies are queued with ``enqueue`` and may be
+    functions of the prompt; every prompt is kept in ``history``."""
+
+    def __init__(self, *replies):
+        self.replies = list(replies)
+        self.history = []
+
+    def enqueue(self, *replies):
+        self.replies.extend(replies)
+
+    def _reply(self, messages) -> str:
+        self.history.append(messages)
+        reply = self.replies.pop(0)
+        return reply(messages) if callable(reply) else reply
+
+    def invoke(self, messages, **_):
+        from langchain_core.messages import AIMessage
+
+        return AIMessage(content=self._reply(messages))
+
+    def stream(self, messages, **_):
+        from langchain_core.messages import AIMessageChunk
+
+        text = self._reply(messages)
+        for i in range(0, len(text), 7):
+            yield AIMessageChunk(content=text[i : i + 7])
+
+
+@pytest.fixture
+def scripted_model():
+    return ScriptedChatModel()

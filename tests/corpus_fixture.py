@@ -9,14 +9,16 @@ from tests.pdfs import write_pdf
 STAMP = "Case 3:24-cv-01234-ABC Document 88 Filed 01/02/24 Page {n} of 3"
 
 ORDER_PAGES = [
-    "UNITED STATES DISTRICT COURT NORTHERN DISTRICT OF CALIFORNIA. Smith v. Acme Robotics. "
-    "ORDER GRANTING SUMMARY JUDGMENT. The plaintiffs are novelists whose books were copied. "
+    "UNITED STATES DISTRICT COURT NORTHERN DISTRICT OF CALIFORNIA JANE SMITH, et al., Plaintiffs, "
+    "v. ACME ROBOTICS, INC., Defendant. Case No. 24-cv-01234-ABC ORDER GRANTING SUMMARY JUDGMENT "
+    "INTRODUCTION The plaintiffs are novelists whose books were copied. "
     "Acme copied the novels to teach its language model how sentences are built.",
     "The court holds that copying the novels to train the language model was a fair use. "
     "The training purpose was transformative because the model learns statistical patterns of language. "
     "The plaintiffs offered no evidence of a market for licensing novels as training data.",
     "The pirated library copies are a separate matter and go to trial. "
-    "IT IS SO ORDERED. Dated January 2, 2024. Judge Maria Lopez.",
+    "See Campbell v. Acuff-Rose Music, Inc., 510 U.S. 569, 579 (1994); 17 U.S.C. § 107. "
+    "IT IS SO ORDERED. Dated: January 2, 2024 MARIA LOPEZ United States District Judge",
 ]
 
 
@@ -55,4 +57,8 @@ def write_corpus(root: Path) -> Path:
     (root / "statute" / "fair-use.md").write_text(STATUTE_MD, encoding="utf-8")
     (root / "news" / "studios.html").write_text(NEWS_HTML, encoding="utf-8")
     write_pdf(root / "amicus-brief.pdf", BRIEF_PAGES)
+    (root / "manifest.toml").write_text(
+        '["statute/fair-use.md"]\nkind = "statute"\ntitle = "17 U.S.C. § 107 digest"\n'
+        '["amicus-brief.pdf"]\nkind = "brief"\n'
+    )
     return root

@@ -80,7 +80,7 @@ def test_typed_question_gets_an_answer_with_sources(server, browser):
     )
     text = page.locator("#chat").inner_text()
     assert "[1]" in text
-    assert "Bartz v. Anthropic" in text and "p. " in text
+    assert "Bartz v. Anthropic" in text and ", at " in text
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "chat-answer.png"), full_page=True)
     page.close()

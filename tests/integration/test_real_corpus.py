@@ -43,9 +43,9 @@ def test_every_manifest_file_is_indexed(real_index, real_corpus):
     with open(real_corpus / "MANIFEST.tsv", newline="") as fh:
         expected = {row["path"] for row in csv.DictReader(fh, delimiter="\t")}
     assert len(expected) == 24
-    listed = legalqa(real_index, "docs")
+    listed = legalqa(real_index, "docs", "--json")
     assert listed.returncode == 0, listed.stderr
-    sources = {line.split("\t")[0] for line in listed.stdout.splitlines()}
+    sources = {json.loads(line)["source"] for line in listed.stdout.splitlines()}
     assert expected <= sources
 
 
@@ -77,7 +77,7 @@ def test_out_of_corpus_question_abstains(real_index):
     answer = ask_json(real_index, "What is the statute of limitations for breach of contract in Texas?")
     assert answer["abstained"] is True
     assert answer["citations"] == []
-    assert answer["answer"] == "The indexed documents do not answer this."
+    assert answer["answer"].startswith("The indexed documents do not answer this.")
 
 
 def test_short_eval_on_the_gold_set(real_index, tmp_path):

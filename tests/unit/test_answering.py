@@ -26,6 +26,7 @@ def test_answer_quotes_the_holding_with_its_page(engine):
     assert not answer.abstained
     holding = [c for c in answer.citations if "was a fair use" in c.quote]
     assert [(c.source, c.page) for c in holding] == [("opinions/smith-v-acme_2024-01-02_order.txt", 2)]
+    assert holding[0].cite == "Smith v. Acme Robotics, Inc., No. 3:24-cv-01234-ABC (N.D. Cal. Jan. 2, 2024), at 2"
     assert "[1]" in answer.answer
     for c in answer.citations:
         page_text = normalize_whitespace(ORDER_PAGES[c.page - 1]) if c.source.startswith("opinions") else None
@@ -45,15 +46,17 @@ def test_every_quote_is_verbatim_in_its_chunk(engine):
 def test_off_topic_question_abstains(engine):
     answer = engine.ask("What is the statute of limitations for breach of contract in Texas?")
     assert answer.abstained
-    assert answer.answer == ABSTAIN_MESSAGE
+    assert answer.answer.startswith(ABSTAIN_MESSAGE)
+    assert "The closest indexed documents are:" in answer.answer  # what the corpus does hold
     assert answer.citations == []
 
 
 def test_json_contract(engine):
     data = engine.ask("What is the fourth factor?").model_dump()
-    assert set(data) == {"question", "answer", "abstained", "citations", "retrieved", "timings_ms"}
+    assert {"question", "answer", "abstained", "citations", "retrieved", "timings_ms"} <= set(data)
+    assert data["rewritten_query"] is None and data["notes"] == []
     assert set(data["timings_ms"]) == {"retrieve", "answer", "total"}
-    assert set(data["citations"][0]) == {"n", "source", "title", "page", "quote", "chunk_id"}
+    assert {"n", "source", "title", "page", "quote", "chunk_id"} <= set(data["citations"][0])
     assert set(data["retrieved"][0]) == {"source", "page", "chunk_id", "score"}
 
 

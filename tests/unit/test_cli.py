@@ -33,8 +33,8 @@ def test_ask_json_contract(small_corpus, fake_model):
     result = run("ask", "--json", "What are the four factors of fair use?")
     data = json.loads(result.output)
     assert data["abstained"] is False
-    assert data["citations"][0]["source"] == "statute/fair-use.md"
-    assert data["citations"][0]["page"] is None
+    digest = [c for c in data["citations"] if c["source"] == "statute/fair-use.md"]
+    assert digest and digest[0]["page"] is None
 
 
 def test_ask_without_index_is_a_clear_error(fake_model):
@@ -59,10 +59,24 @@ def test_missing_path_is_a_clear_error(tmp_path, fake_model):
 
 def test_docs_and_remove(small_corpus, fake_model):
     run("ingest", small_corpus)
-    listed = run("docs").output
-    assert "opinions/smith-v-acme_2024-01-02_order.txt\tSmith v. Acme, 2024-01-02, order\t3 pp." in listed
+    listed = {d["source"]: d for d in map(json.loads, run("docs", "--json").output.splitlines())}
+    order = listed["opinions/smith-v-acme_2024-01-02_order.txt"]
+    assert (order["case_name"], order["court"], order["date"], order["docket"], order["kind"], order["judge"]) == (
+        "Smith v. Acme Robotics, Inc.", "N.D. Cal.", "2024-01-02", "3:24-cv-01234-ABC", "order", "Maria Lopez"
+    )
+    assert order["title"] == "Smith v. Acme Robotics, Inc., Order Granting Summary Judgment"
+    assert order["n_pages"] == 3
+    assert "case" in run("docs").output  # the table for people
     assert "removed: news/studios.html" in run("remove", "news/studios.html").output
-    assert "news/studios.html" not in run("docs").output
+    assert "news/studios.html" not in run("docs", "--json").output
+
+
+def test_docs_cites_lists_the_documents_citing_a_case(small_corpus, fake_model):
+    run("ingest", small_corpus)
+    citing = [json.loads(line)["source"] for line in run("docs", "--json", "--cites", "510 U.S. 569").output.splitlines()]
+    assert citing == ["opinions/smith-v-acme_2024-01-02_order.txt"]
+    assert run("docs", "--json", "--cites", "17 U.S.C. § 107").output.count("smith-v-acme") == 1
+    assert run("docs", "--json", "--cites", "999 U.S. 1").output == ""
 
 
 def test_eval_writes_results_and_report(small_corpus, fake_model, tmp_path):

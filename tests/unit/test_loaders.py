@@ -14,6 +14,14 @@ def test_ecf_stamps_split_pages_and_are_removed():
     assert pages[1].text.startswith("2 The court holds")
 
 
+def test_loaded_pages_are_clean_and_carry_headings(tmp_path):
+    path = tmp_path / "order.txt"
+    path.write_text(order_text())
+    loaded = load_file(path, "order.txt")
+    assert loaded.pages[1].text.startswith("The court holds")  # the printed page number is furniture
+    assert [h.text for h in loaded.pages[0].headings] == ["Introduction"]
+
+
 def test_page_number_glued_to_the_total_is_not_part_of_it():
     text = "one USCA Case #23-5233 Document #2106229 Filed: 03/18/2025 Page 1 of 242 two " \
            "USCA Case #23-5233 Document #2106229 Filed: 03/18/2025 Page 2 of 243 three " \
@@ -51,7 +59,7 @@ def test_html_drops_scripts_and_styles(tmp_path):
         ("binary.txt", b"\x00\x01\x02abc", "binary content"),
         ("fake.pdf", b"this is not a pdf at all", "not a readable PDF"),
         ("data.csv", b"a,b", "unsupported file type '.csv'"),
-        ("blank.pdf", None, "no text could be extracted"),
+        ("blank.pdf", None, "no text layer (a scanned PDF needs OCR first)"),
     ],
 )
 def test_bad_files_raise_ingest_error_naming_the_file(tmp_path, name, content, reason):

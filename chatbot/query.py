@@ -1,0 +1,100 @@
+"""Reading a question: what it asks for, and what a follow-up leaves unsaid."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from chatbot.types import Answer
+from ingest.types import SourceDocument
+
+_SURVEY = re.compile(
+    r"\b(?:which|what)\s+(?:other\s+)?(?:courts?|cases|judges|decisions|rulings)\b"
+    r"|\bhow\s+have\s+(?:the\s+)?(?:courts|judges)\b|\bcourts?\s+(?:that\s+)?have\s+(?:ruled|held|decided|addressed)\b"
+    r"|\bcompare\b.*\b(?:courts|cases|rulings|decisions)\b",
+    re.IGNORECASE,
+)
+_JUDGE = re.compile(
+    r"\b(?:who|which)\b[^?]{0,40}\b(?:judge|justice|wrote|authored|presided|signed|decided)\b"
+    r"|\bname of the judge\b|\bjudge'?s name\b",
+    re.IGNORECASE,
+)
+# Words that point back at something said before.
+_ANAPHORA = re.compile(
+    r"^\s*(?:and|but|also|so|then|what about|how about)\b"
+    r"|\b(?:it|its|they|them|their|he|she|his|her|this|that|these|those|there|the same)\b"
+    r"|\bthe\s+(?:court|judge|case|order|opinion|ruling|decision|plaintiffs?|defendants?|parties|panel)\b",
+    re.IGNORECASE,
+)
+_CAPITALISED = re.compile(r"(?<!^)\b[A-Z][a-zA-Z]{2,}\b")
+_GENERIC = {
+    "Judge", "Justice", "Court", "Circuit", "District", "Copyright", "Office", "Act", "Who", "What", "Which",
+    "How", "Why", "When", "Where", "And", "But", "Did", "Does", "Was", "Were", "The",
+}
+
+
+def is_survey(question: str) -> bool:
+    """'Which courts have ruled on X, and how?': one answer line per case."""
+    return bool(_SURVEY.search(question))
+
+
+def asks_for_judge(question: str) -> bool:
+    return bool(_JUDGE.search(question))
+
+
+def rewrite_followup(question: str, history: Sequence[Answer], documents: dict[str, SourceDocument]) -> str:
+    """Make a follow-up stand alone by carrying over the case the conversation is about.
+
+    "Who was the judge?" after an answer about Kadrey v. Meta becomes
+    "Who was the judge? (Kadrey v. Meta Platforms, Inc.)". A question that names its
+    own case, or a conversation with nothing cited yet, is left as it is.
+    """
+    previous = next((a for a in reversed(history) if a.citations), None)
+    if previous is None:
+        return question
+    subject = _subject(previous, documents)
+    if not subject:
+        return question
+    names = {w for w in _CAPITALISED.findall(question) if w not in _GENERIC}
+    subject_words = set(re.findall(r"[A-Za-z]+", subject))
+    names_other_case = bool(names - subject_words) and not _ANAPHORA.search(question)
+    needs_context = not names or _ANAPHORA.search(question) or len(question.split()) <= 5
+    if names_other_case or not needs_context:
+        return question
+    if subject.lower() in question.lower():
+        return question
+    return f"{question} ({subject})"
+
+
+def _subject(answer: Answer, documents: dict[str, SourceDocument]) -> str | None:
+    """The case (or document) the previous answer was mostly about."""
+    counts: dict[str, int] = {}
+    for c in answer.citations:
+        counts[c.source] = counts.get(c.source, 0) + 1
+    source = max(counts, key=lambda s: (counts[s], -min(c.n for c in answer.citations if c.source == s)))
+    doc = documents.get(source)
+    if doc is None:
+        return answer.citations[0].title
+    return doc.case_name or doc.title
+
+
+_CASE_NOISE = {
+    "v", "in", "re", "inc", "llc", "ltd", "corp", "corporation", "company", "co", "pbc", "gmbh", "the", "of",
+    "and", "ai", "litig", "litigation", "copyright", "infring", "infringement", "group", "platform", "platforms",
+    "enterpris", "centr", "intellig", "music", "generat", "generative", "llm", "lp", "u.s.",
+}
+
+
+def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
+    """Documents whose case the question names ("Kadrey", "Thomson Reuters", "Thaler")."""
+    from ingest.tokenization import tokenize
+
+    words = set(tokenize(question))
+    found = set()
+    for source, doc in documents.items():
+        if not doc.case_name:
+            continue
+        keys = [t for t in tokenize(doc.case_name) if t not in _CASE_NOISE and len(t) > 2]
+        if keys and keys[0] in words:
+            found.add(source)
+    return found

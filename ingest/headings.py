@@ -1,0 +1,74 @@
+"""Find section headings in page text, so each chunk can say where in the document it sits."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.types import Heading
+
+# "II. DISCUSSION", "A. Factor One" is too ambiguous in flattened text; we take the
+# upper-case runs courts use for headings, optionally numbered: "I. BACKGROUND",
+# "B. THE PIRATED LIBRARY COPIES", "CONCLUSION". A run must be followed by the start of
+# an ordinary sentence (a capitalised word in lower case).
+_HEADING = re.compile(
+    r"(?:(?<=[.!?:”\")\]]\s)|^)"
+    r"((?:(?P<roman>[IVX]{1,5})\.|(?P<letter>[A-H])\.|(?P<digit>\d{1,2})\.)?\s?"
+    r"(?P<words>[A-Z][A-Z’'\-]{2,}(?:\s+(?:[A-Z][A-Z’'\-]*|OF|AND|THE|TO|A|IN|ON|FOR|§+|\d+))*))"
+    r"(?=\s+[A-Z][a-z])"
+)
+# The standard sections of an opinion, recognised wherever they stand (after a caption,
+# say, where no full stop precedes them).
+_SECTION = re.compile(
+    r"\b((?:[IVX]{1,5}\.\s)?(?:INTRODUCTION|BACKGROUND|STATEMENT(?: OF (?:THE )?FACTS)?|LEGAL STANDARDS?|ANALYSIS|"
+    r"DISCUSSION|CONCLUSION|FACTS|PROCEDURAL HISTORY|FACTUAL BACKGROUND))(?=\s+[A-Z][a-z])"
+)
+# Caption and signature words, not headings.
+_NOT_HEADINGS = re.compile(
+    r"\b(?:COURT|DISTRICT|CIRCUIT|PLAINTIFFS?|DEFENDANTS?|APPELL\w+|CASE|DOCUMENT|JUDGE|ORDERED|"
+    r"INC|LLC|CORP|PBC|LTD|GMBH|COMPANY|UNITED STATES)\b"
+)
+
+
+def find_headings(text: str, markdown: list[str] | None = None) -> list[Heading]:
+    if markdown:
+        return _markdown_headings(text, markdown)
+    found = {}
+    for m in _HEADING.finditer(text):
+        words = m.group("words")
+        if _NOT_HEADINGS.search(words) or len(words.split()) > 12 or sum(c.isalpha() for c in words) < 5:
+            continue
+        level = 1 if m.group("roman") else 2 if m.group("letter") else 3 if m.group("digit") else 1
+        found[m.start(1)] = Heading(start=m.start(1), level=level, text=_title(m.group(1).strip()))
+    for m in _SECTION.finditer(text):
+        if not any(abs(m.start(1) - at) < 4 for at in found):
+            found[m.start(1)] = Heading(start=m.start(1), level=1, text=_title(m.group(1)))
+    return [found[at] for at in sorted(found)]
+
+
+def _markdown_headings(text: str, markdown: list[str]) -> list[Heading]:
+    found, cursor = [], 0
+    for entry in markdown:
+        hashes, _, title = entry.partition(" ")
+        at = text.find(title, cursor)
+        if at < 0:
+            continue
+        found.append(Heading(start=at, level=len(hashes), text=title))
+        cursor = at + len(title)
+    return found
+
+
+def _title(text: str) -> str:
+    def fix(m: re.Match) -> str:
+        word = m.group()
+        return word if re.fullmatch(r"[IVX]+", word) else word.capitalize()
+
+    return text if len(text) < 4 else re.sub(r"[A-Z][A-Z’'\-]+", fix, text)
+
+
+def heading_path(stack: list[Heading]) -> str:
+    return " › ".join(h.text for h in stack)
+
+
+def advance(stack: list[Heading], heading: Heading) -> list[Heading]:
+    """The heading path after ``heading``: it replaces headings of its level and below."""
+    return [h for h in stack if h.level < heading.level] + [heading]

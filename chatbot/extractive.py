@@ -98,11 +98,18 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def coverage(weights: dict[str, float], text: str) -> float:
+        """IDF-weighted share of the question's terms that ``text`` contains. A term also counts
+        when one word holds the other ("children" in "schoolchildren", "compar" in "comparison")."""
         total = sum(weights.values())
         if not total:
             return 0.0
         present = set(tokenize(text))
-        return sum(w for t, w in weights.items() if t in present) / total
+        long_words = [p for p in present if len(p) >= 5]
+        covered = 0.0
+        for term, weight in weights.items():
+            if term in present or (len(term) >= 5 and any(term in p or p in term for p in long_words)):
+                covered += weight
+        return covered / total
 
     # -- answering ----------------------------------------------------------
 
@@ -137,8 +144,11 @@ class ExtractiveAnswerer:
         for s, sim in zip(sentences, sims):
             s.similarity = float(sim)
             s.coverage = self.coverage(weights, s.text)
+            s.score = 0.6 * s.similarity + 0.4 * s.coverage
+        confidence = max(s.score for s in sentences)
+        for s in sentences:
             # Retrieval rank breaks ties: the fused lists already weighed the whole chunk.
-            s.score = 0.6 * s.similarity + 0.4 * s.coverage + 0.05 / (1 + s.evidence_rank)
+            s.score += 0.05 / (1 + s.evidence_rank)
             if boosts and set(boosts) & set(tokenize(s.text)):
                 s.score += 0.5
             if focus and s.evidence.chunk.source in focus:
@@ -146,8 +156,12 @@ class ExtractiveAnswerer:
             if survey and _HOLDING.search(s.text):
                 s.score += 0.1  # for "which courts held X", a sentence that holds beats one that recites
 
-        if self._weak(question, weights, evidence, float(sims.max())):
+        if self._weak(question, weights, evidence, float(sims.max()), confidence):
             return Draft(closest_note(evidence, documents), [], True)
+        if focus and not survey:
+            # A question that names its case is answered from that case.
+            focused = [x for x in sentences if x.evidence.chunk.source in focus]
+            sentences = focused if len(focused) >= 2 else sentences
         if survey:
             chosen = self._select_per_document(sentences, documents)
         elif boosts and (named := [x for x in sentences if set(boosts) & set(tokenize(x.text))]):
@@ -159,15 +173,18 @@ class ExtractiveAnswerer:
             chosen = self._select(sentences)
         return self._compose(chosen, documents, survey=survey)
 
-    def _weak(self, question: str, weights: dict[str, float], evidence: list[Evidence], best_sentence: float) -> bool:
-        """Abstain when no passage is close to the question, when no single passage covers
-        most of its distinctive terms, or when it names something the evidence never mentions."""
+    def _weak(
+        self, question: str, weights: dict[str, float], evidence: list[Evidence], best_sentence: float, confidence: float
+    ) -> bool:
+        """Abstain when nothing retrieved is close to the question; when it names something no
+        passage mentions; or when no passage covers most of its distinctive terms and no sentence
+        scores high enough to make up for it. Thresholds were calibrated on eval/gold/real.jsonl."""
         best_similarity = max(best_sentence, max((e.similarity or 0.0) for e in evidence))
         best_coverage = max(self.coverage(weights, f"{e.chunk.header} {e.chunk.text}") for e in evidence[:5])
         return (
             best_similarity < self.settings.min_similarity
-            or best_coverage < self.settings.min_coverage
             or bool(self.unknown_names(question, evidence))
+            or (best_coverage < self.settings.min_coverage and confidence < self.settings.min_confidence)
         )
 
     def _candidates(self, evidence: list[Evidence]) -> list[_Sentence]:
@@ -202,6 +219,18 @@ class ExtractiveAnswerer:
                 break
         return chosen
 
+    def _with_context(self, sentence: _Sentence) -> _Sentence:
+        """Extend a quote by the sentences that follow it in its chunk, so it reads in context."""
+        spans = sentence_spans(sentence.evidence.chunk.text)
+        following = [sp for sp in spans if sp[0] >= sentence.end][: self.settings.context_sentences]
+        if not following:
+            return sentence
+        end = following[-1][1]
+        if len(sentence.evidence.chunk.text[sentence.start : end].split()) > 90:
+            return sentence
+        return _Sentence(sentence.evidence_rank, sentence.evidence, sentence.start, end,
+                         sentence.evidence.chunk.text[sentence.start : end], sentence.score)
+
     def _select_per_document(self, sentences: list[_Sentence], documents: dict[str, SourceDocument]) -> list[_Sentence]:
         """One line per case: the best sentence of each case, for cases whose best comes close
         to the overall best."""
@@ -224,6 +253,8 @@ class ExtractiveAnswerer:
             chosen,
             key=lambda s: (doc_key(s.evidence.chunk.source), s.evidence.chunk.page or 0, s.evidence.chunk.start, s.start),
         )
+        if self.settings.context_sentences and not survey:
+            ordered = [self._with_context(x) for x in ordered]
         quotes = _merge_adjacent(ordered)
         citations: list[Citation] = []
         lines: list[str] = []
@@ -293,8 +324,8 @@ def _merge_adjacent(ordered: list[_Sentence]) -> list[tuple[Evidence, int, int]]
         if merged:
             ev, start, end = merged[-1]
             gap = ev.chunk.text[end : s.start] if ev.chunk.chunk_id == s.evidence.chunk.chunk_id else None
-            if gap is not None and s.start >= end and not gap.strip():
-                merged[-1] = (ev, start, s.end)
+            if gap is not None and (s.start < end or not gap.strip()):
+                merged[-1] = (ev, start, max(end, s.end))
                 continue
         merged.append((s.evidence, s.start, s.end))
     return merged

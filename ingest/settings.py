@@ -59,7 +59,10 @@ class AnswerSettings(BaseModel):
         0.5, description="An LLM sentence is kept only if its cited passage supports it at least this much "
         "(mean of word overlap and embedding similarity)."
     )
-    max_quotes: int = Field(4, ge=1, description="Most quoted passages in an extractive answer.")
+    max_quotes: int = Field(6, ge=1, description="Most quoted passages in an extractive answer.")
+    context_sentences: int = Field(
+        1, ge=0, le=3, description="Sentences after each chosen sentence quoted with it, for context."
+    )
     min_similarity: float = Field(
         0.35,
         description="Abstain when the best passage's cosine similarity to the question is below this.",
@@ -67,7 +70,10 @@ class AnswerSettings(BaseModel):
     min_coverage: float = Field(
         0.5,
         description="Abstain when no single retrieved passage covers this share of the question's "
-        "distinctive terms (IDF-weighted).",
+        "distinctive terms (IDF-weighted) and no sentence reaches `min_confidence`.",
+    )
+    min_confidence: float = Field(
+        0.58, description="Sentence score (0.6 x similarity + 0.4 x term coverage) that answers despite low coverage."
     )
 
 

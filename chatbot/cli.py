@@ -237,7 +237,8 @@ def remove(sources, index_dir):
 @click.option("--port", type=int, default=None, help="Port (default: LEGALQA_UI__PORT, 7860).")
 @index_option
 def serve(host, port, index_dir):
-    """Serve the web chat (loopback only unless told otherwise)."""
+    """Serve the web chat on 127.0.0.1 (unless told otherwise): answers with source cards,
+    filters, uploads, export and feedback. Indexed documents open at the cited page."""
     from chatbot.app import serve as serve_app
 
     settings = _settings(index_dir=index_dir)

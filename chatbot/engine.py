@@ -49,6 +49,11 @@ class Engine:
         self._answerer = None
         self._refresh_lexical()
 
+    def refresh(self) -> None:
+        """Pick up what another ingest (an upload, another process) changed."""
+        with self._lock:
+            self._refresh_lexical()
+
     def _refresh_lexical(self) -> None:
         """Reload BM25 and the document registry when an ingest (maybe in another process) changed them."""
         ids_file = Path(self._lexical_dir) / "chunk_ids.json"
@@ -96,8 +101,7 @@ class Engine:
 
     def prepare(self, question: str, *, history=None, filters: Filters | None = None, k=None, mode=None):
         """Everything before answering: the stand-alone query, the allowed documents and the evidence."""
-        with self._lock:
-            self._refresh_lexical()
+        self.refresh()
         query = self.standalone(question, history or [])
         notes = []
         sources = None

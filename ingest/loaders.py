@@ -91,6 +91,7 @@ def load_file(path: Path, source: str, *, max_bytes: int | None = None, sidecar:
     document = SourceDocument(
         source=source,
         sha256=sha256,
+        path=str(path.resolve()),
         n_pages=max((p.number or 0) for p in pages),
         paged=any(p.number is not None for p in pages),
         **fields,

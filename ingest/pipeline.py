@@ -70,7 +70,7 @@ class Found:
     problem: str | None = None
 
 
-def discover(paths: Iterable[Path]) -> list[Found]:
+def discover(paths: Iterable[Path], prefix: str = "") -> list[Found]:
     """Every file under ``paths``, keyed by its path relative to the path given.
 
     Hidden files and metadata sidecars are passed over; a symlink loop is named, not followed.
@@ -80,7 +80,7 @@ def discover(paths: Iterable[Path]) -> list[Found]:
         root = Path(root)
         if root.is_file():
             if not is_metadata_file(root):
-                found.append(Found(root, root.name, root.parent))
+                found.append(Found(root, prefix + root.name, root.parent))
             continue
         if not root.is_dir():
             raise IngestError(root, "no such file or folder")
@@ -90,7 +90,8 @@ def discover(paths: Iterable[Path]) -> list[Found]:
             st = os.stat(here)
             if (st.st_dev, st.st_ino) in seen_dirs:
                 dirnames[:] = []
-                found.append(Found(here, here.relative_to(root).as_posix(), root, "symlink loop: folder already visited, not followed"))
+                found.append(Found(here, prefix + here.relative_to(root).as_posix(), root,
+                                   "symlink loop: folder already visited, not followed"))
                 continue
             seen_dirs.add((st.st_dev, st.st_ino))
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -98,7 +99,7 @@ def discover(paths: Iterable[Path]) -> list[Found]:
                 path = here / name
                 if name.startswith(".") or is_metadata_file(path):
                     continue
-                source = path.relative_to(root).as_posix()
+                source = prefix + path.relative_to(root).as_posix()
                 if not path.exists():
                     found.append(Found(path, source, root, "broken symlink"))
                     continue
@@ -138,9 +139,11 @@ def ingest_paths(
     rebuild: bool = False,
     progress: Progress | None = None,
     ticker: Ticker | None = None,
+    prefix: str = "",
 ) -> IngestReport:
     """Bring the index up to date with the files under ``paths``.
 
+    Sources are paths relative to each path given, after ``prefix`` ("uploads/").
     Unchanged files are skipped by content hash before anything is parsed; a changed
     file replaces its old chunks; a file that cannot be read is reported and the rest
     of the batch goes on. Nothing indexed before is lost.
@@ -175,7 +178,7 @@ def ingest_paths(
         say("finished the document an interrupted ingest was writing")
     changed = report.recovered
     known = store.document_hashes()
-    found = discover(paths)
+    found = discover(paths, prefix)
     tick.start(len(found))
     for item in found:
         report.files += 1

@@ -82,6 +82,8 @@ class UISettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="Address the web chat binds to. Loopback by default.")
     port: int = Field(7860, ge=0, le=65535, description="Port of the web chat.")
+    auth: str | None = Field(None, description="`user:password` pairs, comma-separated, to require a login (shared deployments).")
+    max_upload_mb: float = Field(50.0, gt=0, description="Largest file the chat accepts for upload.")
 
 
 class Settings(BaseSettings):
@@ -90,6 +92,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LEGALQA_", env_nested_delimiter="__", extra="forbid")
 
     index_dir: Path = Field(Path(".legalqa/index"), description="Where the index (Chroma and BM25) lives.")
+    data_dir: Path = Field(Path(".legalqa"), description="Uploads (`uploads/`) and feedback (`feedback.jsonl`) from the web chat.")
     embedding_model: str = Field(
         DEFAULT_EMBEDDING_MODEL,
         description="Sentence-transformers model: the bundled `all-MiniLM-L6-v2` "

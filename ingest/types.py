@@ -23,9 +23,17 @@ class SourceDocument(BaseModel):
     publisher: str | None = None
     url: str | None = None
     sha256: str
+    path: str | None = Field(None, description="Absolute path of the file when it was indexed (for opening it).")
     n_pages: int = 0
     paged: bool = Field(False, description="True when page numbers come from the file itself.")
     citations: list[str] = Field(default_factory=list, description="Case and statute citations in the text (eyecite).")
+
+    @property
+    def key(self) -> str:
+        """A stable, opaque id for URLs: the web app serves documents by key, never by path."""
+        import hashlib
+
+        return hashlib.sha256(self.source.encode()).hexdigest()[:16]
 
     def cite(self, page: int | None = None) -> str:
         """A citation a lawyer can check: 'Bartz v. Anthropic PBC, No. 3:24-cv-05417-WHA (N.D. Cal. June 23, 2025), at 12'."""

@@ -1,21 +1,38 @@
-"""Browser tier: Debian's Chromium, driven by Playwright, against `legalqa serve`."""
+"""Browser tier: Debian's Chromium, driven by Playwright, against `legalqa serve`.
+
+The server gets a private copy of the integration index (uploads must not leak into
+it) and its own data folder, on a free loopback port.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.pdfs import write_pdf
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
+BARTZ_Q = "Did Judge Alsup find that training on lawfully purchased books was fair use?"
+
+HOSTILE_HTML = """<html><head><title>Press release about model training</title>
+<script>window.__pwned = 1</script></head><body>
+<h1>Press release about model training</h1>
+<p>The zebra-striped newsletter quoted this markup from the complaint: &lt;script&gt;window.__pwned=1&lt;/script&gt;
+and &lt;img src=x onerror="window.__pwned=1"&gt; as examples of unsafe code in zebra newsletters.</p>
+<img src=x onerror="window.__pwned=1">
+</body></html>"""
 
 
 def free_port() -> int:
@@ -25,15 +42,27 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(real_index):
+def served_index(real_index, tmp_path_factory):
+    copy = tmp_path_factory.mktemp("served") / "index"
+    shutil.copytree(real_index, copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="module")
+def server(served_index, data_dir):
     port = free_port()
-    env = {**os.environ, "LEGALQA_INDEX_DIR": str(real_index)}
+    env = {**os.environ, "LEGALQA_INDEX_DIR": str(served_index), "LEGALQA_DATA_DIR": str(data_dir)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "chatbot.cli", "serve", "--port", str(port)],
         env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 120
+    deadline = time.time() + 180
     while time.time() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"legalqa serve exited: {proc.stdout.read()[-2000:]}")
@@ -44,7 +73,7 @@ def server(real_index):
             time.sleep(0.5)
     else:
         proc.kill()
-        pytest.fail("legalqa serve did not start within 120 s")
+        pytest.fail("legalqa serve did not start within 180 s")
     yield url
     proc.terminate()
     proc.wait(timeout=20)
@@ -66,21 +95,138 @@ def browser():
         b.close()
 
 
-def test_typed_question_gets_an_answer_with_sources(server, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
+    page = context.new_page()
     page.goto(server)
+    yield page
+    context.close()
+
+
+def ask(page, question: str):
     box = page.locator("#question textarea")
-    box.fill("Did Judge Alsup find that training on lawfully purchased books was fair use?")
+    box.fill(question)
     box.press("Enter")
-    bot = page.locator("#chat .message.bot, #chat [data-testid='bot']").last
-    bot.wait_for(timeout=60_000)
-    page.wait_for_function(
-        "() => document.querySelector('#chat') && document.querySelector('#chat').innerText.includes('Sources')",
-        timeout=60_000,
-    )
-    text = page.locator("#chat").inner_text()
-    assert "[1]" in text
-    assert "Bartz v. Anthropic" in text and ", at " in text
+    page.wait_for_selector("#chat .source-card", timeout=120_000)
+    return page.locator("#chat .source-card")
+
+
+def test_answer_shows_markers_and_source_cards(page):
+    cards = ask(page, BARTZ_Q)
+    chat = page.locator("#chat").inner_text()
+    assert "[1]" in chat
+    first = cards.first.inner_text()
+    assert "Bartz v. Anthropic PBC" in first and ", at " in first and "p. " in first
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "chat-answer.png"), full_page=True)
-    page.close()
+    page.screenshot(path=str(ARTIFACTS / "chat-answer.png"))
+
+
+def test_pdf_card_opens_the_document_at_its_page(page, server):
+    cards = ask(page, BARTZ_Q)
+    card = cards.filter(has_text="Bartz v. Anthropic PBC").first
+    page_no = int(card.inner_text().split("p. ")[1].split()[0].rstrip("…"))
+    href = card.locator("a").get_attribute("href")
+    assert href.endswith(f"#page={page_no}")
+    response = page.request.get(server.rstrip("/") + href.split("#")[0])
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+
+
+def test_text_card_opens_the_passage_highlighted(page, browser, server):
+    cards = ask(page, "What did the court hold in Kadrey v. Meta?")
+    card = cards.first
+    quote_start = card.locator("mark").inner_text()[:60]
+    with page.context.expect_page() as opened:
+        card.locator("a").click()
+    view = opened.value
+    view.wait_for_selector("#passage")
+    assert quote_start.split()[0] in view.locator("#passage").inner_text()
+    assert "Kadrey v. Meta Platforms, Inc." in view.title()
+    view.screenshot(path=str(ARTIFACTS / "opened-source.png"))
+
+
+def test_statute_filter_gives_only_statutes(page):
+    page.locator("#filter-kind label", has_text="statute").first.click()
+    cards = ask(page, "What is fair use?")
+    metas = cards.locator(".meta").all_inner_texts()
+    assert metas and all(m.startswith("statute") for m in metas)
+
+
+def test_upload_then_find_it_among_the_documents(page, tmp_path):
+    pdf = write_pdf(tmp_path / "memo-on-zebra-licensing.pdf", ["A memo on zebra licensing markets for training data."])
+    page.locator("#upload input[type=file]").set_input_files(str(pdf))
+    page.wait_for_function(
+        "() => document.querySelector('#upload-status') && document.querySelector('#upload-status').innerText.includes('memo-on-zebra')",
+        timeout=120_000,
+    )
+    assert "✓ uploads/memo-on-zebra-licensing.pdf" in page.locator("#upload-status").inner_text()
+    page.get_by_role("tab", name="Documents").click()
+    page.locator("#doc-search input, #doc-search textarea").first.fill("zebra")
+    page.wait_for_function(
+        "() => document.querySelector('#documents').innerText.includes('uploads/memo-on-zebra-licensing.pdf')",
+        timeout=30_000,
+    )
+
+
+def test_export_holds_the_citations(page):
+    ask(page, BARTZ_Q)
+    page.locator("#export").click()
+    link = page.locator("#export-file a").first
+    link.wait_for(timeout=30_000)
+    with page.expect_download() as download:
+        link.click()
+    text = Path(download.value.path()).read_text()
+    assert "## " + BARTZ_Q in text
+    assert "1. Bartz v. Anthropic PBC, No. 3:24-cv-05417-WHA (N.D. Cal. June 23, 2025), at" in text
+
+
+def test_feedback_lands_in_feedback_jsonl(page, data_dir):
+    ask(page, BARTZ_Q)
+    page.locator("#comment textarea").fill("Pinpoints checked against the PDF.")
+    page.locator("#chat button[aria-label='Like']").last.click()
+    page.wait_for_function("() => document.querySelector('#feedback-status').innerText.includes('saved')", timeout=30_000)
+    records = [json.loads(line) for line in (data_dir / "feedback.jsonl").read_text().splitlines()]
+    assert records[-1]["liked"] is True and records[-1]["question"] == BARTZ_Q
+    assert records[-1]["comment"] == "Pinpoints checked against the PDF."
+
+
+def test_markup_in_documents_shows_as_text_and_never_runs(page, tmp_path):
+    hostile = tmp_path / "zebra-press-release.html"
+    hostile.write_text(HOSTILE_HTML)
+    page.locator("#upload input[type=file]").set_input_files(str(hostile))
+    page.wait_for_function(
+        "() => document.querySelector('#upload-status').innerText.includes('zebra-press-release')", timeout=120_000
+    )
+    cards = ask(page, "What markup did the zebra newsletter quote?")
+    text = cards.all_inner_texts()
+    assert any('<img src=x onerror="window.__pwned=1">' in t for t in text), text
+    assert page.evaluate("() => typeof window.__pwned") == "undefined"
+
+
+@pytest.mark.parametrize(
+    "path", ["/document/../../etc/passwd", "/document/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/view//etc/passwd",
+             "/document/0000000000000000", "/file=/etc/passwd", "/gradio_api/file=/etc/passwd"],
+)
+def test_files_outside_the_index_are_refused(server, path):
+    try:
+        with urllib.request.urlopen(server.rstrip("/") + path, timeout=10) as response:
+            body = response.read().decode(errors="replace")
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        body, status = exc.read().decode(errors="replace"), exc.code
+    assert status >= 400 or "root:" not in body
+    assert "root:x:0:0" not in body
+
+
+def test_gradio_client_returns_the_same_citations_as_the_cli(server, served_index):
+    from gradio_client import Client
+
+    api = Client(server, verbose=False).predict(BARTZ_Q, api_name="/ask")
+    env = {**os.environ, "LEGALQA_INDEX_DIR": str(served_index)}
+    cli = json.loads(subprocess.run([sys.executable, "-m", "chatbot.cli", "ask", "--json", BARTZ_Q], env=env,
+                                    capture_output=True, text=True, cwd=ROOT, check=True).stdout)
+
+    def key(answer):
+        return [(c["source"], c["page"], c["quote"]) for c in answer["citations"]]
+
+    assert key(api) == key(cli) and key(api)

@@ -47,6 +47,7 @@ class Engine:
         self.lexical: LexicalIndex | None = None
         self.documents: dict[str, SourceDocument] = {}
         self._answerer = None
+        self._reranker = None
         self._refresh_lexical()
 
     def refresh(self) -> None:
@@ -70,7 +71,15 @@ class Engine:
         return citation.model_copy(update={"cite": doc.cite(citation.page), "kind": doc.kind})
 
     def retriever(self) -> HybridRetriever:
-        return HybridRetriever(self.store, self.lexical, self.embedder, self.settings.retrieval)
+        return HybridRetriever(self.store, self.lexical, self.embedder, self.settings.retrieval, self.reranker)
+
+    @property
+    def reranker(self):
+        if self._reranker is None and self.settings.retrieval.reranker_model:
+            from chatbot.retrieval import load_reranker
+
+            self._reranker = load_reranker(self.settings.retrieval.reranker_model)
+        return self._reranker
 
     def answerer(self):
         """The answerer the settings name: extractive (default) or an LLM behind verification."""

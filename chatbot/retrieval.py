@@ -25,11 +25,15 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], rrf_k: int) -> lis
 
 
 class HybridRetriever:
-    def __init__(self, store: ChunkStore, lexical: LexicalIndex | None, embedder: Embedder, settings: RetrievalSettings):
+    def __init__(
+        self, store: ChunkStore, lexical: LexicalIndex | None, embedder: Embedder, settings: RetrievalSettings,
+        reranker=None,
+    ):
         self.store = store
         self.lexical = lexical
         self.embedder = embedder
         self.settings = settings
+        self.reranker = reranker  # scores (question, passage) pairs; see load_reranker
 
     def embed_query(self, question: str) -> np.ndarray:
         return self.embedder.embed([question])[0]
@@ -70,7 +74,10 @@ class HybridRetriever:
             hits = self.lexical.search(question, n, sources=sources)
             rankings.append([cid for cid, _ in hits])
             source_of.update((cid, self.lexical.source_of(cid)) for cid, _ in hits)
-        fused = diversify(reciprocal_rank_fusion(rankings, self.settings.rrf_k), source_of, k, per_document)
+        ranked = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
+        if self.reranker is not None:
+            ranked = self._rerank(question, ranked[: max(3 * k, 20)], chunks)
+        fused = diversify(ranked, source_of, k, per_document)
         missing = [cid for cid, _ in fused if cid not in chunks]
         for chunk in self.store.get_chunks(missing):
             chunks[chunk.chunk_id] = chunk
@@ -80,6 +87,14 @@ class HybridRetriever:
             if cid in chunks
         ]
 
+
+    def _rerank(self, question: str, ranked: list[tuple[str, float]], chunks: dict) -> list[tuple[str, float]]:
+        """Reorder the fused candidates by the cross-encoder's score of (question, passage)."""
+        for chunk in self.store.get_chunks([cid for cid, _ in ranked if cid not in chunks]):
+            chunks[chunk.chunk_id] = chunk
+        candidates = [cid for cid, _ in ranked if cid in chunks]
+        scores = self.reranker([(question, chunks[cid].text) for cid in candidates])
+        return sorted(zip(candidates, map(float, scores)), key=lambda item: -item[1])
 
     def retrieve_per_document(
         self, question: str, sources: set[str], *, k: int, query_vector: np.ndarray | None = None, per_source: int = 2
@@ -129,3 +144,11 @@ def diversify(ranked: list[tuple[str, float]], source_of: dict[str, str], k: int
     picked = chosen + held[: k - len(chosen)]
     order = {cid: i for i, (cid, _) in enumerate(ranked)}
     return sorted(picked, key=lambda item: order[item[0]])
+
+
+def load_reranker(path: str):
+    """A local cross-encoder as a function from (question, passage) pairs to scores."""
+    from sentence_transformers import CrossEncoder
+
+    model = CrossEncoder(path, device="cpu")
+    return lambda pairs: model.predict(pairs, show_progress_bar=False)

@@ -41,6 +41,10 @@ class RetrievalSettings(BaseModel):
         4, ge=1, description="Most chunks from one document among the k (diversity across cases and courts)."
     )
     mode: str = Field("hybrid", description="`hybrid` (dense + BM25), `dense` or `bm25`.")
+    reranker_model: str | None = Field(
+        None, description="Local folder of a sentence-transformers cross-encoder to rerank the fused candidates. "
+        "Off by default: no local model was available to measure it on the gold set."
+    )
 
 
 class AnswerSettings(BaseModel):

@@ -62,3 +62,12 @@ def test_gold_set_figures(engine, tmp_path):
     assert report["hit@5"] >= 0.95
     assert sum(r["abstained"] for r in unanswerable) >= 0.8 * len(unanswerable)
     assert sum(r["abstained"] for r in answerable) <= len(answerable) / 20
+
+
+def test_cli_kind_and_case_flags(real_index):
+    from tests.integration.test_real_corpus import legalqa
+
+    statute = json.loads(legalqa(real_index, "ask", "--json", "--kind", "statute", "What is fair use?").stdout)
+    assert statute["citations"] and all(c["source"].startswith("statute/") for c in statute["citations"])
+    kadrey = json.loads(legalqa(real_index, "ask", "--json", "--case", "Kadrey", "What about market dilution?").stdout)
+    assert kadrey["citations"] and {c["source"] for c in kadrey["citations"]} == {KADREY}

@@ -136,3 +136,12 @@ def test_streaming_yields_growing_text_then_the_verified_answer(engine, scripted
 def test_extractive_streaming_ends_with_the_answer(engine):
     parts = list(engine.ask_stream("Was training on the novels a fair use?"))
     assert isinstance(parts[-1], Answer) and parts[-2] == parts[-1].answer
+
+
+def test_a_configured_reranker_reorders_the_candidates(engine):
+    question = "Was copying the novels to train the language model a fair use?"
+    before = engine.ask(question).retrieved
+    # A stand-in cross-encoder that prefers the amicus brief above all else.
+    engine._reranker = lambda pairs: [1.0 if "amici curiae" in text else 0.0 for _, text in pairs]
+    after = engine.ask(question).retrieved
+    assert after[0].source == "amicus-brief.pdf" != before[0].source

@@ -140,3 +140,42 @@ class ScriptedChatModel:
 @pytest.fixture
 def scripted_model():
     return ScriptedChatModel()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_service(command: list[str], port: int, *, env: dict, timeout: float, name: str):
+    """Start a server process and wait until its loopback port accepts connections."""
+    import socket
+    import time
+
+    import tempfile
+
+    # A log file, not a pipe: nobody reads a pipe while the tests run, and a full pipe blocks the server.
+    log = tempfile.NamedTemporaryFile(prefix=f"{name.replace(' ', '-')}-", suffix=".log", delete=False)
+    proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"{name} exited: {Path(log.name).read_text(errors='replace')[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    pytest.fail(f"{name} did not start within {timeout:.0f} s")
+
+
+def stop_service(proc) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()

@@ -9,17 +9,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port, start_service, stop_service
 from tests.pdfs import write_pdf
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,12 +31,6 @@ HOSTILE_HTML = """<html><head><title>Press release about model training</title>
 and &lt;img src=x onerror="window.__pwned=1"&gt; as examples of unsafe code in zebra newsletters.</p>
 <img src=x onerror="window.__pwned=1">
 </body></html>"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -57,26 +49,10 @@ def data_dir(tmp_path_factory):
 def server(served_index, data_dir):
     port = free_port()
     env = {**os.environ, "LEGALQA_INDEX_DIR": str(served_index), "LEGALQA_DATA_DIR": str(data_dir)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "chatbot.cli", "serve", "--port", str(port)],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"legalqa serve exited: {proc.stdout.read()[-2000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("legalqa serve did not start within 180 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    proc = start_service([sys.executable, "-m", "chatbot.cli", "serve", "--port", str(port)], port, env=env,
+                         timeout=180, name="legalqa serve")
+    yield f"http://127.0.0.1:{port}/"
+    stop_service(proc)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ import pytest
 
 from ingest.loaders import load_file
 from ingest.types import normalize_whitespace
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port, start_service, stop_service
 from tests.integration.test_real_corpus import ask_json, legalqa
 
 
@@ -153,32 +152,15 @@ def test_kill_9_mid_ingest_then_reingest_converges(real_corpus, tmp_path):
     assert after == reference
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def chroma_server(tmp_path):
     chroma = Path(sys.executable).with_name("chroma")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not start")
+    proc = start_service([str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
+                          "--port", str(port)], port, env=env, timeout=60, name="chroma run")
     yield port
-    proc.terminate()
-    proc.wait(timeout=30)
+    stop_service(proc)
 
 
 def test_same_commands_against_a_chroma_server(chroma_server, small_corpus, tmp_path):

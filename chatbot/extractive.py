@@ -28,6 +28,7 @@ _QUESTION_WORDS = frozenset(
     "explain describe mean means according about case".split()
 )
 _ALPHA = re.compile(r"[A-Za-z]")
+_ASKS_HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|rule|ruled|ruling|conclude|concluded|find|found)\b", re.I)
 _HOLDING = re.compile(
     r"\b(?:hold|holds|held|conclude[sd]?|find|finds|found|grant(?:s|ed)?|den(?:y|ies|ied)|rule[sd]?|is not|was not|"
     r"(?:is|was) (?:a |not a )?fair use)\b",
@@ -141,6 +142,7 @@ class ExtractiveAnswerer:
         vectors = self.embedder.embed([s.text for s in sentences])
         sims = vectors @ q
         boosts = [stem(t.lower()) for t in boost_terms]
+        asks_holding = bool(_ASKS_HOLDING.search(question))
         for s, sim in zip(sentences, sims):
             s.similarity = float(sim)
             s.coverage = self.coverage(weights, s.text)
@@ -153,8 +155,8 @@ class ExtractiveAnswerer:
                 s.score += 0.5
             if focus and s.evidence.chunk.source in focus:
                 s.score += 0.15
-            if survey and _HOLDING.search(s.text):
-                s.score += 0.1  # for "which courts held X", a sentence that holds beats one that recites
+            if (survey or asks_holding) and _HOLDING.search(s.text):
+                s.score += 0.1  # for "what did the court hold", a sentence that holds beats one that recites
 
         if self._weak(question, weights, evidence, float(sims.max()), confidence):
             return Draft(closest_note(evidence, documents), [], True)

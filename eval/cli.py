@@ -3,28 +3,51 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
+from eval.runner import CONFIGS, HISTORY
+
 
 @click.command(name="eval")
-@click.option("--questions", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Gold questions, one JSON object per line.")
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for results.jsonl and report.json.")
+@click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Gold questions, one JSON object per line.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for results.jsonl, report.json, report.md and plots.")
+@click.option("--config", "configs", multiple=True, type=click.Choice(CONFIGS),
+              help="Configuration to run (repeatable; default hybrid). `naive` is the tutorial baseline.")
 @click.option("--limit", type=int, default=None, help="Only the first N questions.")
+@click.option("--plots", is_flag=True, help="Write report.md and plots even for one configuration.")
+@click.option("--compare", is_flag=True, help="Plot the trend of eval/history.jsonl into OUT/trend.png instead of running.")
+@click.option("--history", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to append the run's summary line (default eval/history.jsonl, or LEGALQA_EVAL_HISTORY).")
 @click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Index folder.")
-def eval_command(questions, out, limit, index_dir):
-    """Run a gold question set through `ask` and report hit@k, key-fact recall and abstention accuracy."""
+def eval_command(questions, out, configs, limit, plots, compare, history, index_dir):
+    """Score a gold question set: retrieval (hit@k, recall@k, MRR, nDCG, page hit), answers (key-fact
+    recall, Magesh labels), citations (quote fidelity re-read from the files, precision, recall),
+    abstention and latency, for each configuration side by side."""
     from chatbot.engine import IndexMismatchError, IndexUnavailableError
     from eval.runner import run_eval
     from ingest.settings import Settings
 
+    history = history or Path(os.environ.get("LEGALQA_EVAL_HISTORY", HISTORY))
+    if compare:
+        from eval.report import plot_trend
+
+        if not out:
+            raise click.UsageError("--compare needs --out")
+        Path(out).mkdir(parents=True, exist_ok=True)
+        click.echo(str(plot_trend(history, Path(out) / "trend.png")))
+        return
+    if not questions or not out:
+        raise click.UsageError("--questions and --out are required")
     settings = Settings()
     if index_dir:
         settings = settings.model_copy(update={"index_dir": index_dir})
     try:
-        report = run_eval(questions, out, settings=settings, limit=limit)
+        report = run_eval(questions, out, settings=settings, limit=limit, configs=tuple(configs) or ("hybrid",),
+                          plots=plots, history=history)
     except (IndexMismatchError, IndexUnavailableError, ValueError) as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(2)

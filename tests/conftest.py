@@ -55,6 +55,7 @@ def _isolated_data(tmp_path, monkeypatch):
     """Every test gets its own index folder, whatever the environment says."""
     monkeypatch.setenv("LEGALQA_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.delenv("LEGALQA_CHROMA_HOST", raising=False)
+    monkeypatch.setenv("LEGALQA_EVAL_HISTORY", str(tmp_path / "history.jsonl"))
 
 
 @pytest.fixture

@@ -78,14 +78,3 @@ def test_out_of_corpus_question_abstains(real_index):
     assert answer["abstained"] is True
     assert answer["citations"] == []
     assert answer["answer"].startswith("The indexed documents do not answer this.")
-
-
-def test_short_eval_on_the_gold_set(real_index, tmp_path):
-    gold = ROOT / "eval" / "gold" / "real.jsonl"
-    out = tmp_path / "eval"
-    result = legalqa(real_index, "eval", "--questions", str(gold), "--out", str(out), "--limit", "10")
-    assert result.returncode == 0, result.stderr[-2000:]
-    report = json.loads((out / "report.json").read_text())
-    assert report["questions"] == 10
-    assert report["quotes_verbatim"] == 1.0
-    assert len((out / "results.jsonl").read_text().splitlines()) == 10

@@ -1,0 +1,96 @@
+"""The naive baseline every report shows beside ours: the typical tutorial pipeline.
+
+Per-page PyPDF text (whole files for everything else), 1000/200 recursive character
+chunks, similarity top-4 in Chroma with the same embedding model, and the top chunk
+as the "answer". It goes through the project's one Chroma module, in its own index.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ingest.embeddings import Embedder
+from ingest.settings import Settings
+from ingest.store import BuildInfo, ChunkStore
+from ingest.types import Chunk, SourceDocument, normalize_whitespace
+
+CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 1000, 200, 4
+
+
+def naive_pages(path: Path) -> list[tuple[int | None, str]]:
+    """What PyPDFLoader and TextLoader give: raw page text, no cleaning."""
+    if path.suffix.lower() == ".pdf":
+        from pypdf import PdfReader
+
+        return [(i, page.extract_text() or "") for i, page in enumerate(PdfReader(str(path)).pages, start=1)]
+    return [(None, path.read_text(encoding="utf-8", errors="replace"))]
+
+
+class NaiveBaseline:
+    def __init__(self, documents: dict[str, SourceDocument], embedder: Embedder, index_dir: Path):
+        self.documents = documents
+        self.embedder = embedder
+        self.settings = Settings(index_dir=index_dir)
+        self.store = ChunkStore(self.settings)
+        self.info = BuildInfo(embedding_model="naive:" + embedder.name, dimension=embedder.dimension,
+                              chunk_tokens=CHUNK_SIZE, chunk_overlap_tokens=CHUNK_OVERLAP)
+        self._pages: dict[str, dict[int | None, str]] = {}
+
+    def build(self) -> None:
+        """Index every document the main index holds (skipping those already here)."""
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
+        self.store.open(self.info, create=True)
+        done = self.store.document_hashes()
+        for source, doc in sorted(self.documents.items()):
+            if not doc.path or done.get(source) == doc.sha256 or not Path(doc.path).is_file():
+                continue
+            chunks = []
+            for page, text in naive_pages(Path(doc.path)):
+                cursor = 0
+                for piece in splitter.split_text(text):
+                    start = text.find(piece, max(0, cursor - CHUNK_OVERLAP - 1))
+                    start = start if start >= 0 else 0
+                    cursor = start + len(piece)
+                    chunks.append(Chunk(chunk_id=Chunk.make_id(doc.sha256, page, start, cursor), source=source,
+                                        title=doc.title, page=page, start=start, end=cursor, text=piece,
+                                        doc_sha256=doc.sha256))
+            if not chunks:
+                continue
+            chunks = list({c.chunk_id: c for c in chunks}.values())
+            vectors = self.embedder.embed([c.text for c in chunks])
+            self.store.replace_document(doc, chunks, np.asarray(vectors))
+
+    def ask(self, question: str) -> dict:
+        """The JSON contract, filled the naive way: top-4 by similarity, the top chunk as the answer."""
+        started = time.perf_counter()
+        hits = self.store.dense_search(self.embedder.embed([question])[0], TOP_K)
+        retrieved_at = time.perf_counter()
+        top = hits[0][0] if hits else None
+        answer = {
+            "question": question,
+            "answer": top.text if top else "",
+            "abstained": top is None,
+            "citations": [] if top is None else [{
+                "n": 1, "source": top.source, "title": top.title, "page": top.page, "quote": top.text,
+                "chunk_id": top.chunk_id, "cite": "", "kind": "other",
+            }],
+            "retrieved": [{"source": c.source, "page": c.page, "chunk_id": c.chunk_id, "score": round(s, 6),
+                           "text": c.text, "start": c.start, "end": c.end} for c, s in hits],
+            "timings_ms": {"retrieve": round((retrieved_at - started) * 1000, 1), "answer": 0.0,
+                           "total": round((time.perf_counter() - started) * 1000, 1)},
+            "rewritten_query": None,
+            "notes": [],
+        }
+        return answer
+
+    def page_text(self, source: str, page: int | None) -> str:
+        """The naive loader's own page text, against which its quotes are checked."""
+        if source not in self._pages:
+            doc = self.documents[source]
+            self._pages[source] = {p: normalize_whitespace(t) for p, t in naive_pages(Path(doc.path))}
+        return self._pages[source].get(page, "")

@@ -1,0 +1,134 @@
+"""report.md and its plots: configurations side by side, the worst questions, the trend."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+TABLE_METRICS = [
+    ("hit@1", "document hit@1"), ("hit@5", "document hit@5"), ("recall@1", "recall@1"), ("recall@3", "recall@3"),
+    ("recall@5", "recall@5"), ("recall@10", "recall@10"), ("mrr", "MRR"), ("ndcg@10", "nDCG@10"),
+    ("page_hit@1", "page hit@1"), ("page_hit@5", "page hit@5"), ("key_fact_recall", "key-fact recall"),
+    ("citation_precision", "citation precision"), ("citation_recall", "citation recall"),
+    ("quotes_verbatim", "quote fidelity"), ("accurate", "accurate (Magesh)"), ("incomplete", "incomplete"),
+    ("hallucinated", "hallucinated"), ("abstention_precision", "abstention precision"),
+    ("abstention_recall", "abstention recall"), ("retrieve_ms_p50", "retrieve p50 (ms)"),
+    ("retrieve_ms_p95", "retrieve p95 (ms)"), ("total_ms_p50", "total p50 (ms)"), ("total_ms_p95", "total p95 (ms)"),
+]
+BAR_METRICS = ["hit@5", "recall@5", "mrr", "key_fact_recall", "citation_precision", "quotes_verbatim", "accurate"]
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.0f}" if isinstance(value, float) and value > 10 else f"{value:.3f}"
+
+
+def write_report(out_dir: Path, summaries: dict[str, dict], per_config: dict[str, list[dict]]) -> Path:
+    plots = write_plots(out_dir, summaries, per_config)
+    configs = list(summaries)
+    lines = ["# legalqa evaluation", ""]
+    lines.append("| metric | " + " | ".join(configs) + " |")
+    lines.append("| --- |" + " --- |" * len(configs))
+    for key, label in TABLE_METRICS:
+        lines.append(f"| {label} | " + " | ".join(_fmt(summaries[c].get(key)) for c in configs) + " |")
+    lines += ["", f"{summaries[configs[0]]['questions']} questions, {summaries[configs[0]]['answerable']} answerable.", ""]
+    for name, title in plots:
+        lines += [f"## {title}", "", f"![{title}]({name})", ""]
+    lines += _worst(configs[0], per_config[configs[0]])
+    path = out_dir / "report.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _worst(config: str, rows: list[dict], n: int = 5) -> list[str]:
+    order = {"hallucinated": 0, "incomplete": 1, "accurate": 2}
+    worst = sorted(rows, key=lambda r: (order[r["label"]], r.get("key_fact_recall") or 0.0))[:n]
+    lines = [f"## The {len(worst)} worst questions ({config})", ""]
+    for r in worst:
+        kfr = r.get("key_fact_recall")
+        lines += [f"### {r['id']}: {r['question']}", "",
+                  f"label **{r['label']}**" + (f", key-fact recall {kfr:.2f}" if kfr is not None else ""), ""]
+        lines += ["> " + line for line in (r["answer"][:1200] or "(empty)").splitlines()] + [""]
+    return lines
+
+
+def write_plots(out_dir: Path, summaries: dict[str, dict], per_config: dict[str, list[dict]]) -> list[tuple[str, str]]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    configs = list(summaries)
+    made = []
+
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    width = 0.8 / len(configs)
+    x = np.arange(len(BAR_METRICS))
+    for i, c in enumerate(configs):
+        ax.bar(x + i * width, [summaries[c].get(m) or 0.0 for m in BAR_METRICS], width, label=c)
+    ax.set_xticks(x + width * (len(configs) - 1) / 2, BAR_METRICS, rotation=20)
+    ax.set_ylabel("score (0 to 1)")
+    ax.set_ylim(0, 1.05)
+    ax.set_title("Metrics by configuration")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=len(configs), frameon=False)
+    fig.tight_layout()
+    fig.savefig(out_dir / "metrics.png", dpi=110)
+    plt.close(fig)
+    made.append(("metrics.png", "Metrics by configuration"))
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ks = [1, 3, 5, 10]
+    for c in configs:
+        ax.plot(ks, [summaries[c].get(f"recall@{k}") or 0.0 for k in ks], marker="o", label=c)
+    ax.set_xlabel("k (documents)")
+    ax.set_ylabel("recall@k")
+    ax.set_ylim(0, 1.05)
+    ax.set_title("Document recall@k")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out_dir / "recall_at_k.png", dpi=110)
+    plt.close(fig)
+    made.append(("recall_at_k.png", "Recall@k"))
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for c in configs:
+        values = [r["timings_ms"].get("total") for r in per_config[c] if r.get("timings_ms", {}).get("total") is not None]
+        if values:
+            ax.hist(values, bins=20, alpha=0.6, label=c)
+    ax.set_xlabel("answer latency (ms)")
+    ax.set_ylabel("questions")
+    ax.set_title("Latency per question")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out_dir / "latency.png", dpi=110)
+    plt.close(fig)
+    made.append(("latency.png", "Latency"))
+    return made
+
+
+def plot_trend(history: Path, out: Path, config: str = "hybrid") -> Path:
+    """The headline metrics of ``config`` across the runs recorded in history.jsonl."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = [json.loads(line) for line in history.read_text().splitlines() if line.strip()]
+    runs = [r for r in runs if config in r["configs"]]
+    if not runs:
+        raise ValueError(f"{history} has no run of configuration '{config}'")
+    labels = [f"{r['commit'] or '?'}\n{r['time'][5:16]}" for r in runs]
+    fig, ax = plt.subplots(figsize=(max(6, len(runs) * 0.9), 4))
+    for metric in ("hit@5", "key_fact_recall", "quotes_verbatim", "abstention_accuracy", "hallucinated"):
+        ax.plot(range(len(runs)), [r["configs"][config].get(metric) or 0.0 for r in runs], marker="o", label=metric)
+    ax.set_xticks(range(len(runs)), labels, fontsize=7)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("score")
+    ax.set_title(f"Trend across runs ({config})")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out

@@ -311,7 +311,8 @@ def view_page(doc: SourceDocument, engine: Engine, chunk_id: str | None) -> str:
     from ingest.loaders import IngestError, load_file
 
     esc = html.escape
-    chunk = engine.store.get_chunks([chunk_id])[0] if chunk_id and engine.store.get_chunks([chunk_id]) else None
+    found = engine.store.get_chunks([chunk_id]) if chunk_id else []
+    chunk = found[0] if found else None
     try:
         loaded = load_file(Path(doc.path), doc.source)
     except IngestError as exc:

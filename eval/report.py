@@ -82,30 +82,30 @@ def write_plots(out_dir: Path, summaries: dict[str, dict], per_config: dict[str,
     ks = [1, 3, 5, 10]
     for c in configs:
         ax.plot(ks, [summaries[c].get(f"recall@{k}") or 0.0 for k in ks], marker="o", label=c)
-    ax.set_xlabel("k (documents)")
-    ax.set_ylabel("recall@k")
     ax.set_ylim(0, 1.05)
-    ax.set_title("Document recall@k")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(out_dir / "recall_at_k.png", dpi=110)
-    plt.close(fig)
-    made.append(("recall_at_k.png", "Recall@k"))
+    made.append(_save(fig, ax, out_dir / "recall_at_k.png", "Recall@k", "k (documents)", "recall@k", "Document recall@k"))
 
     fig, ax = plt.subplots(figsize=(6, 4))
     for c in configs:
         values = [r["timings_ms"].get("total") for r in per_config[c] if r.get("timings_ms", {}).get("total") is not None]
         if values:
             ax.hist(values, bins=20, alpha=0.6, label=c)
-    ax.set_xlabel("answer latency (ms)")
-    ax.set_ylabel("questions")
-    ax.set_title("Latency per question")
+    made.append(_save(fig, ax, out_dir / "latency.png", "Latency", "answer latency (ms)", "questions",
+                      "Latency per question"))
+    return made
+
+
+def _save(fig, ax, path: Path, caption: str, xlabel: str, ylabel: str, title: str) -> tuple[str, str]:
+    import matplotlib.pyplot as plt
+
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(out_dir / "latency.png", dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
-    made.append(("latency.png", "Latency"))
-    return made
+    return path.name, caption
 
 
 def plot_trend(history: Path, out: Path, config: str = "hybrid") -> Path:

@@ -22,8 +22,13 @@ from eval.runner import CONFIGS, HISTORY
 @click.option("--compare", is_flag=True, help="Plot the trend of eval/history.jsonl into OUT/trend.png instead of running.")
 @click.option("--history", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to append the run's summary line (default eval/history.jsonl, or LEGALQA_EVAL_HISTORY).")
+@click.option("--legalbench-rag", "legalbench", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Run the LegalBench-RAG CUAD benchmark in this folder instead (its documents get their own index in OUT).")
+@click.option("--mini", is_flag=True, help="With --legalbench-rag: the 194-query mini set over 29 documents.")
+@click.option("--judge", "use_judge", is_flag=True,
+              help="Grade answers against each question's gold_answer with LEGALQA_ANSWER__JUDGE_BACKEND.")
 @click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Index folder.")
-def eval_command(questions, out, configs, limit, plots, compare, history, index_dir):
+def eval_command(questions, out, configs, limit, plots, compare, history, legalbench, mini, use_judge, index_dir):
     """Score a gold question set: retrieval (hit@k, recall@k, MRR, nDCG, page hit), answers (key-fact
     recall, Magesh labels), citations (quote fidelity re-read from the files, precision, recall),
     abstention and latency, for each configuration side by side."""
@@ -40,14 +45,33 @@ def eval_command(questions, out, configs, limit, plots, compare, history, index_
         Path(out).mkdir(parents=True, exist_ok=True)
         click.echo(str(plot_trend(history, Path(out) / "trend.png")))
         return
+    if legalbench:
+        from eval.legalbench import run_legalbench
+
+        if not out:
+            raise click.UsageError("--legalbench-rag needs --out")
+        report = run_legalbench(legalbench, out, mini=mini, limit=limit, progress=lambda m: click.echo(m, err=True))
+        click.echo(json.dumps(report, indent=2))
+        return
     if not questions or not out:
         raise click.UsageError("--questions and --out are required")
     settings = Settings()
     if index_dir:
         settings = settings.model_copy(update={"index_dir": index_dir})
+    judge_model = None
+    if use_judge:
+        from chatbot.llm import BackendUnavailable, make_chat_model
+
+        if not settings.answer.judge_backend:
+            raise click.UsageError("--judge needs LEGALQA_ANSWER__JUDGE_BACKEND (e.g. ollama:llama3.1)")
+        try:
+            judge_model = make_chat_model(settings.answer.model_copy(update={"backend": settings.answer.judge_backend}))
+        except BackendUnavailable as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(2)
     try:
         report = run_eval(questions, out, settings=settings, limit=limit, configs=tuple(configs) or ("hybrid",),
-                          plots=plots, history=history)
+                          plots=plots, history=history, judge_model=judge_model)
     except (IndexMismatchError, IndexUnavailableError, ValueError) as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(2)

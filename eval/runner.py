@@ -49,6 +49,7 @@ class GoldQuestion(BaseModel):
     key_facts: list[list[str]] = Field(default_factory=list)
     answerable: bool = True
     supporting_sources: list[str] = Field(default_factory=list, description="Other documents a citation may rightly name.")
+    gold_answer: str | None = Field(None, description="A lawyer's answer, for the optional LLM judge.")
 
     def gold_page_pairs(self) -> list[tuple[str, int]]:
         """gold_pages holds plain page numbers (of the first gold source) or [source, page] pairs."""
@@ -152,6 +153,11 @@ def summarize(rows: list[dict]) -> dict:
     report["abstention_precision"], report["abstention_recall"] = abstention_precision_recall(pairs)
     for label in ("accurate", "incomplete", "hallucinated"):
         report[label] = sum(r["label"] == label for r in rows) / len(rows) if rows else None
+    judged = [r["judge"]["verdict"] for r in rows if "judge" in r]
+    if judged:
+        report["judge_correct"] = judged.count("CORRECT") / len(judged)
+        report["judge_partial"] = judged.count("PARTIAL") / len(judged)
+        report["judged"] = len(judged)
     for stage in ("retrieve", "answer", "total"):
         values = [r["timings_ms"][stage] for r in rows if stage in r.get("timings_ms", {})]
         report[f"{stage}_ms_p50"] = percentile(values, 50)
@@ -179,6 +185,7 @@ def run_eval(
     configs: tuple[str, ...] = DEFAULT_CONFIGS,
     plots: bool = False,
     history: Path | None = None,
+    judge_model=None,
 ) -> dict:
     """Write results.jsonl (one line per question and configuration), report.json and, with
     several configurations or plots, report.md. Returns the default configuration's summary
@@ -203,6 +210,10 @@ def run_eval(
             for q in questions:
                 answer = answer_fn(q.question)
                 row = score(q, answer, quotes_ok=check(answer, page_text), case_of=case_of)
+                if judge_model is not None and q.gold_answer:
+                    from eval.judge import judge
+
+                    row["judge"] = judge(judge_model, q.question, q.gold_answer, answer["answer"])
                 rows.append({"id": q.id, **row, "answer": answer["answer"], "question": q.question})
                 fh.write(json.dumps({"id": q.id, "config": config, **answer, "score": row}) + "\n")
             summaries[config] = summarize(rows)

@@ -57,6 +57,9 @@ class AnswerSettings(BaseModel):
         "write with an LLM, and every sentence is checked against its cited passage.",
     )
     llm_base_url: str | None = Field(None, description="URL of the Ollama or OpenAI-compatible server.")
+    judge_backend: str | None = Field(
+        None, description="Chat model for `legalqa eval --judge` (named like `backend`); off unless set."
+    )
     llm_api_key: str | None = Field(None, description="API key for an OpenAI-compatible server, if it needs one.")
     temperature: float = Field(0.0, ge=0, le=2, description="LLM sampling temperature.")
     min_support: float = Field(

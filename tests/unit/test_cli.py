@@ -103,3 +103,25 @@ def test_eval_writes_results_and_report(small_corpus, fake_model, tmp_path):
     lines = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     assert [line["id"] for line in lines] == ["a", "b"]
     assert lines[1]["abstained"] is True
+
+
+def test_llm_judge_grades_against_the_gold_answer_and_keeps_its_verdicts(small_corpus, fake_model, tmp_path):
+    from chatbot.engine import Engine
+    from eval.runner import run_eval
+    from ingest.settings import Settings
+    from tests.conftest import ScriptedChatModel
+
+    run("ingest", small_corpus)
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({
+        "id": "a", "question": "Was training the language model on the novels a fair use?",
+        "gold_sources": ["opinions/smith-v-acme_2024-01-02_order.txt"], "key_facts": [["fair use"]],
+        "answerable": True, "gold_answer": "Yes: the court held the training copies were a fair use.",
+    }) + "\n")
+    judge = ScriptedChatModel("CORRECT\nThe answer quotes the holding.")
+    report = run_eval(questions, tmp_path / "out", engine=Engine(Settings(), embedder=fake_model), judge_model=judge)
+    assert report["judge_correct"] == 1.0 and report["judged"] == 1
+    line = json.loads((tmp_path / "out" / "results.jsonl").read_text())
+    assert line["score"]["judge"]["verdict"] == "CORRECT"
+    assert "gold answer" in line["score"]["judge"]["prompt"][0] and line["score"]["judge"]["raw"].startswith("CORRECT")
+    assert "Yes: the court held" in judge.history[0][1].content

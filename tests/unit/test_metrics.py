@@ -114,3 +114,20 @@ def test_legalbench_span_mapping_and_scores():
     gold = [{"file_path": "a.txt", "span": [10, 20]}]
     assert char_scores(gold, [{"file_path": "a.txt", "span": [15, 25]}]) == (0.5, 0.5)
     assert char_scores(gold, [{"file_path": "b.txt", "span": [10, 20]}]) == (0.0, 0.0)
+
+
+def test_compare_plots_the_trend_from_history(tmp_path):
+    import json as _json
+
+    from eval.report import plot_trend
+
+    history = tmp_path / "history.jsonl"
+    history.write_text("\n".join(_json.dumps({
+        "time": f"2026-11-2{i}T10:00:00", "version": "0.1.0", "commit": f"c{i}",
+        "configs": {"hybrid": {"hit@5": 0.9 + i / 100, "key_fact_recall": 0.2 + i / 10, "quotes_verbatim": 1.0,
+                               "abstention_accuracy": 0.9, "hallucinated": 0.0}},
+    }) for i in range(3)))
+    out = plot_trend(history, tmp_path / "trend.png")
+    assert out.stat().st_size > 5000
+    with pytest.raises(ValueError, match="no run of configuration 'naive'"):
+        plot_trend(history, tmp_path / "x.png", config="naive")

@@ -162,14 +162,10 @@ class Engine:
             return Answer(question="", answer="Please type a question.", abstained=True, timings_ms={})
         prepared = self.prepare(question, history=history, filters=filters, k=k, mode=mode)
         retrieved_at = time.perf_counter()
-        answerer = self.answerer()
-        if isinstance(answerer, ExtractiveAnswerer):
-            draft = answerer.answer(
-                prepared.query, prepared.evidence, query_vector=prepared.query_vector, documents=self.documents,
-                survey=prepared.survey, boost_terms=prepared.boost, focus=prepared.focus,
-            )
-        else:
-            draft = answerer.answer(prepared.query, prepared.evidence, documents=self.documents)
+        draft = self.answerer().answer(
+            prepared.query, prepared.evidence, query_vector=prepared.query_vector, documents=self.documents,
+            survey=prepared.survey, boost_terms=prepared.boost, focus=prepared.focus,
+        )
         return self._finish(question, prepared, draft, started, retrieved_at)
 
     def ask_stream(self, question: str, **options) -> Iterator[str | Answer]:

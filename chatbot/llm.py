@@ -94,7 +94,10 @@ class LLMAnswerer:
         documents: dict[str, SourceDocument] | None = None,
         survey: bool = False,
         boost_terms: tuple[str, ...] = (),
+        focus: set[str] | None = None,
     ) -> Draft:
+        """Same call as the extractive answerer; the model reads every passage, so the hints
+        that steer sentence selection (survey, boost_terms, focus) do not apply."""
         if not evidence:
             return Draft(ABSTAIN_MESSAGE, [], True)
         raw = _text(self.chat_model.invoke(self.messages(question, evidence, documents or {})))

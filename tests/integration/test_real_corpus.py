@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from ingest.loaders import load_file
 from ingest.types import normalize_whitespace

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 from ingest.pipeline import ingest_paths, remove_sources
 from ingest.store import ChunkStore, IndexMismatchError

@@ -57,6 +57,12 @@ class _Sentence:
     score: float = 0.0
     coverage: float = 0.0
     similarity: float = 0.0
+    bonus: float = 0.0
+
+    @property
+    def prior(self) -> float:
+        """The score expected before the sentence is embedded: its chunk's similarity stands in."""
+        return 0.6 * (self.evidence.similarity or 0.3) + 0.4 * self.coverage + self.bonus
 
 
 class ExtractiveAnswerer:
@@ -138,25 +144,29 @@ class ExtractiveAnswerer:
         sentences = self._candidates(evidence)
         if not sentences:
             return Draft(ABSTAIN_MESSAGE, [], True)
-        q = self.embedder.embed([question])[0] if query_vector is None else query_vector
-        vectors = self.embedder.embed([s.text for s in sentences])
-        sims = vectors @ q
         boosts = [stem(t.lower()) for t in boost_terms]
         asks_holding = bool(_ASKS_HOLDING.search(question))
+        for s in sentences:
+            s.coverage = self.coverage(weights, s.text)
+            # Retrieval rank breaks ties: the fused lists already weighed the whole chunk.
+            s.bonus = 0.05 / (1 + s.evidence_rank)
+            if boosts and set(boosts) & set(tokenize(s.text)):
+                s.bonus += 0.5
+            if focus and s.evidence.chunk.source in focus:
+                s.bonus += 0.15
+            if (survey or asks_holding) and _HOLDING.search(s.text):
+                s.bonus += 0.1  # for "what did the court hold", a sentence that holds beats one that recites
+        # Embedding sentences is most of an answer's cost: only the likeliest are embedded,
+        # chosen by what is known without the model (terms covered, the chunk's similarity).
+        sentences = self._shortlist(sentences, survey=survey)
+        q = self.embedder.embed([question])[0] if query_vector is None else query_vector
+        sims = self.embedder.embed([s.text for s in sentences], batch_size=len(sentences)) @ q
         for s, sim in zip(sentences, sims):
             s.similarity = float(sim)
-            s.coverage = self.coverage(weights, s.text)
             s.score = 0.6 * s.similarity + 0.4 * s.coverage
         confidence = max(s.score for s in sentences)
         for s in sentences:
-            # Retrieval rank breaks ties: the fused lists already weighed the whole chunk.
-            s.score += 0.05 / (1 + s.evidence_rank)
-            if boosts and set(boosts) & set(tokenize(s.text)):
-                s.score += 0.5
-            if focus and s.evidence.chunk.source in focus:
-                s.score += 0.15
-            if (survey or asks_holding) and _HOLDING.search(s.text):
-                s.score += 0.1  # for "what did the court hold", a sentence that holds beats one that recites
+            s.score += s.bonus
 
         if self._weak(question, weights, evidence, float(sims.max()), confidence):
             return Draft(closest_note(evidence, documents), [], True)
@@ -207,6 +217,21 @@ class ExtractiveAnswerer:
                 seen.add(key)
                 out.append(_Sentence(rank, ev, start, end, sentence))
         return out
+
+    def _shortlist(self, sentences: list[_Sentence], *, survey: bool) -> list[_Sentence]:
+        """The sentences worth embedding: the best by prior overall, and for a survey the
+        best of each document, so that every case keeps a candidate."""
+        ranked = sorted(sentences, key=lambda s: -s.prior)
+        if not survey:
+            return ranked[: self.settings.embed_sentences]
+        per_document: dict[str, int] = {}
+        keep = []
+        for s in ranked:
+            source = s.evidence.chunk.source
+            if per_document.get(source, 0) < 3:
+                keep.append(s)
+                per_document[source] = per_document.get(source, 0) + 1
+        return keep
 
     def _select(self, sentences: list[_Sentence]) -> list[_Sentence]:
         chosen: list[_Sentence] = []

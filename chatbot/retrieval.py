@@ -13,6 +13,7 @@ from ingest.settings import RetrievalSettings
 from ingest.store import ChunkStore
 
 MODES = ("hybrid", "dense", "bm25")
+_NARROW_FILTER = 20  # documents; up to this many, Chroma filters the dense search itself
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], rrf_k: int) -> list[tuple[str, float]]:
@@ -60,38 +61,50 @@ class HybridRetriever:
         n = max(self.settings.candidates, k * 3)
         rankings: list[list[str]] = []
         similarity: dict[str, float] = {}
-        chunks = {}
-        source_of: dict[str, str] = {}
         if mode in ("hybrid", "dense"):
             vector = self.embed_query(question) if query_vector is None else query_vector
-            dense = self.store.dense_search(vector, n, sources=sources)
-            rankings.append([c.chunk_id for c, _ in dense])
-            for chunk, sim in dense:
-                similarity[chunk.chunk_id] = sim
-                chunks[chunk.chunk_id] = chunk
-                source_of[chunk.chunk_id] = chunk.source
+            dense = self._dense(vector, n, sources)
+            rankings.append([cid for cid, _ in dense])
+            similarity.update(dense)
         if mode in ("hybrid", "bm25") and self.lexical is not None:
-            hits = self.lexical.search(question, n, sources=sources)
-            rankings.append([cid for cid, _ in hits])
-            source_of.update((cid, self.lexical.source_of(cid)) for cid, _ in hits)
+            rankings.append([cid for cid, _ in self.lexical.search(question, n, sources=sources)])
         ranked = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
+        chunks: dict = {}
         if self.reranker is not None:
             ranked = self._rerank(question, ranked[: max(3 * k, 20)], chunks)
-        fused = diversify(ranked, source_of, k, per_document)
-        missing = [cid for cid, _ in fused if cid not in chunks]
-        for chunk in self.store.get_chunks(missing):
-            chunks[chunk.chunk_id] = chunk
+        fused = diversify(ranked, self._sources_of([cid for cid, _ in ranked], chunks), k, per_document)
+        self._fetch([cid for cid, _ in fused], chunks)
         return [
             Evidence(chunk=chunks[cid], score=score, similarity=similarity.get(cid))
             for cid, score in fused
             if cid in chunks
         ]
 
+    def _dense(self, vector: np.ndarray, n: int, sources: set[str] | None) -> list[tuple[str, float]]:
+        """Dense candidates as (id, similarity), only from ``sources`` when given.
+
+        Chroma filters by metadata slowly when many documents are allowed (a survey over
+        every decision), so a wide filter is applied here to a larger unfiltered list, and
+        Chroma's own filter is kept for narrow ones (one case) or when the list runs short."""
+        if sources is None or self.lexical is None or len(sources) <= _NARROW_FILTER:
+            return self.store.dense_ids(vector, n, sources)
+        kept = [(cid, sim) for cid, sim in self.store.dense_ids(vector, 4 * n) if self.lexical.source_of(cid) in sources]
+        return kept[:n] if len(kept) >= n else self.store.dense_ids(vector, n, sources)
+
+    def _sources_of(self, ids: list[str], chunks: dict) -> dict[str, str]:
+        if self.lexical is not None:
+            return {cid: self.lexical.source_of(cid) or (chunks[cid].source if cid in chunks else cid) for cid in ids}
+        self._fetch(ids, chunks)
+        return {cid: chunks[cid].source for cid in ids if cid in chunks}
+
+    def _fetch(self, ids: list[str], chunks: dict) -> None:
+        """Read the texts and metadata of the chunks in ``ids`` not yet in ``chunks``."""
+        for chunk in self.store.get_chunks([cid for cid in ids if cid not in chunks]):
+            chunks[chunk.chunk_id] = chunk
 
     def _rerank(self, question: str, ranked: list[tuple[str, float]], chunks: dict) -> list[tuple[str, float]]:
         """Reorder the fused candidates by the cross-encoder's score of (question, passage)."""
-        for chunk in self.store.get_chunks([cid for cid, _ in ranked if cid not in chunks]):
-            chunks[chunk.chunk_id] = chunk
+        self._fetch([cid for cid, _ in ranked], chunks)
         candidates = [cid for cid, _ in ranked if cid in chunks]
         scores = self.reranker([(question, chunks[cid].text) for cid in candidates])
         return sorted(zip(candidates, map(float, scores)), key=lambda item: -item[1])
@@ -99,32 +112,42 @@ class HybridRetriever:
     def retrieve_per_document(
         self, question: str, sources: set[str], *, k: int, query_vector: np.ndarray | None = None, per_source: int = 2
     ) -> list[Evidence]:
-        """The best chunks of each document in ``sources``, documents ranked by their best chunk.
+        """The best chunks of each of the ``k`` documents in ``sources`` that match best,
+        documents ranked by their best chunk.
 
         For survey questions ("which courts have held X?"): a global top-k lets the two
-        most-discussed opinions take every slot; asking each document separately does not.
+        most-discussed opinions take every slot. Here a wide pool of candidates from both
+        lists is grouped by document, and each document keeps its own best few.
         """
         vector = self.embed_query(question) if query_vector is None else query_vector
-        found: dict[str, list[Evidence]] = {}
+        pool = max(10 * k * per_source, self.settings.candidates)
+        dense = self._dense(vector, pool, sources)
+        lexical = self.lexical.search(question, pool, sources=sources) if self.lexical else []
+        source_of = self._sources_of([cid for cid, _ in dense] + [cid for cid, _ in lexical], {})
+        dense_by: dict[str, list[str]] = {}
+        lexical_by: dict[str, list[str]] = {}
         dense_best: dict[str, float] = {}
         lexical_best: dict[str, float] = {}
-        for source in sorted(sources):
-            dense = self.store.dense_search(vector, per_source, sources={source})
-            lexical = self.lexical.search(question, per_source, sources={source}) if self.lexical else []
-            fused = reciprocal_rank_fusion([[c.chunk_id for c, _ in dense], [cid for cid, _ in lexical]], self.settings.rrf_k)
-            chunks = {c.chunk_id: (c, sim) for c, sim in dense}
-            missing = [cid for cid, _ in fused if cid not in chunks]
-            for c in self.store.get_chunks(missing):
-                chunks[c.chunk_id] = (c, None)
-            evidence = [Evidence(chunk=chunks[cid][0], score=score, similarity=chunks[cid][1]) for cid, score in fused if cid in chunks]
-            if evidence:
-                found[source] = evidence
-                dense_best[source] = max((sim for _, sim in dense), default=0.0)
-                lexical_best[source] = max((score for _, score in lexical), default=0.0)
+        for cid, sim in dense:  # best first, so the first seen is each document's best
+            dense_by.setdefault(source_of[cid], []).append(cid)
+            dense_best.setdefault(source_of[cid], sim)
+        for cid, score in lexical:
+            lexical_by.setdefault(source_of[cid], []).append(cid)
+            lexical_best.setdefault(source_of[cid], score)
+        found = set(dense_by) | set(lexical_by)
         # Documents ranked as chunks are: the dense and BM25 orders, fused by reciprocal rank.
-        rankings = [sorted(found, key=lambda s: -dense_best[s]), sorted(found, key=lambda s: -lexical_best[s])]
-        ranked = [source for source, _ in reciprocal_rank_fusion(rankings, self.settings.rrf_k)][:k]
-        return [e for source in ranked for e in found[source]]
+        rankings = [sorted(dense_best, key=lambda s: -dense_best[s]), sorted(lexical_best, key=lambda s: -lexical_best[s])]
+        ranked = [source for source, _ in reciprocal_rank_fusion(rankings, self.settings.rrf_k) if source in found][:k]
+        similarity = dict(dense)
+        picked: list[tuple[str, float]] = []
+        for source in ranked:
+            fused = reciprocal_rank_fusion(
+                [dense_by.get(source, [])[:per_source], lexical_by.get(source, [])[:per_source]], self.settings.rrf_k
+            )
+            picked += fused
+        chunks: dict = {}
+        self._fetch([cid for cid, _ in picked], chunks)
+        return [Evidence(chunk=chunks[cid], score=score, similarity=similarity.get(cid)) for cid, score in picked if cid in chunks]
 
 
 def diversify(ranked: list[tuple[str, float]], source_of: dict[str, str], k: int, per_document: int) -> list[tuple[str, float]]:

@@ -24,6 +24,8 @@ class LexicalIndex:
         self.sources = sources
         self._doc_freq: dict[str, int] | None = None
         self._source_by_id: dict[str, str] | None = None
+        self._codes: np.ndarray | None = None  # row -> document number, for fast filters
+        self._code_of: dict[str, int] = {}
 
     @classmethod
     def build(cls, ids: Sequence[str], texts: Sequence[str], sources: Sequence[str]) -> LexicalIndex:
@@ -67,12 +69,20 @@ class LexicalIndex:
             return []
         mask = None
         if sources is not None:
-            mask = np.isin(np.asarray(self.sources, dtype=object), list(sources)).astype(np.float32)
+            mask = self.mask(sources)
             if not mask.any():
                 return []
         k = min(k, len(self.ids))
         docs, scores = self._retriever.retrieve([tokens], k=k, show_progress=False, n_threads=1, weight_mask=mask)
         return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+
+    def mask(self, sources: set[str]) -> np.ndarray:
+        """1.0 for the rows of chunks from ``sources``, else 0.0."""
+        if self._codes is None:
+            self._code_of = {s: i for i, s in enumerate(dict.fromkeys(self.sources))}
+            self._codes = np.fromiter((self._code_of[s] for s in self.sources), dtype=np.int32, count=len(self.sources))
+        wanted = [self._code_of[s] for s in sources if s in self._code_of]
+        return np.isin(self._codes, wanted).astype(np.float32)
 
     def source_of(self, chunk_id: str) -> str:
         if self._source_by_id is None:

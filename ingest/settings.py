@@ -67,6 +67,9 @@ class AnswerSettings(BaseModel):
         "(mean of word overlap and embedding similarity)."
     )
     max_quotes: int = Field(6, ge=1, description="Most quoted passages in an extractive answer.")
+    embed_sentences: int = Field(
+        8, ge=1, description="Candidate sentences the extractive answerer embeds per question (its main cost)."
+    )
     context_sentences: int = Field(
         1, ge=0, le=3, description="Sentences after each chosen sentence quoted with it, for context."
     )

@@ -140,41 +140,57 @@ class ChunkStore:
         return sorted(docs, key=lambda d: d.source)
 
     def replace_document(self, document: SourceDocument, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        """Swap a document's chunks for new ones without a moment where it is missing.
+        """Swap a document's chunks for new ones without a moment where it is missing."""
+        self.replace_documents([(document, chunks, vectors)])
 
-        New chunks first, then the registry record (which marks the document complete),
-        then the old chunks go. A journal names the document in flight, so that after a
-        crash :meth:`recover` finishes or undoes exactly that document.
+    def replace_documents(self, batch: Sequence[tuple[SourceDocument, Sequence[Chunk], np.ndarray]]) -> None:
+        """Swap the chunks of several documents at once (Chroma writes far faster in large batches).
+
+        New chunks first, then the registry records (which mark the documents complete),
+        then the old chunks go. A journal names the documents in flight, so that after a
+        crash :meth:`recover` finishes or undoes exactly those documents.
         """
-        self._write_journal({"source": document.source, "sha256": document.sha256})
+        if not batch:
+            return
+        self._write_journal([{"source": d.source, "sha256": d.sha256} for d, _, _ in batch])
+        chunks = [c for _, cs, _ in batch for c in cs]
+        metas = [_chunk_meta(c, d) for d, cs, _ in batch for c in cs]
+        vectors = np.vstack([np.asarray(v, dtype=np.float32) for _, _, v in batch])
         for i in range(0, len(chunks), _PAGE_SIZE):
             part = chunks[i : i + _PAGE_SIZE]
             self.chunks.upsert(
                 ids=[c.chunk_id for c in part],
                 embeddings=vectors[i : i + _PAGE_SIZE],
                 documents=[c.text for c in part],
-                metadatas=[_chunk_meta(c, document) for c in part],
+                metadatas=metas[i : i + _PAGE_SIZE],
             )
-        centroid = vectors.mean(axis=0)
-        norm = float(np.linalg.norm(centroid)) or 1.0
+        centroids = []
+        for _, _, v in batch:
+            centroid = np.asarray(v, dtype=np.float32).mean(axis=0)
+            centroids.append(centroid / (float(np.linalg.norm(centroid)) or 1.0))
         self._documents.upsert(
-            ids=[document.source],
-            embeddings=[centroid / norm],
-            metadatas=[{"sha256": document.sha256, "document": document.model_dump_json()}],
+            ids=[d.source for d, _, _ in batch],
+            embeddings=centroids,
+            metadatas=[{"sha256": d.sha256, "document": d.model_dump_json()} for d, _, _ in batch],
         )
-        self._delete_other_versions(document.source, document.sha256)
+        for document, _, _ in batch:
+            self._delete_other_versions(document.source, document.sha256)
         self._write_journal(None)
 
     def recover(self) -> bool:
-        """Finish or undo the document an interrupted ingest was writing. True if there was one."""
-        entry = self._read_journal()
-        if not entry:
+        """Finish or undo the documents an interrupted ingest was writing. True if there were any."""
+        entries = self._read_journal()
+        if not entries:
             return False
-        source, sha = entry["source"], entry["sha256"]
-        if self.document_hashes().get(source) == sha:
-            self._delete_other_versions(source, sha)  # the new version was complete
-        else:
-            self.chunks.delete(where={"$and": [{"source": source}, {"doc_sha256": sha}]})  # it was not
+        if isinstance(entries, dict):  # journals written before batches
+            entries = [entries]
+        hashes = self.document_hashes()
+        for entry in entries:
+            source, sha = entry["source"], entry["sha256"]
+            if hashes.get(source) == sha:
+                self._delete_other_versions(source, sha)  # the new version was complete
+            else:
+                self.chunks.delete(where={"$and": [{"source": source}, {"doc_sha256": sha}]})  # it was not
         self._write_journal(None)
         return True
 
@@ -191,13 +207,13 @@ class ChunkStore:
     def _journal_path(self) -> Path:
         return Path(self.settings.index_dir) / "ingest-journal.json"
 
-    def _read_journal(self) -> dict | None:
+    def _read_journal(self) -> list | dict | None:
         try:
             return json.loads(self._journal_path.read_text())
         except (OSError, ValueError):
             return None
 
-    def _write_journal(self, entry: dict | None) -> None:
+    def _write_journal(self, entry: list | None) -> None:
         path = self._journal_path
         if entry is None:
             path.unlink(missing_ok=True)
@@ -225,6 +241,17 @@ class ChunkStore:
                 yield _chunk_from(cid, text, meta)
             offset += len(got["ids"])
 
+    def iter_vectors(self) -> Iterator[tuple[Chunk, np.ndarray]]:
+        """Every chunk with its stored vector (for benchmarks and exports)."""
+        offset = 0
+        while True:
+            got = self.chunks.get(include=["documents", "metadatas", "embeddings"], limit=_PAGE_SIZE, offset=offset)
+            if not got["ids"]:
+                return
+            for cid, text, meta, vector in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
+                yield _chunk_from(cid, text, meta), np.asarray(vector, dtype=np.float32)
+            offset += len(got["ids"])
+
     def get_chunks(self, ids: Sequence[str]) -> list[Chunk]:
         """Chunks in the order of ``ids``; unknown ids are left out."""
         if not ids:
@@ -232,6 +259,24 @@ class ChunkStore:
         got = self.chunks.get(ids=list(dict.fromkeys(ids)), include=["documents", "metadatas"])
         by_id = {cid: _chunk_from(cid, t, m) for cid, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
         return [by_id[i] for i in ids if i in by_id]
+
+    def dense_ids(self, vector: np.ndarray, k: int, sources: set[str] | None = None) -> list[tuple[str, float]]:
+        """Ids of the nearest chunks with their cosine similarity, best first.
+
+        Ids only: fetching texts and metadata is most of a query's cost, so callers fetch
+        just the chunks they keep (:meth:`get_chunks`)."""
+        try:
+            got = self.chunks.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=k,
+                where={"source": {"$in": sorted(sources)}} if sources is not None else None,
+                include=["distances"],
+            )
+        except Exception:
+            if self.count() == 0:
+                return []
+            raise
+        return [(cid, 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0])]
 
     def dense_search(self, vector: np.ndarray, k: int, sources: set[str] | None = None) -> list[tuple[Chunk, float]]:
         """Nearest chunks by cosine similarity, best first; only from ``sources`` when given."""

@@ -1,0 +1,2 @@
+"""`legalqa bench`: ingestion, query, scale and start-up speed, measured against the naive
+pipeline and the embedding model's own throughput in the same run."""

@@ -1,0 +1,207 @@
+"""The measurements. Each heavy one runs in its own process (see :mod:`bench.worker`),
+so its memory and its cold start are its own."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ingest.settings import Settings
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now, in MB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def dir_size_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 1e6
+
+
+def in_worker(task: str, **args) -> dict:
+    """Run ``bench.worker task`` in a fresh Python and return its JSON result."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.worker", task, json.dumps(args, default=str)],
+        capture_output=True, text=True, env=env,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench task {task} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# -- start-up -------------------------------------------------------------------------
+
+
+def help_seconds(repeats: int = 3) -> float:
+    """Median wall time of `legalqa --help` (nothing heavy may be imported for it)."""
+    exe = Path(sys.executable).with_name("legalqa")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "chatbot.cli"]
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([*command, "--help"], capture_output=True, check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def serve_to_first_answer(index_dir: Path, question: str, port: int) -> dict:
+    """Seconds from launching `legalqa serve` to the first answer received over its API."""
+    exe = Path(sys.executable).with_name("legalqa")
+    env = {**os.environ, "LEGALQA_INDEX_DIR": str(index_dir), "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    started = time.perf_counter()
+    proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        from gradio_client import Client
+
+        url = f"http://127.0.0.1:{port}/"
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError("legalqa serve exited before answering")
+            if time.perf_counter() - started > 180:
+                raise RuntimeError("legalqa serve did not answer within 180 s")
+            try:
+                client = Client(url, verbose=False)
+                break
+            except Exception:
+                time.sleep(0.2)
+        listening = time.perf_counter() - started
+        answer = client.predict(question, api_name="/ask")
+        first = time.perf_counter() - started
+        return {"listening_s": round(listening, 2), "first_answer_s": round(first, 2),
+                "cited": len(answer.get("citations", []))}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+# -- ingestion (in a worker) ----------------------------------------------------------
+
+
+def ingestion(corpus: Path, workdir: Path, batch_size: int) -> dict:
+    """Our pipeline, the naive pipeline and the pure encode of our chunk texts, one process,
+    one model, timed apart. Model loading is timed once and left out of all three."""
+    from eval.baseline import naive_ingest
+    from ingest.embeddings import load_embedder
+    from ingest.pipeline import embedding_text, ingest_paths
+    from ingest.store import ChunkStore
+
+    settings = Settings(index_dir=workdir / "ours")
+    started = time.perf_counter()
+    model = load_embedder(settings.embedding_model)
+    model.embed(["warm up"])
+    load_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    report = ingest_paths([corpus], settings=settings, embedder=model, rebuild=True)
+    ours_s = time.perf_counter() - started
+
+    store = ChunkStore(settings)
+    store.open(store.build_info())
+    texts = [embedding_text(c) for c in store.iter_chunks()]
+    started = time.perf_counter()
+    model.embed(texts, batch_size=batch_size)
+    encode_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    naive = naive_ingest(sorted(p for p in corpus.rglob("*") if p.is_file()), workdir / "naive", model)
+    naive_s = time.perf_counter() - started
+
+    tokens = sum(model.count_tokens(texts))
+    return {
+        "files": report.files, "indexed": len(report.indexed), "pages": report.pages, "chunks": report.chunks,
+        "tokens_embedded": tokens, "model_load_s": round(load_s, 2),
+        "ours_s": round(ours_s, 2), "encode_s": round(encode_s, 2), "naive_s": round(naive_s, 2),
+        "naive_chunks": naive["chunks"], "naive_files": naive["files"],
+        "ours_pages_per_s": round(report.pages / ours_s, 2), "naive_pages_per_s": round(report.pages / naive_s, 2),
+        "ours_chunks_per_s": round(report.chunks / ours_s, 2), "naive_chunks_per_s": round(naive["chunks"] / naive_s, 2),
+        "ratio_to_encode": round(ours_s / encode_s, 3), "speedup_vs_naive": round(naive_s / ours_s, 3),
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+
+
+# -- scale (in workers) ---------------------------------------------------------------
+
+
+def grow_index(base_dir: Path, index_dir: Path, chunks: int, seed: int) -> dict:
+    """A copy of the real index grown with synthetic filings to ``chunks`` chunks."""
+    from bench.synthetic import grow
+    from ingest.store import ChunkStore
+
+    if index_dir.exists():
+        shutil.rmtree(index_dir)
+    shutil.copytree(base_dir, index_dir)
+    settings = Settings(index_dir=index_dir)
+    store = ChunkStore(settings)
+    store.open(store.build_info())
+    started = time.perf_counter()
+    added = grow(store, settings, chunks, seed=seed)
+    return {"chunks": store.count(), "added": added, "build_s": round(time.perf_counter() - started, 1),
+            "build_peak_rss_mb": round(peak_rss_mb()), "disk_mb": round(dir_size_mb(index_dir), 1)}
+
+
+def queries(index_dir: Path, questions: list[str], passes: int = 2) -> dict:
+    """Open the engine as `legalqa serve` does, then ask every question ``passes`` times.
+
+    Pass 1 is cold (each question for the first time in this process); later passes are warm.
+    """
+    from chatbot.engine import Engine
+
+    rss_before = rss_mb()
+    started = time.perf_counter()
+    engine = Engine(Settings(index_dir=index_dir))
+    open_s = time.perf_counter() - started
+    first = engine.ask(questions[0]).timings_ms["total"]
+    out: dict = {"open_s": round(open_s, 2), "first_ask_ms": first, "questions": len(questions)}
+    for n in range(1, passes + 1):
+        retrieve, total, answered = [], [], 0
+        for question in questions:
+            answer = engine.ask(question)
+            retrieve.append(answer.timings_ms["retrieve"])
+            total.append(answer.timings_ms["total"])
+            answered += not answer.abstained
+        label = "cold" if n == 1 else "warm"
+        out[label] = {
+            "retrieve_p50_ms": round(percentile(retrieve, 50), 1), "retrieve_p95_ms": round(percentile(retrieve, 95), 1),
+            "ask_p50_ms": round(percentile(total, 50), 1), "ask_p95_ms": round(percentile(total, 95), 1),
+            "answered": answered,
+        }
+    out["rss_mb"] = round(rss_mb())
+    out["rss_added_mb"] = round(rss_mb() - rss_before)
+    return out
+
+
+def corpus_fingerprint(corpus: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(corpus.rglob("*")):
+        if p.is_file():
+            h.update(f"{p.relative_to(corpus)}:{p.stat().st_size}".encode())
+    return h.hexdigest()[:12]

@@ -71,7 +71,7 @@ def run_bench(
     questions: list[str],
     quick: bool = False,
     sizes: tuple[int, ...] | None = None,
-    batch_size: int = 64,
+    batch_size: int = 32,
     workdir: Path | None = None,
     progress: Callable[[str], None] = lambda _m: None,
 ) -> dict:

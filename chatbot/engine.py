@@ -23,6 +23,10 @@ from ingest.types import SourceDocument, normalize_whitespace
 
 __all__ = ["Engine", "ask", "IndexMismatchError", "IndexUnavailableError"]
 
+# Decisions a survey question ("which courts have held X?") reads; the answer keeps those
+# whose best sentence comes close to the best of all.
+SURVEY_DOCUMENTS = 20
+
 
 class Engine:
     """The store, BM25 index and model, opened once per process and kept warm."""
@@ -128,7 +132,7 @@ class Engine:
         query_vector = retriever.embed_query(query) if mode != "bm25" else None
         k = k or self.settings.retrieval.k
         if survey and sources and mode != "bm25":
-            evidence = retriever.retrieve_per_document(query, sources, k=max(k, 12), query_vector=query_vector)
+            evidence = retriever.retrieve_per_document(query, sources, k=max(k, SURVEY_DOCUMENTS), query_vector=query_vector)
         else:
             evidence = retriever.retrieve(query, k=k, mode=mode, query_vector=query_vector, sources=sources)
         boost: tuple[str, ...] = ()

@@ -47,6 +47,11 @@ _GENERIC_NAMES = frozenset(
 )
 
 
+# The similarity assumed for a chunk found by BM25 alone (the dense list did not reach it).
+_UNMEASURED = 0.3
+_BM25_ONLY_BUDGET = 8  # sentences embedded when no chunk came with a similarity (mode bm25)
+
+
 @dataclass
 class _Sentence:
     evidence_rank: int
@@ -62,7 +67,8 @@ class _Sentence:
     @property
     def prior(self) -> float:
         """The score expected before the sentence is embedded: its chunk's similarity stands in."""
-        return 0.6 * (self.evidence.similarity or 0.3) + 0.4 * self.coverage + self.bonus
+        similarity = self.evidence.similarity
+        return 0.6 * (_UNMEASURED if similarity is None else similarity) + 0.4 * self.coverage + self.bonus
 
 
 class ExtractiveAnswerer:
@@ -156,11 +162,22 @@ class ExtractiveAnswerer:
                 s.bonus += 0.15
             if (survey or asks_holding) and _HOLDING.search(s.text):
                 s.bonus += 0.1  # for "what did the court hold", a sentence that holds beats one that recites
-        # Embedding sentences is most of an answer's cost: only the likeliest are embedded,
-        # chosen by what is known without the model (terms covered, the chunk's similarity).
-        sentences = self._shortlist(sentences, survey=survey)
-        q = self.embedder.embed([question])[0] if query_vector is None else query_vector
-        sims = self.embedder.embed([s.text for s in sentences], batch_size=len(sentences)) @ q
+        budget = self.settings.embed_sentences
+        if not budget and all(e.similarity is None for e in evidence):
+            budget = _BM25_ONLY_BUDGET  # retrieval measured no similarity at all: measure the sentences'
+        if budget:
+            # Embedding sentences would be nine tenths of an answer's cost: only the likeliest
+            # are embedded, chosen by what is known without the model (terms covered, the
+            # chunk's similarity, the bonuses).
+            sentences = self._shortlist(sentences, budget, survey=survey)
+            q = self.embedder.embed([question])[0] if query_vector is None else query_vector
+            sims = self.embedder.embed([s.text for s in sentences], batch_size=len(sentences)) @ q
+        else:
+            # A sentence stands in its chunk's place: the chunk's similarity, which retrieval
+            # measured, plus what the sentence itself covers. On the gold set this loses
+            # 0.02 of key-fact recall against embedding eight sentences, and saves ~150 ms.
+            sims = np.array([s.evidence.similarity if s.evidence.similarity is not None else _UNMEASURED
+                             for s in sentences])
         for s, sim in zip(sentences, sims):
             s.similarity = float(sim)
             s.score = 0.6 * s.similarity + 0.4 * s.coverage
@@ -218,12 +235,12 @@ class ExtractiveAnswerer:
                 out.append(_Sentence(rank, ev, start, end, sentence))
         return out
 
-    def _shortlist(self, sentences: list[_Sentence], *, survey: bool) -> list[_Sentence]:
+    def _shortlist(self, sentences: list[_Sentence], budget: int, *, survey: bool) -> list[_Sentence]:
         """The sentences worth embedding: the best by prior overall, and for a survey the
         best of each document, so that every case keeps a candidate."""
         ranked = sorted(sentences, key=lambda s: -s.prior)
         if not survey:
-            return ranked[: self.settings.embed_sentences]
+            return ranked[:budget]
         per_document: dict[str, int] = {}
         keep = []
         for s in ranked:

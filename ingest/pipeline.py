@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.chunking import chunk_document
+from ingest.chunking import chunk_document, embedding_header
 from ingest.citations import citation_token
 from ingest.metadata import is_metadata_file, read_sidecar
 from ingest.embeddings import Embedder, load_embedder
@@ -22,7 +22,7 @@ from ingest.lexical import LexicalIndex
 from ingest.loaders import IngestError, load_file
 from ingest.settings import Settings
 from ingest.store import BuildInfo, ChunkStore
-from ingest.types import Chunk
+from ingest.types import Chunk, SourceDocument
 
 Progress = Callable[[str], None]
 
@@ -119,15 +119,16 @@ def lexical_dir(settings: Settings) -> Path:
     return Path(settings.index_dir) / "bm25"
 
 
-def embedding_text(chunk: Chunk) -> str:
-    """What is embedded: the chunk under its document's title, docket, court and judge,
-    so a question naming the case, its number or its judge finds the right document."""
-    return f"{chunk.header}\n{chunk.text}"
+def embedding_text(chunk: Chunk, document: SourceDocument) -> str:
+    """What is embedded: the chunk under its document's title, court and date, so a
+    question naming the case finds the right document."""
+    return f"{embedding_header(document)}\n{chunk.text}"
 
 
 def lexical_text(chunk: Chunk) -> str:
-    """What BM25 indexes: the embedded text plus one whole token per citation it contains."""
-    return embedding_text(chunk) + "".join(f" {citation_token(c)}" for c in chunk.citations)
+    """What BM25 indexes: the chunk under its full header (title, docket, court, judge),
+    plus one whole token per citation it contains."""
+    return f"{chunk.header}\n{chunk.text}" + "".join(f" {citation_token(c)}" for c in chunk.citations)
 
 
 def ingest_paths(
@@ -233,7 +234,7 @@ def _index_document(loaded, store: ChunkStore, model: Embedder, settings: Settin
         update={"citations": list(dict.fromkeys(c for chunk in chunks for c in chunk.citations))}
     )
     vectors = model.embed(
-        [embedding_text(c) for c in chunks],
+        [embedding_text(c, document) for c in chunks],
         batch_size=settings.ingest.embed_batch_size,
         on_batch=lambda done: tick.chunks_embedded(done, len(chunks)),
     )

@@ -69,3 +69,32 @@ def test_a_crash_while_replacing_a_document_converges(small_corpus, settings, fa
     ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
     ingest_paths([small_corpus], settings=clean, embedder=fake_embedder)
     assert snapshot(settings) == snapshot(clean)
+
+
+def test_a_crash_inside_a_batch_write_undoes_every_document_of_the_batch(small_corpus, settings, fake_embedder, tmp_path):
+    """replace_documents journals all its documents: after a crash between the chunks and the
+    registry, recovery removes the chunks of each of them, and a re-ingest converges."""
+    from ingest.types import Chunk, SourceDocument
+    import numpy as np
+
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    before = snapshot(settings)
+    store = ChunkStore(settings)
+    store.open(store.build_info())
+    batch = []
+    for n in range(2):
+        doc = SourceDocument(source=f"extra/{n}.txt", title=f"Extra {n}", sha256=f"{n}" * 64)
+        chunk = Chunk(chunk_id=f"extra-{n}", source=doc.source, title=doc.title, page=None, start=0, end=4,
+                      text="text", doc_sha256=doc.sha256)
+        batch.append((doc, [chunk], np.ones((1, fake_embedder.dimension), dtype=np.float32)))
+
+    def crash(*args, **kwargs):
+        raise Crash()
+
+    store._documents.upsert = crash
+    with pytest.raises(Crash):
+        store.replace_documents(batch)
+    assert {"extra-0", "extra-1"} <= {c.chunk_id for c in store.iter_chunks()}  # written, not yet registered
+
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    assert snapshot(settings) == before

@@ -205,12 +205,14 @@ def docs(cites, as_json, index_dir):
     from rich.console import Console
     from rich.table import Table
 
+    from ingest.metadata import kind_label
+
     table = Table(show_lines=False, expand=True)
     for column in ("source", "kind", "case", "court", "date", "docket", "pages", "title"):
         table.add_column(column, overflow="fold")
     for d in documents:
         table.add_row(
-            d.source, d.kind, d.case_name or "", d.court or "", d.date or "", d.docket or "",
+            d.source, kind_label(d.kind), d.case_name or "", d.court or "", d.date or "", d.docket or "",
             str(d.n_pages) if d.paged else "", d.title,
         )
     Console(width=200 if not sys.stdout.isatty() else None).print(table)

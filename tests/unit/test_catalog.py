@@ -140,3 +140,47 @@ def test_sample_pdfs_match_their_sources():
     first = " ".join(PdfReader(ROOT / "corpus/sample/tremblay-v-openai-brief.pdf").pages[0].extract_text().split())
     assert "(Judge Araceli Martínez-Olguín)" in first  # WinAnsi accents survive
     assert "Bus. & Prof. Code § 17200" in first
+
+
+def _run_fetch(*args, prefix=()):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LEGALQA_DEBUG": ""}
+    return subprocess.run([*prefix, sys.executable, "-m", "chatbot.cli", "corpus", "fetch", *args],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+
+
+def test_fetch_with_no_server_names_each_file_and_exits_nonzero(tmp_path):
+    from tests.conftest import free_port
+
+    port = free_port()  # nothing listens there: connections are refused, as with no network
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text("".join(
+        f'[[document]]\nid = "story-{n}"\ntitle = "Story {n}"\nkind = "news"\npublisher = "Example"\n'
+        f'url = "http://127.0.0.1:{port}/{n}.html"\ndownload = "http://127.0.0.1:{port}/{n}.html"\n\n'
+        for n in (1, 2)))
+    dest = tmp_path / "dest"
+    result = _run_fetch("--catalog", str(catalog), "--dest", str(dest), "--retries", "2")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    for n in (1, 2):
+        assert f"FAILED  story-{n} (news/{n}.html): network error after 2 attempt(s) reaching 127.0.0.1" in result.stderr
+    assert list(dest.rglob("*")) == []  # no partial files, no empty folders, no manifest
+
+
+def test_fetch_without_network_namespace(tmp_path):
+    """The real catalogue in a network namespace with no interfaces (`unshare -rn`), when the system allows it."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-rn", "true"], capture_output=True).returncode:
+        pytest.skip("unshare -rn is not available here")
+    dest = tmp_path / "dest"
+    result = _run_fetch("--kind", "statute", "--dest", str(dest), "--retries", "1", prefix=("unshare", "-rn"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "FAILED  usc-17-107-pdf (statute/usc-2023-title17-sec107.pdf): network error" in result.stderr
+    assert "skipped usc-17-uslm-xml" in result.stdout
+    assert list(dest.rglob("*")) == []

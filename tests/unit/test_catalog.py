@@ -184,3 +184,18 @@ def test_fetch_without_network_namespace(tmp_path):
     assert "FAILED  usc-17-107-pdf (statute/usc-2023-title17-sec107.pdf): network error" in result.stderr
     assert "skipped usc-17-uslm-xml" in result.stdout
     assert list(dest.rglob("*")) == []
+
+
+def test_a_summary_says_so_on_its_card_and_in_its_citation():
+    from chatbot.app import source_card
+    from chatbot.types import Citation
+    from ingest.types import SourceDocument
+
+    doc = SourceDocument(source="concord-v-anthropic-brief.pdf", title="Concord v. Anthropic: case brief (project-written)",
+                         kind="summary", case_name="Concord Music Group, Inc. v. Anthropic PBC", court="N.D. Cal.",
+                         docket="5:24-cv-03811-EKL", date="2025-03-26", sha256="0" * 64, n_pages=3, paged=True)
+    assert doc.cite(2) == "Concord v. Anthropic: case brief (project-written), at 2"
+    c = Citation(n=1, source=doc.source, title=doc.title, page=2, quote="no preliminary injunction",
+                 chunk_id="c1", cite=doc.cite(2), kind="summary")
+    card = source_card(c, doc)
+    assert "project-written summary · N.D. Cal. · 2025-03-26 · p. 2" in card

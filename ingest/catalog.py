@@ -38,15 +38,8 @@ OFFICIAL_DOMAINS = (
 # Kinds written by someone other than a court or an agency: they name a publisher instead.
 NON_GOVERNMENT_KINDS = {"news", "summary", "other"}
 
-# What a file of each type must look like when it arrives (no HTML error page saved as a PDF).
-_EXPECTED = {
-    ".pdf": ("application/pdf", (b"%PDF",)),
-    ".txt": ("text/plain", ()),
-    ".htm": ("text/html", ()),
-    ".html": ("text/html", ()),
-    ".xml": ("xml", (b"<?xml", b"<")),
-}
-USER_AGENT = "legalqa-corpus-fetch/0.1 (+https://github.com/; research use)"
+HTML_SUFFIXES = {".htm", ".html"}
+USER_AGENT = "legalqa-corpus-fetch/0.1"
 
 
 class CatalogEntry(BaseModel):
@@ -203,9 +196,10 @@ def fetch_catalog(
     right hash are kept (so a second run resumes). Writes ``dest/manifest.toml``."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
+    folders_before = {p for p in dest.rglob("*") if p.is_dir()}
     opener = opener or urllib.request.urlopen
     report = FetchReport()
-    by_hash: dict[str, Path] | None = None
+    by_hash: dict[str, Path] = {}
     for entry in entries:
         target = entry.target() if mirror is None else (PurePosixPath(entry.file) if entry.file else None)
         if target is None or (mirror is None and not entry.download):
@@ -220,8 +214,6 @@ def fetch_catalog(
                     result = FetchResult(id=entry.id, status="present", path=target.as_posix())
                 else:
                     if mirror is not None:
-                        if by_hash is None:
-                            by_hash = {}
                         source = _find_in_mirror(entry, Path(mirror), by_hash)
                         _copy_verified(source, path, checked_hash)
                     else:
@@ -237,13 +229,14 @@ def fetch_catalog(
         if progress:
             progress(result)
     report.manifest = _write_manifest(entries, report, dest)
-    _remove_empty_folders(dest)
+    _remove_new_empty_folders(dest, folders_before)
     return report
 
 
-def _remove_empty_folders(dest: Path) -> None:
-    """Folders made for files that then failed would be left empty: remove them."""
-    for folder in sorted((p for p in dest.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+def _remove_new_empty_folders(dest: Path, before: set[Path]) -> None:
+    """Folders made for files that then failed would be left empty: remove them (only ours)."""
+    made = (p for p in dest.rglob("*") if p.is_dir() and p not in before)
+    for folder in sorted(made, key=lambda p: len(p.parts), reverse=True):
         if not any(folder.iterdir()):
             folder.rmdir()
 
@@ -268,7 +261,7 @@ def _find_in_mirror(entry: CatalogEntry, mirror: Path, by_hash: dict[str, Path])
         if same_name:
             return same_name[0]
     if entry.sha256:
-        if not by_hash:
+        if not by_hash:  # hashed once per run, and only when no file of that name was found
             for p in sorted(mirror.rglob("*")):
                 if p.is_file():
                     by_hash.setdefault(_sha256(p), p)
@@ -346,36 +339,44 @@ def _download_once(url: str, part: Path, *, opener: Opener, timeout: float) -> s
 
 
 def _check_type(part: Path, suffix: str, content_type: str) -> None:
-    expected, magic = _EXPECTED.get(suffix, ("", ()))
+    """Refuse what is not the file asked for: above all an HTML error or login page saved
+    under a .pdf name, which a server may send with status 200."""
     with open(part, "rb") as fh:
         head = fh.read(1024).lstrip()
-    if part.stat().st_size == 0:
+    if not head:
         raise FetchError("the server sent an empty file")
-    looks_html = head[:15].lower().startswith((b"<!doctype html", b"<html"))
-    if expected and content_type and expected not in content_type and not (expected == "xml" and "xml" in content_type):
-        if suffix == ".pdf" or "html" in content_type:
-            raise FetchError(f"the server sent {content_type}, not {expected} (an error or login page?)")
-    if magic and not head.startswith(magic):
-        raise FetchError(f"the file does not look like {suffix[1:].upper()} (it starts {head[:20]!r})")
-    if suffix in {".pdf", ".txt", ".xml"} and looks_html:
-        raise FetchError(f"the server sent an HTML page, not {suffix[1:].upper()}")
+    what = suffix[1:].upper() or "the expected file"
+    if suffix not in HTML_SUFFIXES:
+        if "html" in content_type:
+            raise FetchError(f"the server sent {content_type}, not {what} (an error or login page?)")
+        if head[:15].lower().startswith((b"<!doctype html", b"<html")):
+            raise FetchError(f"the server sent an HTML page, not {what} (an error or login page?)")
+    if suffix == ".pdf" and not head.startswith(b"%PDF"):
+        raise FetchError(f"the file is not a PDF (it starts {head[:16]!r}; content type {content_type or 'none'})")
 
 
 def _write_manifest(entries: list[CatalogEntry], report: FetchReport, dest: Path) -> str | None:
-    """dest/manifest.toml: one table per placed file with the catalogue's metadata."""
+    """dest/manifest.toml: one table per placed file with the catalogue's metadata. Tables
+    already there (from an earlier run with another --kind, or written by hand) are kept."""
     placed = {r.id: r.path for r in report.results if r.status in {"fetched", "present"} and r.path}
     if not placed:
         return None
+    manifest = dest / MANIFEST_NAME
+    tables: dict[str, dict] = {}
+    if manifest.is_file():
+        try:
+            tables = {k: v for k, v in tomllib.loads(manifest.read_text(encoding="utf-8")).items() if isinstance(v, dict)}
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            tables = {}  # unreadable: rewritten from the catalogue
+    for entry in entries:
+        if entry.id in placed:
+            tables[placed[entry.id]] = entry.manifest_fields()
     lines = ["# Written by `legalqa corpus fetch` from corpus/catalog.toml: the catalogue's metadata",
              "# for each file, read by `legalqa ingest`.", ""]
-    for entry in entries:
-        if entry.id not in placed:
-            continue
-        lines.append(f"[{_toml_str(placed[entry.id])}]")
-        for key, value in entry.manifest_fields().items():
-            lines.append(f"{key} = {_toml_str(value)}")
+    for path, fields in sorted(tables.items()):
+        lines.append(f"[{_toml_str(path)}]")
+        lines += [f"{key} = {_toml_str(str(value))}" for key, value in fields.items()]
         lines.append("")
-    manifest = dest / MANIFEST_NAME
     manifest.write_text("\n".join(lines), encoding="utf-8")
     return str(manifest)
 

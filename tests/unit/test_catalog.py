@@ -199,3 +199,36 @@ def test_a_summary_says_so_on_its_card_and_in_its_citation():
                  chunk_id="c1", cite=doc.cite(2), kind="summary")
     card = source_card(c, doc)
     assert "project-written summary · N.D. Cal. · 2025-03-26 · p. 2" in card
+
+
+def test_html_page_with_a_neutral_content_type_is_still_refused(tmp_path):
+    entry = _entry(tmp_path, b"", sha256=None)
+    page = b"\n  <html><head><title>Sign in</title></head></html>"
+    report = fetch_catalog([entry], tmp_path / "dest",
+                           opener=lambda req, timeout: FakeResponse(page, "application/octet-stream"))
+    assert report.results[0].status == "failed" and "HTML page, not PDF" in report.results[0].reason
+
+
+def test_not_found_is_reported_without_retrying(tmp_path):
+    calls = []
+
+    def missing(req, timeout):
+        calls.append(1)
+        raise urllib.error.HTTPError(req.full_url, 404, "Not Found", None, None)
+
+    report = fetch_catalog([_entry(tmp_path, b"", sha256=None)], tmp_path / "dest", opener=missing, backoff=0)
+    assert len(calls) == 1 and report.results[0].reason == "HTTP 404 from https://www.govinfo.gov/doc.pdf"
+
+
+def test_manifest_keeps_files_placed_by_an_earlier_run(tmp_path):
+    body = _pdf_bytes(tmp_path)
+    first = _entry(tmp_path, body)
+    second = _entry(tmp_path, body, id="other", title="Other", file="court/other.pdf",
+                    download="https://www.govinfo.gov/other.pdf")
+    serve = lambda req, timeout: FakeResponse(body, "application/pdf")  # noqa: E731
+    fetch_catalog([first], tmp_path / "dest", opener=serve)
+    fetch_catalog([second], tmp_path / "dest", opener=serve)
+    import tomllib
+
+    manifest = tomllib.loads((tmp_path / "dest/manifest.toml").read_text())
+    assert manifest["court/doc.pdf"]["title"] == "Doc" and manifest["court/other.pdf"]["title"] == "Other"

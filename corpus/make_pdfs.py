@@ -5,7 +5,8 @@
 
 No dependency: a small PDF 1.4 writer with a text layer in Helvetica (WinAnsiEncoding), so pypdf
 and every other reader extract the text. A line `<!-- page -->` starts a new page; long pages
-also break by themselves. The output is byte-for-byte reproducible (no dates, no ids).
+also break by themselves. Headings get a full stop, since a PDF keeps no heading marks
+and a sentence splitter would otherwise join them to the next sentence. The output is byte-for-byte reproducible (no dates, no ids).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def markdown_lines(text: str) -> list[str | None]:
             out.append(None)
             continue
         line = re.sub(r"^#{1,6}\s*", "", raw)  # headings stay on their own line, without the marks
+        if line != raw and not line.rstrip().endswith((".", "?", "!", ":")):
+            line = line.rstrip() + "."  # so that a sentence splitter does not run the heading into the text
         line = line.replace("**", "").replace("`", "")
         line = re.sub(r"(?<!\w)\*(\S[^*]*?)\*(?!\w)", r"\1", line)  # *italics*
         indent = "   " if line.startswith(("- ", "* ")) else ""

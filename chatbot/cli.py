@@ -35,8 +35,6 @@ def _user_errors():
     return (IndexMismatchError, IndexUnavailableError, EmbeddingModelError, IngestError, ValueError)
 
 
-from ingest.metadata import KINDS as _KINDS  # noqa: E402  (a tuple of names: cheap to import)
-
 index_option = click.option(
     "--index-dir", type=click.Path(file_okay=False), help="Index folder (default: LEGALQA_INDEX_DIR or .legalqa/index)."
 )
@@ -257,8 +255,15 @@ def corpus():
     """The catalogue of the public record (corpus/catalog.toml) and the files it names."""
 
 
+def _catalog_kind_option(f):
+    from ingest.metadata import KINDS
+
+    return click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS),
+                        help="Only entries of this kind (repeatable).")(f)
+
+
 @corpus.command()
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(_KINDS), help="Only entries of this kind (repeatable).")
+@_catalog_kind_option
 @click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=Path("corpus/public"),
               show_default=True, help="Folder to place the files in (with a manifest.toml of their metadata).")
 @click.option("--from", "mirror", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,

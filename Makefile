@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
-CORPUS ?= corpus
+CORPUS ?= corpus/sample
 
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from chatbot.engine import Engine, get_engine
 from chatbot.types import Answer, Filters
-from ingest.metadata import KINDS
+from ingest.metadata import KINDS, kind_label
 from ingest.settings import Settings
 from ingest.types import SourceDocument
 
@@ -55,7 +55,7 @@ def document_url(doc: SourceDocument | None, page: int | None, chunk_id: str) ->
 def source_card(c, doc: SourceDocument | None, context: str | None = None) -> str:
     """One citation as a card: what the document is, where, and the quote in its paragraph."""
     esc = html.escape
-    meta = [doc.kind.replace("_", " ") if doc else c.kind]
+    meta = [kind_label(doc.kind if doc else c.kind)]
     if doc and doc.court:
         meta.append(doc.court)
     if doc and doc.date:
@@ -167,7 +167,7 @@ def build_blocks(settings: Settings, engine: Engine):
         rows = []
         q = (query or "").lower()
         for d in sorted(engine.documents.values(), key=lambda d: (d.date or "", d.source)):
-            row = [d.title, d.kind, d.case_name or "", d.court or "", d.date or "", d.source]
+            row = [d.title, kind_label(d.kind), d.case_name or "", d.court or "", d.date or "", d.source]
             if not q or q in " ".join(row).lower():
                 rows.append(row)
         return rows

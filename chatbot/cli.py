@@ -203,12 +203,14 @@ def docs(cites, as_json, index_dir):
     from rich.console import Console
     from rich.table import Table
 
+    from ingest.metadata import kind_label
+
     table = Table(show_lines=False, expand=True)
     for column in ("source", "kind", "case", "court", "date", "docket", "pages", "title"):
         table.add_column(column, overflow="fold")
     for d in documents:
         table.add_row(
-            d.source, d.kind, d.case_name or "", d.court or "", d.date or "", d.docket or "",
+            d.source, kind_label(d.kind), d.case_name or "", d.court or "", d.date or "", d.docket or "",
             str(d.n_pages) if d.paged else "", d.title,
         )
     Console(width=200 if not sys.stdout.isatty() else None).print(table)
@@ -246,6 +248,64 @@ def serve(host, port, index_dir):
         serve_app(settings, host=host, port=port)
     except _user_errors() as exc:
         _fail(exc)
+
+
+@cli.group()
+def corpus():
+    """The catalogue of the public record (corpus/catalog.toml) and the files it names."""
+
+
+def _catalog_kind_option(f):
+    from ingest.metadata import KINDS
+
+    return click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS),
+                        help="Only entries of this kind (repeatable).")(f)
+
+
+@corpus.command()
+@_catalog_kind_option
+@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=Path("corpus/public"),
+              show_default=True, help="Folder to place the files in (with a manifest.toml of their metadata).")
+@click.option("--from", "mirror", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Take the files from this local mirror (matched by file name or sha256) instead of the network.")
+@click.option("--catalog", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Catalogue file (default: corpus/catalog.toml).")
+@click.option("--retries", type=int, default=3, show_default=True, help="Attempts per file on network errors.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds before a connection gives up.")
+def fetch(kinds, dest, mirror, catalog, retries, timeout):
+    """Download the catalogue's documents into DEST (or copy them from a mirror with --from).
+
+    Each file is checked before it is kept: its type (no HTML error page saved as a PDF)
+    and its sha256 where the catalogue has one. A file is written as *.part and renamed
+    only when it passes; a failure leaves nothing behind and is reported by name. Files
+    already in DEST with the right hash are kept, so a second run resumes. Entries with
+    no direct file (dockets, landing pages) are listed as skipped. DEST gets a
+    manifest.toml, so `legalqa ingest DEST` uses the catalogue's titles and metadata.
+    Exit code 1 if any file failed. This command and the optional LLM backends are the
+    only parts of legalqa that use the network.
+    """
+    from ingest.catalog import CatalogError, fetch_catalog, load_catalog
+
+    try:
+        entries = load_catalog(catalog)
+    except CatalogError as exc:
+        _fail(exc)
+    if kinds:
+        entries = [e for e in entries if e.kind in kinds]
+    marks = {"fetched": ("fetched", "green"), "present": ("present", None), "skipped": ("skipped", None),
+             "failed": ("FAILED ", "red")}
+
+    def show(result):
+        word, colour = marks[result.status]
+        where = f" ({result.path})" if result.path else ""
+        detail = f": {result.reason}" if result.reason else ""
+        click.secho(f"{word} {result.id}{where}{detail}", fg=colour, err=result.status == "failed")
+
+    report = fetch_catalog(entries, dest, mirror=mirror, retries=retries, timeout=timeout, progress=show)
+    click.echo(f"{report.summary()} -> {dest}" + (f" (metadata in {report.manifest})" if report.manifest else ""))
+    if report.failed:
+        click.secho(f"{len(report.failed)} file(s) failed: " + ", ".join(r.id for r in report.failed), fg="red", err=True)
+        sys.exit(1)
 
 
 @cli.command(name="settings")

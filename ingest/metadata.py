@@ -17,6 +17,9 @@ KINDS = (
     "opinion", "order", "complaint", "brief", "docket", "agency_report", "agency_notice",
     "statute", "news", "summary", "other",
 )
+# How a kind reads to a user: a summary is never the court's or the agency's own text.
+KIND_LABELS = {"summary": "project-written summary", "agency_report": "agency report",
+               "agency_notice": "agency notice"}
 SIDECAR_SUFFIX = ".meta.toml"
 MANIFEST_NAME = "manifest.toml"
 SIDECAR_FIELDS = {"title", "kind", "case_name", "court", "docket", "date", "publisher", "url", "judge"}
@@ -116,6 +119,11 @@ def _load_toml(path: Path) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path.name} is not valid TOML ({exc})") from None
+
+
+def kind_label(kind: str) -> str:
+    """'summary' -> 'project-written summary'; other kinds as words."""
+    return KIND_LABELS.get(kind, kind.replace("_", " "))
 
 
 def is_metadata_file(path: Path) -> bool:

@@ -37,7 +37,7 @@ class SourceDocument(BaseModel):
 
     def cite(self, page: int | None = None) -> str:
         """A citation a lawyer can check: 'Bartz v. Anthropic PBC, No. 3:24-cv-05417-WHA (N.D. Cal. June 23, 2025), at 12'."""
-        if self.case_name:
+        if self.case_name and self.kind != "summary":  # a summary is cited by its own title, never as the court's
             parts = [self.case_name]
             if self.docket:
                 parts.append(self.docket if self.docket.startswith(("MDL", "No.")) else f"No. {self.docket}")

@@ -77,3 +77,25 @@ def test_out_of_corpus_question_abstains(real_index):
     assert answer["abstained"] is True
     assert answer["citations"] == []
     assert answer["answer"].startswith("The indexed documents do not answer this.")
+
+
+def test_corpus_fetch_from_the_mirror_places_every_file_with_catalogue_metadata(real_corpus, tmp_path):
+    """Acceptance: `legalqa corpus fetch --from ../shared/corpus-real` places the 24 files, verified,
+    with a manifest.toml whose metadata ingestion reads (checked here through read_sidecar, which
+    is what `legalqa ingest` calls; the full ingest of these files is test_every_manifest_file_is_indexed)."""
+    from ingest.catalog import load_catalog
+    from ingest.metadata import read_sidecar
+
+    dest = tmp_path / "x"
+    result = legalqa(tmp_path / "index", "corpus", "fetch", "--from", str(real_corpus), "--dest", str(dest))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1].startswith("24 fetched, 0 present,")
+    with open(real_corpus / "MANIFEST.tsv", newline="") as fh:
+        expected = {row["path"] for row in csv.DictReader(fh, delimiter="\t")}
+    placed = {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()} - {"manifest.toml"}
+    assert placed == expected
+    titles = {e.file: e.title for e in load_catalog() if e.file}
+    for path in expected:
+        assert read_sidecar(dest / path, dest)["title"] == titles[path]
+    again = legalqa(tmp_path / "index", "corpus", "fetch", "--from", str(real_corpus), "--dest", str(dest))
+    assert again.stdout.strip().splitlines()[-1].startswith("0 fetched, 24 present,")

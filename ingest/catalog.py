@@ -1,0 +1,385 @@
+"""The catalogue of the public record (corpus/catalog.toml) and `legalqa corpus fetch`.
+
+Each entry names one document: what it is (title, kind, case, court, docket, date), where
+its official copy lives (``url``), and optionally a direct file to download (``download``)
+and the file as the project knows it (``file``, ``sha256``, ``bytes``). Fetching copies
+files into a folder, from the network or from a local mirror, and writes a manifest.toml
+there so that ingestion takes the catalogue's metadata instead of guessing from the text.
+
+This module and the user-configured LLM backends are the only parts of legalqa that
+connect anywhere; nothing here runs unless `legalqa corpus fetch` is called.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+import tomllib
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from ingest.metadata import KINDS, MANIFEST_NAME
+
+DEFAULT_CATALOG = Path(__file__).resolve().parent.parent / "corpus" / "catalog.toml"
+
+# Court and government documents are catalogued only from these sites.
+OFFICIAL_DOMAINS = (
+    "copyright.gov", "federalregister.gov", "uscourts.gov", "supremecourt.gov",
+    "courtlistener.com", "govinfo.gov", "uscode.house.gov",
+)
+# Kinds written by someone other than a court or an agency: they name a publisher instead.
+NON_GOVERNMENT_KINDS = {"news", "summary", "other"}
+
+HTML_SUFFIXES = {".htm", ".html"}
+USER_AGENT = "legalqa-corpus-fetch/0.1"
+
+
+class CatalogEntry(BaseModel):
+    """One document of the public record."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    title: str
+    kind: str
+    url: str
+    case: str | None = None
+    court: str | None = None
+    docket: str | None = None
+    date: str | None = None
+    judge: str | None = None
+    publisher: str | None = None
+    download: str | None = None  # a direct link to the file itself, when there is one
+    file: str | None = None  # where it goes, relative to the destination (and in a mirror)
+    sha256: str | None = None  # of ``file`` as the project knows it
+    bytes: int | None = None
+    note: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, value):
+        return value.isoformat() if isinstance(value, date) else value
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value):
+        if value not in KINDS:
+            raise ValueError(f"unknown kind '{value}' (allowed: {', '.join(KINDS)})")
+        return value
+
+    @property
+    def is_government(self) -> bool:
+        return self.kind not in NON_GOVERNMENT_KINDS
+
+    def target(self) -> PurePosixPath | None:
+        """Where the fetched file goes, relative to the destination. A download in another
+        format than the catalogued file (a court's PDF of a text copy) keeps its own suffix."""
+        if self.download:
+            suffix = PurePosixPath(urlparse(self.download).path).suffix.lower()
+            if self.file:
+                path = PurePosixPath(self.file)
+                return path.with_suffix(suffix) if suffix and suffix != path.suffix.lower() else path
+            return PurePosixPath(_folder(self.kind)) / PurePosixPath(urlparse(self.download).path).name
+        return PurePosixPath(self.file) if self.file else None
+
+    def manifest_fields(self) -> dict:
+        """The entry as ingestion metadata (the fields a manifest.toml accepts)."""
+        fields = {"title": self.title, "kind": self.kind, "case_name": self.case, "court": self.court,
+                  "docket": self.docket, "date": self.date, "judge": self.judge, "publisher": self.publisher,
+                  "url": self.url}
+        return {k: v for k, v in fields.items() if v}
+
+
+def _folder(kind: str) -> str:
+    if kind in {"agency_report", "agency_notice"}:
+        return "copyright-office"
+    if kind == "statute":
+        return "statute"
+    if kind == "news":
+        return "news"
+    return "court"
+
+
+def is_official(url: str) -> bool:
+    host = (urlparse(url).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in OFFICIAL_DOMAINS)
+
+
+class CatalogError(ValueError):
+    """The catalogue file cannot be read or breaks a rule; the message names the entry."""
+
+
+def load_catalog(path: Path | None = None) -> list[CatalogEntry]:
+    """Read and check the catalogue: unique ids, known kinds, official URLs for court and
+    government documents, a publisher for news."""
+    path = Path(path or DEFAULT_CATALOG)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogError(f"cannot read the catalogue {path}: {exc}") from None
+    entries, seen = [], set()
+    for i, raw in enumerate(data.get("document", []), start=1):
+        try:
+            entry = CatalogEntry(**raw)
+        except Exception as exc:  # pydantic's message names the field
+            raise CatalogError(f"{path.name}: document {i} ({raw.get('id', '?')}): {exc}") from None
+        if entry.id in seen:
+            raise CatalogError(f"{path.name}: duplicate id '{entry.id}'")
+        seen.add(entry.id)
+        if entry.is_government:
+            for link in filter(None, (entry.url, entry.download)):
+                if not is_official(link):
+                    raise CatalogError(f"{path.name}: '{entry.id}' is a {entry.kind} but {link} is not on an "
+                                       f"official site ({', '.join(OFFICIAL_DOMAINS)})")
+        elif entry.kind == "news" and not entry.publisher:
+            raise CatalogError(f"{path.name}: news entry '{entry.id}' names no publisher")
+        entries.append(entry)
+    return entries
+
+
+# -- fetching ----------------------------------------------------------------------
+
+
+class FetchResult(BaseModel):
+    id: str
+    status: str  # fetched | present | skipped | failed
+    path: str | None = None
+    reason: str = ""
+
+
+class FetchReport(BaseModel):
+    results: list[FetchResult] = []
+    manifest: str | None = None
+
+    @property
+    def failed(self) -> list[FetchResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    def summary(self) -> str:
+        counts = {s: sum(r.status == s for r in self.results) for s in ("fetched", "present", "skipped", "failed")}
+        return ", ".join(f"{n} {s}" for s, n in counts.items())
+
+
+class FetchError(Exception):
+    """One file could not be fetched; the message says why, in words for the user."""
+
+
+class NotInMirror(FetchError):
+    """A mirror need not hold every catalogued document: reported, not a failure."""
+
+
+Opener = Callable[..., object]
+
+
+def fetch_catalog(
+    entries: list[CatalogEntry],
+    dest: Path,
+    *,
+    mirror: Path | None = None,
+    opener: Opener | None = None,
+    retries: int = 3,
+    timeout: float = 30.0,
+    backoff: float = 1.0,
+    progress: Callable[[FetchResult], None] | None = None,
+) -> FetchReport:
+    """Place each entry's file under ``dest``: from ``mirror`` (matched by file name or sha256)
+    when given, else downloaded. A file is written as ``*.part`` and renamed only once its type
+    and hash check out; a failed file leaves nothing behind. Files already present with the
+    right hash are kept (so a second run resumes). Writes ``dest/manifest.toml``."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    folders_before = {p for p in dest.rglob("*") if p.is_dir()}
+    opener = opener or urllib.request.urlopen
+    report = FetchReport()
+    by_hash: dict[str, Path] = {}
+    for entry in entries:
+        target = entry.target() if mirror is None else (PurePosixPath(entry.file) if entry.file else None)
+        if target is None or (mirror is None and not entry.download):
+            result = FetchResult(id=entry.id, status="skipped",
+                                 reason=f"catalogue only: no direct file to download (read it at {entry.url})")
+        else:
+            path = dest / target
+            checked_hash = entry.sha256 if path.suffix.lower() == PurePosixPath(entry.file or "").suffix.lower() else None
+            try:
+                if path.is_file() and (checked_hash is None and path.stat().st_size > 0
+                                       or checked_hash and _sha256(path) == checked_hash):
+                    result = FetchResult(id=entry.id, status="present", path=target.as_posix())
+                else:
+                    if mirror is not None:
+                        source = _find_in_mirror(entry, Path(mirror), by_hash)
+                        _copy_verified(source, path, checked_hash)
+                    else:
+                        _download_verified(entry.download, path, checked_hash, opener=opener, retries=retries,
+                                           timeout=timeout, backoff=backoff)
+                    result = FetchResult(id=entry.id, status="fetched", path=target.as_posix(),
+                                         reason="" if checked_hash else "no catalogued sha256 for this format")
+            except NotInMirror as exc:
+                result = FetchResult(id=entry.id, status="skipped", reason=str(exc))
+            except FetchError as exc:
+                result = FetchResult(id=entry.id, status="failed", path=target.as_posix(), reason=str(exc))
+        report.results.append(result)
+        if progress:
+            progress(result)
+    report.manifest = _write_manifest(entries, report, dest)
+    _remove_new_empty_folders(dest, folders_before)
+    return report
+
+
+def _remove_new_empty_folders(dest: Path, before: set[Path]) -> None:
+    """Folders made for files that then failed would be left empty: remove them (only ours)."""
+    made = (p for p in dest.rglob("*") if p.is_dir() and p not in before)
+    for folder in sorted(made, key=lambda p: len(p.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _find_in_mirror(entry: CatalogEntry, mirror: Path, by_hash: dict[str, Path]) -> Path:
+    if not mirror.is_dir():
+        raise FetchError(f"the mirror {mirror} is not a folder")
+    if entry.file:
+        exact = mirror / entry.file
+        if exact.is_file():
+            return exact
+        name = PurePosixPath(entry.file).name
+        same_name = sorted(p for p in mirror.rglob(name) if p.is_file())
+        if same_name:
+            return same_name[0]
+    if entry.sha256:
+        if not by_hash:  # hashed once per run, and only when no file of that name was found
+            for p in sorted(mirror.rglob("*")):
+                if p.is_file():
+                    by_hash.setdefault(_sha256(p), p)
+        if entry.sha256 in by_hash:
+            return by_hash[entry.sha256]
+    raise NotInMirror(f"not in the mirror {mirror} (looked for {PurePosixPath(entry.file or '').name or 'its sha256'})")
+
+
+def _copy_verified(source: Path, path: Path, sha256: str | None) -> None:
+    part = path.with_name(path.name + ".part")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        shutil.copyfile(source, part)
+        _check_hash(part, sha256, f"the mirror's {source.name}")
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _check_hash(part: Path, sha256: str | None, what: str) -> None:
+    if sha256:
+        got = _sha256(part)
+        if got != sha256:
+            raise FetchError(f"sha256 mismatch for {what}: expected {sha256[:12]}…, got {got[:12]}…")
+
+
+def _download_verified(url: str, path: Path, sha256: str | None, *, opener: Opener, retries: int,
+                       timeout: float, backoff: float) -> None:
+    part = path.with_name(path.name + ".part")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        last, content_type = "no attempt", ""
+        for attempt in range(1, retries + 1):
+            try:
+                content_type = _download_once(url, part, opener=opener, timeout=timeout)
+                break
+            except _Retryable as exc:
+                last = str(exc)
+                part.unlink(missing_ok=True)
+                if attempt < retries:
+                    time.sleep(backoff * 2 ** (attempt - 1))
+        else:
+            host = urlparse(url).hostname
+            raise FetchError(f"network error after {retries} attempt(s) reaching {host}: {last}")
+        _check_type(part, path.suffix.lower(), content_type)
+        _check_hash(part, sha256, url)
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+class _Retryable(Exception):
+    pass
+
+
+def _download_once(url: str, part: Path, *, opener: Opener, timeout: float) -> str:
+    """Write the response body to ``part``; return its content type."""
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with opener(request, timeout=timeout) as response:
+            status = getattr(response, "status", 200)
+            if status >= 400:
+                raise urllib.error.HTTPError(url, status, "error", None, None)
+            content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            with open(part, "wb") as fh:
+                shutil.copyfileobj(response, fh, 1 << 20)
+    except urllib.error.HTTPError as exc:
+        if exc.code in (408, 429) or exc.code >= 500:
+            raise _Retryable(f"HTTP {exc.code}") from None
+        raise FetchError(f"HTTP {exc.code} from {url}") from None
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise _Retryable(f"{reason}") from None
+    return content_type
+
+
+def _check_type(part: Path, suffix: str, content_type: str) -> None:
+    """Refuse what is not the file asked for: above all an HTML error or login page saved
+    under a .pdf name, which a server may send with status 200."""
+    with open(part, "rb") as fh:
+        head = fh.read(1024).lstrip()
+    if not head:
+        raise FetchError("the server sent an empty file")
+    what = suffix[1:].upper() or "the expected file"
+    if suffix not in HTML_SUFFIXES:
+        if "html" in content_type:
+            raise FetchError(f"the server sent {content_type}, not {what} (an error or login page?)")
+        if head[:15].lower().startswith((b"<!doctype html", b"<html")):
+            raise FetchError(f"the server sent an HTML page, not {what} (an error or login page?)")
+    if suffix == ".pdf" and not head.startswith(b"%PDF"):
+        raise FetchError(f"the file is not a PDF (it starts {head[:16]!r}; content type {content_type or 'none'})")
+
+
+def _write_manifest(entries: list[CatalogEntry], report: FetchReport, dest: Path) -> str | None:
+    """dest/manifest.toml: one table per placed file with the catalogue's metadata. Tables
+    already there (from an earlier run with another --kind, or written by hand) are kept."""
+    placed = {r.id: r.path for r in report.results if r.status in {"fetched", "present"} and r.path}
+    if not placed:
+        return None
+    manifest = dest / MANIFEST_NAME
+    tables: dict[str, dict] = {}
+    if manifest.is_file():
+        try:
+            tables = {k: v for k, v in tomllib.loads(manifest.read_text(encoding="utf-8")).items() if isinstance(v, dict)}
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            tables = {}  # unreadable: rewritten from the catalogue
+    for entry in entries:
+        if entry.id in placed:
+            tables[placed[entry.id]] = entry.manifest_fields()
+    lines = ["# Written by `legalqa corpus fetch` from corpus/catalog.toml: the catalogue's metadata",
+             "# for each file, read by `legalqa ingest`.", ""]
+    for path, fields in sorted(tables.items()):
+        lines.append(f"[{_toml_str(path)}]")
+        lines += [f"{key} = {_toml_str(str(value))}" for key, value in fields.items()]
+        lines.append("")
+    manifest.write_text("\n".join(lines), encoding="utf-8")
+    return str(manifest)
+
+
+def _toml_str(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,0 +1,234 @@
+"""The catalogue's rules and `corpus fetch`, with a fake opener (no network)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import urllib.error
+
+import pytest
+
+from ingest.catalog import CatalogEntry, fetch_catalog, is_official, load_catalog
+from tests.conftest import ROOT
+from tests.pdfs import write_pdf
+
+
+def test_every_court_or_government_entry_links_to_an_official_site():
+    entries = load_catalog()
+    assert len(entries) >= 40
+    for e in entries:
+        if e.is_government:
+            assert is_official(e.url), e.id
+            assert e.download is None or is_official(e.download), e.id
+        if e.kind == "news":
+            assert e.publisher and e.url.startswith("https://"), e.id
+
+
+def test_catalogue_covers_the_reference_mirror_with_hashes():
+    import csv
+
+    files = {e.file: e for e in load_catalog() if e.sha256}
+    manifest = ROOT.parent / "shared" / "corpus-real" / "MANIFEST.tsv"
+    if manifest.is_file():
+        with open(manifest, newline="") as fh:
+            paths = {row["path"] for row in csv.DictReader(fh, delimiter="\t")}
+        assert paths <= set(files)
+    assert len(files) >= 24
+    ids = {e.id for e in load_catalog()}
+    for needed in ("usco-2024-07-31-ai-report-part-1", "usco-2025-01-29-ai-report-part-2",
+                   "usco-2025-05-09-ai-report-part-3", "usco-2023-02-21-zarya-of-the-dawn",
+                   "usco-2023-03-16-registration-guidance", "warhol-v-goldsmith-2023", "authors-guild-v-google-2015"):
+        assert needed in ids
+
+
+def test_unofficial_court_url_is_refused(tmp_path):
+    bad = tmp_path / "catalog.toml"
+    bad.write_text('[[document]]\nid = "x"\ntitle = "X"\nkind = "order"\nurl = "https://example.com/x.pdf"\n')
+    with pytest.raises(ValueError, match="not on an official site"):
+        load_catalog(bad)
+
+
+class FakeResponse(io.BytesIO):
+    def __init__(self, body: bytes, content_type: str, status: int = 200):
+        super().__init__(body)
+        self.status = status
+        self.headers = {"Content-Type": content_type}
+
+
+def _entry(tmp_path, body: bytes, **kw) -> CatalogEntry:
+    fields = dict(id="doc", title="Doc", kind="order", url="https://www.govinfo.gov/doc.pdf",
+                  download="https://www.govinfo.gov/doc.pdf", file="court/doc.pdf",
+                  sha256=hashlib.sha256(body).hexdigest())
+    fields.update(kw)
+    return CatalogEntry(**fields)
+
+
+def _pdf_bytes(tmp_path) -> bytes:
+    return write_pdf(tmp_path / "src.pdf", ["Order. The motion is granted."]).read_bytes()
+
+
+def test_fetch_verifies_and_writes_manifest(tmp_path):
+    body = _pdf_bytes(tmp_path)
+    entry = _entry(tmp_path, body)
+    report = fetch_catalog([entry], tmp_path / "dest", opener=lambda req, timeout: FakeResponse(body, "application/pdf"))
+    assert [r.status for r in report.results] == ["fetched"]
+    assert (tmp_path / "dest/court/doc.pdf").read_bytes() == body
+    assert 'title = "Doc"' in (tmp_path / "dest/manifest.toml").read_text()
+    # A second run finds the file with the right hash and does not download it again.
+    again = fetch_catalog([entry], tmp_path / "dest", opener=lambda req, timeout: pytest.fail("downloaded twice"))
+    assert again.results[0].status == "present"
+
+
+def test_html_error_page_is_not_saved_as_pdf(tmp_path):
+    entry = _entry(tmp_path, b"", sha256=None)
+    page = b"<!DOCTYPE html><html><body>Access denied</body></html>"
+    report = fetch_catalog([entry], tmp_path / "dest", opener=lambda req, timeout: FakeResponse(page, "text/html"))
+    assert report.results[0].status == "failed" and "text/html" in report.results[0].reason
+    assert not any((tmp_path / "dest").rglob("*.pdf*"))
+
+
+def test_sha_mismatch_leaves_no_file(tmp_path):
+    body = _pdf_bytes(tmp_path)
+    entry = _entry(tmp_path, body, sha256="0" * 64)
+    report = fetch_catalog([entry], tmp_path / "dest", opener=lambda req, timeout: FakeResponse(body, "application/pdf"))
+    assert report.results[0].status == "failed" and "sha256 mismatch" in report.results[0].reason
+    assert [p.name for p in (tmp_path / "dest").rglob("*")] == []
+
+
+def test_network_errors_are_retried_then_reported(tmp_path):
+    calls = []
+
+    def down(req, timeout):
+        calls.append(req.full_url)
+        raise urllib.error.URLError("Temporary failure in name resolution")
+
+    entry = _entry(tmp_path, b"", sha256=None)
+    report = fetch_catalog([entry], tmp_path / "dest", opener=down, retries=3, backoff=0)
+    assert len(calls) == 3
+    assert report.results[0].status == "failed"
+    assert "network error after 3 attempt(s) reaching www.govinfo.gov" in report.results[0].reason
+    assert list((tmp_path / "dest").rglob("*")) == []
+
+
+def test_mirror_matches_by_sha256_when_the_name_differs(tmp_path):
+    body = _pdf_bytes(tmp_path)
+    mirror = tmp_path / "mirror"
+    (mirror / "elsewhere").mkdir(parents=True)
+    (mirror / "elsewhere" / "renamed.pdf").write_bytes(body)
+    entry = _entry(tmp_path, body)
+    report = fetch_catalog([entry], tmp_path / "dest", mirror=mirror)
+    assert report.results[0].status == "fetched"
+    assert (tmp_path / "dest/court/doc.pdf").read_bytes() == body
+
+
+def test_sample_pdfs_match_their_sources():
+    """corpus/make_pdfs.py regenerates the committed PDFs byte for byte, and pypdf reads them."""
+    import importlib.util
+
+    from pypdf import PdfReader
+
+    spec = importlib.util.spec_from_file_location("make_pdfs", ROOT / "corpus" / "make_pdfs.py")
+    make_pdfs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_pdfs)
+    sources = sorted((ROOT / "corpus" / "src").glob("*.md"))
+    assert len(sources) >= 5
+    for source in sources:
+        pdf = ROOT / "corpus" / "sample" / (source.stem + ".pdf")
+        assert pdf.read_bytes() == make_pdfs.build(source), pdf.name
+        text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(pdf).pages)
+        assert "(project-written summary)" in text, pdf.name
+    first = " ".join(PdfReader(ROOT / "corpus/sample/tremblay-v-openai-brief.pdf").pages[0].extract_text().split())
+    assert "(Judge Araceli Martínez-Olguín)" in first  # WinAnsi accents survive
+    assert "Bus. & Prof. Code § 17200" in first
+
+
+def _run_fetch(*args, prefix=()):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LEGALQA_DEBUG": ""}
+    return subprocess.run([*prefix, sys.executable, "-m", "chatbot.cli", "corpus", "fetch", *args],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+
+
+def test_fetch_with_no_server_names_each_file_and_exits_nonzero(tmp_path):
+    from tests.conftest import free_port
+
+    port = free_port()  # nothing listens there: connections are refused, as with no network
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text("".join(
+        f'[[document]]\nid = "story-{n}"\ntitle = "Story {n}"\nkind = "news"\npublisher = "Example"\n'
+        f'url = "http://127.0.0.1:{port}/{n}.html"\ndownload = "http://127.0.0.1:{port}/{n}.html"\n\n'
+        for n in (1, 2)))
+    dest = tmp_path / "dest"
+    result = _run_fetch("--catalog", str(catalog), "--dest", str(dest), "--retries", "2")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    for n in (1, 2):
+        assert f"FAILED  story-{n} (news/{n}.html): network error after 2 attempt(s) reaching 127.0.0.1" in result.stderr
+    assert list(dest.rglob("*")) == []  # no partial files, no empty folders, no manifest
+
+
+def test_fetch_without_network_namespace(tmp_path):
+    """The real catalogue in a network namespace with no interfaces (`unshare -rn`), when the system allows it."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-rn", "true"], capture_output=True).returncode:
+        pytest.skip("unshare -rn is not available here")
+    dest = tmp_path / "dest"
+    result = _run_fetch("--kind", "statute", "--dest", str(dest), "--retries", "1", prefix=("unshare", "-rn"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "FAILED  usc-17-107-pdf (statute/usc-2023-title17-sec107.pdf): network error" in result.stderr
+    assert "skipped usc-17-uslm-xml" in result.stdout
+    assert list(dest.rglob("*")) == []
+
+
+def test_a_summary_says_so_on_its_card_and_in_its_citation():
+    from chatbot.app import source_card
+    from chatbot.types import Citation
+    from ingest.types import SourceDocument
+
+    doc = SourceDocument(source="concord-v-anthropic-brief.pdf", title="Concord v. Anthropic: case brief (project-written)",
+                         kind="summary", case_name="Concord Music Group, Inc. v. Anthropic PBC", court="N.D. Cal.",
+                         docket="5:24-cv-03811-EKL", date="2025-03-26", sha256="0" * 64, n_pages=3, paged=True)
+    assert doc.cite(2) == "Concord v. Anthropic: case brief (project-written), at 2"
+    c = Citation(n=1, source=doc.source, title=doc.title, page=2, quote="no preliminary injunction",
+                 chunk_id="c1", cite=doc.cite(2), kind="summary")
+    card = source_card(c, doc)
+    assert "project-written summary · N.D. Cal. · 2025-03-26 · p. 2" in card
+
+
+def test_html_page_with_a_neutral_content_type_is_still_refused(tmp_path):
+    entry = _entry(tmp_path, b"", sha256=None)
+    page = b"\n  <html><head><title>Sign in</title></head></html>"
+    report = fetch_catalog([entry], tmp_path / "dest",
+                           opener=lambda req, timeout: FakeResponse(page, "application/octet-stream"))
+    assert report.results[0].status == "failed" and "HTML page, not PDF" in report.results[0].reason
+
+
+def test_not_found_is_reported_without_retrying(tmp_path):
+    calls = []
+
+    def missing(req, timeout):
+        calls.append(1)
+        raise urllib.error.HTTPError(req.full_url, 404, "Not Found", None, None)
+
+    report = fetch_catalog([_entry(tmp_path, b"", sha256=None)], tmp_path / "dest", opener=missing, backoff=0)
+    assert len(calls) == 1 and report.results[0].reason == "HTTP 404 from https://www.govinfo.gov/doc.pdf"
+
+
+def test_manifest_keeps_files_placed_by_an_earlier_run(tmp_path):
+    body = _pdf_bytes(tmp_path)
+    first = _entry(tmp_path, body)
+    second = _entry(tmp_path, body, id="other", title="Other", file="court/other.pdf",
+                    download="https://www.govinfo.gov/other.pdf")
+    serve = lambda req, timeout: FakeResponse(body, "application/pdf")  # noqa: E731
+    fetch_catalog([first], tmp_path / "dest", opener=serve)
+    fetch_catalog([second], tmp_path / "dest", opener=serve)
+    import tomllib
+
+    manifest = tomllib.loads((tmp_path / "dest/manifest.toml").read_text())
+    assert manifest["court/doc.pdf"]["title"] == "Doc" and manifest["court/other.pdf"]["title"] == "Other"

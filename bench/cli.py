@@ -19,9 +19,11 @@ DEFAULT_CORPUS = Path("../shared/corpus-real")
 @click.option("--sizes", default=None, help="Synthetic index sizes in chunks, comma-separated (default 10000,100000,300000).")
 @click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=Path("eval/gold/real.jsonl"), help="Questions to time, one JSON object per line.")
+@click.option("--readme", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Also quote the table in this README, between its bench markers.")
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Keep the benchmark's indexes here (default: a temporary folder, removed after).")
-def bench_command(quick, corpus, out, sizes, questions, workdir):
+def bench_command(quick, corpus, out, sizes, questions, readme, workdir):
     """Measure ingestion against the naive pipeline and the model's pure encode time, query latency
     (cold and warm) on the real corpus and on synthetic indexes of 10k to 300k chunks, and start-up.
     Writes OUT/results.json and OUT/results.md and prints the table."""
@@ -34,6 +36,11 @@ def bench_command(quick, corpus, out, sizes, questions, workdir):
     size_list = tuple(int(s) for s in sizes.split(",")) if sizes else None
     results = run_bench(corpus, out, questions=asked, quick=quick, sizes=size_list, workdir=workdir,
                         progress=lambda m: click.echo(f"bench: {m}", err=True))
-    click.echo((out / "results.md").read_text())
+    table = (out / "results.md").read_text()
+    click.echo(table)
+    if readme:
+        from bench.run import quote_in_readme
+
+        quote_in_readme(readme, table)
     if not all(results["checks"].values()):
         raise SystemExit(1)

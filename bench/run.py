@@ -119,6 +119,16 @@ def run_bench(
     return results
 
 
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def quote_in_readme(readme: Path, table: str) -> None:
+    """Put ``table`` (results.md) between the README's bench markers."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(README_START) + len(README_START), text.index(README_END)
+    readme.write_text(text[:start] + "\n" + table.strip() + "\n" + text[end:], encoding="utf-8")
+
+
 def checks(results: dict) -> dict:
     ing = results["ingestion"]
     out = {

@@ -13,7 +13,7 @@ import numpy as np
 from ingest.settings import DEFAULT_EMBEDDING_MODEL
 
 
-SMALL_BATCH = 16  # texts; smaller batches are embedded on one thread
+SMALL_BATCH = 16  # texts; smaller requests are embedded on one thread
 
 
 class EmbeddingModelError(Exception):
@@ -38,12 +38,16 @@ class Embedder(ABC):
             return np.zeros((0, self.dimension), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        self.set_threads(small=len(texts) <= SMALL_BATCH)
         for i in range(0, len(order), batch_size):
             rows = order[i : i + batch_size]
             out[rows] = self.embed_batch([texts[j] for j in rows])
             if on_batch:
                 on_batch(min(i + batch_size, len(texts)))
         return out
+
+    def set_threads(self, *, small: bool) -> None:
+        """Use one thread for a small request (a question), all for a large one (a document)."""
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word pieces per text, without special tokens. Base: a rough words-to-pieces estimate."""
@@ -75,13 +79,15 @@ class SentenceTransformerEmbedder(Embedder):
         self.dimension = int(self._model.get_embedding_dimension())
         self.max_tokens = int(self._model.max_seq_length)
 
-    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+    def set_threads(self, *, small: bool) -> None:
         # A question or a few sentences run on one thread: splitting so little work across
         # threads gains nothing, and when other processes hold the cores the threads wait on
         # each other (a one-line query took 200 ms on two busy cores, 17 ms on one).
-        threads = 1 if len(texts) <= SMALL_BATCH else self._threads
+        threads = 1 if small else self._threads
         if self._torch.get_num_threads() != threads:
             self._torch.set_num_threads(threads)
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         return self._model.encode(
             list(texts), batch_size=len(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
         )

@@ -300,10 +300,47 @@ def create_app(settings: Settings, engine: Engine | None = None):
     if settings.ui.auth:
         auth = [tuple(pair.split(":", 1)) for pair in settings.ui.auth.split(",") if ":" in pair]
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
-    return gr.mount_gradio_app(
+    app = gr.mount_gradio_app(
         app, build_blocks(settings, engine), path="/", theme=theme, css=CSS, footer_links=[], auth=auth,
         allowed_paths=[], show_error=False,
     )
+    if auth:
+        require_login(app)
+    return app
+
+
+# What the login page itself needs; everything else wants a logged-in session.
+LOGIN_PAGE = {"/", "/login", "/login/", "/theme.css", "/favicon.ico", "/manifest.json", "/robots.txt"}
+LOGIN_PAGE_ASSETS = ("/assets/", "/static/", "/svelte/", "/pwa_icon")
+
+
+def require_login(app) -> None:
+    """Make every route wait for Gradio's login, not only Gradio's own.
+
+    Gradio's ``auth`` guards its API and config but not the routes mounted beside it
+    (``/document``, ``/view``) nor a few of its own (``/openapi.json``, ``/gradio_api/info``
+    in some versions). One middleware checks the session cookie Gradio sets at login
+    against Gradio's own token table, so there is one login and one list of users.
+    """
+    from fastapi.responses import JSONResponse
+
+    gradio_app = next(r.app for r in app.routes if getattr(r, "path", None) == "" and hasattr(r, "app"))
+
+    def logged_in(request) -> bool:
+        cookie = gradio_app.cookie_id
+        token = request.cookies.get(f"access-token-{cookie}") or request.cookies.get(f"access-token-unsecure-{cookie}")
+        return token is not None and token in gradio_app.tokens
+
+    @app.middleware("http")
+    async def login_required(request, call_next):
+        path = request.url.path
+        if request.method == "POST":
+            public = path in ("/login", "/login/")
+        else:
+            public = request.method in ("GET", "HEAD") and (path in LOGIN_PAGE or path.startswith(LOGIN_PAGE_ASSETS))
+        if public or logged_in(request):
+            return await call_next(request)
+        return JSONResponse({"detail": "Not authenticated: log in first"}, status_code=401)
 
 
 def view_page(doc: SourceDocument, engine: Engine, chunk_id: str | None) -> str:

@@ -29,6 +29,8 @@ EXAMPLES = [
     "What are the four fair use factors?",
 ]
 
+ANSWERS_AT_ONCE = 4
+
 NOTICE = (
     "Answers quote the indexed court filings, Copyright Office documents, statutes and news, "
     "with the document and page of every quote. They are research aids, not legal advice."
@@ -213,13 +215,15 @@ def build_blocks(settings: Settings, engine: Engine):
                                  value=documents_table, interactive=False, elem_id="documents", wrap=True)
 
         inputs = [box, chat, history, kinds, case, court, date_from, date_to]
-        box.submit(respond, inputs, [box, chat, history], api_name=False)
+        # A few answers at once share the CPU better than a queue of one (retrieval waits on disk).
+        box.submit(respond, inputs, [box, chat, history], api_name=False, concurrency_limit=ANSWERS_AT_ONCE,
+                   concurrency_id="answer")
         new.click(new_chat, None, [chat, history, box], api_name=False)
         export_button.click(export, [history], export_file, api_name=False)
         chat.like(feedback, [history, comment], [comment, feedback_status], api_name=False)
         search.change(documents_table, search, table, api_name=False)
         files.upload(upload, [files, search], [upload_status, table], api_name=False)
-        gr.api(ask_json, api_name="ask")
+        gr.api(ask_json, api_name="ask", concurrency_limit=ANSWERS_AT_ONCE, concurrency_id="answer")
     return demo
 
 

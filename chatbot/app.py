@@ -385,4 +385,5 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     app = create_app(settings)  # loads the model and index before the port opens
     host, port = host or settings.ui.host, port or settings.ui.port
     print(f"legalqa: serving on http://{host}:{port}", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # Browsers and gradio_client keep event streams open; without a limit uvicorn waits for them forever.
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)

@@ -39,8 +39,18 @@ def _hook(event: str, args) -> None:
         if getattr(sock, "family", None) in (2, 10) and isinstance(address, tuple) and not _is_local(address[0]):
             _record(event, address)
     elif event == "socket.getaddrinfo":
-        if not _is_local(args[0]):
+        if not _is_local(args[0]) and not _is_address(args[0]):  # an address literal needs no DNS
             _record(event, args[0])
+
+
+def _is_address(host) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.decode() if isinstance(host, bytes) else str(host))
+        return True
+    except ValueError:
+        return False
 
 
 if _LOG:

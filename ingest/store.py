@@ -192,7 +192,54 @@ class ChunkStore:
         self._write_journal(None)
 
     def recover(self) -> bool:
-        """Finish or undo the document an interrupted ingest was writing. True if there was one."""
+        """Repair what an interrupted ingest left: finish or undo the document it was writing,
+        and put back vectors Chroma lost. Marks the index as being written until :meth:`finished`.
+        True if there was anything to repair."""
+        unclean = self._unfinished_path.exists()
+        self._unfinished_path.parent.mkdir(parents=True, exist_ok=True)
+        self._unfinished_path.write_text("an ingest is writing this index, or died while it did\n")
+        repaired = self.repair_vectors() if unclean else 0
+        return self._finish_journal() or repaired > 0
+
+    def finished(self) -> None:
+        """The ingest that called :meth:`recover` ended normally."""
+        self._unfinished_path.unlink(missing_ok=True)
+
+    @property
+    def _unfinished_path(self) -> Path:
+        return Path(self.settings.index_dir) / "ingest-unfinished"
+
+    def lost_vectors(self) -> list[str]:
+        """Chunks whose vector the nearest-neighbour index cannot find.
+
+        Chroma writes each record durably, but its HNSW file is saved in batches; a kill -9
+        while it is being saved can leave a chunk in the store that no dense search returns.
+        Each chunk's own vector must find it among its nearest neighbours."""
+        return [cid for cid, *_ in self._lost(include_records=False)]
+
+    def repair_vectors(self) -> int:
+        """Add back every lost vector from the copy Chroma keeps with the record. Returns how many."""
+        lost = list(self._lost(include_records=True))
+        for i in range(0, len(lost), _PAGE_SIZE):
+            part = lost[i : i + _PAGE_SIZE]
+            self.chunks.upsert(ids=[r[0] for r in part], embeddings=[r[1] for r in part],
+                               documents=[r[2] for r in part], metadatas=[r[3] for r in part])
+        return len(lost)
+
+    def _lost(self, *, include_records: bool):
+        total = self.count()
+        offset = 0
+        while offset < total:
+            got = self.chunks.get(include=["embeddings", "documents", "metadatas"], limit=1000, offset=offset)
+            if not got["ids"]:
+                return
+            found = self.chunks.query(query_embeddings=got["embeddings"], n_results=min(8, total), include=[])
+            for i, (cid, hits) in enumerate(zip(got["ids"], found["ids"])):
+                if cid not in hits:
+                    yield cid, got["embeddings"][i], got["documents"][i], got["metadatas"][i]
+            offset += len(got["ids"])
+
+    def _finish_journal(self) -> bool:
         entry = self._read_journal()
         if not entry:
             return False

@@ -1,4 +1,5 @@
-"""Run in a fresh process after a kill -9: open the index, ask, re-ingest, list the chunk ids.
+"""Run in a fresh process after a kill -9: open the index, ask, re-ingest, ask again, list the
+chunk ids and count the chunks dense search cannot find, before and after.
 
 `python -m tests.reliability.after_crash INDEX_DIR CORPUS QUESTION` prints one JSON object.
 """
@@ -24,6 +25,11 @@ def main(index_dir: str, corpus: str, question: str) -> None:
         engine = Engine(settings, embedder=embedder)
         result["documents"] = sorted(engine.documents)
         result["answer"] = engine.ask(question).model_dump()
+        # What each retriever saw, to tell a failure's cause from the test's report.
+        vector = engine.embedder.embed([question])[0]
+        result["dense"] = [c.source for c, _ in engine.store.dense_search(vector, 3)]
+        result["bm25"] = [cid for cid, _ in engine.lexical.search(question, 3)] if engine.lexical else None
+        result["lost_before"] = len(engine.store.lost_vectors())
     except IndexUnavailableError as exc:  # killed before the index existed
         result["unavailable"] = str(exc)
     report = ingest_paths([Path(corpus)], settings=settings, embedder=embedder)
@@ -32,6 +38,8 @@ def main(index_dir: str, corpus: str, question: str) -> None:
     store = ChunkStore(settings)
     store.open(store.build_info())
     result["ids"] = sorted(c.chunk_id for c in store.iter_chunks())
+    result["lost_after"] = len(store.lost_vectors())
+    result["answer_after"] = Engine(settings, store=store, embedder=embedder).ask(question).model_dump()
     print(json.dumps(result))
 
 

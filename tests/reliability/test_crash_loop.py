@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 from tests.reliability.figures import record_figures
+from tests.reliability.test_soak import check_answer
 
 WORDS = ("court held copying training model fair use market licensing transformative purpose works authors "
          "books plaintiffs defendant factor statute register dataset pirated library summary judgment").split()
@@ -100,16 +101,23 @@ def test_kill_9_at_random_points_then_reingest_converges(tmp_path, full):
         )
         assert checked.returncode == 0, f"round {round_no} (seed {seed}, kill after {delay:.2f} s): {checked.stderr[-3000:]}"
         result = json.loads(checked.stdout)
-        if result["answer"] is not None and "zebra.txt" in result["documents"]:
-            assert result["answer"]["citations"], f"round {round_no} (seed {seed}): the index did not answer"
+        # Straight after the kill: the index opens and answers (a vector Chroma lost in the kill
+        # can hide one document from dense search until the next ingest repairs it).
+        if result["answer"] is not None:
+            check_answer(result["answer"])
+        # After the re-ingest: nothing lost, and the stable document answers.
+        assert result["lost_after"] == 0, f"round {round_no} (seed {seed}): vectors still lost"
+        assert result["answer_after"]["citations"], f"round {round_no} (seed {seed}): {result}"
         reference = clean_ids(corpus, tmp_path / f"clean-{round_no}")
         assert result["ids"] == reference, f"round {round_no} (seed {seed}, kill after {delay:.2f} s)"
         outcomes.append({"kill_after_s": round(delay, 2), "killed": killed, "recovered": result["recovered"],
+                         "lost_vectors_repaired": result.get("lost_before", 0),
                          "had_index": result["answer"] is not None, "chunks": len(reference)})
         shutil.rmtree(tmp_path / f"clean-{round_no}")
 
     assert crashes >= rounds // 2, "most kills should land while the ingest runs"
     record_figures("crash_loop", {
         "rounds": rounds, "crashes_survived": crashes, "seed": seed, "ingest_seconds": round(span, 1),
-        "recovered_a_document": sum(o["recovered"] for o in outcomes), "rounds_detail": outcomes,
+        "rounds_with_repairs": sum(o["recovered"] for o in outcomes),
+        "lost_vectors_repaired": sum(o["lost_vectors_repaired"] for o in outcomes), "rounds_detail": outcomes,
     })

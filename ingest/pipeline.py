@@ -175,7 +175,7 @@ def ingest_paths(
 
     report.recovered = store.recover()
     if report.recovered:
-        say("repaired what an interrupted ingest left unfinished")
+        say("repaired what an earlier ingest left unfinished")
     changed = report.recovered
     known = store.document_hashes()
     found = discover(paths, prefix)
@@ -216,7 +216,6 @@ def ingest_paths(
 
     if changed or _lexical_stale(settings, store):
         rebuild_lexical(settings, store)
-    store.finished()
     report.seconds = time.perf_counter() - started
     return report
 

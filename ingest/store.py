@@ -192,29 +192,18 @@ class ChunkStore:
         self._write_journal(None)
 
     def recover(self) -> bool:
-        """Repair what an interrupted ingest left: finish or undo the document it was writing,
-        and put back vectors Chroma lost. Marks the index as being written until :meth:`finished`.
-        True if there was anything to repair."""
-        unclean = self._unfinished_path.exists()
-        self._unfinished_path.parent.mkdir(parents=True, exist_ok=True)
-        self._unfinished_path.write_text("an ingest is writing this index, or died while it did\n")
-        repaired = self.repair_vectors() if unclean else 0
+        """Repair what an earlier process left: finish or undo the document an interrupted ingest
+        was writing, and put back vectors Chroma lost. True if there was anything to repair."""
+        repaired = self.repair_vectors()
         return self._finish_journal() or repaired > 0
-
-    def finished(self) -> None:
-        """The ingest that called :meth:`recover` ended normally."""
-        self._unfinished_path.unlink(missing_ok=True)
-
-    @property
-    def _unfinished_path(self) -> Path:
-        return Path(self.settings.index_dir) / "ingest-unfinished"
 
     def lost_vectors(self) -> list[str]:
         """Chunks whose vector the nearest-neighbour index cannot find.
 
-        Chroma writes each record durably, but its HNSW file is saved in batches; a kill -9
-        while it is being saved can leave a chunk in the store that no dense search returns.
-        Each chunk's own vector must find it among its nearest neighbours."""
+        Chroma writes each record durably, but its HNSW file is saved in batches, and now and
+        then a chunk whose record is stored is one no dense search returns: after a kill -9, and
+        (rarely, in the crash loop) after an ingest that ended normally. Each chunk's own vector
+        must find it among its nearest neighbours."""
         return [cid for cid, *_ in self._lost(include_records=False)]
 
     def repair_vectors(self) -> int:

@@ -38,7 +38,12 @@ def main(index_dir: str, corpus: str, question: str) -> None:
     store = ChunkStore(settings)
     store.open(store.build_info())
     result["ids"] = sorted(c.chunk_id for c in store.iter_chunks())
-    result["lost_after"] = len(store.lost_vectors())
+    lost = store.lost_vectors()
+    result["lost_after"] = len(lost)
+    if lost:  # lost for good, or only missed by an approximate search among many deleted vectors?
+        got = store.chunks.get(ids=lost, include=["embeddings"])
+        every = store.chunks.query(query_embeddings=got["embeddings"], n_results=store.count(), include=[])
+        result["lost_found_by_full_search"] = [cid in hits for cid, hits in zip(got["ids"], every["ids"])]
     result["answer_after"] = Engine(settings, store=store, embedder=embedder).ask(question).model_dump()
     print(json.dumps(result))
 

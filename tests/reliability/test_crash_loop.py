@@ -83,8 +83,9 @@ def test_kill_9_at_random_points_then_reingest_converges(tmp_path, full):
     span, _ = ingest_then_kill(corpus, tmp_path / "timing", None)  # how long a full ingest runs
     question = "Was the zebra licence a fair use of the striped works?"
 
-    crashes, outcomes = 0, []
-    for round_no in range(rounds):
+    crashes, outcomes, round_no = 0, [], -1
+    while crashes < rounds and round_no < 3 * rounds:  # an ingest that beats its random kill does not count
+        round_no += 1
         # Give the ingest work: a fresh index now and then, otherwise a few changed files.
         if round_no % 5 == 0:
             shutil.rmtree(index, ignore_errors=True)
@@ -115,9 +116,9 @@ def test_kill_9_at_random_points_then_reingest_converges(tmp_path, full):
                          "had_index": result["answer"] is not None, "chunks": len(reference)})
         shutil.rmtree(tmp_path / f"clean-{round_no}")
 
-    assert crashes >= rounds // 2, "most kills should land while the ingest runs"
+    assert crashes == rounds, f"only {crashes} of {round_no + 1} kills landed while the ingest ran"
     record_figures("crash_loop", {
-        "rounds": rounds, "crashes_survived": crashes, "seed": seed, "ingest_seconds": round(span, 1),
+        "rounds": round_no + 1, "crashes_survived": crashes, "seed": seed, "ingest_seconds": round(span, 1),
         "rounds_with_repairs": sum(o["recovered"] for o in outcomes),
         "lost_vectors_repaired": sum(o["lost_vectors_repaired"] for o in outcomes), "rounds_detail": outcomes,
     })

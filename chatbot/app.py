@@ -322,9 +322,9 @@ def require_login(app) -> None:
     """Make every route wait for Gradio's login, not only Gradio's own.
 
     Gradio's ``auth`` guards its API and config but not the routes mounted beside it
-    (``/document``, ``/view``) nor a few of its own (``/openapi.json``, ``/gradio_api/info``
-    in some versions). One middleware checks the session cookie Gradio sets at login
-    against Gradio's own token table, so there is one login and one list of users.
+    (``/document``, ``/view``) nor its OpenAPI schema. One middleware checks the session
+    cookie Gradio sets at login against Gradio's own token table, so there is one login
+    and one list of users; tests/reliability/test_web_security.py tries every route.
     """
     from fastapi.responses import JSONResponse
 

@@ -204,18 +204,19 @@ class ChunkStore:
         then a chunk whose record is stored is one no dense search returns: after a kill -9, and
         (rarely, in the crash loop) after an ingest that ended normally. Each chunk's own vector
         must find it among its nearest neighbours."""
-        return [cid for cid, *_ in self._lost(include_records=False)]
+        return [cid for cid, *_ in self._lost()]
 
     def repair_vectors(self) -> int:
         """Add back every lost vector from the copy Chroma keeps with the record. Returns how many."""
-        lost = list(self._lost(include_records=True))
+        lost = list(self._lost())
         for i in range(0, len(lost), _PAGE_SIZE):
             part = lost[i : i + _PAGE_SIZE]
             self.chunks.upsert(ids=[r[0] for r in part], embeddings=[r[1] for r in part],
                                documents=[r[2] for r in part], metadatas=[r[3] for r in part])
         return len(lost)
 
-    def _lost(self, *, include_records: bool):
+    def _lost(self) -> Iterator[tuple]:
+        """(id, embedding, text, metadata) of each chunk its own vector does not find."""
         total = self.count()
         offset = 0
         while offset < total:

@@ -19,23 +19,27 @@ RSS_LIMIT_MB = 2048
 
 
 def run_measured(command: list[str], env: dict, timeout: float) -> tuple[int, str, float]:
-    """Run a command; return its exit code, stderr and its own peak RSS in MB (os.wait4, not the
-    children-wide maximum, which earlier test processes would inflate)."""
-    with open(os.devnull, "w") as devnull:
-        err_path = env["LEGALQA_INDEX_DIR"] + ".stderr"
-        with open(err_path, "w") as err:
-            proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=devnull, stderr=err)
-            deadline = time.time() + timeout
-            while True:
-                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-                if pid:
-                    break
-                if time.time() > deadline:
-                    proc.kill()
-                    pytest.fail(f"{command} took over {timeout:.0f} s")
-                time.sleep(0.2)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, open(err_path, encoding="utf-8", errors="replace").read(), usage.ru_maxrss / 1024
+    """Run a command; return its exit code, stderr and its peak RSS in MB.
+
+    The peak is the process's own high-water mark (VmHWM in /proc), read while it runs.
+    Not ru_maxrss: Linux folds the parent's RSS at fork into the child's, which would
+    report the test process's own gigabyte."""
+    err_path = env["LEGALQA_INDEX_DIR"] + ".stderr"
+    peak_kb = 0
+    with open(os.devnull, "w") as devnull, open(err_path, "w") as err:
+        proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=devnull, stderr=err)
+        deadline = time.time() + timeout
+        while proc.poll() is None:
+            try:
+                status = open(f"/proc/{proc.pid}/status").read()
+                peak_kb = max(peak_kb, int(status.split("VmHWM:")[1].split()[0]))
+            except (OSError, IndexError, ValueError):  # exiting, or no /proc
+                pass
+            if time.time() > deadline:
+                proc.kill()
+                pytest.fail(f"{command} took over {timeout:.0f} s")
+            time.sleep(0.05)
+    return proc.returncode, open(err_path, encoding="utf-8", errors="replace").read(), peak_kb / 1024
 
 
 def test_hostile_folder_is_ingested_with_bounded_memory(tmp_path, full):

@@ -29,6 +29,8 @@ EXAMPLES = [
     "What are the four fair use factors?",
 ]
 
+ANSWERS_AT_ONCE = 4
+
 NOTICE = (
     "Answers quote the indexed court filings, Copyright Office documents, statutes and news, "
     "with the document and page of every quote. They are research aids, not legal advice."
@@ -213,13 +215,15 @@ def build_blocks(settings: Settings, engine: Engine):
                                  value=documents_table, interactive=False, elem_id="documents", wrap=True)
 
         inputs = [box, chat, history, kinds, case, court, date_from, date_to]
-        box.submit(respond, inputs, [box, chat, history], api_name=False)
+        # A few answers at once share the CPU better than a queue of one (retrieval waits on disk).
+        box.submit(respond, inputs, [box, chat, history], api_name=False, concurrency_limit=ANSWERS_AT_ONCE,
+                   concurrency_id="answer")
         new.click(new_chat, None, [chat, history, box], api_name=False)
         export_button.click(export, [history], export_file, api_name=False)
         chat.like(feedback, [history, comment], [comment, feedback_status], api_name=False)
         search.change(documents_table, search, table, api_name=False)
         files.upload(upload, [files, search], [upload_status, table], api_name=False)
-        gr.api(ask_json, api_name="ask")
+        gr.api(ask_json, api_name="ask", concurrency_limit=ANSWERS_AT_ONCE, concurrency_id="answer")
     return demo
 
 
@@ -300,10 +304,47 @@ def create_app(settings: Settings, engine: Engine | None = None):
     if settings.ui.auth:
         auth = [tuple(pair.split(":", 1)) for pair in settings.ui.auth.split(",") if ":" in pair]
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
-    return gr.mount_gradio_app(
+    app = gr.mount_gradio_app(
         app, build_blocks(settings, engine), path="/", theme=theme, css=CSS, footer_links=[], auth=auth,
         allowed_paths=[], show_error=False,
     )
+    if auth:
+        require_login(app)
+    return app
+
+
+# What the login page itself needs; everything else wants a logged-in session.
+LOGIN_PAGE = {"/", "/login", "/login/", "/theme.css", "/favicon.ico", "/manifest.json", "/robots.txt"}
+LOGIN_PAGE_ASSETS = ("/assets/", "/static/", "/svelte/", "/pwa_icon")
+
+
+def require_login(app) -> None:
+    """Make every route wait for Gradio's login, not only Gradio's own.
+
+    Gradio's ``auth`` guards its API and config but not the routes mounted beside it
+    (``/document``, ``/view``) nor its OpenAPI schema. One middleware checks the session
+    cookie Gradio sets at login against Gradio's own token table, so there is one login
+    and one list of users; tests/reliability/test_web_security.py tries every route.
+    """
+    from fastapi.responses import JSONResponse
+
+    gradio_app = next(r.app for r in app.routes if getattr(r, "path", None) == "" and hasattr(r, "app"))
+
+    def logged_in(request) -> bool:
+        cookie = gradio_app.cookie_id
+        token = request.cookies.get(f"access-token-{cookie}") or request.cookies.get(f"access-token-unsecure-{cookie}")
+        return token is not None and token in gradio_app.tokens
+
+    @app.middleware("http")
+    async def login_required(request, call_next):
+        path = request.url.path
+        if request.method == "POST":
+            public = path in ("/login", "/login/")
+        else:
+            public = request.method in ("GET", "HEAD") and (path in LOGIN_PAGE or path.startswith(LOGIN_PAGE_ASSETS))
+        if public or logged_in(request):
+            return await call_next(request)
+        return JSONResponse({"detail": "Not authenticated: log in first"}, status_code=401)
 
 
 def view_page(doc: SourceDocument, engine: Engine, chunk_id: str | None) -> str:
@@ -344,4 +385,5 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     app = create_app(settings)  # loads the model and index before the port opens
     host, port = host or settings.ui.host, port or settings.ui.port
     print(f"legalqa: serving on http://{host}:{port}", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # Browsers and gradio_client keep event streams open; without a limit uvicorn waits for them forever.
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)

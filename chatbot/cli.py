@@ -35,6 +35,14 @@ def _user_errors():
     return (IndexMismatchError, IndexUnavailableError, EmbeddingModelError, IngestError, ValueError)
 
 
+def printable(text: str) -> str:
+    """One log line per message: control characters in a file name (a newline, an escape
+    sequence) are shown escaped, so a name cannot forge or hide lines of the report."""
+    import re
+
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], text)
+
+
 index_option = click.option(
     "--index-dir", type=click.Path(file_okay=False), help="Index folder (default: LEGALQA_INDEX_DIR or .legalqa/index)."
 )
@@ -96,7 +104,11 @@ def ingest(paths, rebuild, index_dir):
 
     settings = _settings(index_dir=index_dir)
     bars = _Bars() if sys.stderr.isatty() else None
-    say = bars.write if bars else (lambda m: click.echo(m, err=True))
+    write = bars.write if bars else (lambda m: click.echo(m, err=True))
+
+    def say(message: str) -> None:
+        write(printable(message))
+
     try:
         report = ingest_paths(paths, settings=settings, rebuild=rebuild, progress=say, ticker=bars)
     except _user_errors() as exc:
@@ -105,9 +117,9 @@ def ingest(paths, rebuild, index_dir):
         if bars:
             bars.close()
     for warning in report.warnings:
-        click.secho(f"warning {warning.source}: {warning.reason}", fg="yellow", err=True)
+        click.secho(printable(f"warning {warning.source}: {warning.reason}"), fg="yellow", err=True)
     for skipped in report.skipped:
-        click.secho(f"skipped {skipped.source}: {skipped.reason}", fg="yellow", err=True)
+        click.secho(printable(f"skipped {skipped.source}: {skipped.reason}"), fg="yellow", err=True)
     click.echo(report.summary())
     if report.skipped:
         sys.exit(EXIT_SKIPPED)

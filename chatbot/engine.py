@@ -64,6 +64,8 @@ class Engine:
         ids_file = Path(self._lexical_dir) / "chunk_ids.json"
         mtime = ids_file.stat().st_mtime if ids_file.exists() else None
         if mtime != self._lexical_mtime or not self.documents:
+            if self._lexical_mtime is not None:
+                self.store.reload()  # an ingest wrote to the index since it was opened
             self.lexical = LexicalIndex.load(self._lexical_dir)
             self.documents = {d.source: d for d in self.store.documents()}
             self._lexical_mtime = mtime

@@ -19,6 +19,21 @@ from ingest.tokenization import tokenize
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
 
+# Text in a document that speaks to the model ("ignore previous instructions and...") is
+# never evidence: it cannot support a claim, and it is never quoted as support.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b.{0,40}?\b(?:previous|prior|above|earlier|all|your|the)\b.{0,20}?"
+    r"\b(?:instructions?|prompts?|rules|directions|guidelines)\b"
+    r"|\byou are now\b|\b(?:system|developer)\s+(?:prompt|mode|message)\b|\bnew instructions\b"
+    r"|\bas an ai(?: language)? model\b",
+    re.IGNORECASE,
+)
+
+
+def addresses_the_model(sentence: str) -> bool:
+    """True for a sentence that gives the model instructions (a prompt injection), not facts."""
+    return bool(_INSTRUCTION.search(sentence))
+
 
 @dataclass
 class Verified:
@@ -48,7 +63,10 @@ def verify_citations(draft: str, evidence: list[Evidence], embedder: Embedder, *
     sentences = split_sentences(draft)
     # One embedding pass for all claims and all passage sentences.
     passage_spans = [sentence_spans(e.chunk.text) or [(0, len(e.chunk.text))] for e in evidence]
+    planted = [[addresses_the_model(e.chunk.text[s:t]) for s, t in spans] for e, spans in zip(evidence, passage_spans)]
+    passage_spans = [[span for span, bad in zip(spans, flags) if not bad] for spans, flags in zip(passage_spans, planted)]
     passage_sentences = [[e.chunk.text[s:t] for s, t in spans] for e, spans in zip(evidence, passage_spans)]
+    evidence_text = [" ".join(group) for group in passage_sentences]
     claims = [_MARKER.sub("", s).strip() for s in sentences]
     flat = [s for group in passage_sentences for s in group]
     vectors = embedder.embed(claims + flat) if claims else np.zeros((0, 1))
@@ -71,13 +89,19 @@ def verify_citations(draft: str, evidence: list[Evidence], embedder: Embedder, *
         support, best = 0.0, {}
         for n in dict.fromkeys(markers):
             lo, hi = offsets[n - 1], offsets[n]
-            sims = flat_vecs[lo:hi] @ claim_vecs[i] if hi > lo else np.zeros(1)
+            if hi == lo:
+                continue
+            sims = flat_vecs[lo:hi] @ claim_vecs[i]
             j = int(np.argmax(sims))
-            score = 0.5 * lexical_support(claim, evidence[n - 1].chunk.text) + 0.5 * float(sims[j])
+            score = 0.5 * lexical_support(claim, evidence_text[n - 1]) + 0.5 * float(sims[j])
             best[n] = j
             support = max(support, score)
         if support < min_support:
-            removed.append((sentence, "the cited passage does not support it"))
+            if any(any(planted[n - 1]) for n in markers):
+                why = "its cited passage holds instructions to the model, which are not evidence"
+            else:
+                why = "the cited passage does not support it"
+            removed.append((sentence, why))
             continue
         new_markers = []
         for n, j in best.items():

@@ -206,7 +206,7 @@ def _read_pdf(data: bytes, source: str) -> list[Page]:
     # pypdf logs every font it cannot fully decode; the text is still usable.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -224,6 +224,9 @@ def _read_pdf(data: bytes, source: str) -> list[Page]:
         return pages
     except IngestError:
         raise
+    except LimitReachedError:
+        # pypdf stops inflating a stream at 75 MB: a few MB of zlib that claims gigabytes.
+        raise IngestError(source, "a compressed stream expands past the safety limit (a decompression bomb?)") from None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
         raise IngestError(source, f"not a readable PDF ({type(exc).__name__}: {exc})") from None
     except Exception as exc:  # pypdf raises many types on damaged files

@@ -176,7 +176,7 @@ def ingest_paths(
 
     report.recovered = store.recover()
     if report.recovered:
-        say("finished the document an interrupted ingest was writing")
+        say("repaired what an earlier ingest left unfinished")
     changed = report.recovered
     known = store.document_hashes()
     found = discover(paths, prefix)

@@ -68,22 +68,47 @@ class ChunkStore:
         from chromadb.config import Settings as ChromaSettings
 
         self.settings = settings
-        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        self._chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
         try:
             if settings.chroma_host:
                 self._client = chromadb.HttpClient(
-                    host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+                    host=settings.chroma_host, port=settings.chroma_port, settings=self._chroma_settings
                 )
                 self._client.heartbeat()
             else:
-                path = Path(settings.index_dir) / "chroma"
-                path.mkdir(parents=True, exist_ok=True)
-                self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+                self._client = self._embedded_client()
         except Exception as exc:
             where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.index_dir)
             raise IndexUnavailableError(f"cannot open the index at {where}: {exc}") from None
         self._chunks = None
         self._documents = None
+        self._expected: BuildInfo | None = None
+
+    def _embedded_client(self):
+        import chromadb
+
+        path = Path(self.settings.index_dir) / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=self._chroma_settings)
+
+    def reload(self) -> None:
+        """See what another process wrote to an embedded index.
+
+        Embedded Chroma keeps its vector index in memory and never rereads it, so a
+        long-running server would search vectors another process has since deleted
+        (and miss new ones). A fresh client reads the folder again; the old one is
+        left to the queries still using it. A Chroma server needs none of this.
+        """
+        if self.settings.chroma_host:
+            return
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        # Chroma shares one in-memory system per folder; drop it from the cache, not stop
+        # it, so that queries in other threads finish on it.
+        SharedSystemClient._identifier_to_system.pop(self._client._identifier, None)
+        self._client = self._embedded_client()
+        if self._expected is not None:
+            self.open(self._expected)
 
     # -- build record -------------------------------------------------------
 
@@ -107,6 +132,7 @@ class ChunkStore:
             )
         if found is None and not create:
             raise IndexUnavailableError("there is no index yet. Build one with: legalqa ingest PATH...")
+        self._expected = expected
         meta = {"hnsw:space": "cosine", _BUILD_KEY: expected.model_dump_json()}
         self._chunks = self._client.get_or_create_collection(CHUNKS, metadata=meta, embedding_function=None)
         self._documents = self._client.get_or_create_collection(
@@ -178,7 +204,45 @@ class ChunkStore:
         self._write_journal(None)
 
     def recover(self) -> bool:
-        """Finish or undo the documents an interrupted ingest was writing. True if there were any."""
+        """Repair what an earlier process left: finish or undo the document an interrupted ingest
+        was writing, and put back vectors Chroma lost. True if there was anything to repair."""
+        repaired = self.repair_vectors()
+        return self._finish_journal() or repaired > 0
+
+    def lost_vectors(self) -> list[str]:
+        """Chunks whose vector the nearest-neighbour index cannot find.
+
+        Chroma writes each record durably, but its HNSW file is saved in batches, and now and
+        then a chunk whose record is stored is one no dense search returns: after a kill -9, and
+        (rarely, in the crash loop) after an ingest that ended normally. Each chunk's own vector
+        must find it among its nearest neighbours."""
+        return [cid for cid, *_ in self._lost()]
+
+    def repair_vectors(self) -> int:
+        """Add back every lost vector from the copy Chroma keeps with the record. Returns how many."""
+        lost = list(self._lost())
+        for i in range(0, len(lost), _PAGE_SIZE):
+            part = lost[i : i + _PAGE_SIZE]
+            self.chunks.upsert(ids=[r[0] for r in part], embeddings=[r[1] for r in part],
+                               documents=[r[2] for r in part], metadatas=[r[3] for r in part])
+        return len(lost)
+
+    def _lost(self) -> Iterator[tuple]:
+        """(id, embedding, text, metadata) of each chunk its own vector does not find."""
+        total = self.count()
+        offset = 0
+        while offset < total:
+            got = self.chunks.get(include=["embeddings", "documents", "metadatas"], limit=1000, offset=offset)
+            if not got["ids"]:
+                return
+            found = self.chunks.query(query_embeddings=got["embeddings"], n_results=min(8, total), include=[])
+            for i, (cid, hits) in enumerate(zip(got["ids"], found["ids"])):
+                if cid not in hits:
+                    yield cid, got["embeddings"][i], got["documents"][i], got["metadatas"][i]
+            offset += len(got["ids"])
+
+    def _finish_journal(self) -> bool:
+        """Finish or undo the documents an interrupted ingest was writing."""
         entries = self._read_journal()
         if not entries:
             return False
@@ -289,11 +353,14 @@ class ChunkStore:
             where={"source": {"$in": sorted(sources)}} if sources is not None else None,
             include=["documents", "metadatas", "distances"],
         )
+        # A vector whose record is gone (deleted by another process since this client
+        # loaded) comes back without metadata: it is no longer in the index.
         return [
             (_chunk_from(cid, text, meta), 1.0 - float(dist))
             for cid, text, meta, dist in zip(
                 got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
             )
+            if meta is not None and text is not None
         ]
 
 

@@ -23,6 +23,19 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--full", action="store_true", default=False,
+        help="Run the reliability loops at full size: 20 kill -9 crashes, a 60 s soak with 20 clients, "
+        "the heavy hostile files with the real model.",
+    )
+
+
+@pytest.fixture(scope="session")
+def full(request) -> bool:
+    return request.config.getoption("--full")
+
+
 class FakeEmbedder(Embedder):
     """Hashed bag of words: texts sharing words are similar. Deterministic and instant."""
 

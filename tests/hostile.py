@@ -6,7 +6,7 @@ import io
 import os
 from pathlib import Path
 
-from tests.pdfs import write_pdf
+from tests.pdfs import write_flate_bomb, write_pdf
 
 GOOD = {
     "good/fair-use-note.md": "# Fair use note\n\nThe fourth factor looks at the effect of the use on the market for the work.\n",
@@ -28,10 +28,25 @@ EXPECTED = {
     "bad/loop": "symlink loop",
     "bad/dangling.txt": "broken symlink",
     "bad/bad-meta.txt": "bad metadata",
+    "bad/invalid-utf8.txt": "not valid UTF-8",  # indexed, with a warning
 }
+WARNED = {"bad/latin1.txt", "bad/invalid-utf8.txt"}
+
+# Awkward but readable: indexed under their odd names, scripts dropped.
+ODD_NAMES = {
+    "bad/name\nwith-newline.txt": "The newline in this file name must not break the ingest report.\n",
+    "bad/docs\\..\\..\\escape-attempt.txt": "A file whose name tries to climb out of its folder.\n",
+    "bad/scripts-and-text.html": "<html><head><script>alert('pwned')</script></head>"
+    "<body><p>The licensing market for news articles is real.</p><script>steal()</script></body></html>",
+}
+INDEXED = set(GOOD) | WARNED | set(ODD_NAMES)
+
+# Written only with heavy=True: they cost seconds and megabytes.
+EXPECTED_HEAVY = {"heavy/bomb.pdf": "decompression bomb"}
+INDEXED_HEAVY = {"heavy/2000-pages.pdf", "heavy/one-line-10mb.txt"}
 
 
-def write_hostile_folder(root: Path, *, big_bytes: int = 300_000) -> Path:
+def write_hostile_folder(root: Path, *, big_bytes: int = 300_000, heavy: bool = False) -> Path:
     for name, text in GOOD.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
@@ -68,4 +83,19 @@ def write_hostile_folder(root: Path, *, big_bytes: int = 300_000) -> Path:
     (bad / "dangling.txt").symlink_to(bad / "does-not-exist.txt")
     (bad / "bad-meta.txt").write_text("A perfectly readable text file.")
     (bad / "bad-meta.txt.meta.toml").write_text("kind = 'not-a-kind'\n")
+    (bad / "invalid-utf8.txt").write_bytes(b"The \x81\xff court \xc3\x28 held the use was fair.\xed\xa0\x80\n")
+    for name, text in ODD_NAMES.items():
+        (root / name).write_text(text)
+    if heavy:
+        write_heavy_files(root / "heavy")
     return root
+
+
+def write_heavy_files(folder: Path) -> None:
+    """A decompression bomb (1 GB from 3 MB), a 2,000-page PDF and 10 MB of text on one line."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_flate_bomb(folder / "bomb.pdf", 1_000_000_000)
+    write_pdf(folder / "2000-pages.pdf", [f"Page {n} of the exhibit lists licensing deal number {n}." for n in range(1, 2001)])
+    sentence = ("the court found that copying the works to train the model was transformative and fair " * 3).strip()
+    line = (sentence + ". ") * (10_000_000 // (len(sentence) + 2) + 1)
+    (folder / "one-line-10mb.txt").write_text(line[:10_000_000])

@@ -29,6 +29,29 @@ def write_pdf(path: Path, pages: list[str]) -> Path:
             f"/Contents {5 + 2 * i} 0 R >>".encode()
         )
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    path.write_bytes(_assemble(objects))
+    return path
+
+
+def write_flate_bomb(path: Path, expanded_bytes: int) -> Path:
+    """A one-page PDF whose content stream is a small zlib stream that inflates to ``expanded_bytes``."""
+    import zlib
+
+    op = b"BT /F1 10 Tf 50 780 Td (bomb) Tj ET\n" * 1000
+    packer = zlib.compressobj(9)
+    stream = b"".join(packer.compress(op) for _ in range(expanded_bytes // len(op))) + packer.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    path.write_bytes(_assemble(objects))
+    return path
+
+
+def _assemble(objects: list[bytes]) -> bytes:
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for n, body in enumerate(objects, start=1):
@@ -39,5 +62,4 @@ def write_pdf(path: Path, pages: list[str]) -> Path:
     for off in offsets:
         out += f"{off:010d} 00000 n \n".encode()
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    path.write_bytes(bytes(out))
-    return path
+    return bytes(out)

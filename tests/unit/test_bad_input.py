@@ -1,5 +1,5 @@
 from ingest.pipeline import ingest_paths
-from tests.hostile import EXPECTED, write_hostile_folder
+from tests.hostile import EXPECTED, INDEXED, WARNED, write_hostile_folder
 
 
 def test_broken_files_are_named_and_good_files_indexed(tmp_path, settings, fake_embedder):
@@ -11,8 +11,8 @@ def test_broken_files_are_named_and_good_files_indexed(tmp_path, settings, fake_
     for source, reason in EXPECTED.items():
         assert source in named, f"{source} was not reported"
         assert reason in named[source], (source, named[source])
-    assert {"good/fair-use-note.md", "good/order.txt", "bad/latin1.txt"} <= set(report.indexed)
-    assert len(report.skipped) == len(EXPECTED) - 1  # all but the Latin-1 file, which is indexed
+    assert set(report.indexed) == INDEXED
+    assert len(report.skipped) == len(EXPECTED) - len(WARNED)  # files read with a warning are indexed
 
 
 def test_good_files_are_searchable_after_a_bad_batch(tmp_path, settings, fake_embedder):
@@ -21,11 +21,14 @@ def test_good_files_are_searchable_after_a_bad_batch(tmp_path, settings, fake_em
     folder = write_hostile_folder(tmp_path / "mixed")
     limited = settings.model_copy(update={"ingest": settings.ingest.model_copy(update={"max_file_mb": 0.1})})
     report = ingest_paths([folder], settings=limited, embedder=fake_embedder)
-    assert sorted(report.indexed) == ["bad/latin1.txt", "good/fair-use-note.md", "good/order.txt"]
+    assert set(report.indexed) == INDEXED
     answer = Engine(limited, embedder=fake_embedder).ask("Was scanning purchased print books a fair use?")
     assert not answer.abstained
     assert "good/order.txt" in {c.source for c in answer.citations}
-    assert all(c.source.startswith("good/") or c.source == "bad/latin1.txt" for c in answer.citations)
+    assert {c.source for c in answer.citations} <= INDEXED
+    scripted = Engine(limited, embedder=fake_embedder).ask("Is the licensing market for news articles real?")
+    assert "bad/scripts-and-text.html" in {c.source for c in scripted.citations}
+    assert not any("alert" in c.quote or "steal" in c.quote for c in scripted.citations)
 
 
 def test_cli_reports_every_bad_file_without_a_traceback(tmp_path, fake_model, monkeypatch):

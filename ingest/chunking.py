@@ -52,10 +52,9 @@ def document_header(doc: SourceDocument) -> str:
 
 
 def embedding_header(doc: SourceDocument) -> str:
-    """The shorter line embedded above each chunk: what the document is, where and when.
-
-    Docket numbers and judges stay out: they cost a fifth of the word pieces embedded and
-    add nothing to meaning; BM25, which indexes the full header, matches them exactly."""
+    """What the document is, where and when: embedded once per document and mixed into its
+    chunks' vectors. Docket numbers and judges stay out; BM25, which indexes the full
+    header with every chunk, matches them exactly."""
     when = " ".join(x for x in (doc.court, long_date(doc.date)) if x)
     return f"{doc.title} ({when})" if when else doc.title
 

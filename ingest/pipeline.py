@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from ingest.chunking import chunk_document, embedding_header
 from ingest.citations import citation_token
@@ -120,9 +124,22 @@ def lexical_dir(settings: Settings) -> Path:
 
 
 def embedding_text(chunk: Chunk, document: SourceDocument) -> str:
-    """What is embedded: the chunk under its document's title, court and date, so a
-    question naming the case finds the right document."""
-    return f"{embedding_header(document)}\n{chunk.text}"
+    """What is embedded for a chunk: its text. The document's header (title, court, date) is
+    embedded once per document and mixed into every chunk's vector (see embed_chunks), so a
+    question naming the case finds the right document without a header in every chunk."""
+    return chunk.text
+
+
+HEADER_WEIGHT = 0.4  # share of the document header's vector in each chunk's
+
+
+def embed_chunks(model: Embedder, document: SourceDocument, chunks: list[Chunk], batch_size: int, on_batch=None):
+    """Unit vectors of ``chunks``: each its text's vector plus HEADER_WEIGHT of the header's."""
+    texts = [embedding_text(c, document) for c in chunks]
+    vectors = model.embed(texts, batch_size=batch_size, on_batch=on_batch)
+    header = model.embed([embedding_header(document)])[0]
+    mixed = vectors + HEADER_WEIGHT * header
+    return (mixed / np.linalg.norm(mixed, axis=1, keepdims=True)).astype(np.float32)
 
 
 def lexical_text(chunk: Chunk) -> str:
@@ -181,39 +198,57 @@ def ingest_paths(
     known = store.document_hashes()
     found = discover(paths, prefix)
     tick.start(len(found))
-    for item in found:
-        report.files += 1
-        source = item.source
+    model_lock = threading.Lock()
+
+    def prepare(item: Found):
+        """Everything before embedding (hash, parse, clean, chunk): None if the file is unchanged."""
+        if item.problem:
+            raise IngestError(item.source, item.problem)
+        if known.get(item.source) == file_sha256(item.path):
+            return None
         try:
-            if item.problem:
-                raise IngestError(source, item.problem)
-            sha = file_sha256(item.path)
-            if known.get(source) == sha:
-                report.unchanged.append(source)
-                continue
+            sidecar = read_sidecar(item.path, item.root)
+        except ValueError as exc:
+            raise IngestError(item.source, f"bad metadata: {exc}") from None
+        loaded = load_file(item.path, item.source, max_bytes=int(settings.ingest.max_file_mb * 1e6), sidecar=sidecar)
+        with model_lock:
+            model = get_embedder()
+        return loaded, *_chunk(loaded, model, settings)
+
+    # The next file is parsed and chunked while this one is embedded: the model holds the
+    # cores in native code, and the parsing is most of what ingestion adds to it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = [pool.submit(prepare, item) for item in found[:1]]
+        for i, item in enumerate(found):
+            if i + 1 < len(found):
+                ahead.append(pool.submit(prepare, found[i + 1]))
+            report.files += 1
+            source = item.source
             try:
-                sidecar = read_sidecar(item.path, item.root)
-            except ValueError as exc:
-                raise IngestError(source, f"bad metadata: {exc}") from None
-            loaded = load_file(item.path, source, max_bytes=int(settings.ingest.max_file_mb * 1e6), sidecar=sidecar)
-            n = _index_document(loaded, store, get_embedder(), settings, tick)
-        except IngestError as exc:
-            report.skipped.append(Skipped(source, exc.reason))
-            say(f"skipped {source}: {exc.reason}")
-            continue
-        except OSError as exc:
-            report.skipped.append(Skipped(source, f"cannot read the file ({exc.strerror or exc})"))
-            continue
-        finally:
-            tick.file_done(source)
-        changed = True
-        for warning in loaded.warnings:
-            report.warnings.append(Skipped(source, warning))
-        report.indexed.append(source)
-        report.pages += len(loaded.pages)
-        report.chunks += n
-        report.embedded += n
-        say(f"indexed {source}: {len(loaded.pages)} pages, {n} chunks")
+                prepared = ahead[i].result()
+                ahead[i] = None  # let the parsed document go once it is written
+                if prepared is None:
+                    report.unchanged.append(source)
+                    continue
+                loaded, document, chunks = prepared
+                n = _embed_and_store(document, chunks, store, get_embedder(), settings, tick)
+            except IngestError as exc:
+                report.skipped.append(Skipped(source, exc.reason))
+                say(f"skipped {source}: {exc.reason}")
+                continue
+            except OSError as exc:
+                report.skipped.append(Skipped(source, f"cannot read the file ({exc.strerror or exc})"))
+                continue
+            finally:
+                tick.file_done(source)
+            changed = True
+            for warning in loaded.warnings:
+                report.warnings.append(Skipped(source, warning))
+            report.indexed.append(source)
+            report.pages += len(loaded.pages)
+            report.chunks += n
+            report.embedded += n
+            say(f"indexed {source}: {len(loaded.pages)} pages, {n} chunks")
 
     if changed or _lexical_stale(settings, store):
         rebuild_lexical(settings, store)
@@ -221,7 +256,7 @@ def ingest_paths(
     return report
 
 
-def _index_document(loaded, store: ChunkStore, model: Embedder, settings: Settings, tick: Ticker) -> int:
+def _chunk(loaded, model: Embedder, settings: Settings) -> tuple[SourceDocument, list[Chunk]]:
     chunks = chunk_document(
         loaded,
         model.count_tokens,
@@ -233,11 +268,13 @@ def _index_document(loaded, store: ChunkStore, model: Embedder, settings: Settin
     document = loaded.document.model_copy(
         update={"citations": list(dict.fromkeys(c for chunk in chunks for c in chunk.citations))}
     )
-    vectors = model.embed(
-        [embedding_text(c, document) for c in chunks],
-        batch_size=settings.ingest.embed_batch_size,
-        on_batch=lambda done: tick.chunks_embedded(done, len(chunks)),
-    )
+    return document, chunks
+
+
+def _embed_and_store(document: SourceDocument, chunks: list[Chunk], store: ChunkStore, model: Embedder,
+                     settings: Settings, tick: Ticker) -> int:
+    vectors = embed_chunks(model, document, chunks, settings.ingest.embed_batch_size,
+                           on_batch=lambda done: tick.chunks_embedded(done, len(chunks)))
     store.replace_document(document, chunks, vectors)
     return len(chunks)
 

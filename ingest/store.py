@@ -22,7 +22,7 @@ from ingest.types import Chunk, SourceDocument
 
 # Bump when loading, chunking or tokenization changes what an index holds:
 # older indexes then ask to be rebuilt instead of silently answering from stale text.
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 CHUNKS = "legalqa_chunks"
 DOCUMENTS = "legalqa_documents"
 _BUILD_KEY = "legalqa_build"

@@ -125,21 +125,29 @@ def lexical_dir(settings: Settings) -> Path:
 
 def embedding_text(chunk: Chunk, document: SourceDocument) -> str:
     """What is embedded for a chunk: its text. The document's header (title, court, date) is
-    embedded once per document and mixed into every chunk's vector (see embed_chunks), so a
+    embedded once per document and mixed into every chunk's vector (see embed_documents), so a
     question naming the case finds the right document without a header in every chunk."""
     return chunk.text
 
 
 HEADER_WEIGHT = 0.4  # share of the document header's vector in each chunk's
+EMBED_BUFFER = 256  # chunks embedded and written together (several small files at once)
 
 
-def embed_chunks(model: Embedder, document: SourceDocument, chunks: list[Chunk], batch_size: int, on_batch=None):
-    """Unit vectors of ``chunks``: each its text's vector plus HEADER_WEIGHT of the header's."""
-    texts = [embedding_text(c, document) for c in chunks]
+def embed_documents(model: Embedder, documents: list[tuple[SourceDocument, list[Chunk]]], batch_size: int,
+                    on_batch=None) -> list[np.ndarray]:
+    """Unit vectors of each document's chunks: each chunk's text vector plus HEADER_WEIGHT of
+    its document's header vector. All chunks are embedded in one call, so that batches of
+    similar length form across files."""
+    texts = [embedding_text(c, d) for d, chunks in documents for c in chunks]
     vectors = model.embed(texts, batch_size=batch_size, on_batch=on_batch)
-    header = model.embed([embedding_header(document)])[0]
-    mixed = vectors + HEADER_WEIGHT * header
-    return (mixed / np.linalg.norm(mixed, axis=1, keepdims=True)).astype(np.float32)
+    headers = model.embed([embedding_header(d) for d, _ in documents], batch_size=batch_size)
+    out, start = [], 0
+    for (_, chunks), header in zip(documents, headers):
+        mixed = vectors[start : start + len(chunks)] + HEADER_WEIGHT * header
+        out.append((mixed / np.linalg.norm(mixed, axis=1, keepdims=True)).astype(np.float32))
+        start += len(chunks)
+    return out
 
 
 def lexical_text(chunk: Chunk) -> str:
@@ -217,6 +225,31 @@ def ingest_paths(
 
     # The next file is parsed and chunked while this one is embedded: the model holds the
     # cores in native code, and the parsing is most of what ingestion adds to it.
+    pending: list[tuple[SourceDocument, list[Chunk], object]] = []
+
+    def flush() -> None:
+        """Embed the pending documents together (batches of similar length across files) and
+        write them in one batch; then report them."""
+        nonlocal changed
+        if not pending:
+            return
+        total = sum(len(chunks) for _, chunks, _ in pending)
+        vectors = embed_documents(get_embedder(), [(d, c) for d, c, _ in pending], settings.ingest.embed_batch_size,
+                                  on_batch=lambda done: tick.chunks_embedded(done, total))
+        store.replace_documents([(d, c, v) for (d, c, _), v in zip(pending, vectors)])
+        changed = True
+        for document, chunks, loaded in pending:
+            for warning in loaded.warnings:
+                report.warnings.append(Skipped(document.source, warning))
+            report.indexed.append(document.source)
+            report.pages += len(loaded.pages)
+            report.chunks += len(chunks)
+            report.embedded += len(chunks)
+            say(f"indexed {document.source}: {len(loaded.pages)} pages, {len(chunks)} chunks")
+        pending.clear()
+
+    # The next file is parsed and chunked while this one is embedded: the model holds the
+    # cores in native code, and the parsing is most of what ingestion adds to it.
     with ThreadPoolExecutor(max_workers=1) as pool:
         ahead = [pool.submit(prepare, item) for item in found[:1]]
         for i, item in enumerate(found):
@@ -231,7 +264,9 @@ def ingest_paths(
                     report.unchanged.append(source)
                     continue
                 loaded, document, chunks = prepared
-                n = _embed_and_store(document, chunks, store, get_embedder(), settings, tick)
+                pending.append((document, chunks, loaded))
+                if sum(len(c) for _, c, _ in pending) >= EMBED_BUFFER:
+                    flush()
             except IngestError as exc:
                 report.skipped.append(Skipped(source, exc.reason))
                 say(f"skipped {source}: {exc.reason}")
@@ -241,14 +276,7 @@ def ingest_paths(
                 continue
             finally:
                 tick.file_done(source)
-            changed = True
-            for warning in loaded.warnings:
-                report.warnings.append(Skipped(source, warning))
-            report.indexed.append(source)
-            report.pages += len(loaded.pages)
-            report.chunks += n
-            report.embedded += n
-            say(f"indexed {source}: {len(loaded.pages)} pages, {n} chunks")
+        flush()
 
     if changed or _lexical_stale(settings, store):
         rebuild_lexical(settings, store)
@@ -269,14 +297,6 @@ def _chunk(loaded, model: Embedder, settings: Settings) -> tuple[SourceDocument,
         update={"citations": list(dict.fromkeys(c for chunk in chunks for c in chunk.citations))}
     )
     return document, chunks
-
-
-def _embed_and_store(document: SourceDocument, chunks: list[Chunk], store: ChunkStore, model: Embedder,
-                     settings: Settings, tick: Ticker) -> int:
-    vectors = embed_chunks(model, document, chunks, settings.ingest.embed_batch_size,
-                           on_batch=lambda done: tick.chunks_embedded(done, len(chunks)))
-    store.replace_document(document, chunks, vectors)
-    return len(chunks)
 
 
 def rebuild_lexical(settings: Settings, store: ChunkStore) -> LexicalIndex:

@@ -28,7 +28,7 @@ def test_a_crash_while_replacing_a_document_converges(small_corpus, settings, fa
     import ingest.store as store_module
 
     real = {
-        "chunks": store_module.ChunkStore.replace_document,
+        "chunks": store_module.ChunkStore.replace_documents,
         "record": None,
         "cleanup": store_module.ChunkStore._delete_other_versions,
     }
@@ -40,7 +40,7 @@ def test_a_crash_while_replacing_a_document_converges(small_corpus, settings, fa
     else:
         original_upsert_target = "chunks" if crash_at == "chunks" else "_documents"
 
-        def replace(self, document, chunks, vectors):
+        def replace(self, batch):
             collection = getattr(self, original_upsert_target if crash_at == "record" else "chunks")
             original = collection.upsert
 
@@ -52,10 +52,10 @@ def test_a_crash_while_replacing_a_document_converges(small_corpus, settings, fa
 
             collection.upsert = upsert
             try:
-                real["chunks"](self, document, chunks, vectors)
+                real["chunks"](self, batch)
             finally:
                 collection.upsert = original
-        monkeypatch.setattr(store_module.ChunkStore, "replace_document", replace)
+        monkeypatch.setattr(store_module.ChunkStore, "replace_documents", replace)
 
     with pytest.raises(Crash):
         ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)

@@ -31,7 +31,8 @@ def test_bench_measures_every_section_and_writes_the_table(tmp_path):
     results = json.loads((out / "results.json").read_text())
     ingestion = results["ingestion"]
     assert ingestion["indexed"] == 2 and ingestion["chunks"] > 0 and ingestion["naive_chunks"] > 0
-    assert ingestion["encode_s"] > 0 and ingestion["ratio_to_encode"] == round(ingestion["ours_s"] / ingestion["encode_s"], 3)
+    # The ratio is taken before the times are rounded to 10 ms.
+    assert ingestion["encode_s"] > 0 and abs(ingestion["ratio_to_encode"] - ingestion["ours_s"] / ingestion["encode_s"]) < 0.05
     real, synthetic = results["scale"]
     assert not real["synthetic"] and real["chunks"] == ingestion["chunks"]
     assert synthetic["synthetic"] and synthetic["chunks"] == 200 and synthetic["disk_mb"] > 0

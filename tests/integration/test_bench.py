@@ -20,7 +20,7 @@ def test_bench_measures_every_section_and_writes_the_table(tmp_path):
         shutil.copy(ROOT / "corpus" / "sample" / name, corpus / name)
     questions = tmp_path / "q.jsonl"
     questions.write_text("\n".join(json.dumps({"question": q}) for q in (
-        "What did Judge Alsup hold about training on purchased books?", "What are the four fair use factors?")))
+        "What are the four fair use factors?", "What did Judge Alsup hold about training on purchased books?")))
     out = tmp_path / "out"
     command = [str(Path(sys.executable).with_name("legalqa")), "bench", "--corpus", str(corpus), "--sizes", "200",
                "--questions", str(questions), "--out", str(out)]

@@ -3,7 +3,6 @@ so its memory and its cold start are its own."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import resource
@@ -198,11 +197,3 @@ def queries(index_dir: Path, questions: list[str], passes: int = 2) -> dict:
     out["rss_mb"] = round(rss_mb())
     out["rss_added_mb"] = round(rss_mb() - rss_before)
     return out
-
-
-def corpus_fingerprint(corpus: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(corpus.rglob("*")):
-        if p.is_file():
-            h.update(f"{p.relative_to(corpus)}:{p.stat().st_size}".encode())
-    return h.hexdigest()[:12]

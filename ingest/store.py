@@ -296,24 +296,24 @@ class ChunkStore:
         return self.chunks.count()
 
     def iter_chunks(self) -> Iterator[Chunk]:
-        offset = 0
-        while True:
-            got = self.chunks.get(include=["documents", "metadatas"], limit=_PAGE_SIZE, offset=offset)
-            if not got["ids"]:
-                return
+        for got in self._pages(["documents", "metadatas"]):
             for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
                 yield _chunk_from(cid, text, meta)
-            offset += len(got["ids"])
 
     def iter_vectors(self) -> Iterator[tuple[Chunk, np.ndarray]]:
         """Every chunk with its stored vector (for benchmarks and exports)."""
-        offset = 0
-        while True:
-            got = self.chunks.get(include=["documents", "metadatas", "embeddings"], limit=_PAGE_SIZE, offset=offset)
-            if not got["ids"]:
-                return
+        for got in self._pages(["documents", "metadatas", "embeddings"]):
             for cid, text, meta, vector in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
                 yield _chunk_from(cid, text, meta), np.asarray(vector, dtype=np.float32)
+
+    def _pages(self, include: list[str]) -> Iterator[dict]:
+        """The chunk collection, _PAGE_SIZE records at a time."""
+        offset = 0
+        while True:
+            got = self.chunks.get(include=include, limit=_PAGE_SIZE, offset=offset)
+            if not got["ids"]:
+                return
+            yield got
             offset += len(got["ids"])
 
     def get_chunks(self, ids: Sequence[str]) -> list[Chunk]:

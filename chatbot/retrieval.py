@@ -124,20 +124,15 @@ class HybridRetriever:
         dense = self._dense(vector, pool, sources)
         lexical = self.lexical.search(question, pool, sources=sources) if self.lexical else []
         source_of = self._sources_of([cid for cid, _ in dense] + [cid for cid, _ in lexical], {})
+        # Both lists come best first, so documents appear in each in the order of their best chunk.
         dense_by: dict[str, list[str]] = {}
         lexical_by: dict[str, list[str]] = {}
-        dense_best: dict[str, float] = {}
-        lexical_best: dict[str, float] = {}
-        for cid, sim in dense:  # best first, so the first seen is each document's best
+        for cid, _ in dense:
             dense_by.setdefault(source_of[cid], []).append(cid)
-            dense_best.setdefault(source_of[cid], sim)
-        for cid, score in lexical:
+        for cid, _ in lexical:
             lexical_by.setdefault(source_of[cid], []).append(cid)
-            lexical_best.setdefault(source_of[cid], score)
-        found = set(dense_by) | set(lexical_by)
         # Documents ranked as chunks are: the dense and BM25 orders, fused by reciprocal rank.
-        rankings = [sorted(dense_best, key=lambda s: -dense_best[s]), sorted(lexical_best, key=lambda s: -lexical_best[s])]
-        ranked = [source for source, _ in reciprocal_rank_fusion(rankings, self.settings.rrf_k) if source in found][:k]
+        ranked = [source for source, _ in reciprocal_rank_fusion([list(dense_by), list(lexical_by)], self.settings.rrf_k)][:k]
         similarity = dict(dense)
         picked: list[tuple[str, float]] = []
         for source in ranked:

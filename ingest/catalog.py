@@ -13,6 +13,7 @@ connect anywhere; nothing here runs unless `legalqa corpus fetch` is called.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import shutil
 import time
@@ -22,7 +23,7 @@ import urllib.request
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -34,6 +35,13 @@ DEFAULT_CATALOG = Path(__file__).resolve().parent.parent / "corpus" / "catalog.t
 OFFICIAL_DOMAINS = (
     "copyright.gov", "federalregister.gov", "uscourts.gov", "supremecourt.gov",
     "courtlistener.com", "govinfo.gov", "uscode.house.gov",
+)
+# The publishers the news entries cite, by the host their links use. Every host that
+# `corpus fetch` may contact is named in this file: a news entry on another site is refused
+# until its publisher is added here, so a catalogue edit alone cannot point the fetcher at
+# an arbitrary (or an internal) address.
+PUBLISHER_DOMAINS = (
+    "au.variety.com", "theweek.com", "cdomagazine.tech", "insidetechlaw.com", "natlawreview.com",
 )
 # Kinds written by someone other than a court or an agency: they name a publisher instead.
 NON_GOVERNMENT_KINDS = {"news", "summary", "other"}
@@ -79,6 +87,11 @@ class CatalogEntry(BaseModel):
     def is_government(self) -> bool:
         return self.kind not in NON_GOVERNMENT_KINDS
 
+    @property
+    def allowed_domains(self) -> tuple[str, ...]:
+        """The sites this entry may link to, be downloaded from and be redirected to."""
+        return OFFICIAL_DOMAINS if self.is_government else OFFICIAL_DOMAINS + PUBLISHER_DOMAINS
+
     def target(self) -> PurePosixPath | None:
         """Where the fetched file goes, relative to the destination. A download in another
         format than the catalogued file (a court's PDF of a text copy) keeps its own suffix."""
@@ -108,9 +121,41 @@ def _folder(kind: str) -> str:
     return "court"
 
 
+def _on_domains(host: str, domains: tuple[str, ...]) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
 def is_official(url: str) -> bool:
-    host = (urlparse(url).hostname or "").lower()
-    return any(host == d or host.endswith("." + d) for d in OFFICIAL_DOMAINS)
+    return _on_domains((urlparse(url).hostname or "").lower(), OFFICIAL_DOMAINS)
+
+
+def link_problem(url: str, domains: tuple[str, ...]) -> str | None:
+    """Why ``url`` may not be fetched, or None: it must be https, carry no credentials, and
+    name a host on ``domains``. An IP address is never on the list, so loopback, private and
+    link-local addresses are refused by name before anything connects."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 -- raises ValueError on a malformed port
+    except ValueError as exc:
+        return f"{url} is not a valid address ({exc})"
+    if parts.scheme.lower() != "https":
+        return f"{url} is not an https address (scheme '{parts.scheme or 'none'}'); only https is fetched"
+    if parts.username is not None or parts.password is not None:
+        return f"{url} carries a user name or password"
+    if not host:
+        return f"{url} names no host"
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        ip = None
+    if ip is not None:
+        what = ("a loopback" if ip.is_loopback else "a link-local" if ip.is_link_local
+                else "a private" if ip.is_private else "an")
+        return f"{url} names {what} IP address ({host}), not an allowed host"
+    if not _on_domains(host, domains):
+        return f"{host} is not an allowed host (allowed: {', '.join(domains)})"
+    return None
 
 
 class CatalogError(ValueError):
@@ -119,7 +164,7 @@ class CatalogError(ValueError):
 
 def load_catalog(path: Path | None = None) -> list[CatalogEntry]:
     """Read and check the catalogue: unique ids, known kinds, official URLs for court and
-    government documents, a publisher for news."""
+    government documents, https links to allowed hosts for every entry, a publisher for news."""
     path = Path(path or DEFAULT_CATALOG)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -134,12 +179,15 @@ def load_catalog(path: Path | None = None) -> list[CatalogEntry]:
         if entry.id in seen:
             raise CatalogError(f"{path.name}: duplicate id '{entry.id}'")
         seen.add(entry.id)
-        if entry.is_government:
-            for link in filter(None, (entry.url, entry.download)):
-                if not is_official(link):
-                    raise CatalogError(f"{path.name}: '{entry.id}' is a {entry.kind} but {link} is not on an "
-                                       f"official site ({', '.join(OFFICIAL_DOMAINS)})")
-        elif entry.kind == "news" and not entry.publisher:
+        links = [link for link in (entry.url, entry.download) if link]
+        for link in links:
+            if entry.is_government and not is_official(link):
+                raise CatalogError(f"{path.name}: '{entry.id}' is a {entry.kind} but {link} is not on an "
+                                   f"official site ({', '.join(OFFICIAL_DOMAINS)})")
+            problem = link_problem(link, entry.allowed_domains)
+            if problem:
+                raise CatalogError(f"{path.name}: '{entry.id}' ({entry.kind}): {problem}")
+        if entry.kind == "news" and not entry.publisher:
             raise CatalogError(f"{path.name}: news entry '{entry.id}' names no publisher")
         entries.append(entry)
     return entries
@@ -217,8 +265,8 @@ def fetch_catalog(
                         source = _find_in_mirror(entry, Path(mirror), by_hash)
                         _copy_verified(source, path, checked_hash)
                     else:
-                        _download_verified(entry.download, path, checked_hash, opener=opener, retries=retries,
-                                           timeout=timeout, backoff=backoff)
+                        _download_verified(entry.download, path, checked_hash, allowed=entry.allowed_domains,
+                                           opener=opener, retries=retries, timeout=timeout, backoff=backoff)
                     result = FetchResult(id=entry.id, status="fetched", path=target.as_posix(),
                                          reason="" if checked_hash else "no catalogued sha256 for this format")
             except NotInMirror as exc:
@@ -288,15 +336,15 @@ def _check_hash(part: Path, sha256: str | None, what: str) -> None:
             raise FetchError(f"sha256 mismatch for {what}: expected {sha256[:12]}…, got {got[:12]}…")
 
 
-def _download_verified(url: str, path: Path, sha256: str | None, *, opener: Opener, retries: int,
-                       timeout: float, backoff: float) -> None:
+def _download_verified(url: str, path: Path, sha256: str | None, *, allowed: tuple[str, ...], opener: Opener,
+                       retries: int, timeout: float, backoff: float) -> None:
     part = path.with_name(path.name + ".part")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         last, content_type = "no attempt", ""
         for attempt in range(1, retries + 1):
             try:
-                content_type = _download_once(url, part, opener=opener, timeout=timeout)
+                content_type = _download_once(url, part, allowed=allowed, opener=opener, timeout=timeout)
                 break
             except _Retryable as exc:
                 last = str(exc)
@@ -317,8 +365,13 @@ class _Retryable(Exception):
     pass
 
 
-def _download_once(url: str, part: Path, *, opener: Opener, timeout: float) -> str:
-    """Write the response body to ``part``; return its content type."""
+def _download_once(url: str, part: Path, *, allowed: tuple[str, ...], opener: Opener, timeout: float) -> str:
+    """Write the response body to ``part``; return its content type. ``url`` must pass
+    link_problem against ``allowed``: the catalogue is checked when it is loaded, but entries
+    can also be built in code, and this is the last point before a connection is made."""
+    problem = link_problem(url, allowed)
+    if problem:
+        raise FetchError(f"refused: {problem}")
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
         with opener(request, timeout=timeout) as response:

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+import http.server
 import io
+import threading
 import urllib.error
+import urllib.request
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 
-from ingest.catalog import CatalogEntry, fetch_catalog, is_official, load_catalog
+from ingest.catalog import (
+    OFFICIAL_DOMAINS,
+    PUBLISHER_DOMAINS,
+    CatalogEntry,
+    CatalogError,
+    fetch_catalog,
+    is_official,
+    link_problem,
+    load_catalog,
+)
 from tests.conftest import ROOT
 from tests.pdfs import write_pdf
 
@@ -22,6 +36,14 @@ def test_every_court_or_government_entry_links_to_an_official_site():
             assert e.download is None or is_official(e.download), e.id
         if e.kind == "news":
             assert e.publisher and e.url.startswith("https://"), e.id
+        for link in filter(None, (e.url, e.download)):
+            assert link_problem(link, e.allowed_domains) is None, e.id
+
+
+def test_every_listed_publisher_is_used_by_a_news_entry():
+    """The publishers' hosts are listed one by one; a host no entry uses would only widen what may be fetched."""
+    news_hosts = {urlsplit(e.url).hostname for e in load_catalog() if e.kind == "news"}
+    assert {d for d in PUBLISHER_DOMAINS if any(h == d or h.endswith("." + d) for h in news_hosts)} == set(PUBLISHER_DOMAINS)
 
 
 def test_catalogue_covers_the_reference_mirror_with_hashes():
@@ -46,6 +68,63 @@ def test_unofficial_court_url_is_refused(tmp_path):
     bad.write_text('[[document]]\nid = "x"\ntitle = "X"\nkind = "order"\nurl = "https://example.com/x.pdf"\n')
     with pytest.raises(ValueError, match="not on an official site"):
         load_catalog(bad)
+
+
+@pytest.fixture
+def local_servers():
+    """Start HTTP servers on 127.0.0.1 that record each request's path; ``routes`` maps a path
+    to (status, headers, body). Attacks are replayed against them: nothing leaves the machine."""
+    started = []
+
+    def start():
+        hits, routes = [], {}
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                hits.append(self.path)
+                status, headers, body = routes.get(self.path, (200, {"Content-Type": "text/plain"}, b"secret"))
+                self.send_response(status)
+                for key, value in {**headers, "Content-Length": str(len(body))}.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        started.append(server)
+        host, port = server.server_address
+        return SimpleNamespace(url=f"http://{host}:{port}", port=port, hits=hits, routes=routes)
+
+    yield start
+    for server in started:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def local_server(local_servers):
+    return local_servers()
+
+
+def _only(*served: tuple[str, bytes]):
+    """An opener that serves these URLs as PDFs and lets urllib itself open any 127.0.0.1 address
+    (so an unchecked attack really connects there); any other address fails the test unopened."""
+    pages = dict(served)
+    calls = []
+
+    def opener(req, timeout):
+        calls.append(req.full_url)
+        if req.full_url in pages:
+            return FakeResponse(pages[req.full_url], "application/pdf")
+        if urlsplit(req.full_url).hostname not in (None, "127.0.0.1"):
+            pytest.fail(f"the fetcher tried to reach {req.full_url}")
+        return urllib.request.urlopen(req, timeout=timeout)
+
+    opener.calls = calls
+    return opener
 
 
 class FakeResponse(io.BytesIO):
@@ -142,12 +221,12 @@ def test_sample_pdfs_match_their_sources():
     assert "Bus. & Prof. Code § 17200" in first
 
 
-def _run_fetch(*args, prefix=()):
+def _run_fetch(*args, prefix=(), env=None):
     import os
     import subprocess
     import sys
 
-    env = {**os.environ, "LEGALQA_DEBUG": ""}
+    env = {**os.environ, "LEGALQA_DEBUG": "", **(env or {})}
     return subprocess.run([*prefix, sys.executable, "-m", "chatbot.cli", "corpus", "fetch", *args],
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
 
@@ -155,19 +234,40 @@ def _run_fetch(*args, prefix=()):
 def test_fetch_with_no_server_names_each_file_and_exits_nonzero(tmp_path):
     from tests.conftest import free_port
 
-    port = free_port()  # nothing listens there: connections are refused, as with no network
+    # Every request goes through a proxy on a local port where nothing listens: connections
+    # are refused, as with no network, and nothing outside this machine is ever contacted.
+    proxy = f"http://127.0.0.1:{free_port()}"
     catalog = tmp_path / "catalog.toml"
     catalog.write_text("".join(
-        f'[[document]]\nid = "story-{n}"\ntitle = "Story {n}"\nkind = "news"\npublisher = "Example"\n'
-        f'url = "http://127.0.0.1:{port}/{n}.html"\ndownload = "http://127.0.0.1:{port}/{n}.html"\n\n'
+        f'[[document]]\nid = "order-{n}"\ntitle = "Order {n}"\nkind = "order"\n'
+        f'url = "https://www.govinfo.gov/{n}.pdf"\ndownload = "https://www.govinfo.gov/{n}.pdf"\n'
+        f'file = "court/{n}.pdf"\nsha256 = "{"0" * 64}"\n\n'
         for n in (1, 2)))
     dest = tmp_path / "dest"
-    result = _run_fetch("--catalog", str(catalog), "--dest", str(dest), "--retries", "2")
+    result = _run_fetch("--catalog", str(catalog), "--dest", str(dest), "--retries", "2",
+                        env={"https_proxy": proxy, "HTTPS_PROXY": proxy, "no_proxy": "", "NO_PROXY": ""})
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     for n in (1, 2):
-        assert f"FAILED  story-{n} (news/{n}.html): network error after 2 attempt(s) reaching 127.0.0.1" in result.stderr
+        assert f"FAILED  order-{n} (court/{n}.pdf): network error after 2 attempt(s) reaching www.govinfo.gov" in result.stderr
     assert list(dest.rglob("*")) == []  # no partial files, no empty folders, no manifest
+
+
+def test_fetch_refuses_a_catalogue_that_points_at_this_machine(tmp_path, local_server):
+    """Finding 1, end to end: a news entry at http://127.0.0.1 was fetched. Now the catalogue is
+    refused as it loads, naming the entry, and the server listening there sees no request."""
+    story = f"{local_server.url}/1.html"
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(f'[[document]]\nid = "story-1"\ntitle = "Story 1"\nkind = "news"\npublisher = "Example"\n'
+                       f'url = "{story}"\ndownload = "{story}"\n')
+    dest = tmp_path / "dest"
+    result = _run_fetch("--catalog", str(catalog), "--dest", str(dest))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    assert (f"error: catalog.toml: 'story-1' (news): {story} is not an https address (scheme 'http'); "
+            "only https is fetched") in result.stderr
+    assert local_server.hits == []
+    assert not dest.exists()
 
 
 def test_fetch_without_network_namespace(tmp_path):
@@ -232,3 +332,78 @@ def test_manifest_keeps_files_placed_by_an_earlier_run(tmp_path):
 
     manifest = tomllib.loads((tmp_path / "dest/manifest.toml").read_text())
     assert manifest["court/doc.pdf"]["title"] == "Doc" and manifest["court/other.pdf"]["title"] == "Other"
+
+
+# -- the security review's findings, each replayed ---------------------------------------
+
+
+def test_entries_of_every_kind_are_refused_off_the_allowed_hosts(tmp_path, local_server):
+    """Finding 1: news, summary and other entries had no host check, and http://127.0.0.1 was
+    fetched. Each attack fails on its own with the reason; the good entry after them is fetched."""
+    body = _pdf_bytes(tmp_path)
+    good = _entry(tmp_path, body)
+    port = local_server.port
+    attacks = [
+        ("news", f"http://127.0.0.1:{port}/story.html",
+         f"http://127.0.0.1:{port}/story.html is not an https address (scheme 'http'); only https is fetched"),
+        ("summary", f"https://127.0.0.1:{port}/brief.pdf",
+         f"https://127.0.0.1:{port}/brief.pdf names a loopback IP address (127.0.0.1), not an allowed host"),
+        ("other", "https://10.1.2.3/x.pdf", "https://10.1.2.3/x.pdf names a private IP address (10.1.2.3), not an allowed host"),
+        ("news", "https://169.254.169.254/latest/meta-data",
+         "https://169.254.169.254/latest/meta-data names a link-local IP address (169.254.169.254), not an allowed host"),
+        ("news", f"https://www.govinfo.gov@127.0.0.1:{port}/x.pdf",
+         f"https://www.govinfo.gov@127.0.0.1:{port}/x.pdf carries a user name or password"),
+        ("news", "https://www.govinfo.gov.attacker.example/x.pdf",
+         "www.govinfo.gov.attacker.example is not an allowed host (allowed: "
+         + ", ".join(OFFICIAL_DOMAINS + PUBLISHER_DOMAINS) + ")"),
+    ]
+    entries = [CatalogEntry(id=f"attack-{n}", title="Attack", kind=kind, publisher="Example", url=link,
+                            download=link, file=f"news/attack-{n}.pdf", sha256="0" * 64)
+               for n, (kind, link, _) in enumerate(attacks)]
+    opener = _only((good.download, body))
+    report = fetch_catalog([*entries, good], tmp_path / "dest", opener=opener)
+    assert [(r.id, r.status, r.reason) for r in report.results] == [
+        *((f"attack-{n}", "failed", f"refused: {reason}") for n, (_, _, reason) in enumerate(attacks)),
+        ("doc", "fetched", ""),
+    ]
+    assert opener.calls == [good.download] and local_server.hits == []
+    assert sorted(p.relative_to(tmp_path / "dest").as_posix() for p in (tmp_path / "dest").rglob("*")) == [
+        "court", "court/doc.pdf", "manifest.toml"]
+
+
+@pytest.mark.parametrize(("link", "problem"), [
+    ("http://127.0.0.1:8080/1.html", "http://127.0.0.1:8080/1.html is not an https address (scheme 'http'); only https is fetched"),
+    ("https://unlisted.example/story", "unlisted.example is not an allowed host (allowed: "),
+])
+def test_catalogue_with_a_news_link_off_the_publisher_list_is_refused(tmp_path, link, problem):
+    """Finding 1 at load time: news entries are no longer exempt from the host list."""
+    bad = tmp_path / "catalog.toml"
+    bad.write_text(f'[[document]]\nid = "story"\ntitle = "S"\nkind = "news"\npublisher = "P"\nurl = "{link}"\n')
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(bad)
+    assert str(caught.value).startswith(f"catalog.toml: 'story' (news): {problem}")
+
+
+def test_a_file_url_is_refused_without_crashing_the_run(tmp_path):
+    """Finding 4: download = "file:///etc/passwd" crashed the run with a TypeError in
+    _download_once. Replayed with a local file and urllib's own opener: a per-entry failure."""
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    body = _pdf_bytes(tmp_path)
+    good = _entry(tmp_path, body)
+    links = [secret.as_uri(), "ftp://www.govinfo.gov/doc.pdf", "data:application/pdf;base64,JVBERi0=",
+             "www.govinfo.gov/doc.pdf"]
+    entries = [CatalogEntry(id=f"scheme-{n}", title="S", kind="other", url="https://www.govinfo.gov/",
+                            download=link, file=f"other/{n}.pdf", sha256="0" * 64) for n, link in enumerate(links)]
+    opener = _only((good.download, body))
+    report = fetch_catalog([*entries, good], tmp_path / "dest", opener=opener)
+    assert [(r.status, r.reason) for r in report.results] == [
+        ("failed", f"refused: {secret.as_uri()} is not an https address (scheme 'file'); only https is fetched"),
+        ("failed", "refused: ftp://www.govinfo.gov/doc.pdf is not an https address (scheme 'ftp'); only https is fetched"),
+        ("failed", "refused: data:application/pdf;base64,JVBERi0= is not an https address (scheme 'data'); "
+                   "only https is fetched"),
+        ("failed", "refused: www.govinfo.gov/doc.pdf is not an https address (scheme 'none'); only https is fetched"),
+        ("fetched", ""),
+    ]
+    assert opener.calls == [good.download]
+    assert not (tmp_path / "dest" / "other").exists()

@@ -158,13 +158,34 @@ def link_problem(url: str, domains: tuple[str, ...]) -> str | None:
     return None
 
 
+def file_problem(file: str) -> str | None:
+    """Why ``file`` cannot name where a document goes, or None: a relative path with '/'
+    between folders that stays inside the destination (and inside a mirror, where it is
+    looked up by the same name)."""
+    if "\\" in file or "\0" in file:
+        return "has a backslash or a NUL character; folders are separated with '/'"
+    path = PurePosixPath(file)
+    if path.is_absolute():
+        return "is an absolute path; it must be relative to the destination folder"
+    if ".." in path.parts:
+        return "climbs out of the destination folder with '..'"
+    if path.name in {"", ".", ".."}:
+        return "names no file"
+    return None
+
+
+def url_file_name(url: str) -> str:
+    return PurePosixPath(urlparse(url).path).name
+
+
 class CatalogError(ValueError):
     """The catalogue file cannot be read or breaks a rule; the message names the entry."""
 
 
 def load_catalog(path: Path | None = None) -> list[CatalogEntry]:
     """Read and check the catalogue: unique ids, known kinds, official URLs for court and
-    government documents, https links to allowed hosts for every entry, a publisher for news."""
+    government documents, https links to allowed hosts for every entry, a publisher for news,
+    and file names that stay inside the destination folder."""
     path = Path(path or DEFAULT_CATALOG)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -189,6 +210,11 @@ def load_catalog(path: Path | None = None) -> list[CatalogEntry]:
                 raise CatalogError(f"{path.name}: '{entry.id}' ({entry.kind}): {problem}")
         if entry.kind == "news" and not entry.publisher:
             raise CatalogError(f"{path.name}: news entry '{entry.id}' names no publisher")
+        problem = file_problem(entry.file) if entry.file is not None else None
+        if problem:
+            raise CatalogError(f"{path.name}: '{entry.id}': file '{entry.file}' {problem}")
+        if entry.download and entry.file is None and file_problem(url_file_name(entry.download)):
+            raise CatalogError(f"{path.name}: '{entry.id}': {entry.download} ends in no file name; give the entry a file")
         entries.append(entry)
     return entries
 
@@ -218,6 +244,10 @@ class FetchReport(BaseModel):
 
 class FetchError(Exception):
     """One file could not be fetched; the message says why, in words for the user."""
+
+    def __init__(self, message: str, *, path: str | None = None):
+        super().__init__(message)
+        self.path = path  # the file it was for, relative to the destination, once known
 
 
 class NotInMirror(FetchError):
@@ -249,36 +279,63 @@ def fetch_catalog(
     report = FetchReport()
     by_hash: dict[str, Path] = {}
     for entry in entries:
-        target = entry.target() if mirror is None else (PurePosixPath(entry.file) if entry.file else None)
-        if target is None or (mirror is None and not entry.download):
-            result = FetchResult(id=entry.id, status="skipped",
-                                 reason=f"catalogue only: no direct file to download (read it at {entry.url})")
-        else:
-            path = dest / target
-            checked_hash = entry.sha256 if path.suffix.lower() == PurePosixPath(entry.file or "").suffix.lower() else None
-            try:
-                if path.is_file() and (checked_hash is None and path.stat().st_size > 0
-                                       or checked_hash and _sha256(path) == checked_hash):
-                    result = FetchResult(id=entry.id, status="present", path=target.as_posix())
-                else:
-                    if mirror is not None:
-                        source = _find_in_mirror(entry, Path(mirror), by_hash)
-                        _copy_verified(source, path, checked_hash)
-                    else:
-                        _download_verified(entry.download, path, checked_hash, allowed=entry.allowed_domains,
-                                           opener=opener, retries=retries, timeout=timeout, backoff=backoff)
-                    result = FetchResult(id=entry.id, status="fetched", path=target.as_posix(),
-                                         reason="" if checked_hash else "no catalogued sha256 for this format")
-            except NotInMirror as exc:
-                result = FetchResult(id=entry.id, status="skipped", reason=str(exc))
-            except FetchError as exc:
-                result = FetchResult(id=entry.id, status="failed", path=target.as_posix(), reason=str(exc))
+        try:
+            result = _place(entry, dest, mirror=mirror, by_hash=by_hash, opener=opener, retries=retries,
+                            timeout=timeout, backoff=backoff)
+        except NotInMirror as exc:
+            result = FetchResult(id=entry.id, status="skipped", reason=str(exc))
+        except FetchError as exc:
+            result = FetchResult(id=entry.id, status="failed", path=exc.path, reason=str(exc))
         report.results.append(result)
         if progress:
             progress(result)
     report.manifest = _write_manifest(entries, report, dest)
     _remove_new_empty_folders(dest, folders_before)
     return report
+
+
+def _place(entry: CatalogEntry, dest: Path, *, mirror: Path | None, by_hash: dict[str, Path], opener: Opener,
+           retries: int, timeout: float, backoff: float) -> FetchResult:
+    """Place one entry's file under ``dest``; a FetchError says why it could not be."""
+    if entry.file is not None and file_problem(entry.file):
+        # Checked before target(), whose change of suffix would disguise a name like "court/..".
+        raise FetchError(f"refused: the file '{entry.file}' {file_problem(entry.file)}", path=entry.file)
+    target = entry.target() if mirror is None else (PurePosixPath(entry.file) if entry.file else None)
+    if target is None or (mirror is None and not entry.download):
+        return FetchResult(id=entry.id, status="skipped",
+                           reason=f"catalogue only: no direct file to download (read it at {entry.url})")
+    try:
+        _check_inside(entry, target, dest)
+        path = dest / target
+        checked_hash = entry.sha256 if path.suffix.lower() == PurePosixPath(entry.file or "").suffix.lower() else None
+        if path.is_file() and (checked_hash is None and path.stat().st_size > 0
+                               or checked_hash and _sha256(path) == checked_hash):
+            return FetchResult(id=entry.id, status="present", path=target.as_posix())
+        if mirror is not None:
+            source = _find_in_mirror(entry, Path(mirror), by_hash)
+            _copy_verified(source, path, checked_hash)
+        else:
+            _download_verified(entry.download, path, checked_hash, allowed=entry.allowed_domains,
+                               opener=opener, retries=retries, timeout=timeout, backoff=backoff)
+    except FetchError as exc:
+        exc.path = exc.path or target.as_posix()
+        raise
+    return FetchResult(id=entry.id, status="fetched", path=target.as_posix(),
+                       reason="" if checked_hash else "no catalogued sha256 for this format")
+
+
+def _check_inside(entry: CatalogEntry, target: PurePosixPath, dest: Path) -> None:
+    """Refuse a target that would be written outside ``dest``: load_catalog already refuses such
+    a ``file``, but entries can be built in code, a name can come from the download address,
+    and a folder inside ``dest`` can be a symbolic link to somewhere else."""
+    if entry.file is None and entry.download and file_problem(url_file_name(entry.download)):
+        raise FetchError(f"refused: {entry.download} ends in no file name; give the entry a file")
+    problem = file_problem(str(target))
+    if problem:
+        raise FetchError(f"refused: the file '{target}' {problem}")
+    resolved, root = (dest / target).resolve(), dest.resolve()
+    if not resolved.is_relative_to(root):
+        raise FetchError(f"refused: the file '{target}' resolves to {resolved}, outside {dest} (a symbolic link?)")
 
 
 def _remove_new_empty_folders(dest: Path, before: set[Path]) -> None:

@@ -407,3 +407,66 @@ def test_a_file_url_is_refused_without_crashing_the_run(tmp_path):
     ]
     assert opener.calls == [good.download]
     assert not (tmp_path / "dest" / "other").exists()
+
+
+@pytest.mark.parametrize(("file", "problem"), [
+    ("/tmp/evil.pdf", "is an absolute path; it must be relative to the destination folder"),
+    ("../../evil.pdf", "climbs out of the destination folder with '..'"),
+    ("court/../../evil.pdf", "climbs out of the destination folder with '..'"),
+    ("court\\..\\..\\evil.pdf", "has a backslash or a NUL character; folders are separated with '/'"),
+    ("court/..", "climbs out of the destination folder with '..'"),
+])
+def test_catalogue_with_a_file_outside_the_destination_is_refused(tmp_path, file, problem):
+    """Finding 2 at load time: the entry is named, with what is wrong with its file."""
+    bad = tmp_path / "catalog.toml"
+    bad.write_text('[[document]]\nid = "escape"\ntitle = "E"\nkind = "order"\nurl = "https://www.govinfo.gov/e.pdf"\n'
+                   f'download = "https://www.govinfo.gov/e.pdf"\nfile = \'{file}\'\n')  # a literal string: no escapes
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(bad)
+    assert str(caught.value) == f"catalog.toml: 'escape': file '{file}' {problem}"
+
+
+def test_files_outside_the_destination_are_refused(tmp_path):
+    """Finding 2: file = "/tmp/…" or "../../…" wrote outside --dest. Each is refused before any
+    download, nothing appears outside, and the good entry after them is fetched."""
+    body = _pdf_bytes(tmp_path)
+    good = _entry(tmp_path, body)
+    dest, outside = tmp_path / "a" / "dest", tmp_path / "outside"
+    outside.mkdir()
+    dest.mkdir(parents=True)
+    (dest / "linked").symlink_to(outside, target_is_directory=True)
+    absolute = str(outside / "evil.pdf")
+    attacks = {
+        absolute: f"refused: the file '{absolute}' is an absolute path; it must be relative to the destination folder",
+        "../../outside/evil.pdf": "refused: the file '../../outside/evil.pdf' climbs out of the destination folder with '..'",
+        "court/../../../outside/evil.txt":
+            "refused: the file 'court/../../../outside/evil.txt' climbs out of the destination folder with '..'",
+        "linked/evil.pdf": f"refused: the file 'linked/evil.pdf' resolves to {outside.resolve() / 'evil.pdf'}, "
+                           f"outside {dest} (a symbolic link?)",
+    }
+    entries = [_entry(tmp_path, body, id=f"escape-{n}", file=file) for n, file in enumerate(attacks)]
+    from_url = _entry(tmp_path, body, id="escape-url", file=None, download="https://www.govinfo.gov/court/..")
+    opener = _only((good.download, body))
+    report = fetch_catalog([*entries, from_url, good], dest, opener=opener)
+    assert [(r.status, r.path, r.reason) for r in report.results] == [
+        *(("failed", file, reason) for file, reason in attacks.items()),
+        ("failed", "court/..", "refused: https://www.govinfo.gov/court/.. ends in no file name; give the entry a file"),
+        ("fetched", "court/doc.pdf", ""),
+    ]
+    assert opener.calls == [good.download]
+    assert list(outside.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "outside", "src.pdf"]
+
+
+def test_a_mirror_is_not_read_outside_itself(tmp_path):
+    """Finding 2 with --from: an absolute file used to be looked up as mirror / file, i.e. anywhere."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not part of the corpus")
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    entry = _entry(tmp_path, b"", sha256=None, download=None, file=str(secret))
+    report = fetch_catalog([entry], tmp_path / "dest", mirror=mirror)
+    assert [(r.status, r.reason) for r in report.results] == [
+        ("failed", f"refused: the file '{secret}' is an absolute path; it must be relative to the destination folder")]
+    assert secret.read_text() == "not part of the corpus"
+    assert list((tmp_path / "dest").iterdir()) == []

@@ -10,13 +10,14 @@ import html
 import json
 import os
 import re
-import shutil
 import tempfile
 import time
 from pathlib import Path
 
 from chatbot.engine import Engine, get_engine
+from chatbot.query import QuestionError, clean_question
 from chatbot.types import Answer, Filters
+from chatbot.uploads import safe_name, unique_path, upload_files  # noqa: F401 (part of this module's interface)
 from ingest.metadata import KINDS, kind_label
 from ingest.settings import Settings
 from ingest.types import SourceDocument
@@ -95,18 +96,31 @@ def render_answer(answer: Answer, engine: Engine) -> str:
 
 
 def export_markdown(history: list[dict]) -> str:
-    """The conversation as Markdown, each answer followed by its full citations."""
+    """The conversation as Markdown, each answer followed by its full citations.
+
+    Every text that came from a user or a document (questions, answers, titles, quotes) is
+    escaped, so a question like ``[x](javascript:…)`` or an uploaded title with ``<img …>``
+    is shown as typed, never turned into a link or markup by whatever renders the file."""
     lines = ["# legalqa conversation", "", f"_{NOTICE}_", ""]
     for turn in history:
         answer = Answer.model_validate(turn)
-        lines += [f"## {answer.question}", ""]
+        lines += [f"## {md_escape(answer.question)}", ""]
         if answer.rewritten_query:
-            lines += [f"_Searched for: {answer.rewritten_query}_", ""]
-        lines += [answer.answer, ""]
+            lines += [f"_Searched for: {md_escape(answer.rewritten_query)}_", ""]
+        lines += [md_escape(answer.answer), ""]
         for c in answer.citations:
-            lines.append(f"{c.n}. {c.cite or c.title} — “{c.quote}” (`{c.source}`)")
-        lines += [""] + [f"> Note: {n}" for n in answer.notes] + [""]
+            lines.append(f"{c.n}. {md_escape(c.cite or c.title)} — “{md_escape(c.quote)}” ({md_escape(c.source)})")
+        lines += [""] + [f"> Note: {md_escape(n)}" for n in answer.notes] + [""]
     return "\n".join(lines)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+
+
+def md_escape(text: str) -> str:
+    """Text shown literally in Markdown: its punctuation backslash-escaped, ``<`` and ``&`` as entities."""
+    text = (text or "").replace("&", "&amp;").replace("<", "&lt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 # -- the Gradio blocks ---------------------------------------------------------
@@ -121,25 +135,35 @@ def build_blocks(settings: Settings, engine: Engine):
         return Filters(kind=list(kinds or []), case=case or None, court=court or None,
                        date_from=date_from or None, date_to=date_to or None)
 
+    limit = settings.ui.max_question_chars
+
     def respond(message, chat, history, kinds, case, court, date_from, date_to):
+        # ``chat`` and ``history`` are session state kept on the server: the browser's copy of
+        # the Chatbot is never read back, so no client can slip a file path into it.
         chat, history = list(chat or []), list(history or [])
-        if not (message or "").strip():
-            yield "", chat, history
+        try:
+            question = clean_question(message or "", limit)
+        except QuestionError as exc:
+            chat.append({"role": "assistant", "content": html.escape(f"Not asked: {exc}")})
+            yield "", chat, chat, history
             return
-        chat.append({"role": "user", "content": html.escape(message)})
+        if not question:
+            yield "", chat, chat, history
+            return
+        chat.append({"role": "user", "content": html.escape(question)})
         chat.append({"role": "assistant", "content": "…"})
         filters = filters_from(kinds, case, court, date_from, date_to)
         previous = [Answer.model_validate(h) for h in history]
-        for part in engine.ask_stream(message, history=previous, filters=filters):
+        for part in engine.ask_stream(question, history=previous, filters=filters):
             if isinstance(part, Answer):
                 chat[-1] = {"role": "assistant", "content": render_answer(part, engine)}
                 history.append(part.model_dump())
             else:
                 chat[-1] = {"role": "assistant", "content": html.escape(part).replace("\n", "<br>")}
-            yield "", chat, history
+            yield "", chat, chat, history
 
     def new_chat():
-        return [], [], ""
+        return [], [], [], ""
 
     def export(history):
         fd, path = tempfile.mkstemp(prefix="legalqa-conversation-", suffix=".md")
@@ -148,13 +172,16 @@ def build_blocks(settings: Settings, engine: Engine):
         return path
 
     def feedback(data: gr.LikeData, history, comment):
+        comment = comment or ""
+        if len(comment) > settings.ui.max_comment_chars:
+            return comment, f"Not saved: a comment can be at most {settings.ui.max_comment_chars:,} characters."
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         turns = history or []
         turn = turns[index // 2] if isinstance(index, int) and 0 <= index // 2 < len(turns) else None
         record = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "liked": bool(data.liked),
-            "comment": comment or "",
+            "comment": comment,
             "question": turn["question"] if turn else None,
             "answer": turn["answer"] if turn else None,
             "citations": [c["cite"] or c["source"] for c in turn["citations"]] if turn else [],
@@ -180,10 +207,15 @@ def build_blocks(settings: Settings, engine: Engine):
 
     def ask_json(question: str) -> dict:
         """The `legalqa ask --json` contract, for scripts using gradio_client."""
+        try:
+            question = clean_question(question if isinstance(question, str) else "", limit)
+        except QuestionError as exc:
+            raise gr.Error(str(exc)) from None
         return engine.ask(question).model_dump()
 
     with gr.Blocks(title="legalqa", analytics_enabled=False) as demo:
         history = gr.State([])
+        chat_state = gr.State([])  # what the Chatbot shows, kept on the server
         with gr.Sidebar(open=True):
             gr.Markdown("### Filters")
             kinds = gr.CheckboxGroup(list(KINDS), label="Document kind", elem_id="filter-kind")
@@ -214,11 +246,11 @@ def build_blocks(settings: Settings, engine: Engine):
             table = gr.Dataframe(headers=["title", "kind", "case", "court", "date", "source"],
                                  value=documents_table, interactive=False, elem_id="documents", wrap=True)
 
-        inputs = [box, chat, history, kinds, case, court, date_from, date_to]
+        inputs = [box, chat_state, history, kinds, case, court, date_from, date_to]
         # A few answers at once share the CPU better than a queue of one (retrieval waits on disk).
-        box.submit(respond, inputs, [box, chat, history], api_name=False, concurrency_limit=ANSWERS_AT_ONCE,
-                   concurrency_id="answer")
-        new.click(new_chat, None, [chat, history, box], api_name=False)
+        box.submit(respond, inputs, [box, chat, chat_state, history], api_name=False,
+                   concurrency_limit=ANSWERS_AT_ONCE, concurrency_id="answer")
+        new.click(new_chat, None, [chat, chat_state, history, box], api_name=False)
         export_button.click(export, [history], export_file, api_name=False)
         chat.like(feedback, [history, comment], [comment, feedback_status], api_name=False)
         search.change(documents_table, search, table, api_name=False)
@@ -227,59 +259,21 @@ def build_blocks(settings: Settings, engine: Engine):
     return demo
 
 
-def upload_files(files, settings: Settings, engine: Engine) -> str:
-    """Copy uploads into the library (never over another file) and index them; one line per file."""
-    from ingest.pipeline import ingest_paths
-
-    target = Path(settings.data_dir) / "uploads"
-    target.mkdir(parents=True, exist_ok=True)
-    limit = settings.ui.max_upload_mb * 1e6
-    lines, placed = [], []
-    for f in files:
-        src = Path(getattr(f, "name", f))
-        name = safe_name(src.name)
-        if src.stat().st_size > limit:
-            lines.append(f"✗ {html.escape(name)}: larger than {settings.ui.max_upload_mb:.0f} MB")
-            continue
-        dest = unique_path(target / name)
-        shutil.copyfile(src, dest)
-        placed.append(dest)
-    for dest in placed:
-        report = ingest_paths([dest], settings=settings, store=engine.store, embedder=engine.embedder, prefix="uploads/")
-        for skipped in report.skipped:
-            lines.append(f"✗ {html.escape(dest.name)}: {html.escape(skipped.reason)}")
-            dest.unlink(missing_ok=True)
-        for source in report.indexed:
-            lines.append(f"✓ {html.escape(source)}: {report.chunks} chunks indexed")
-    engine.refresh()
-    return "<br>".join(lines) or "Nothing to add."
-
-
-def safe_name(name: str) -> str:
-    """A file name with no path, no control characters and no leading dots."""
-    name = os.path.basename(name.replace("\\", "/"))
-    name = re.sub(r"[\x00-\x1f/]", "_", name).lstrip(".") or "upload"
-    return name[:150]
-
-
-def unique_path(path: Path) -> Path:
-    """``path``, or ``name-2.ext``, ``name-3.ext``... if it is taken: an upload never overwrites."""
-    candidate, n = path, 2
-    while candidate.exists():
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-        n += 1
-    return candidate
-
-
 # -- the web app ---------------------------------------------------------------
 
 
 def create_app(settings: Settings, engine: Engine | None = None):
-    """FastAPI app: the Gradio chat at /, indexed documents at /document and /view."""
+    """FastAPI app: the Gradio chat at /, indexed documents at /document and /view, behind
+    the guards of :mod:`chatbot.web_security`. A malformed login setting raises before anything opens."""
     import gradio as gr
     from fastapi import FastAPI, HTTPException
     from fastapi.responses import FileResponse, HTMLResponse
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+    from chatbot.web_security import LoginGuard, RequestGuard, allowed_hosts, parse_logins
+
+    auth = parse_logins(settings.ui.auth)
     engine = engine or get_engine(settings)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -300,51 +294,42 @@ def create_app(settings: Settings, engine: Engine | None = None):
     def view(key: str, chunk: str | None = None):
         return HTMLResponse(view_page(indexed(key), engine, chunk))
 
-    auth = None
-    if settings.ui.auth:
-        auth = [tuple(pair.split(":", 1)) for pair in settings.ui.auth.split(",") if ":" in pair]
+    # Gradio adds CORS headers for any origin unless the parent app configures CORS itself:
+    # this one allows no other origin.
+    app.add_middleware(CORSMiddleware, allow_origins=[])
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+    blocks = build_blocks(settings, engine)
     app = gr.mount_gradio_app(
-        app, build_blocks(settings, engine), path="/", theme=theme, css=CSS, footer_links=[], auth=auth,
-        allowed_paths=[], show_error=False,
+        app, blocks, path="/", theme=theme, css=CSS, footer_links=[], auth=auth, show_error=False,
+        allowed_paths=[], blocked_paths=blocked_paths(settings), max_file_size=int(settings.ui.max_upload_mb * 1e6),
+        run_history=False, mcp_server=False,
     )
+    # Gradio checks that a file named in a request was uploaded by a user only once its
+    # Blocks has "launched"; `launch()` says so, `mount_gradio_app` never does. Mounted, the
+    # app is launched when it is served, as Gradio's own reloader marks blocks it mounts
+    # into a running server. The chat never reads a file path from the browser anyway
+    # (conversation state is kept server-side, uploads are checked in chatbot.uploads),
+    # so this check is the second wall, not the only one.
+    blocks.has_launched = True
     if auth:
-        require_login(app)
+        gradio_app = next(r.app for r in app.routes if getattr(r, "path", None) == "" and hasattr(r, "app"))
+        app.add_middleware(LoginGuard, gradio_app=gradio_app, session_hours=settings.ui.session_hours,
+                           attempts_per_minute=settings.ui.login_attempts_per_minute)
+    app.add_middleware(RequestGuard)
+    hosts = allowed_hosts(settings.ui.host, [h for h in settings.ui.allowed_hosts.split(",") if h.strip()])
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
     return app
 
 
-# What the login page itself needs; everything else wants a logged-in session.
-LOGIN_PAGE = {"/", "/login", "/login/", "/theme.css", "/favicon.ico", "/manifest.json", "/robots.txt"}
-LOGIN_PAGE_ASSETS = ("/assets/", "/static/", "/svelte/", "/pwa_icon")
+def blocked_paths(settings: Settings) -> list[str]:
+    """Folders Gradio must never hand out, whatever a handler returns: the index, the data
+    folder (uploads, feedback) and the system's own."""
+    from chatbot.uploads import gradio_upload_folder
 
-
-def require_login(app) -> None:
-    """Make every route wait for Gradio's login, not only Gradio's own.
-
-    Gradio's ``auth`` guards its API and config but not the routes mounted beside it
-    (``/document``, ``/view``) nor its OpenAPI schema. One middleware checks the session
-    cookie Gradio sets at login against Gradio's own token table, so there is one login
-    and one list of users; tests/reliability/test_web_security.py tries every route.
-    """
-    from fastapi.responses import JSONResponse
-
-    gradio_app = next(r.app for r in app.routes if getattr(r, "path", None) == "" and hasattr(r, "app"))
-
-    def logged_in(request) -> bool:
-        cookie = gradio_app.cookie_id
-        token = request.cookies.get(f"access-token-{cookie}") or request.cookies.get(f"access-token-unsecure-{cookie}")
-        return token is not None and token in gradio_app.tokens
-
-    @app.middleware("http")
-    async def login_required(request, call_next):
-        path = request.url.path
-        if request.method == "POST":
-            public = path in ("/login", "/login/")
-        else:
-            public = request.method in ("GET", "HEAD") and (path in LOGIN_PAGE or path.startswith(LOGIN_PAGE_ASSETS))
-        if public or logged_in(request):
-            return await call_next(request)
-        return JSONResponse({"detail": "Not authenticated: log in first"}, status_code=401)
+    needed = [Path(tempfile.gettempdir()).resolve(), gradio_upload_folder()]  # exports and uploads live here
+    paths = [Path(settings.index_dir).resolve(), Path(settings.data_dir).resolve()]
+    paths += [Path(p) for p in ("/etc", "/proc", "/sys", "/dev", "/root", "/boot") if os.path.isdir(p)]
+    return [str(p) for p in paths if not any(n == p or p in n.parents for n in needed)]
 
 
 def view_page(doc: SourceDocument, engine: Engine, chunk_id: str | None) -> str:
@@ -379,11 +364,39 @@ def view_page(doc: SourceDocument, engine: Engine, chunk_id: str | None) -> str:
 
 
 def serve(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
+    """Serve the chat until interrupted. Safe by default: loopback only, the hosts it serves,
+    no outbound connections, and the index repaired before the port opens."""
+    import socket
+
     import uvicorn
 
+    from chatbot.web_security import parse_logins
+
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    app = create_app(settings)  # loads the model and index before the port opens
     host, port = host or settings.ui.host, port or settings.ui.port
+    parse_logins(settings.ui.auth)  # a malformed login list stops here, before the model loads
+    if host in ("0.0.0.0", "::") and not settings.ui.allowed_hosts.strip():
+        raise ValueError(f"binding {host} serves every network this machine is on: set LEGALQA_UI__ALLOWED_HOSTS "
+                         "to the host names clients will use (and LEGALQA_UI__AUTH to require a login)")
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ValueError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    for line in recover_at_start(settings):
+        print(f"legalqa: {line}", flush=True)
+    app = create_app(settings)  # loads the model and index before the port opens
     print(f"legalqa: serving on http://{host}:{port}", flush=True)
+    # loop="asyncio": uvloop connects in C, out of sight of Python's audit hooks, and the
+    # no-egress test must see every connection the server could make.
     # Browsers and gradio_client keep event streams open; without a limit uvicorn waits for them forever.
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3, loop="asyncio")
+
+
+def recover_at_start(settings: Settings) -> list[str]:
+    """Finish or undo what a killed ingest or upload left, before anyone asks a question."""
+    try:
+        from ingest.pipeline import recover_index
+    except ImportError:
+        return []
+    return recover_index(settings)

@@ -60,7 +60,7 @@ def test_every_route_but_the_login_page_refuses_a_visitor(web):
     assert len(routes) > 60 and ("GET", "/document/{key}") in routes and ("POST", "/gradio_api/queue/join") in routes
     assert not [r for r in routes if r[0] == "WEBSOCKET"], "a websocket route needs its own login check"
     doc = next(iter(web.engine.documents.values()))
-    client = TestClient(app)
+    client = TestClient(app, base_url="http://127.0.0.1:7860")
     opened = []
     for method, path in routes:
         url = path.replace("{key}", doc.key)
@@ -93,7 +93,7 @@ def test_the_file_routes_serve_indexed_files_only(web, small_corpus):
     from ingest.pipeline import remove_sources
 
     settings = web.settings.model_copy(update={"ui": web.settings.ui.model_copy(update={"auth": None})})
-    client = TestClient(create_app(settings, web.engine))
+    client = TestClient(create_app(settings, web.engine), base_url="http://127.0.0.1:7860")
     brief = web.engine.documents["amicus-brief.pdf"]
     assert client.get(f"/document/{brief.key}").content == (small_corpus / "amicus-brief.pdf").read_bytes()
     # A file beside the indexed ones, the source name instead of the key, a path: all refused.
@@ -126,7 +126,10 @@ def test_upload_names_cannot_escape_the_uploads_folder(name, stored):
 
 
 def test_uploads_never_overwrite_and_oversized_ones_are_refused(web, tmp_path):
-    from chatbot.app import upload_files
+    from chatbot.app import upload_files as upload_any
+
+    def upload_files(files, settings, engine):
+        return upload_any(files, settings, engine, upload_root=incoming)
 
     uploads = Path(web.settings.data_dir) / "uploads"
     incoming = tmp_path / "incoming"

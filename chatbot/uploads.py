@@ -1,0 +1,179 @@
+"""Files a user adds from the web chat: one path from Gradio's temporary copy into the library.
+
+Gradio writes an upload to its own upload folder and hands the handler a path. That path
+comes from the request, so it is checked like any other input: it must be a regular file
+inside the upload folder (not ``/etc/passwd``, not ``/dev/zero``, not a symlink), of a type
+legalqa reads, and small enough. Only then is it copied under ``uploads/`` with a safe,
+unique name, and indexed without metadata files: a ``manifest.toml`` or ``.meta.toml``
+from one user must not relabel anyone's documents. Gradio's temporary copy is deleted
+whether the file was taken or refused.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import stat
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.metadata import is_metadata_file
+from ingest.settings import Settings
+
+NAME_LIMIT = 150
+
+
+class UploadRefused(Exception):
+    """An offered file that is not taken; ``reason`` is shown to the user."""
+
+    def __init__(self, name: str, reason: str):
+        super().__init__(f"{name}: {reason}")
+        self.name, self.reason = name, reason
+
+
+@dataclass
+class Offered:
+    """A file Gradio received: where it sits now and the name the user gave it."""
+
+    path: Path
+    name: str
+
+
+def gradio_upload_folder() -> Path:
+    """Where Gradio writes what users upload (GRADIO_TEMP_DIR, or its default)."""
+    from gradio.utils import get_upload_folder
+
+    return Path(get_upload_folder()).resolve()
+
+
+def offered_files(files, upload_root: Path) -> list[Offered | UploadRefused]:
+    """What Gradio handed the handler, each checked to be a user's upload inside ``upload_root``."""
+    out: list[Offered | UploadRefused] = []
+    for f in files or []:
+        raw = getattr(f, "path", None) or getattr(f, "name", None) or (f if isinstance(f, (str, Path)) else None)
+        shown = safe_name(getattr(f, "orig_name", None) or os.path.basename(str(raw or "upload")))
+        if raw is None:
+            out.append(UploadRefused(shown, "not a file"))
+            continue
+        try:
+            out.append(Offered(checked_upload(Path(raw), upload_root), shown))
+        except UploadRefused as refused:
+            out.append(UploadRefused(shown, refused.reason))
+    return out
+
+
+def checked_upload(path: Path, upload_root: Path) -> Path:
+    """``path`` if it is a regular file that was uploaded (inside ``upload_root``); else UploadRefused.
+
+    lstat, not stat: a symlink planted in the folder is refused, not followed. A device
+    (``/dev/zero``) or FIFO is refused before anything opens it."""
+    root = Path(upload_root).resolve()
+    try:
+        absolute = Path(os.path.abspath(path))
+        info = os.lstat(absolute)
+    except (OSError, ValueError):
+        raise UploadRefused(path.name, "not an uploaded file") from None
+    if root not in absolute.parents or absolute.resolve() != absolute:
+        raise UploadRefused(path.name, "not an uploaded file")
+    if not stat.S_ISREG(info.st_mode):
+        raise UploadRefused(path.name, "not a regular file")
+    return absolute
+
+
+def upload_files(files, settings: Settings, engine, *, upload_root: Path | None = None) -> str:
+    """Take the offered files into the library and index them; one HTML line per file.
+
+    ``upload_root`` is the folder uploads must come from (Gradio's upload folder by default)."""
+    from ingest.pipeline import ingest_paths
+
+    root = upload_root if upload_root is not None else gradio_upload_folder()
+    target = Path(settings.data_dir) / "uploads"
+    target.mkdir(parents=True, exist_ok=True)
+    limit = int(settings.ui.max_upload_mb * 1e6)
+    lines, placed = [], []
+    offered = offered_files(files, root)
+    try:
+        for item in offered:
+            if isinstance(item, UploadRefused):
+                lines.append(f"✗ {html.escape(item.name)}: {html.escape(item.reason)}")
+                continue
+            try:
+                placed.append(place(item, target, limit))
+            except UploadRefused as refused:
+                lines.append(f"✗ {html.escape(refused.name)}: {html.escape(refused.reason)}")
+    finally:
+        for item in offered:  # Gradio's copy is not kept, taken or not
+            if isinstance(item, Offered):
+                item.path.unlink(missing_ok=True)
+    for dest in placed:
+        report = ingest_paths([dest], settings=settings, store=engine.store, embedder=engine.embedder,
+                              prefix="uploads/", read_metadata=False)
+        for skipped in report.skipped:
+            lines.append(f"✗ {html.escape(dest.name)}: {html.escape(skipped.reason)}")
+            dest.unlink(missing_ok=True)
+        for source in report.indexed:
+            lines.append(f"✓ {html.escape(source)}: {report.chunks} chunks indexed")
+    engine.refresh()
+    return "<br>".join(lines) or "Nothing to add."
+
+
+def place(item: Offered, target: Path, limit: int) -> Path:
+    """Copy an offered file into ``target`` under a safe, unused name, reading at most ``limit`` bytes."""
+    name = item.name
+    suffix = Path(name).suffix.lower()
+    if is_metadata_file(Path(name)) or suffix == ".toml":
+        raise UploadRefused(name, "metadata files are not accepted from the web chat")
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UploadRefused(name, f"unsupported file type '{suffix or '(none)'}' "
+                                  f"(PDF, text, Markdown, HTML or XML)")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(item.path, flags)
+    except OSError:
+        raise UploadRefused(name, "the upload could not be read") from None
+    with os.fdopen(fd, "rb") as src:
+        if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
+            raise UploadRefused(name, "not a regular file")
+        data = src.read(limit + 1)
+    if len(data) > limit:
+        raise UploadRefused(name, f"larger than {limit / 1e6:.0f} MB")
+    while True:
+        dest = unique_path(target / name)
+        try:
+            with open(dest, "xb") as out:  # never over another file, even one placed a moment ago
+                out.write(data)
+            return dest
+        except FileExistsError:
+            continue
+
+
+# Bidirectional overrides and other invisible format characters can make "evil.exe.txt"
+# read as something else; control characters can forge lines in a log.
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f/]")
+
+
+def safe_name(name: str) -> str:
+    """A file name with no path, no control or format characters, no leading dots, and its
+    extension kept when it is shortened to NAME_LIMIT characters."""
+    name = os.path.basename(str(name).replace("\\", "/"))
+    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")
+    name = _INVISIBLE.sub("_", name).lstrip(".").strip() or "upload"
+    if len(name) > NAME_LIMIT:
+        stem, dot, suffix = name.rpartition(".")
+        if dot and 0 < len(suffix) <= 10:
+            name = stem[: NAME_LIMIT - len(suffix) - 1] + "." + suffix
+        else:
+            name = name[:NAME_LIMIT]
+    return name
+
+
+def unique_path(path: Path) -> Path:
+    """``path``, or ``name-2.ext``, ``name-3.ext``... if it is taken: an upload never overwrites."""
+    candidate, n = path, 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate

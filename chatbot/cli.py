@@ -156,10 +156,13 @@ def _filters(kinds, case, court, date_from, date_to):
 def ask(question, as_json, k, mode, kinds, case, court, date_from, date_to, index_dir):
     """Answer QUESTION from the index with quoted, cited passages, or abstain."""
     from chatbot.engine import ask as ask_question
+    from chatbot.query import clean_question
 
+    settings = _settings(index_dir=index_dir)
     try:
+        question = clean_question(question, settings.ui.max_question_chars)
         answer = ask_question(
-            question, settings=_settings(index_dir=index_dir), k=k, mode=mode,
+            question, settings=settings, k=k, mode=mode,
             filters=_filters(kinds, case, court, date_from, date_to),
         )
     except _user_errors() as exc:
@@ -176,6 +179,7 @@ def ask(question, as_json, k, mode, kinds, case, court, date_from, date_to, inde
 def chat(kinds, case, court, date_from, date_to, index_dir):
     """A conversation on the terminal: follow-up questions keep their context. Ctrl-D ends it."""
     from chatbot.engine import get_engine
+    from chatbot.query import QuestionError, clean_question
 
     try:
         engine = get_engine(_settings(index_dir=index_dir))
@@ -189,7 +193,12 @@ def chat(kinds, case, court, date_from, date_to, index_dir):
         except (EOFError, click.Abort):
             click.echo("")
             return
-        if not question.strip():
+        try:
+            question = clean_question(question, engine.settings.ui.max_question_chars)
+        except QuestionError as exc:
+            click.secho(f"not asked: {exc}", fg="yellow", err=True)
+            continue
+        if not question:
             continue
         answer = engine.ask(question, history=history, filters=filters)
         history.append(answer)

@@ -33,6 +33,27 @@ _GENERIC = {
 }
 
 
+class QuestionError(ValueError):
+    """A question that cannot be asked as it is (too long); the message is for the user."""
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_question(text: str, limit: int) -> str:
+    """The question as it will be searched: lone surrogates and control characters gone,
+    and at most ``limit`` characters (a longer one is refused, not cut, so nothing the user
+    asked is silently dropped)."""
+    text = (text or "").encode("utf-8", "replace").decode("utf-8")  # a lone surrogate becomes "?"
+    text = _UNPRINTABLE.sub(" ", text).strip()
+    if len(text) > limit:
+        raise QuestionError(
+            f"the question is {len(text):,} characters long; the limit is {limit:,}. "
+            "Ask about one point at a time, or quote the key passage only."
+        )
+    return text
+
+
 def is_survey(question: str) -> bool:
     """'Which courts have ruled on X, and how?': one answer line per case."""
     return bool(_SURVEY.search(question))

@@ -92,8 +92,19 @@ class UISettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="Address the web chat binds to. Loopback by default.")
     port: int = Field(7860, ge=0, le=65535, description="Port of the web chat.")
-    auth: str | None = Field(None, description="`user:password` pairs, comma-separated, to require a login (shared deployments).")
+    auth: str | None = Field(None, description="`user:password` pairs, comma-separated, to require a login (shared "
+                             "deployments). A malformed value stops the server at start-up.")
+    allowed_hosts: str = Field(
+        "", description="Host names, comma-separated, that clients use to reach the chat besides loopback and the "
+        "bind address (a request naming any other host is refused: DNS rebinding). Needed when binding 0.0.0.0."
+    )
     max_upload_mb: float = Field(50.0, gt=0, description="Largest file the chat accepts for upload.")
+    max_question_chars: int = Field(2000, ge=1, description="Longest question the chat and `ask` accept.")
+    max_comment_chars: int = Field(2000, ge=0, description="Longest feedback comment kept.")
+    session_hours: float = Field(12.0, gt=0, description="A login lasts this long; then the user logs in again.")
+    login_attempts_per_minute: int = Field(
+        10, ge=1, description="Failed logins allowed per user name per minute (three times that per client address)."
+    )
 
 
 class Settings(BaseSettings):

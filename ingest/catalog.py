@@ -23,7 +23,7 @@ import urllib.request
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlparse, urlsplit
+from urllib.parse import urljoin, urlparse, urlsplit
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -47,6 +47,8 @@ PUBLISHER_DOMAINS = (
 NON_GOVERNMENT_KINDS = {"news", "summary", "other"}
 
 HTML_SUFFIXES = {".htm", ".html"}
+REDIRECT_CODES = {301, 302, 303, 307, 308}
+MAX_REDIRECTS = 5
 USER_AGENT = "legalqa-corpus-fetch/0.1"
 
 
@@ -271,11 +273,13 @@ def fetch_catalog(
     """Place each entry's file under ``dest``: from ``mirror`` (matched by file name or sha256)
     when given, else downloaded. A file is written as ``*.part`` and renamed only once its type
     and hash check out; a failed file leaves nothing behind. Files already present with the
-    right hash are kept (so a second run resumes). Writes ``dest/manifest.toml``."""
+    right hash are kept (so a second run resumes). Writes ``dest/manifest.toml``.
+    ``opener(request, timeout=...)`` must return redirects rather than follow them (as
+    open_without_redirects does): each hop is checked against the entry's allowed hosts here."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     folders_before = {p for p in dest.rglob("*") if p.is_dir()}
-    opener = opener or urllib.request.urlopen
+    opener = opener or open_without_redirects
     report = FetchReport()
     by_hash: dict[str, Path] = {}
     for entry in entries:
@@ -423,29 +427,57 @@ class _Retryable(Exception):
 
 
 def _download_once(url: str, part: Path, *, allowed: tuple[str, ...], opener: Opener, timeout: float) -> str:
-    """Write the response body to ``part``; return its content type. ``url`` must pass
-    link_problem against ``allowed``: the catalogue is checked when it is loaded, but entries
-    can also be built in code, and this is the last point before a connection is made."""
-    problem = link_problem(url, allowed)
-    if problem:
-        raise FetchError(f"refused: {problem}")
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    try:
-        with opener(request, timeout=timeout) as response:
-            status = getattr(response, "status", 200)
-            if status >= 400:
-                raise urllib.error.HTTPError(url, status, "error", None, None)
-            content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            with open(part, "wb") as fh:
-                shutil.copyfileobj(response, fh, 1 << 20)
-    except urllib.error.HTTPError as exc:
-        if exc.code in (408, 429) or exc.code >= 500:
-            raise _Retryable(f"HTTP {exc.code}") from None
-        raise FetchError(f"HTTP {exc.code} from {url}") from None
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise _Retryable(f"{reason}") from None
-    return content_type
+    """Write the response body to ``part``; return its content type. Redirects are followed
+    here, one hop at a time, and every address, the first and each hop's, must pass
+    link_problem against ``allowed`` before it is opened: the catalogue is checked as it
+    loads, but a server can redirect anywhere, and entries can also be built in code."""
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
+        problem = link_problem(current, allowed)
+        if problem:
+            raise FetchError(f"refused: {problem}" if current == url
+                             else f"refused the redirect from {url} to {current}: {problem}")
+        request = urllib.request.Request(current, headers={"User-Agent": USER_AGENT})
+        try:
+            with opener(request, timeout=timeout) as response:
+                status = getattr(response, "status", 200)
+                if status in REDIRECT_CODES:
+                    location = response.headers.get("Location")
+                elif status >= 400:
+                    raise urllib.error.HTTPError(current, status, "error", None, None)
+                else:
+                    content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+                    with open(part, "wb") as fh:
+                        shutil.copyfileobj(response, fh, 1 << 20)
+                    return content_type
+        except urllib.error.HTTPError as exc:
+            if exc.code not in REDIRECT_CODES:
+                if exc.code in (408, 429) or exc.code >= 500:
+                    raise _Retryable(f"HTTP {exc.code}") from None
+                raise FetchError(f"HTTP {exc.code} from {current}") from None
+            location = exc.headers.get("Location") if exc.headers else None  # the opener did not follow it
+            exc.close()
+        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise _Retryable(f"{reason}") from None
+        if not location:
+            raise FetchError(f"{current} answered with a redirect to no address")
+        current = urljoin(current, location)
+    raise FetchError(f"more than {MAX_REDIRECTS} redirects from {url}")
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Hand each redirect back to _download_once (as an HTTPError with the Location header),
+    which checks the next address before following it: urllib's own handler would follow a
+    redirect to any http or https address unchecked."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def open_without_redirects(request: urllib.request.Request, timeout: float):
+    """The default opener of fetch_catalog: urllib's, minus redirect following."""
+    return urllib.request.build_opener(_NoRedirects).open(request, timeout=timeout)
 
 
 def _check_type(part: Path, suffix: str, content_type: str) -> None:

@@ -22,6 +22,7 @@ from ingest.catalog import (
     is_official,
     link_problem,
     load_catalog,
+    open_without_redirects,
 )
 from tests.conftest import ROOT
 from tests.pdfs import write_pdf
@@ -470,3 +471,86 @@ def test_a_mirror_is_not_read_outside_itself(tmp_path):
         ("failed", f"refused: the file '{secret}' is an absolute path; it must be relative to the destination folder")]
     assert secret.read_text() == "not part of the corpus"
     assert list((tmp_path / "dest").iterdir()) == []
+
+
+class Redirect(FakeResponse):
+    def __init__(self, location: str, status: int = 302):
+        super().__init__(b"", "text/html", status)
+        self.headers = {"Location": location, "Content-Type": "text/html"}
+
+
+def test_redirects_are_checked_hop_by_hop(tmp_path):
+    """Finding 3: redirects were followed to any host. Each hop is now checked like the first
+    address, the refused address is never requested, and a redirect between allowed hosts
+    is still followed."""
+    body = _pdf_bytes(tmp_path)
+    gov = "https://www.govinfo.gov"
+
+    def urllib_style(location):  # what open_without_redirects raises for a 3xx
+        def answer():
+            raise urllib.error.HTTPError(f"{gov}/d.pdf", 302, "Found", {"Location": location}, None)
+        return answer
+
+    answers = {
+        f"{gov}/a.pdf": lambda: Redirect("https://attacker.example/a.pdf"),
+        f"{gov}/b.pdf": lambda: Redirect("http://www.govinfo.gov/b.pdf", 301),
+        f"{gov}/c.pdf": lambda: Redirect("//127.0.0.1/c.pdf", 307),
+        f"{gov}/d.pdf": urllib_style("file:///etc/passwd"),
+        f"{gov}/e.pdf": lambda: Redirect("/content/e.pdf"),
+        f"{gov}/content/e.pdf": lambda: Redirect("https://govinfo.gov/content/e.pdf", 308),
+        "https://govinfo.gov/content/e.pdf": lambda: FakeResponse(body, "application/pdf"),
+        f"{gov}/loop.pdf": lambda: Redirect(f"{gov}/loop.pdf"),
+    }
+    calls = []
+
+    def opener(req, timeout):
+        calls.append(req.full_url)
+        if req.full_url not in answers:
+            pytest.fail(f"the fetcher tried to reach {req.full_url}")
+        return answers[req.full_url]()
+
+    names = ["a", "b", "c", "d", "e", "loop"]
+    entries = [_entry(tmp_path, body, id=name, download=f"{gov}/{name}.pdf", file=f"court/{name}.pdf") for name in names]
+    report = fetch_catalog(entries, tmp_path / "dest", opener=opener)
+    allowed = ", ".join(OFFICIAL_DOMAINS)
+    assert [(r.id, r.status, r.reason) for r in report.results] == [
+        ("a", "failed", f"refused the redirect from {gov}/a.pdf to https://attacker.example/a.pdf: "
+                        f"attacker.example is not an allowed host (allowed: {allowed})"),
+        ("b", "failed", f"refused the redirect from {gov}/b.pdf to http://www.govinfo.gov/b.pdf: "
+                        "http://www.govinfo.gov/b.pdf is not an https address (scheme 'http'); only https is fetched"),
+        ("c", "failed", f"refused the redirect from {gov}/c.pdf to https://127.0.0.1/c.pdf: "
+                        "https://127.0.0.1/c.pdf names a loopback IP address (127.0.0.1), not an allowed host"),
+        ("d", "failed", f"refused the redirect from {gov}/d.pdf to file:///etc/passwd: "
+                        "file:///etc/passwd is not an https address (scheme 'file'); only https is fetched"),
+        ("e", "fetched", ""),
+        ("loop", "failed", f"more than 5 redirects from {gov}/loop.pdf"),
+    ]
+    assert calls == [f"{gov}/a.pdf", f"{gov}/b.pdf", f"{gov}/c.pdf", f"{gov}/d.pdf",
+                     f"{gov}/e.pdf", f"{gov}/content/e.pdf", "https://govinfo.gov/content/e.pdf", *[f"{gov}/loop.pdf"] * 6]
+    assert (tmp_path / "dest/court/e.pdf").read_bytes() == body
+    assert sorted(p.name for p in (tmp_path / "dest/court").iterdir()) == ["e.pdf"]
+
+
+def test_the_default_opener_hands_redirects_back_unfollowed(tmp_path, local_servers):
+    """Finding 3 against live servers: the first redirects to the second. urllib's urlopen
+    follows that (the control at the end); the fetcher's opener hands it back, the hop is
+    refused, and the second server never sees a request from the fetch."""
+    first, second = local_servers(), local_servers()
+    first.routes["/doc.pdf"] = (302, {"Location": f"{second.url}/secret"}, b"")
+    entry = _entry(tmp_path, b"", sha256="0" * 64)
+
+    def via_first(req, timeout):  # the catalogue's address, served by the first local server
+        if req.full_url != entry.download:
+            pytest.fail(f"the fetcher tried to reach {req.full_url}")
+        local = urllib.request.Request(f"{first.url}/doc.pdf", headers=dict(req.header_items()))
+        return open_without_redirects(local, timeout=timeout)
+
+    report = fetch_catalog([entry], tmp_path / "dest", opener=via_first)
+    assert [(r.status, r.reason) for r in report.results] == [
+        ("failed", f"refused the redirect from {entry.download} to {second.url}/secret: "
+                   f"{second.url}/secret is not an https address (scheme 'http'); only https is fetched")]
+    assert first.hits == ["/doc.pdf"] and second.hits == []
+    assert list((tmp_path / "dest").iterdir()) == []
+    with urllib.request.urlopen(f"{first.url}/doc.pdf", timeout=5) as followed:
+        assert followed.read() == b"secret"
+    assert second.hits == ["/secret"]

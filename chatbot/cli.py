@@ -293,17 +293,23 @@ def _catalog_kind_option(f):
               help="Catalogue file (default: corpus/catalog.toml).")
 @click.option("--retries", type=int, default=3, show_default=True, help="Attempts per file on network errors.")
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds before a connection gives up.")
-def fetch(kinds, dest, mirror, catalog, retries, timeout):
+@click.option("--allow-unhashed", is_flag=True, default=False,
+              help="Also download files the catalogue has no sha256 for, unchecked (refused without this flag).")
+def fetch(kinds, dest, mirror, catalog, retries, timeout, allow_unhashed):
     """Download the catalogue's documents into DEST (or copy them from a mirror with --from).
 
-    Each file is checked before it is kept: its type (no HTML error page saved as a PDF)
-    and its sha256 where the catalogue has one. A file is written as *.part and renamed
-    only when it passes; a failure leaves nothing behind and is reported by name. Files
-    already in DEST with the right hash are kept, so a second run resumes. Entries with
-    no direct file (dockets, landing pages) are listed as skipped. DEST gets a
-    manifest.toml, so `legalqa ingest DEST` uses the catalogue's titles and metadata.
-    Exit code 1 if any file failed. This command and the optional LLM backends are the
-    only parts of legalqa that use the network.
+    Only https addresses on the catalogue's allowed hosts are contacted, redirects
+    included, and files are written only inside DEST. Each file is checked before it is
+    kept: its type (no HTML error page saved as a PDF) and its sha256. A download the
+    catalogue has no sha256 for fails unless --allow-unhashed is given; a copy from a
+    mirror without one is kept and reported as unchecked, since the mirror holds your
+    own files, matched by name. A file is written as *.part and renamed only when it
+    passes; a failure leaves nothing behind and is reported by name. Files already in
+    DEST with the right hash are kept, so a second run resumes. Entries with no direct
+    file (dockets, landing pages) are listed as skipped. DEST gets a manifest.toml, so
+    `legalqa ingest DEST` uses the catalogue's titles and metadata. Exit code 1 if any
+    file failed. This command and the optional LLM backends are the only parts of
+    legalqa that use the network.
     """
     from ingest.catalog import CatalogError, fetch_catalog, load_catalog
 
@@ -322,7 +328,8 @@ def fetch(kinds, dest, mirror, catalog, retries, timeout):
         detail = f": {result.reason}" if result.reason else ""
         click.secho(f"{word} {result.id}{where}{detail}", fg=colour, err=result.status == "failed")
 
-    report = fetch_catalog(entries, dest, mirror=mirror, retries=retries, timeout=timeout, progress=show)
+    report = fetch_catalog(entries, dest, mirror=mirror, retries=retries, timeout=timeout, progress=show,
+                           allow_unhashed=allow_unhashed)
     click.echo(f"{report.summary()} -> {dest}" + (f" (metadata in {report.manifest})" if report.manifest else ""))
     if report.failed:
         click.secho(f"{len(report.failed)} file(s) failed: " + ", ".join(r.id for r in report.failed), fg="red", err=True)

@@ -269,11 +269,14 @@ def fetch_catalog(
     timeout: float = 30.0,
     backoff: float = 1.0,
     progress: Callable[[FetchResult], None] | None = None,
+    allow_unhashed: bool = False,
 ) -> FetchReport:
     """Place each entry's file under ``dest``: from ``mirror`` (matched by file name or sha256)
     when given, else downloaded. A file is written as ``*.part`` and renamed only once its type
     and hash check out; a failed file leaves nothing behind. Files already present with the
     right hash are kept (so a second run resumes). Writes ``dest/manifest.toml``.
+    A download the catalogue has no sha256 for fails unless ``allow_unhashed``; a copy from
+    the mirror is kept and reported as unchecked (the mirror is the user's own files).
     ``opener(request, timeout=...)`` must return redirects rather than follow them (as
     open_without_redirects does): each hop is checked against the entry's allowed hosts here."""
     dest = Path(dest)
@@ -285,7 +288,7 @@ def fetch_catalog(
     for entry in entries:
         try:
             result = _place(entry, dest, mirror=mirror, by_hash=by_hash, opener=opener, retries=retries,
-                            timeout=timeout, backoff=backoff)
+                            timeout=timeout, backoff=backoff, allow_unhashed=allow_unhashed)
         except NotInMirror as exc:
             result = FetchResult(id=entry.id, status="skipped", reason=str(exc))
         except FetchError as exc:
@@ -299,7 +302,7 @@ def fetch_catalog(
 
 
 def _place(entry: CatalogEntry, dest: Path, *, mirror: Path | None, by_hash: dict[str, Path], opener: Opener,
-           retries: int, timeout: float, backoff: float) -> FetchResult:
+           retries: int, timeout: float, backoff: float, allow_unhashed: bool) -> FetchResult:
     """Place one entry's file under ``dest``; a FetchError says why it could not be."""
     if entry.file is not None and file_problem(entry.file):
         # Checked before target(), whose change of suffix would disguise a name like "court/..".
@@ -319,13 +322,25 @@ def _place(entry: CatalogEntry, dest: Path, *, mirror: Path | None, by_hash: dic
             source = _find_in_mirror(entry, Path(mirror), by_hash)
             _copy_verified(source, path, checked_hash)
         else:
+            problem = link_problem(entry.download, entry.allowed_domains)
+            if problem:  # said first: a refused address matters more than a missing hash
+                raise FetchError(f"refused: {problem}")
+            if checked_hash is None and not allow_unhashed:
+                # Nothing else would show that what arrived is the document: a compromised or
+                # impersonated server could hand over anything that passes the type check.
+                raise FetchError(f"refused: the catalogue has no sha256 of this {_format(path)} to check the "
+                                 "download against (--allow-unhashed downloads it unchecked)")
             _download_verified(entry.download, path, checked_hash, allowed=entry.allowed_domains,
                                opener=opener, retries=retries, timeout=timeout, backoff=backoff)
     except FetchError as exc:
         exc.path = exc.path or target.as_posix()
         raise
     return FetchResult(id=entry.id, status="fetched", path=target.as_posix(),
-                       reason="" if checked_hash else "no catalogued sha256 for this format")
+                       reason="" if checked_hash else f"unchecked: the catalogue has no sha256 of this {_format(path)}")
+
+
+def _format(path: Path) -> str:
+    return path.suffix[1:].upper() or "file"
 
 
 def _check_inside(entry: CatalogEntry, target: PurePosixPath, dest: Path) -> None:

@@ -162,7 +162,8 @@ def test_fetch_verifies_and_writes_manifest(tmp_path):
 def test_html_error_page_is_not_saved_as_pdf(tmp_path):
     entry = _entry(tmp_path, b"", sha256=None)
     page = b"<!DOCTYPE html><html><body>Access denied</body></html>"
-    report = fetch_catalog([entry], tmp_path / "dest", opener=lambda req, timeout: FakeResponse(page, "text/html"))
+    report = fetch_catalog([entry], tmp_path / "dest", opener=lambda req, timeout: FakeResponse(page, "text/html"),
+                           allow_unhashed=True)
     assert report.results[0].status == "failed" and "text/html" in report.results[0].reason
     assert not any((tmp_path / "dest").rglob("*.pdf*"))
 
@@ -183,7 +184,7 @@ def test_network_errors_are_retried_then_reported(tmp_path):
         raise urllib.error.URLError("Temporary failure in name resolution")
 
     entry = _entry(tmp_path, b"", sha256=None)
-    report = fetch_catalog([entry], tmp_path / "dest", opener=down, retries=3, backoff=0)
+    report = fetch_catalog([entry], tmp_path / "dest", opener=down, retries=3, backoff=0, allow_unhashed=True)
     assert len(calls) == 3
     assert report.results[0].status == "failed"
     assert "network error after 3 attempt(s) reaching www.govinfo.gov" in report.results[0].reason
@@ -306,7 +307,7 @@ def test_html_page_with_a_neutral_content_type_is_still_refused(tmp_path):
     entry = _entry(tmp_path, b"", sha256=None)
     page = b"\n  <html><head><title>Sign in</title></head></html>"
     report = fetch_catalog([entry], tmp_path / "dest",
-                           opener=lambda req, timeout: FakeResponse(page, "application/octet-stream"))
+                           opener=lambda req, timeout: FakeResponse(page, "application/octet-stream"), allow_unhashed=True)
     assert report.results[0].status == "failed" and "HTML page, not PDF" in report.results[0].reason
 
 
@@ -317,7 +318,8 @@ def test_not_found_is_reported_without_retrying(tmp_path):
         calls.append(1)
         raise urllib.error.HTTPError(req.full_url, 404, "Not Found", None, None)
 
-    report = fetch_catalog([_entry(tmp_path, b"", sha256=None)], tmp_path / "dest", opener=missing, backoff=0)
+    report = fetch_catalog([_entry(tmp_path, b"", sha256=None)], tmp_path / "dest", opener=missing, backoff=0,
+                           allow_unhashed=True)
     assert len(calls) == 1 and report.results[0].reason == "HTTP 404 from https://www.govinfo.gov/doc.pdf"
 
 
@@ -554,3 +556,80 @@ def test_the_default_opener_hands_redirects_back_unfollowed(tmp_path, local_serv
     with urllib.request.urlopen(f"{first.url}/doc.pdf", timeout=5) as followed:
         assert followed.read() == b"secret"
     assert second.hits == ["/secret"]
+
+
+def test_a_download_without_a_sha256_is_refused_unless_allowed(tmp_path):
+    """Finding 5: 9 of the catalogue's 14 downloads have no sha256, so nothing showed that what
+    arrived was the document. They are refused, before any connection, unless allowed; allowed,
+    each is kept and reported as unchecked."""
+    body = _pdf_bytes(tmp_path)
+    good = _entry(tmp_path, body)
+    unhashed = _entry(tmp_path, body, id="unhashed", sha256=None, file="court/unhashed.pdf",
+                      download="https://www.govinfo.gov/unhashed.pdf")
+    # The hash is of the mirror's text copy; the download is the court's PDF, which it cannot check.
+    other_format = _entry(tmp_path, body, id="text-copy", file="court/text-copy.txt",
+                          download="https://www.govinfo.gov/text-copy.pdf")
+    pages = [(e.download, body) for e in (good, unhashed, other_format)]
+    opener = _only(*pages)
+    report = fetch_catalog([unhashed, other_format, good], tmp_path / "dest", opener=opener)
+    assert [(r.id, r.status, r.path, r.reason) for r in report.results] == [
+        ("unhashed", "failed", "court/unhashed.pdf", "refused: the catalogue has no sha256 of this PDF to check "
+                                                     "the download against (--allow-unhashed downloads it unchecked)"),
+        ("text-copy", "failed", "court/text-copy.pdf", "refused: the catalogue has no sha256 of this PDF to check "
+                                                       "the download against (--allow-unhashed downloads it unchecked)"),
+        ("doc", "fetched", "court/doc.pdf", ""),
+    ]
+    assert opener.calls == [good.download]
+
+    opener = _only(*pages)
+    allowed = fetch_catalog([unhashed, other_format], tmp_path / "dest", opener=opener, allow_unhashed=True)
+    assert [(r.id, r.status, r.reason) for r in allowed.results] == [
+        ("unhashed", "fetched", "unchecked: the catalogue has no sha256 of this PDF"),
+        ("text-copy", "fetched", "unchecked: the catalogue has no sha256 of this PDF"),
+    ]
+    assert opener.calls == [unhashed.download, other_format.download]
+
+
+def test_a_mirror_copy_without_a_sha256_is_kept_and_reported_unchecked(tmp_path):
+    """Finding 5 with --from: the mirror is the user's own files, matched by name as the README
+    documents, so an unhashed entry found there is kept without a flag, and said to be unchecked."""
+    body = _pdf_bytes(tmp_path)
+    mirror = tmp_path / "mirror"
+    (mirror / "copyright-office").mkdir(parents=True)
+    (mirror / "copyright-office" / "zarya.pdf").write_bytes(body)
+    entry = _entry(tmp_path, body, id="zarya", kind="agency_report", sha256=None, file="copyright-office/zarya.pdf")
+    report = fetch_catalog([entry], tmp_path / "dest", mirror=mirror)
+    assert [(r.status, r.reason) for r in report.results] == [
+        ("fetched", "unchecked: the catalogue has no sha256 of this PDF")]
+    assert (tmp_path / "dest/copyright-office/zarya.pdf").read_bytes() == body
+
+
+def test_fetch_refuses_unhashed_downloads_until_the_flag_allows_them(tmp_path):
+    """Finding 5 from the command line: each unhashed entry fails by name, nothing is contacted;
+    with --allow-unhashed the same entries are tried (here through a dead local proxy)."""
+    from tests.conftest import free_port
+
+    proxy = f"http://127.0.0.1:{free_port()}"  # nothing listens: no request can leave the machine
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text("".join(
+        f'[[document]]\nid = "report-{n}"\ntitle = "Report {n}"\nkind = "agency_report"\n'
+        f'url = "https://www.copyright.gov/{n}.pdf"\ndownload = "https://www.copyright.gov/{n}.pdf"\n'
+        f'file = "copyright-office/{n}.pdf"\n\n'
+        for n in (1, 2)))
+    dest = tmp_path / "dest"
+    env = {"https_proxy": proxy, "HTTPS_PROXY": proxy, "no_proxy": "", "NO_PROXY": ""}
+    refused = _run_fetch("--catalog", str(catalog), "--dest", str(dest), "--retries", "1", env=env)
+    assert refused.returncode == 1
+    assert "Traceback" not in refused.stderr + refused.stdout
+    for n in (1, 2):
+        assert (f"FAILED  report-{n} (copyright-office/{n}.pdf): refused: the catalogue has no sha256 of this PDF "
+                "to check the download against (--allow-unhashed downloads it unchecked)") in refused.stderr
+    assert "network error" not in refused.stderr
+    assert list(dest.rglob("*")) == []
+
+    tried = _run_fetch("--catalog", str(catalog), "--dest", str(dest), "--retries", "1", "--allow-unhashed", env=env)
+    assert tried.returncode == 1
+    for n in (1, 2):
+        assert (f"FAILED  report-{n} (copyright-office/{n}.pdf): network error after 1 attempt(s) "
+                "reaching www.copyright.gov") in tried.stderr
+    assert list(dest.rglob("*")) == []

@@ -90,14 +90,20 @@ class _Bars:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--rebuild", is_flag=True, help="Delete the index and build it again (after changing model or chunking).")
+@click.option("--rebuild", is_flag=True,
+              help="Build the index again from PATHS and the web uploads (after changing model or chunking); "
+              "a running server answers from the old index until the new one is complete.")
+@click.option("--wait", type=float, default=120.0, show_default=True,
+              help="Seconds to wait for another ingest on the same index to finish.")
 @index_option
-def ingest(paths, rebuild, index_dir):
+def ingest(paths, rebuild, wait, index_dir):
     """Index PDF, TXT, Markdown, HTML and XML files under PATHS (folders are searched recursively).
 
     Unchanged files are skipped without embedding; changed files replace their old
     chunks. Metadata can be given in a `<file>.meta.toml` beside a file or in a
-    `manifest.toml` above it. Exit code 3 means some files were skipped; each is
+    `manifest.toml` above it. With --rebuild, the files uploaded in the web chat
+    (LEGALQA_DATA_DIR/uploads) are indexed again too. One ingest writes to an index
+    at a time; another waits. Exit code 3 means some files were skipped; each is
     named with its reason. A progress bar shows on a terminal, log lines otherwise.
     """
     from ingest.pipeline import ingest_paths
@@ -110,7 +116,7 @@ def ingest(paths, rebuild, index_dir):
         write(printable(message))
 
     try:
-        report = ingest_paths(paths, settings=settings, rebuild=rebuild, progress=say, ticker=bars)
+        report = ingest_paths(paths, settings=settings, rebuild=rebuild, progress=say, ticker=bars, lock_timeout=wait)
     except _user_errors() as exc:
         _fail(exc)
     finally:

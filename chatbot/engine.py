@@ -6,7 +6,6 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -18,7 +17,7 @@ from ingest.embeddings import Embedder, load_embedder
 from ingest.lexical import LexicalIndex
 from ingest.pipeline import lexical_dir
 from ingest.settings import Settings
-from ingest.store import BuildInfo, ChunkStore, IndexMismatchError, IndexUnavailableError
+from ingest.store import BuildInfo, ChunkStore, IndexMismatchError, IndexUnavailableError, StaleIndexError, live_generation
 from ingest.types import SourceDocument, normalize_whitespace
 
 __all__ = ["Engine", "ask", "IndexMismatchError", "IndexUnavailableError"]
@@ -46,29 +45,34 @@ class Engine:
                 f"{found.dimension}. Rebuild it with: legalqa ingest --rebuild PATH..."
             )
         self._lock = threading.Lock()
-        self._lexical_dir = lexical_dir(settings)
-        self._lexical_mtime: float | None = None
+        self._lexical_key: tuple[int, float | None] | None = None  # (generation, mtime of its BM25 ids)
         self.lexical: LexicalIndex | None = None
         self.documents: dict[str, SourceDocument] = {}
         self._answerer = None
         self._reranker = None
         self._refresh_lexical()
 
-    def refresh(self) -> None:
-        """Pick up what another ingest (an upload, another process) changed."""
+    def refresh(self, *, force: bool = False) -> None:
+        """Pick up what another ingest (an upload, another process, a rebuild) changed."""
         with self._lock:
-            self._refresh_lexical()
+            self._refresh_lexical(force=force)
 
-    def _refresh_lexical(self) -> None:
-        """Reload BM25 and the document registry when an ingest (maybe in another process) changed them."""
-        ids_file = Path(self._lexical_dir) / "chunk_ids.json"
-        mtime = ids_file.stat().st_mtime if ids_file.exists() else None
-        if mtime != self._lexical_mtime or not self.documents:
-            if self._lexical_mtime is not None:
+    def _refresh_lexical(self, *, force: bool = False) -> None:
+        """Reload BM25 and the document registry when an ingest (maybe in another process) changed
+        them, and follow a rebuild to the generation it made live."""
+        generation = live_generation(self.settings)
+        ids_file = lexical_dir(self.settings, generation) / "chunk_ids.json"
+        key = (generation, ids_file.stat().st_mtime if ids_file.exists() else None)
+        if key != self._lexical_key or not self.documents or force:
+            if self._lexical_key is not None or generation != self.store.generation or force:
                 self.store.reload()  # an ingest wrote to the index since it was opened
-            self.lexical = LexicalIndex.load(self._lexical_dir)
+            try:
+                lexical = LexicalIndex.load(lexical_dir(self.settings, self.store.generation))
+            except OSError:  # removed by a second rebuild meanwhile: the next refresh follows it
+                lexical, key = self.lexical, None
+            self.lexical = lexical
             self.documents = {d.source: d for d in self.store.documents()}
-            self._lexical_mtime = mtime
+            self._lexical_key = key
 
     def cite(self, citation: Citation) -> Citation:
         doc = self.documents.get(citation.source)
@@ -115,8 +119,18 @@ class Engine:
         return rewrite_followup(question, history, self.documents)
 
     def prepare(self, question: str, *, history=None, filters: Filters | None = None, k=None, mode=None):
-        """Everything before answering: the stand-alone query, the allowed documents and the evidence."""
-        self.refresh()
+        """Everything before answering: the stand-alone query, the allowed documents and the evidence.
+
+        A rebuild in another process may remove the generation this question started on: then
+        the engine follows it to the new one and retrieves again, once."""
+        try:
+            self.refresh()
+            return self._prepare(question, history=history, filters=filters, k=k, mode=mode)
+        except StaleIndexError:
+            self.refresh(force=True)
+            return self._prepare(question, history=history, filters=filters, k=k, mode=mode)
+
+    def _prepare(self, question: str, *, history=None, filters: Filters | None = None, k=None, mode=None):
         query = self.standalone(question, history or [])
         notes = []
         sources = None
@@ -137,6 +151,7 @@ class Engine:
             evidence = retriever.retrieve_per_document(query, sources, k=max(k, SURVEY_DOCUMENTS), query_vector=query_vector)
         else:
             evidence = retriever.retrieve(query, k=k, mode=mode, query_vector=query_vector, sources=sources)
+        evidence = self._registered(evidence)
         boost: tuple[str, ...] = ()
         if asks_for_judge(query) and evidence and self.lexical is not None:
             doc = self.documents.get(evidence[0].chunk.source)
@@ -145,12 +160,18 @@ class Engine:
                 surname = doc.judge.split()[-1]
                 have = {e.chunk.chunk_id for e in evidence}
                 extra = [cid for cid, _ in self.lexical.search(f"{surname} judge", 3, sources={doc.source})]
-                evidence += [Evidence(chunk=c, score=0.0) for c in self.store.get_chunks(extra) if c.chunk_id not in have]
+                evidence += self._registered(
+                    [Evidence(chunk=c, score=0.0) for c in self.store.get_chunks(extra) if c.chunk_id not in have])
                 boost = (surname,)
         focus = mentioned_sources(query, self.documents)
         if boost:
             focus = {evidence[0].chunk.source}
         return _Prepared(query, evidence, query_vector, survey, boost, focus, notes)
+
+    def _registered(self, evidence: list[Evidence]) -> list[Evidence]:
+        """Only evidence from listed documents: a chunk whose document has no registry record (left
+        by a writer killed mid-document, until recovery deletes it) is never cited."""
+        return [e for e in evidence if e.chunk.source in self.documents]
 
     def ask(
         self,

@@ -395,8 +395,6 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
 
 def recover_at_start(settings: Settings) -> list[str]:
     """Finish or undo what a killed ingest or upload left, before anyone asks a question."""
-    try:
-        from ingest.pipeline import recover_index
-    except ImportError:
-        return []
+    from ingest.pipeline import recover_index
+
     return recover_index(settings)

@@ -24,6 +24,7 @@ from ingest.metadata import is_metadata_file
 from ingest.settings import Settings
 
 NAME_LIMIT = 150
+UPLOAD_WAIT = 30.0  # seconds an upload waits for another writer (an ingest) before it is refused
 
 
 class UploadRefused(Exception):
@@ -87,7 +88,8 @@ def upload_files(files, settings: Settings, engine, *, upload_root: Path | None 
     """Take the offered files into the library and index them; one HTML line per file.
 
     ``upload_root`` is the folder uploads must come from (Gradio's upload folder by default)."""
-    from ingest.pipeline import ingest_paths
+    from ingest.pipeline import index_uploads
+    from ingest.store import IndexBusyError
 
     root = upload_root if upload_root is not None else gradio_upload_folder()
     target = Path(settings.data_dir) / "uploads"
@@ -108,14 +110,17 @@ def upload_files(files, settings: Settings, engine, *, upload_root: Path | None 
         for item in offered:  # Gradio's copy is not kept, taken or not
             if isinstance(item, Offered):
                 item.path.unlink(missing_ok=True)
-    for dest in placed:
-        report = ingest_paths([dest], settings=settings, store=engine.store, embedder=engine.embedder,
-                              prefix="uploads/", read_metadata=False)
-        for skipped in report.skipped:
-            lines.append(f"✗ {html.escape(dest.name)}: {html.escape(skipped.reason)}")
-            dest.unlink(missing_ok=True)
-        for source in report.indexed:
-            lines.append(f"✓ {html.escape(source)}: {report.chunks} chunks indexed")
+    if placed:
+        try:
+            report = index_uploads(placed, settings=settings, store=engine.store, embedder=engine.embedder,
+                                   lock_timeout=UPLOAD_WAIT)
+        except IndexBusyError:
+            lines.append("✗ the library is being rebuilt; nothing was added. Try again in a minute.")
+        else:
+            for skipped in report.skipped:
+                lines.append(f"✗ {html.escape(skipped.source.removeprefix('uploads/'))}: {html.escape(skipped.reason)}")
+            for source in report.indexed:
+                lines.append(f"✓ {html.escape(source)}: indexed")
     engine.refresh()
     return "<br>".join(lines) or "Nothing to add."
 

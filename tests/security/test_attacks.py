@@ -27,11 +27,17 @@ def chat_data(question: str, smuggled=None) -> list:
     return [question, smuggled, smuggled, [], "", "", "", ""]
 
 
+def fastest(attack, tries: int = 3) -> dict:
+    """The quickest of a few tries: a machine busy with other tests can slow one request, but
+    a request that hangs (the /dev/zero freeze) is slow every time."""
+    return min((attack() for _ in range(tries)), key=lambda result: result["seconds"])
+
+
 @pytest.mark.parametrize("path", SERVER_FILES)
 def test_the_chat_takes_no_file_path_from_the_client(server, path):
     raw = Raw(server.base, login=server.login)
     smuggled = [{"role": "user", "content": [{"file": file_data(path)}]}]
-    result = raw.join(raw.fn("question", "submit"), chat_data("", smuggled), timeout=5)
+    result = fastest(lambda: raw.join(raw.fn("question", "submit"), chat_data("", smuggled), timeout=5))
     assert result["seconds"] < 1.0, f"{path}: {result['seconds']:.2f} s"
     sent = texts(result)
     assert "gradio_api/file=" not in sent and "root:" not in sent and path.rsplit("/", 1)[-1] not in sent
@@ -46,7 +52,7 @@ def test_the_chat_takes_no_file_path_from_the_client(server, path):
 def test_the_upload_handler_takes_only_uploaded_files(server, path):
     raw = Raw(server.base, login=server.login)
     before = sorted(server.uploads.iterdir()) if server.uploads.exists() else []
-    result = raw.join(raw.fn("upload", "upload"), [[file_data(path)], ""], timeout=5)
+    result = fastest(lambda: raw.join(raw.fn("upload", "upload"), [[file_data(path)], ""], timeout=5))
     assert result["seconds"] < 1.0, f"{path}: {result['seconds']:.2f} s"
     assert not result.get("success") or "✓" not in str(result["output"]), result["output"]
     after = sorted(server.uploads.iterdir()) if server.uploads.exists() else []

@@ -379,6 +379,7 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
         raise ValueError(f"binding {host} serves every network this machine is on: set LEGALQA_UI__ALLOWED_HOSTS "
                          "to the host names clients will use (and LEGALQA_UI__AUTH to require a login)")
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a closing socket is no obstacle
         try:
             probe.bind((host, port))
         except OSError as exc:

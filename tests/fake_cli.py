@@ -1,16 +1,29 @@
 """`legalqa` with the fake embedder, for tests that need real processes (kill -9, servers, peak RSS)
-but not the real model's minutes: `python -m tests.fake_cli ingest PATH`."""
+but not the real model's minutes: `python -m tests.fake_cli ingest PATH`.
+
+LEGALQA_FAKE_EMBED_DELAY (seconds per batch) slows the fake down, so that a test can kill a
+process in the middle of an ingest."""
 
 from __future__ import annotations
 
 
 def main() -> None:
+    import os
+    import time
+
     import chatbot.engine
     import ingest.pipeline
     from chatbot.cli import main as cli_main
     from tests.conftest import FakeEmbedder
 
-    embedder = FakeEmbedder()
+    delay = float(os.environ.get("LEGALQA_FAKE_EMBED_DELAY", "0"))
+
+    class SlowFake(FakeEmbedder):
+        def embed_batch(self, texts):
+            time.sleep(delay)
+            return super().embed_batch(texts)
+
+    embedder = SlowFake() if delay else FakeEmbedder()
     ingest.pipeline.load_embedder = lambda name: embedder
     chatbot.engine.load_embedder = lambda name: embedder
     cli_main()

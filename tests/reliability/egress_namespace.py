@@ -17,7 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-# Runs as `sh -c SETUP sh COUNTS argv...`; writes "<packets before> <packets after>" to COUNTS.
+# Runs as `sh -c SETUP sh COUNTS argv...`; writes "<packets before> <packets after>" to COUNTS,
+# then the neighbour table of egress0: every address something tried to reach (each is on-link).
 SETUP = r"""
 set -e
 counts=$1; shift
@@ -41,6 +42,8 @@ set +e
 "$@"
 code=$?
 echo "$before $(sent)" > "$counts"
+ip neigh show dev egress0 >> "$counts"
+ip -6 neigh show dev egress0 >> "$counts"
 exit $code
 """
 
@@ -52,8 +55,13 @@ def inside(argv: list[str], counts: Path) -> list[str]:
 
 def packets_sent(counts: Path) -> int:
     """Packets sent through egress0 while the command ran (not during set-up)."""
-    before, after = map(int, counts.read_text().split())
+    before, after = map(int, counts.read_text().splitlines()[0].split())
     return after - before
+
+
+def destinations(counts: Path) -> list[str]:
+    """The addresses the kernel tried to reach through egress0 (its neighbour table at the end)."""
+    return sorted({line.split()[0] for line in counts.read_text().splitlines()[1:] if line.strip()})
 
 
 def can_unshare(tmp_path: Path) -> tuple[bool, str]:

@@ -114,13 +114,16 @@ def export_markdown(history: list[dict]) -> str:
     return "\n".join(lines)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+# What can make Markdown do something: links and images ([ ] !), code (`), emphasis (* _),
+# escapes (\\) and raw HTML (< &). Dots, dashes and parentheses stay as they are, so a
+# docket number reads "No. 3:24-cv-05417-WHA", not "No\\. 3:24\\-cv...".
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]!])")
 
 
 def md_escape(text: str) -> str:
-    """Text shown literally in Markdown: its punctuation backslash-escaped, ``<`` and ``&`` as entities."""
+    """Text shown literally in Markdown: what could form a link, code, emphasis or HTML is escaped."""
     text = (text or "").replace("&", "&amp;").replace("<", "&lt;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _MARKDOWN_ACTIVE.sub(r"\\\1", text)
 
 
 # -- the Gradio blocks ---------------------------------------------------------

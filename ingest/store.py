@@ -325,6 +325,7 @@ class ChunkStore:
     def publish(self) -> list[int]:
         """Make this store's generation the live one, then delete every other generation.
         Returns the generations deleted."""
+        self.repair_vectors()  # as every ingest does at its start: a rebuild's last chance
         path = Path(self.settings.index_dir) / _GENERATION_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")

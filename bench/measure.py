@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.settings import Settings
+from legalqa.settings import Settings
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -18,7 +18,7 @@ import numpy as np
 
 from ingest.chunking import document_header, sentence_spans
 from ingest.pipeline import rebuild_lexical
-from ingest.settings import Settings
+from legalqa.settings import Settings
 from ingest.store import ChunkStore
 from ingest.types import Chunk, SourceDocument
 

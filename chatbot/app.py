@@ -19,7 +19,7 @@ from chatbot.query import QuestionError, clean_question
 from chatbot.types import Answer, Filters
 from chatbot.uploads import safe_name, unique_path, upload_files  # noqa: F401 (part of this module's interface)
 from ingest.metadata import KINDS, kind_label
-from ingest.settings import Settings
+from legalqa.settings import Settings
 from ingest.types import SourceDocument
 
 EXAMPLES = [

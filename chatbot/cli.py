@@ -12,7 +12,7 @@ EXIT_MISMATCH = 4  # the index was built with other settings: rebuild it
 
 
 def _settings(**overrides):
-    from ingest.settings import Settings
+    from legalqa.settings import Settings
 
     settings = Settings()
     if overrides.get("index_dir"):
@@ -317,7 +317,7 @@ def fetch(kinds, dest, mirror, catalog, retries, timeout, allow_unhashed):
     file failed. This command and the optional LLM backends are the only parts of
     legalqa that use the network.
     """
-    from ingest.catalog import CatalogError, fetch_catalog, load_catalog
+    from corpus.catalog import CatalogError, fetch_catalog, load_catalog
 
     try:
         entries = load_catalog(catalog)
@@ -347,7 +347,7 @@ def fetch(kinds, dest, mirror, catalog, retries, timeout, allow_unhashed):
               help="Rewrite the generated table in this README instead of printing it.")
 def settings_cmd(update_readme):
     """Print the settings table (Markdown), generated from the field descriptions."""
-    from ingest.settings import settings_table, update_readme_table
+    from legalqa.settings import settings_table, update_readme_table
 
     if update_readme:
         changed = update_readme_table(update_readme)

@@ -16,7 +16,7 @@ from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Fi
 from ingest.embeddings import Embedder, load_embedder
 from ingest.lexical import LexicalIndex
 from ingest.pipeline import lexical_dir
-from ingest.settings import Settings
+from legalqa.settings import Settings
 from ingest.store import BuildInfo, ChunkStore, IndexMismatchError, IndexUnavailableError, StaleIndexError, live_generation
 from ingest.types import SourceDocument, normalize_whitespace
 

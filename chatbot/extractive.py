@@ -17,7 +17,7 @@ from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
 from ingest.chunking import sentence_spans
 from ingest.embeddings import Embedder
 from ingest.lexical import LexicalIndex
-from ingest.settings import AnswerSettings
+from legalqa.settings import AnswerSettings
 from ingest.tokenization import stem, tokenize
 from ingest.types import SourceDocument, long_date, normalize_whitespace
 

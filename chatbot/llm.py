@@ -24,7 +24,7 @@ from chatbot.prompts import (
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Draft, Evidence
 from chatbot.verify import verify_citations
 from ingest.embeddings import Embedder
-from ingest.settings import AnswerSettings
+from legalqa.settings import AnswerSettings
 from ingest.types import SourceDocument
 
 BACKENDS = ("extractive", "ollama:", "openai:", "llamacpp:")

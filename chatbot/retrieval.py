@@ -9,7 +9,7 @@ import numpy as np
 from chatbot.types import Evidence
 from ingest.embeddings import Embedder
 from ingest.lexical import LexicalIndex
-from ingest.settings import RetrievalSettings
+from legalqa.settings import RetrievalSettings
 from ingest.store import ChunkStore
 
 MODES = ("hybrid", "dense", "bm25")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.metadata import is_metadata_file
-from ingest.settings import Settings
+from legalqa.settings import Settings
 
 NAME_LIMIT = 150
 UPLOAD_WAIT = 30.0  # seconds an upload waits for another writer (an ingest) before it is refused

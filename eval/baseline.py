@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.embeddings import Embedder
-from ingest.settings import Settings
+from legalqa.settings import Settings
 from ingest.store import BuildInfo, ChunkStore
 from ingest.types import Chunk, SourceDocument, normalize_whitespace
 

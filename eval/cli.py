@@ -34,7 +34,7 @@ def eval_command(questions, out, configs, limit, plots, compare, history, legalb
     abstention and latency, for each configuration side by side."""
     from chatbot.engine import IndexMismatchError, IndexUnavailableError
     from eval.runner import run_eval
-    from ingest.settings import Settings
+    from legalqa.settings import Settings
 
     history = history or Path(os.environ.get("LEGALQA_EVAL_HISTORY", HISTORY))
     if compare:

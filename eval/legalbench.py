@@ -17,7 +17,7 @@ from pathlib import Path
 from chatbot.engine import Engine
 from ingest.embeddings import Embedder
 from ingest.pipeline import ingest_paths
-from ingest.settings import Settings
+from legalqa.settings import Settings
 
 KS = (1, 2, 4, 8, 16, 32, 64)
 PUBLISHED = {"recall@64 (OpenAI text-embedding-3-large, RCTS, no reranker)": 74.70,

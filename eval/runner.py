@@ -30,7 +30,7 @@ from eval.metrics import (
     reciprocal_rank,
     source_matches,
 )
-from ingest.settings import Settings
+from legalqa.settings import Settings
 from ingest.types import normalize_whitespace
 
 HIT_KS = (1, 3, 5)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.settings import DEFAULT_EMBEDDING_MODEL
+from legalqa.settings import DEFAULT_EMBEDDING_MODEL
 
 
 SMALL_BATCH = 16  # texts; smaller requests are embedded on one thread

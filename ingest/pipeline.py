@@ -27,7 +27,7 @@ from ingest.metadata import is_metadata_file, read_sidecar
 from ingest.embeddings import Embedder, load_embedder
 from ingest.lexical import LexicalIndex
 from ingest.loaders import IngestError, load_file
-from ingest.settings import Settings
+from legalqa.settings import Settings
 from ingest.store import WRITER_WAIT, BuildInfo, ChunkStore, IndexBusyError, live_generation, writer_lock
 from ingest.types import Chunk, SourceDocument
 

@@ -32,7 +32,7 @@ from typing import TypeVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from ingest.settings import Settings
+from legalqa.settings import Settings
 from ingest.types import Chunk, SourceDocument
 
 # Bump when loading, chunking or tokenization changes what an index holds:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from ingest.embeddings import Embedder
-from ingest.settings import Settings
+from legalqa.settings import Settings
 from ingest.tokenization import tokenize
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ import pytest
 from chatbot.engine import Engine
 from chatbot.types import Filters
 from eval.runner import run_eval
-from ingest.settings import Settings
+from legalqa.settings import Settings
 from tests.conftest import ROOT
 
 KADREY = "court/kadrey-v-meta_2025-06-25_dkt598_order-msj-fair-use.txt"

@@ -116,7 +116,7 @@ def _subset(real_corpus: Path, dest: Path, n: int = 6) -> Path:
 
 def _chunk_ids(index_dir: Path) -> list[str]:
     code = (
-        "import json,sys; from pathlib import Path; from ingest.settings import Settings; "
+        "import json,sys; from pathlib import Path; from legalqa.settings import Settings; "
         "from ingest.store import ChunkStore; s=ChunkStore(Settings(index_dir=Path(sys.argv[1]))); "
         "s.open(s.build_info()); print(json.dumps(sorted(c.chunk_id for c in s.iter_chunks())))"
     )

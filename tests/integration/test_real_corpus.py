@@ -83,7 +83,7 @@ def test_corpus_fetch_from_the_mirror_places_every_file_with_catalogue_metadata(
     """Acceptance: `legalqa corpus fetch --from ../shared/corpus-real` places the 24 files, verified,
     with a manifest.toml whose metadata ingestion reads (checked here through read_sidecar, which
     is what `legalqa ingest` calls; the full ingest of these files is test_every_manifest_file_is_indexed)."""
-    from ingest.catalog import load_catalog
+    from corpus.catalog import load_catalog
     from ingest.metadata import read_sidecar
 
     dest = tmp_path / "x"

@@ -14,7 +14,7 @@ from pathlib import Path
 def main(index_dir: str, corpus: str, question: str) -> None:
     from chatbot.engine import Engine
     from ingest.pipeline import ingest_paths
-    from ingest.settings import Settings
+    from legalqa.settings import Settings
     from ingest.store import ChunkStore, IndexUnavailableError
     from tests.conftest import FakeEmbedder
 

@@ -17,7 +17,7 @@ from pathlib import Path
 def main(index_dir: str, corpus: str, target: str, versions: str, log: str, *flags: str) -> None:
     from ingest.embeddings import load_embedder
     from ingest.pipeline import ingest_paths
-    from ingest.settings import Settings
+    from legalqa.settings import Settings
 
     settings = Settings(index_dir=Path(index_dir))
     if "--fake" in flags:

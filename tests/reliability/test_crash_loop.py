@@ -34,7 +34,7 @@ def write_filing(path: Path, n: int, version: int) -> None:
 
 def clean_ids(corpus: Path, index_dir: Path) -> list[str]:
     from ingest.pipeline import ingest_paths
-    from ingest.settings import Settings
+    from legalqa.settings import Settings
     from ingest.store import ChunkStore
     from tests.conftest import FakeEmbedder
 

@@ -24,7 +24,7 @@ def serve_during(index_dir: Path, data_dir: Path, corpus: Path, threads: int = 4
     """Answer the stable question in ``threads`` threads while a subprocess rebuilds the index;
     returns the counts and the failures seen."""
     from chatbot.engine import Engine
-    from ingest.settings import Settings
+    from legalqa.settings import Settings
     from tests.conftest import FakeEmbedder
 
     engine = Engine(Settings(index_dir=index_dir, data_dir=data_dir), embedder=FakeEmbedder())
@@ -71,7 +71,7 @@ def serve_during(index_dir: Path, data_dir: Path, corpus: Path, threads: int = 4
 def build_corpus(tmp_path: Path) -> tuple[Path, Path, Path]:
     """A 13-file corpus indexed in this process; then a file only the rebuild will see."""
     from ingest.pipeline import ingest_paths
-    from ingest.settings import Settings
+    from legalqa.settings import Settings
     from tests.conftest import FakeEmbedder
 
     corpus, index_dir, data_dir = tmp_path / "corpus", tmp_path / "index", tmp_path / "data"

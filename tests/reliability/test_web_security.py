@@ -25,7 +25,7 @@ PUBLIC_PREFIXES = ("/assets/", "/static/", "/svelte/", "/pwa_icon")
 def web(tmp_path, small_corpus, fake_embedder):
     from chatbot.engine import Engine
     from ingest.pipeline import ingest_paths
-    from ingest.settings import Settings, UISettings
+    from legalqa.settings import Settings, UISettings
 
     settings = Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data", embedding_model="fake",
                         ui=UISettings(auth=f"{USER}:{PASSWORD}", max_upload_mb=0.01))

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ingest.catalog import (
+from corpus.catalog import (
     OFFICIAL_DOMAINS,
     PUBLISHER_DOMAINS,
     CatalogEntry,

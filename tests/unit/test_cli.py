@@ -108,7 +108,7 @@ def test_eval_writes_results_and_report(small_corpus, fake_model, tmp_path):
 def test_llm_judge_grades_against_the_gold_answer_and_keeps_its_verdicts(small_corpus, fake_model, tmp_path):
     from chatbot.engine import Engine
     from eval.runner import run_eval
-    from ingest.settings import Settings
+    from legalqa.settings import Settings
     from tests.conftest import ScriptedChatModel
 
     run("ingest", small_corpus)

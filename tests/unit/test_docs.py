@@ -1,4 +1,4 @@
-from ingest.settings import settings_table
+from legalqa.settings import settings_table
 from tests.conftest import ROOT
 
 

@@ -62,7 +62,7 @@ class HeldLock:
     """Another process holding the index's writer lock (an ingest running there)."""
 
     def __init__(self, settings, seconds: float = 30.0):
-        code = ("import sys, time; from pathlib import Path; from ingest.settings import Settings; "
+        code = ("import sys, time; from pathlib import Path; from legalqa.settings import Settings; "
                 "from ingest.store import writer_lock\n"
                 "with writer_lock(Settings(index_dir=Path(sys.argv[1]))):\n"
                 "    print('held', flush=True); time.sleep(float(sys.argv[2]))")

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from ingest.metadata import KINDS, MANIFEST_NAME
 
-DEFAULT_CATALOG = Path(__file__).resolve().parent.parent / "corpus" / "catalog.toml"
+DEFAULT_CATALOG = Path(__file__).resolve().parent / "catalog.toml"
 
 # Court and government documents are catalogued only from these sites.
 OFFICIAL_DOMAINS = (

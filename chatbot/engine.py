@@ -50,6 +50,7 @@ class Engine:
         self.documents: dict[str, SourceDocument] = {}
         self._answerer = None
         self._reranker = None
+        self._reranker_set = False
         self._refresh_lexical()
 
     def refresh(self, *, force: bool = False) -> None:
@@ -74,6 +75,35 @@ class Engine:
             self.documents = {d.source: d for d in self.store.documents()}
             self._lexical_key = key
 
+    # -- what the web app, evaluation and tests may use -------------------------
+
+    def get_chunks(self, ids: Sequence[str]):
+        """Chunks by id, in the order given; unknown ids are left out."""
+        return self.store.get_chunks(ids)
+
+    def document(self, source: str) -> SourceDocument | None:
+        """The indexed document with this source, if any."""
+        return self.documents.get(source)
+
+    def document_by_key(self, key: str) -> SourceDocument | None:
+        """The indexed document with this opaque key (what /document/{key} names), if any."""
+        self.refresh()
+        return next((d for d in self.documents.values() if d.key == key), None)
+
+    def add_uploads(self, files, *, lock_timeout: float):
+        """Index files already copied into the uploads folder (see ingest.pipeline.index_uploads)."""
+        from ingest.pipeline import index_uploads
+
+        report = index_uploads(files, settings=self.settings, store=self.store, embedder=self.embedder,
+                               lock_timeout=lock_timeout)
+        self.refresh()
+        return report
+
+    def set_reranker(self, reranker) -> None:
+        """Rerank with this scorer (a function of (question, passage) pairs), or None for none."""
+        self._reranker = reranker
+        self._reranker_set = True
+
     def cite(self, citation: Citation) -> Citation:
         doc = self.documents.get(citation.source)
         if doc is None:
@@ -85,7 +115,7 @@ class Engine:
 
     @property
     def reranker(self):
-        if self._reranker is None and self.settings.retrieval.reranker_model:
+        if self._reranker is None and self.settings.retrieval.reranker_model and not self._reranker_set:
             from chatbot.retrieval import load_reranker
 
             self._reranker = load_reranker(self.settings.retrieval.reranker_model)

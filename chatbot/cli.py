@@ -317,7 +317,8 @@ def fetch(kinds, dest, mirror, catalog, retries, timeout, allow_unhashed):
     file failed. This command and the optional LLM backends are the only parts of
     legalqa that use the network.
     """
-    from corpus.catalog import CatalogError, fetch_catalog, load_catalog
+    from corpus.catalog import CatalogError, load_catalog
+    from corpus.fetch import fetch_catalog
 
     try:
         entries = load_catalog(catalog)

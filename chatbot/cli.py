@@ -12,9 +12,14 @@ EXIT_MISMATCH = 4  # the index was built with other settings: rebuild it
 
 
 def _settings(**overrides):
-    from legalqa.settings import Settings
+    from pydantic import ValidationError
 
-    settings = Settings()
+    from legalqa.settings import Settings, SettingsError
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        _fail(SettingsError.from_validation(exc))
     if overrides.get("index_dir"):
         settings = settings.model_copy(update={"index_dir": Path(overrides["index_dir"])})
     return settings
@@ -28,11 +33,13 @@ def _fail(error: Exception) -> None:
 
 
 def _user_errors():
+    """What the CLI reports as a message: every error meant for a user derives from LegalqaError."""
     from ingest.embeddings import EmbeddingModelError
     from ingest.loaders import IngestError
     from ingest.store import IndexMismatchError, IndexUnavailableError
+    from legalqa.errors import LegalqaError
 
-    return (IndexMismatchError, IndexUnavailableError, EmbeddingModelError, IngestError, ValueError)
+    return (LegalqaError, IndexMismatchError, IndexUnavailableError, EmbeddingModelError, IngestError)
 
 
 def printable(text: str) -> str:
@@ -268,7 +275,7 @@ def remove(sources, index_dir):
 def serve(host, port, index_dir):
     """Serve the web chat on 127.0.0.1 (unless told otherwise): answers with source cards,
     filters, uploads, export and feedback. Indexed documents open at the cited page."""
-    from chatbot.app import serve as serve_app
+    from chatbot.server import serve as serve_app
 
     settings = _settings(index_dir=index_dir)
     try:
@@ -370,12 +377,16 @@ def main() -> None:
     """Entry point. An unexpected error is reported in one line; LEGALQA_DEBUG=1 shows the traceback."""
     import os
 
+    from legalqa.errors import LegalqaError
+
     _load_plugins()
     try:
         cli(prog_name="legalqa", standalone_mode=True)
     except KeyboardInterrupt:
         click.secho("interrupted; the index keeps every document that was completed", fg="yellow", err=True)
         sys.exit(130)
+    except LegalqaError as exc:
+        _fail(exc)
     except Exception as exc:  # the last line of defence: no traceback reaches a user
         if os.environ.get("LEGALQA_DEBUG"):
             raise

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chatbot.extractive import ExtractiveAnswerer
+from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever
-from chatbot.query import asks_for_judge, is_survey, mentioned_sources, rewrite_followup
+from chatbot.query import is_survey, judge_surname, mentioned_sources, survey_sources
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.lexical import LexicalIndex
@@ -121,32 +121,28 @@ class Engine:
             self._reranker = load_reranker(self.settings.retrieval.reranker_model)
         return self._reranker
 
-    def answerer(self):
-        """The answerer the settings name: extractive (default) or an LLM behind verification."""
-        if self._answerer is not None:
-            return self._answerer
-        backend = self.settings.answer.backend
-        if backend == "extractive":
-            return ExtractiveAnswerer(self.embedder, self.lexical, self.settings.answer)
-        from chatbot.llm import LLMAnswerer, make_chat_model
-
-        self._answerer = LLMAnswerer(make_chat_model(self.settings.answer), self.embedder, self.settings.answer)
+    def answerer(self) -> Answerer:
+        """The answerer the settings name (built once; see chatbot.answerers)."""
+        if self._answerer is None:
+            self._answerer = make_answerer(AnswerContext(self.settings.answer, self.embedder, lambda: self.lexical))
         return self._answerer
+
+    def use_answerer(self, answerer: Answerer) -> None:
+        """Answer with this answerer instead of the one the settings name (tests pass fakes)."""
+        self._answerer = answerer
 
     def use_chat_model(self, chat_model) -> None:
         """Answer with this LangChain chat model (tests pass a scripted one)."""
         from chatbot.llm import LLMAnswerer
 
-        self._answerer = LLMAnswerer(chat_model, self.embedder, self.settings.answer)
+        context = AnswerContext(self.settings.answer, self.embedder, lambda: self.lexical)
+        self.use_answerer(LLMAnswerer(context, chat_model=chat_model))
 
     def standalone(self, question: str, history: Sequence[Answer]) -> str:
-        """A follow-up rewritten to stand alone: by the LLM when one answers, else by carrying the case over."""
+        """A follow-up rewritten to stand alone, by the answerer (an LLM, or the carry-over rule)."""
         if not history:
             return question
-        answerer = self.answerer()
-        if hasattr(answerer, "rewrite"):
-            return answerer.rewrite(question, history) or question
-        return rewrite_followup(question, history, self.documents)
+        return self.answerer().rewrite(question, history, self.documents) or question
 
     def prepare(self, question: str, *, history=None, filters: Filters | None = None, k=None, mode=None):
         """Everything before answering: the stand-alone query, the allowed documents and the evidence.
@@ -170,9 +166,7 @@ class Engine:
         survey = is_survey(query)
         if survey:
             # "Which courts have ruled on X?" is answered from decisions, one per case.
-            decisions = {s for s, d in self.documents.items() if d.kind in ("opinion", "order") and d.court}
-            if decisions and (sources is None or sources & decisions):
-                sources = decisions if sources is None else sources & decisions
+            sources = survey_sources(self.documents, sources)
         retriever = self.retriever()
         mode = mode or self.settings.retrieval.mode
         query_vector = retriever.embed_query(query) if mode != "bm25" else None
@@ -183,16 +177,15 @@ class Engine:
             evidence = retriever.retrieve(query, k=k, mode=mode, query_vector=query_vector, sources=sources)
         evidence = self._registered(evidence)
         boost: tuple[str, ...] = ()
-        if asks_for_judge(query) and evidence and self.lexical is not None:
-            doc = self.documents.get(evidence[0].chunk.source)
-            if doc and doc.judge:
-                # The judge's name is in the signature block, which a question rarely retrieves.
-                surname = doc.judge.split()[-1]
-                have = {e.chunk.chunk_id for e in evidence}
-                extra = [cid for cid, _ in self.lexical.search(f"{surname} judge", 3, sources={doc.source})]
-                evidence += self._registered(
-                    [Evidence(chunk=c, score=0.0) for c in self.store.get_chunks(extra) if c.chunk_id not in have])
-                boost = (surname,)
+        surname = judge_surname(query, evidence, self.documents)
+        if surname and self.lexical is not None:
+            # The judge's name is in the signature block, which a question rarely retrieves.
+            source = evidence[0].chunk.source
+            have = {e.chunk.chunk_id for e in evidence}
+            extra = [cid for cid, _ in self.lexical.search(f"{surname} judge", 3, sources={source})]
+            evidence += self._registered(
+                [Evidence(chunk=c, score=0.0) for c in self.store.get_chunks(extra) if c.chunk_id not in have])
+            boost = (surname,)
         focus = mentioned_sources(query, self.documents)
         if boost:
             focus = {evidence[0].chunk.source}
@@ -219,10 +212,7 @@ class Engine:
             return Answer(question="", answer="Please type a question.", abstained=True, timings_ms={})
         prepared = self.prepare(question, history=history, filters=filters, k=k, mode=mode)
         retrieved_at = time.perf_counter()
-        draft = self.answerer().answer(
-            prepared.query, prepared.evidence, query_vector=prepared.query_vector, documents=self.documents,
-            survey=prepared.survey, boost_terms=prepared.boost, focus=prepared.focus,
-        )
+        draft = self.answerer().answer(self._request(prepared))
         return self._finish(question, prepared, draft, started, retrieved_at)
 
     def ask_stream(self, question: str, **options) -> Iterator[str | Answer]:
@@ -233,26 +223,22 @@ class Engine:
         """
         started = time.perf_counter()
         question = normalize_whitespace(question)
-        answerer = self.answerer()
-        if not question or isinstance(answerer, ExtractiveAnswerer):
-            answer = self.ask(question, **options)
-            shown = ""
-            for line in answer.answer.splitlines(keepends=True):
-                shown += line
-                yield shown
-            yield answer
+        if not question:
+            yield self.ask(question, **options)
             return
         prepared = self.prepare(question, history=options.get("history"), filters=options.get("filters"),
                                 k=options.get("k"), mode=options.get("mode"))
         retrieved_at = time.perf_counter()
-        if not prepared.evidence:
-            yield self._finish(question, prepared, Draft(ABSTAIN_MESSAGE, [], True), started, retrieved_at)
-            return
-        raw = ""
-        for piece in answerer.stream(prepared.query, prepared.evidence, self.documents):
-            raw += piece
-            yield raw
-        yield self._finish(question, prepared, answerer.check(raw, prepared.evidence), started, retrieved_at)
+        for part in self.answerer().stream(self._request(prepared)):
+            if isinstance(part, Draft):
+                yield self._finish(question, prepared, part, started, retrieved_at)
+                return
+            yield part
+
+    def _request(self, prepared: _Prepared) -> AnswerRequest:
+        return AnswerRequest(question=prepared.query, evidence=prepared.evidence, documents=self.documents,
+                             query_vector=prepared.query_vector, survey=prepared.survey, boost_terms=prepared.boost,
+                             focus=prepared.focus)
 
     def _finish(self, question: str, prepared: _Prepared, draft: Draft, started: float, retrieved_at: float) -> Answer:
         citations = [self.cite(c) for c in verify_quotes(draft.citations, prepared.evidence)]

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, register_answerer
+from chatbot.query import asks_for_holding, sentence_bonus, states_holding
 from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
 from ingest.chunking import sentence_spans
-from ingest.embeddings import Embedder
 from ingest.lexical import LexicalIndex
 from legalqa.settings import AnswerSettings
 from ingest.tokenization import stem, tokenize
@@ -28,12 +29,6 @@ _QUESTION_WORDS = frozenset(
     "explain describe mean means according about case".split()
 )
 _ALPHA = re.compile(r"[A-Za-z]")
-_ASKS_HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|rule|ruled|ruling|conclude|concluded|find|found)\b", re.I)
-_HOLDING = re.compile(
-    r"\b(?:hold|holds|held|conclude[sd]?|find|finds|found|grant(?:s|ed)?|den(?:y|ies|ied)|rule[sd]?|is not|was not|"
-    r"(?:is|was) (?:a |not a )?fair use)\b",
-    re.IGNORECASE,
-)
 # Capitalised words that name an entity the question is about ("Texas", "GDPR", "Chhabria"),
 # not the first word of the question.
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][A-Za-z]+|[A-Z]{2,})\b")
@@ -72,13 +67,19 @@ class _Sentence:
         return 0.6 * (_UNMEASURED if similarity is None else similarity) + 0.4 * self.coverage + self.bonus
 
 
-class ExtractiveAnswerer:
+@register_answerer("extractive")
+class ExtractiveAnswerer(Answerer):
+    """Quotes the sentences of the evidence that best answer the question: it cannot invent a holding."""
+
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, lexical: LexicalIndex | None, settings: AnswerSettings):
-        self.embedder = embedder
-        self.lexical = lexical
-        self.settings = settings
+    def __init__(self, context: AnswerContext):
+        super().__init__(context)
+        self.embedder = context.embedder
+
+    @property
+    def lexical(self) -> LexicalIndex | None:
+        return self.context.lexical()
 
     # -- weights ------------------------------------------------------------
 
@@ -127,42 +128,41 @@ class ExtractiveAnswerer:
 
     # -- answering ----------------------------------------------------------
 
-    def answer(
-        self,
-        question: str,
-        evidence: list[Evidence],
-        query_vector: np.ndarray | None = None,
-        *,
-        documents: dict[str, SourceDocument] | None = None,
-        survey: bool = False,
-        boost_terms: tuple[str, ...] = (),
-        focus: set[str] | None = None,
-    ) -> Draft:
-        """Quote the sentences of ``evidence`` that best answer ``question``.
+    def answer(self, request: AnswerRequest) -> Draft:
+        """Quote the sentences of the evidence that best answer the question.
 
         ``survey`` ("which courts have ruled on X?") gives one quote per document;
         ``boost_terms`` favour sentences naming them (a judge's name, say); ``focus``
         favours the documents of the case the question names.
         """
-        documents = documents or {}
+        question, evidence, documents = request.question, request.evidence, request.documents
         if not evidence:
             return Draft(ABSTAIN_MESSAGE, [], True)
         weights = self.term_weights(question)
         sentences = self._candidates(evidence)
         if not sentences:
             return Draft(ABSTAIN_MESSAGE, [], True)
-        boosts = [stem(t.lower()) for t in boost_terms]
-        asks_holding = bool(_ASKS_HOLDING.search(question))
+        boosts = [stem(t.lower()) for t in request.boost_terms]
+        asks_holding = asks_for_holding(question)
         for s in sentences:
             s.coverage = self.coverage(weights, s.text)
-            # Retrieval rank breaks ties: the fused lists already weighed the whole chunk.
-            s.bonus = 0.05 / (1 + s.evidence_rank)
-            if boosts and set(boosts) & set(tokenize(s.text)):
-                s.bonus += 0.5
-            if focus and s.evidence.chunk.source in focus:
-                s.bonus += 0.15
-            if (survey or asks_holding) and _HOLDING.search(s.text):
-                s.bonus += 0.1  # for "what did the court hold", a sentence that holds beats one that recites
+            s.bonus = sentence_bonus(
+                s.evidence_rank, names_boost=bool(boosts and set(boosts) & set(tokenize(s.text))),
+                in_focus=s.evidence.chunk.source in request.focus,
+                holds=(request.survey or asks_holding) and states_holding(s.text),
+            )
+        sims = self._similarities(sentences, evidence, question, request.query_vector, survey=request.survey)
+        confidence = max(s.score for s in sentences)
+        for s in sentences:
+            s.score += s.bonus
+        if self._weak(question, weights, evidence, float(sims.max()), confidence):
+            return Draft(closest_note(evidence, documents), [], True)
+        return self._compose(self._choose(sentences, boosts, request), documents, survey=request.survey)
+
+    def _similarities(self, sentences: list[_Sentence], evidence: list[Evidence], question: str, query_vector,
+                      *, survey: bool) -> np.ndarray:
+        """Each sentence's similarity to the question, and its score before bonuses (0.6 x similarity
+        + 0.4 x coverage). Leaves ``sentences`` as the ones measured."""
         budget = self.settings.embed_sentences
         if not budget and all(e.similarity is None for e in evidence):
             budget = _BM25_ONLY_BUDGET  # retrieval measured no similarity at all: measure the sentences'
@@ -170,7 +170,7 @@ class ExtractiveAnswerer:
             # Embedding sentences would be nine tenths of an answer's cost: only the likeliest
             # are embedded, chosen by what is known without the model (terms covered, the
             # chunk's similarity, the bonuses).
-            sentences = self._shortlist(sentences, budget, survey=survey)
+            sentences[:] = self._shortlist(sentences, budget, survey=survey)
             q = self.embedder.embed([question])[0] if query_vector is None else query_vector
             sims = self.embedder.embed([s.text for s in sentences], batch_size=len(sentences)) @ q
         else:
@@ -182,26 +182,22 @@ class ExtractiveAnswerer:
         for s, sim in zip(sentences, sims):
             s.similarity = float(sim)
             s.score = 0.6 * s.similarity + 0.4 * s.coverage
-        confidence = max(s.score for s in sentences)
-        for s in sentences:
-            s.score += s.bonus
+        return sims
 
-        if self._weak(question, weights, evidence, float(sims.max()), confidence):
-            return Draft(closest_note(evidence, documents), [], True)
-        if focus and not survey:
+    def _choose(self, sentences: list[_Sentence], boosts: list[str], request: AnswerRequest) -> list[_Sentence]:
+        focus = request.focus
+        if focus and not request.survey:
             # A question that names its case is answered from that case.
             focused = [x for x in sentences if x.evidence.chunk.source in focus]
             sentences = focused if len(focused) >= 2 else sentences
-        if survey:
-            chosen = self._select_per_document(sentences, documents)
-        elif boosts and (named := [x for x in sentences if set(boosts) & set(tokenize(x.text))]):
+        if request.survey:
+            return self._select_per_document(sentences, request.documents)
+        if boosts and (named := [x for x in sentences if set(boosts) & set(tokenize(x.text))]):
             # "Who was the judge?": the sentences that name the judge, best first, answer it,
             # from the case the question is about when it names one.
             named = [x for x in named if focus and x.evidence.chunk.source in focus] or named
-            chosen = sorted(named, key=lambda x: -x.score)[:2]
-        else:
-            chosen = self._select(sentences)
-        return self._compose(chosen, documents, survey=survey)
+            return sorted(named, key=lambda x: -x.score)[:2]
+        return self._select(sentences)
 
     def _weak(
         self, question: str, weights: dict[str, float], evidence: list[Evidence], best_sentence: float, confidence: float

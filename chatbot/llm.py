@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-import numpy as np
-
+from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, UnknownBackend, register_answerer
 from chatbot.prompts import (
     ANSWER_SYSTEM,
     ANSWER_USER,
@@ -23,14 +22,14 @@ from chatbot.prompts import (
 )
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Draft, Evidence
 from chatbot.verify import verify_citations
-from ingest.embeddings import Embedder
+from legalqa.errors import LegalqaError
 from legalqa.settings import AnswerSettings
 from ingest.types import SourceDocument
 
-BACKENDS = ("extractive", "ollama:", "openai:", "llamacpp:")
+LLM_BACKENDS = ("ollama", "openai", "llamacpp")
 
 
-class BackendUnavailable(Exception):
+class BackendUnavailable(LegalqaError):
     """The configured LLM backend's package is not installed or its settings are incomplete."""
 
 
@@ -59,18 +58,19 @@ def make_chat_model(settings: AnswerSettings):
         raise BackendUnavailable(
             f"the {kind} backend needs an optional package ({exc.name}): pip install 'legalqa[{extra}]'"
         ) from None
-    raise BackendUnavailable(f"unknown answer backend '{settings.backend}' (choose extractive, ollama:, openai:, llamacpp:)")
+    raise UnknownBackend(f"unknown answer backend '{settings.backend}' (choose extractive, ollama:, openai:, llamacpp:)")
 
 
-class LLMAnswerer:
+class LLMAnswerer(Answerer):
     """Drafts an answer from numbered passages with a chat model, then verifies every sentence."""
 
     name = "llm"
+    takes_model = True
 
-    def __init__(self, chat_model, embedder: Embedder, settings: AnswerSettings):
-        self.chat_model = chat_model
-        self.embedder = embedder
-        self.settings = settings
+    def __init__(self, context: AnswerContext, model: str = "", *, chat_model=None):
+        super().__init__(context)
+        self.chat_model = chat_model if chat_model is not None else make_chat_model(context.settings)
+        self.embedder = context.embedder
 
     def messages(self, question: str, evidence: list[Evidence], documents: dict[str, SourceDocument]):
         from langchain_core.messages import HumanMessage, SystemMessage
@@ -85,28 +85,24 @@ class LLMAnswerer:
             HumanMessage(ANSWER_USER.format(question=question, passages=format_passages(passages))),
         ]
 
-    def answer(
-        self,
-        question: str,
-        evidence: list[Evidence],
-        query_vector: np.ndarray | None = None,
-        *,
-        documents: dict[str, SourceDocument] | None = None,
-        survey: bool = False,
-        boost_terms: tuple[str, ...] = (),
-        focus: set[str] | None = None,
-    ) -> Draft:
-        """Same call as the extractive answerer; the model reads every passage, so the hints
-        that steer sentence selection (survey, boost_terms, focus) do not apply."""
-        if not evidence:
+    def answer(self, request: AnswerRequest) -> Draft:
+        """The model reads every passage, so the hints that steer the extractive answerer's
+        sentence selection (survey, boost_terms, focus) do not apply."""
+        if not request.evidence:
             return Draft(ABSTAIN_MESSAGE, [], True)
-        raw = _text(self.chat_model.invoke(self.messages(question, evidence, documents or {})))
-        return self.check(raw, evidence)
+        raw = _text(self.chat_model.invoke(self.messages(request.question, request.evidence, request.documents)))
+        return self.check(raw, request.evidence)
 
-    def stream(self, question: str, evidence: list[Evidence], documents: dict[str, SourceDocument]) -> Iterator[str]:
-        """The model's draft as it is written (unverified: the final answer replaces it)."""
-        for chunk in self.chat_model.stream(self.messages(question, evidence, documents)):
-            yield _text(chunk)
+    def stream(self, request: AnswerRequest) -> Iterator[str | Draft]:
+        """The model's draft as it is written (unverified), then the verified Draft that replaces it."""
+        if not request.evidence:
+            yield Draft(ABSTAIN_MESSAGE, [], True)
+            return
+        raw = ""
+        for chunk in self.chat_model.stream(self.messages(request.question, request.evidence, request.documents)):
+            raw += _text(chunk)
+            yield raw
+        yield self.check(raw, request.evidence)
 
     def check(self, raw: str, evidence: list[Evidence]) -> Draft:
         if NOT_ANSWERED.lower() in raw.lower()[:60]:
@@ -123,7 +119,7 @@ class LLMAnswerer:
             return Draft(ABSTAIN_MESSAGE, [], True, notes)
         return Draft(verified.text, verified.citations, False, notes)
 
-    def rewrite(self, question: str, history: Sequence[Answer]) -> str:
+    def rewrite(self, question: str, history: Sequence[Answer], documents: dict[str, SourceDocument]) -> str:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         lines = []
@@ -135,6 +131,10 @@ class LLMAnswerer:
             HumanMessage(REWRITE_USER.format(history="\n".join(lines), question=question)),
         ])).strip()
         return reply.splitlines()[0].strip() if reply else question
+
+
+for _prefix in LLM_BACKENDS:
+    register_answerer(_prefix)(LLMAnswerer)
 
 
 def _text(message) -> str:

@@ -12,6 +12,12 @@ from ingest.lexical import LexicalIndex
 from legalqa.settings import RetrievalSettings
 from ingest.store import ChunkStore
 
+from legalqa.errors import LegalqaError
+
+
+class RetrievalModeError(LegalqaError, ValueError):
+    """A retrieval mode other than hybrid, dense or bm25."""
+
 MODES = ("hybrid", "dense", "bm25")
 _NARROW_FILTER = 20  # documents; up to this many, Chroma filters the dense search itself
 
@@ -55,7 +61,7 @@ class HybridRetriever:
         mode = mode or self.settings.mode
         per_document = per_document or self.settings.per_document
         if mode not in MODES:
-            raise ValueError(f"unknown retrieval mode '{mode}' (choose from {', '.join(MODES)})")
+            raise RetrievalModeError(f"unknown retrieval mode '{mode}' (choose from {', '.join(MODES)})")
         if sources is not None and not sources:
             return []
         n = max(self.settings.candidates, k * 3)

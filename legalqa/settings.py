@@ -12,7 +12,21 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from legalqa.errors import LegalqaError
+
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+class SettingsError(LegalqaError):
+    """A ``LEGALQA_…`` variable holds a value its setting cannot take."""
+
+    @classmethod
+    def from_validation(cls, exc) -> SettingsError:
+        problems = []
+        for error in exc.errors():
+            name = "LEGALQA_" + "__".join(str(part).upper() for part in error["loc"])
+            problems.append(f"{name}: {error['msg']}")  # not the value: it may be a password
+        return cls("invalid setting(s): " + "; ".join(problems) + " (see `legalqa settings`)")
 
 
 class IngestSettings(BaseModel):

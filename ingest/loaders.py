@@ -15,7 +15,7 @@ from xml.etree import ElementTree
 
 from ingest.cleaning import clean_page_text, strip_running_heads
 from ingest.headings import find_headings
-from ingest.metadata import extract_metadata
+from ingest.text_metadata import extract_metadata
 from ingest.types import LoadedDocument, Page, SourceDocument, normalize_whitespace
 
 TEXT_SUFFIXES = {".txt", ".text"}

@@ -2,7 +2,8 @@ import pytest
 
 from ingest.cleaning import clean_page_text, strip_running_heads
 from ingest.loaders import load_file
-from ingest.metadata import extract_metadata, find_case_name, find_court, read_sidecar
+from ingest.metadata import read_sidecar
+from ingest.text_metadata import extract_metadata, find_case_name, find_court
 from ingest.types import Page, SourceDocument
 
 KADREY_CAPTION = (

@@ -1,7 +1,19 @@
 import pytest
 
-from ingest.loaders import IngestError, load_file, split_ecf_pages, title_from_filename
+from ingest.formats.base import Extracted
+from ingest.formats.text import split_ecf_pages
+from ingest.loaders import (
+    SUPPORTED_SUFFIXES,
+    IngestError,
+    load_file,
+    loader_for,
+    register_loader,
+    title_from_filename,
+    unregister_loader,
+)
 from tests.corpus_fixture import NEWS_HTML, order_text
+from ingest.types import Page
+from legalqa.errors import LegalqaError
 from tests.pdfs import write_pdf
 
 
@@ -104,3 +116,43 @@ def test_markdown_is_read_as_text_with_its_heading_as_title(tmp_path):
         "Smith v. Acme — brief. Holdings. The use was fair, see the order at 9. Quoted. "
         "first item. second item. numbered."
     )
+
+
+class ToyLoader:
+    """A made-up format: pages separated by form feeds, the first line the title."""
+
+    suffixes = frozenset({".toy"})
+
+    def read(self, data: bytes, source: str) -> Extracted:
+        text = data.decode()
+        pages = [Page(number=n, text=page.strip()) for n, page in enumerate(text.split("\f"), start=1)]
+        return Extracted(pages=pages, title=text.splitlines()[0])
+
+
+def test_a_new_format_is_one_loader_class_and_one_registry_entry(tmp_path):
+    path = tmp_path / "memo.toy"
+    path.write_text("Zebra memo\nThe first page.\fThe second page.")
+    assert loader_for(path) is None
+    with pytest.raises(IngestError, match="unsupported file type '.toy'"):
+        load_file(path, "memo.toy")
+    toy = register_loader(ToyLoader())
+    try:
+        assert loader_for(tmp_path / "MEMO.TOY") is toy and ".toy" in SUPPORTED_SUFFIXES
+        loaded = load_file(path, "memo.toy")
+        assert [(p.number, p.text) for p in loaded.pages] == [(1, "Zebra memo The first page."), (2, "The second page.")]
+        assert loaded.document.title == "Zebra memo" and loaded.document.n_pages == 2
+    finally:
+        unregister_loader(toy)
+    assert loader_for(path) is None and ".toy" not in SUPPORTED_SUFFIXES
+
+
+def test_a_suffix_keeps_its_loader():
+    with pytest.raises(ValueError, match=r"\.pdf already read by PdfLoader"):
+        register_loader(type("OtherPdf", (ToyLoader,), {"suffixes": frozenset({".pdf"})})())
+    assert type(loader_for("x.pdf")).__name__ == "PdfLoader"
+
+
+def test_ingest_errors_are_errors_for_the_user(tmp_path):
+    with pytest.raises(LegalqaError) as err:
+        load_file(tmp_path / "note.docx", "note.docx")
+    assert isinstance(err.value, IngestError) and str(err.value) == "note.docx: unsupported file type '.docx'"

@@ -354,11 +354,13 @@ def fetch(kinds, dest, mirror, catalog, retries, timeout, allow_unhashed):
 @click.option("--update-readme", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Rewrite the generated table in this README instead of printing it.")
 def settings_cmd(update_readme):
-    """Print the settings table (Markdown), generated from the field descriptions."""
+    """Print the settings table (Markdown), generated from the field descriptions; with
+    --update-readme, rewrite it and the code layout section in the README."""
+    from legalqa.layout import update_readme_layout
     from legalqa.settings import settings_table, update_readme_table
 
     if update_readme:
-        changed = update_readme_table(update_readme)
+        changed = update_readme_table(update_readme) | update_readme_layout(update_readme)
         click.echo(f"{update_readme}: {'updated' if changed else 'already current'}")
         return
     click.echo(settings_table())

@@ -66,6 +66,7 @@ def _encode(line: str) -> bytes:
 
 
 def pdf_bytes(pages: list[list[str]]) -> bytes:
+    """A Letter-size PDF with one text line per string, each page's lines as given."""
     objects: list[bytes] = []
     kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(len(pages)))
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
@@ -81,6 +82,11 @@ def pdf_bytes(pages: list[list[str]]) -> bytes:
             f"/Contents {5 + 2 * i} 0 R >>".encode()
         )
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    return assemble_pdf(objects)
+
+
+def assemble_pdf(objects: list[bytes]) -> bytes:
+    """A PDF file of numbered ``objects`` (the first is the catalog), with its cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for n, body in enumerate(objects, start=1):

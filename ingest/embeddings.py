@@ -1,22 +1,27 @@
-"""Embedding backends: one small ABC, the base class does the batching."""
+"""Embedding backends: one small ABC, the base class does the batching, and one factory.
+
+:func:`load_embedder` is the one way to get a model by name: a name given to
+:func:`register_embedder` (tests register a fake) comes from its factory; any other name is
+a local sentence-transformers model."""
 
 from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from legalqa.errors import LegalqaError
 from legalqa.settings import DEFAULT_EMBEDDING_MODEL
 
 
 SMALL_BATCH = 16  # texts; smaller requests are embedded on one thread
 
 
-class EmbeddingModelError(Exception):
+class EmbeddingModelError(LegalqaError):
     """The configured embedding model cannot be loaded."""
 
 
@@ -122,7 +127,29 @@ def resolve_model_path(model_name: str) -> Path | str:
     return model_name
 
 
-@lru_cache(maxsize=4)
+_factories: dict[str, Callable[[], Embedder]] = {}
+
+
+def register_embedder(name: str, factory: Callable[[], Embedder]) -> None:
+    """Make ``load_embedder(name)`` return ``factory()`` (which decides whether to reuse one
+    instance), in place of a sentence-transformers model of that name."""
+    _factories[name] = factory
+
+
+def unregister_embedder(name: str) -> None:
+    """Undo :func:`register_embedder`; unknown names are ignored."""
+    _factories.pop(name, None)
+
+
 def load_embedder(model_name: str) -> Embedder:
-    """One model per process, loaded on first use and kept warm."""
+    """The embedding model named ``model_name``: a registered one, else a local
+    sentence-transformers model (one per process, loaded on first use and kept warm)."""
+    factory = _factories.get(model_name)
+    if factory is not None:
+        return factory()
+    return _sentence_transformer(model_name)
+
+
+@lru_cache(maxsize=4)
+def _sentence_transformer(model_name: str) -> Embedder:
     return SentenceTransformerEmbedder(model_name)

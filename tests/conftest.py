@@ -103,16 +103,20 @@ def real_index(real_corpus):
 
 
 @pytest.fixture
-def fake_model(monkeypatch, fake_embedder):
-    """Make every load of the embedding model return the fake (for CLI-level unit tests)."""
+def fake_model(fake_embedder):
+    """Make every load of the configured embedding model return the fake (for CLI-level unit
+    tests, whose settings come from the environment): registered under the model's name."""
     import chatbot.engine
-    import ingest.pipeline
+    from ingest.embeddings import register_embedder, unregister_embedder
 
-    monkeypatch.setattr(ingest.pipeline, "load_embedder", lambda name: fake_embedder)
-    monkeypatch.setattr(chatbot.engine, "load_embedder", lambda name: fake_embedder)
+    names = {"fake", Settings().embedding_model}
+    for name in names:
+        register_embedder(name, lambda: fake_embedder)
     chatbot.engine._engines.clear()
     yield fake_embedder
     chatbot.engine._engines.clear()
+    for name in names:
+        unregister_embedder(name)
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ def main() -> None:
     import os
     import time
 
-    import chatbot.engine
-    import ingest.pipeline
     from chatbot.cli import main as cli_main
+    from ingest.embeddings import register_embedder
+    from legalqa.settings import Settings
     from tests.conftest import FakeEmbedder
 
     delay = float(os.environ.get("LEGALQA_FAKE_EMBED_DELAY", "0"))
@@ -24,8 +24,10 @@ def main() -> None:
             return super().embed_batch(texts)
 
     embedder = SlowFake() if delay else FakeEmbedder()
-    ingest.pipeline.load_embedder = lambda name: embedder
-    chatbot.engine.load_embedder = lambda name: embedder
+    # Whatever model the environment names, the fake answers for it (indexes built here open
+    # with plain Settings() in the tests' own processes).
+    for name in {"fake", Settings().embedding_model}:
+        register_embedder(name, lambda: embedder)
     cli_main()
 
 

@@ -1,4 +1,7 @@
-"""The BM25 index (bm25s), kept beside Chroma and rebuilt from it after each change."""
+"""The BM25 index (bm25s), kept beside Chroma and rebuilt from it after each change.
+
+Each generation of the index has its own BM25 folder (ingest/layout.py); ``chunk_ids.json``
+is written into it last, so its modification time tells a reader that BM25 changed."""
 
 from __future__ import annotations
 
@@ -10,9 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from ingest.citations import citation_token, find_citations
+from ingest.layout import LEXICAL_IDS_FILE as _IDS_FILE
+from ingest.layout import lexical_dir
 from ingest.tokenization import tokenize
-
-_IDS_FILE = "chunk_ids.json"
+from ingest.types import Chunk
+from legalqa.settings import Settings
 
 
 class LexicalIndex:
@@ -116,3 +121,42 @@ def _doc_freqs(retriever) -> dict[str, int]:
     # Stored column-major (one column per token): column length = document frequency.
     counts = np.diff(indptr)
     return {token: int(counts[i]) for token, i in retriever.vocab_dict.items() if i < len(counts)}
+
+
+def lexical_text(chunk: Chunk) -> str:
+    """What BM25 indexes: the chunk under its full header (title, docket, court, judge),
+    plus one whole token per citation it contains."""
+    return f"{chunk.header}\n{chunk.text}" + "".join(f" {citation_token(c)}" for c in chunk.citations)
+
+
+def rebuild_lexical(settings: Settings, store) -> LexicalIndex:
+    """Rebuild the BM25 index of the store's generation from its chunks (hold the writer lock)."""
+    ids, texts, sources = [], [], []
+    for chunk in store.iter_chunks():
+        ids.append(chunk.chunk_id)
+        texts.append(lexical_text(chunk))
+        sources.append(chunk.source)
+    index = LexicalIndex.build(ids, texts, sources)
+    index.save(lexical_dir(settings, store.generation))
+    return index
+
+
+def lexical_stale(settings: Settings, store) -> bool:
+    """True when the store's generation has no BM25 index, or one that disagrees with its chunks."""
+    index = LexicalIndex.load(lexical_dir(settings, store.generation))
+    return index is None or index.n_chunks != store.count()
+
+
+def lexical_version(settings: Settings, generation: int) -> float | None:
+    """When the BM25 index of ``generation`` last changed (None: it has none)."""
+    ids_file = lexical_dir(settings, generation) / _IDS_FILE
+    return ids_file.stat().st_mtime if ids_file.exists() else None
+
+
+def drop_other_lexical(settings: Settings) -> None:
+    """Delete the BM25 folders of generations that are not live (hold the writer lock)."""
+    live = lexical_dir(settings).name
+    for path in Path(settings.index_dir).glob("bm25*"):
+        name = path.name
+        if name != live and path.is_dir() and (name == "bm25" or (name.startswith("bm25-g") and name[6:].isdigit())):
+            shutil.rmtree(path, ignore_errors=True)

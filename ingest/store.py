@@ -3,175 +3,39 @@
 Two collections: ``legalqa_chunks`` (one vector per chunk) and
 ``legalqa_documents`` (one record per file, written after its chunks, so a
 document without a record is unfinished and is cleaned up by the next ingest).
-The collection metadata records how the index was built; opening it with other
-settings raises :class:`IndexMismatchError` instead of a dimension error.
-
-Generations: ``--rebuild`` writes a new pair of collections (``legalqa_chunks_g1``...)
-beside the live one and then switches ``generation.json`` in the index folder to it, so
-a server keeps answering from the old pair until the switch. Generation 0 is the
-collections' plain names (indexes built before generations open unchanged). The same
-scheme serves a Chroma server: generations are collections there, never folders.
-
-One process writes at a time: writers hold :func:`writer_lock` (``writer.lock`` in the
-index folder); readers take no lock.
+The collection metadata records how the index was built (ingest/build.py); opening it with
+other settings raises :class:`IndexMismatchError` instead of a dimension error. Each rebuild
+writes a new generation of collections beside the live one (ingest/layout.py), on disk or on
+a Chroma server alike. Writers hold :func:`ingest.locking.writer_lock`; readers take no lock.
 """
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
 import threading
-import time
-from collections import Counter
+from contextlib import suppress
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
 
-from legalqa.settings import Settings
+from ingest.build import FORMAT_VERSION, BuildInfo
+from ingest.errors import IndexBusyError, IndexMismatchError, IndexUnavailableError, StaleIndexError
+from ingest.errors import mismatch_error, no_index_error
+from ingest.layout import CHUNKS, DOCUMENTS, collection_names, generation_of, live_generation, switch_live_generation
+from ingest.locking import WRITER_WAIT, writer_lock
+from ingest.journal import Journal
+from ingest.records import chunk_from_record, chunk_record
 from ingest.types import Chunk, SourceDocument
+from legalqa.settings import Settings
 
-# Bump when loading, chunking or tokenization changes what an index holds:
-# older indexes then ask to be rebuilt instead of silently answering from stale text.
-FORMAT_VERSION = 7
-CHUNKS = "legalqa_chunks"
-DOCUMENTS = "legalqa_documents"
+__all__ = ["CHUNKS", "DOCUMENTS", "FORMAT_VERSION", "WRITER_WAIT", "BuildInfo", "ChunkStore", "IndexBusyError",
+           "IndexMismatchError", "IndexUnavailableError", "StaleIndexError", "collection_names", "live_generation",
+           "no_index_error", "writer_lock"]  # the index's vocabulary, importable from here as before
+
 _BUILD_KEY = "legalqa_build"
 _PAGE_SIZE = 5000
-_GENERATION_FILE = "generation.json"
-_LOCK_FILE = "writer.lock"
-WRITER_WAIT = 120.0  # seconds a writer waits for another one before giving up
 _T = TypeVar("_T")
-
-
-class IndexMismatchError(Exception):
-    """The index on disk was built with other settings than the ones in force."""
-
-
-class IndexUnavailableError(Exception):
-    """The index cannot be opened (no server at the configured host, unreadable folder)."""
-
-
-class IndexBusyError(IndexUnavailableError):
-    """Another process (or thread) is writing to the index and did not finish in time."""
-
-
-class StaleIndexError(IndexUnavailableError):
-    """The generation being read was replaced and removed by a rebuild; refresh and ask again."""
-
-
-def live_generation(settings: Settings) -> int:
-    """The generation readers should use: the last one a rebuild completed (0 before any)."""
-    try:
-        return int(json.loads((Path(settings.index_dir) / _GENERATION_FILE).read_text())["generation"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return 0
-
-
-def collection_names(generation: int) -> tuple[str, str]:
-    """The (chunks, documents) collections of a generation; generation 0 keeps the original names."""
-    if generation == 0:
-        return CHUNKS, DOCUMENTS
-    return f"{CHUNKS}_g{generation}", f"{DOCUMENTS}_g{generation}"
-
-
-def _generation_of(name: str) -> int | None:
-    for base in (CHUNKS, DOCUMENTS):
-        if name == base:
-            return 0
-        if name.startswith(base + "_g") and name[len(base) + 2 :].isdigit():
-            return int(name[len(base) + 2 :])
-    return None
-
-
-class _Holder:
-    def __init__(self):
-        self.rlock = threading.RLock()
-        self.depth = 0
-        self.fd: int | None = None
-
-
-_holders: dict[str, _Holder] = {}
-_holders_guard = threading.Lock()
-
-
-@contextmanager
-def writer_lock(settings: Settings, timeout: float = WRITER_WAIT) -> Iterator[None]:
-    """Hold the index's writer lock: one writing process (and thread) at a time.
-
-    An ``flock`` on ``writer.lock`` in the index folder, so the kernel drops it when a writer
-    dies, even by kill -9. Re-entrant within a thread (a rebuild indexes the uploads inside
-    its own lock). Waits up to ``timeout`` seconds, then raises :class:`IndexBusyError`.
-    """
-    path = Path(settings.index_dir) / _LOCK_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _holders_guard:
-        holder = _holders.setdefault(str(path.resolve()), _Holder())
-    deadline = time.monotonic() + timeout
-    if not holder.rlock.acquire(timeout=max(timeout, 0.0)):
-        raise IndexBusyError(_busy_message(settings, path))
-    try:
-        if holder.depth == 0:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        os.close(fd)
-                        raise IndexBusyError(_busy_message(settings, path)) from None
-                    time.sleep(0.05)
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, str(os.getpid()).encode(), 0)
-            holder.fd = fd
-        holder.depth += 1
-        try:
-            yield
-        finally:
-            holder.depth -= 1
-            if holder.depth == 0 and holder.fd is not None:
-                fcntl.flock(holder.fd, fcntl.LOCK_UN)
-                os.close(holder.fd)
-                holder.fd = None
-    finally:
-        holder.rlock.release()
-
-
-def _busy_message(settings: Settings, path: Path) -> str:
-    try:
-        pid = path.read_text().strip()
-    except OSError:
-        pid = ""
-    who = f" (process {pid})" if pid.isdigit() and int(pid) != os.getpid() else ""
-    return (f"another ingest is running on {settings.index_dir}{who}; try again when it has finished")
-
-
-class BuildInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    format_version: int = FORMAT_VERSION
-    embedding_model: str
-    dimension: int
-    chunk_tokens: int
-    chunk_overlap_tokens: int
-
-    @classmethod
-    def from_settings(cls, settings: Settings, dimension: int) -> BuildInfo:
-        return cls(
-            embedding_model=settings.embedding_model,
-            dimension=dimension,
-            chunk_tokens=settings.ingest.chunk_tokens,
-            chunk_overlap_tokens=settings.ingest.chunk_overlap_tokens,
-        )
-
-    def differences(self, other: BuildInfo) -> list[str]:
-        mine, theirs = self.model_dump(), other.model_dump()
-        return [f"{k}: index has {theirs[k]!r}, settings say {mine[k]!r}" for k in mine if mine[k] != theirs[k]]
 
 
 class ChunkStore:
@@ -220,11 +84,7 @@ class ChunkStore:
             for attempt in range(3):
                 self.generation = live_generation(self.settings)
                 if not self.settings.chroma_host:
-                    from chromadb.api.shared_system_client import SharedSystemClient
-
-                    # Chroma shares one in-memory system per folder; drop it from the cache, not stop
-                    # it, so that queries in other threads finish on it.
-                    SharedSystemClient._identifier_to_system.pop(self._client._identifier, None)
+                    _forget_shared_system(self._client)
                     self._client = self._embedded_client()
                 if self._expected is None:
                     return
@@ -273,20 +133,15 @@ class ChunkStore:
         """Open the collections, checking that the index was built as ``expected`` says."""
         found = self.build_info()
         if found is not None and found != expected:
-            raise IndexMismatchError(
-                "the index was built with other settings ("
-                + "; ".join(expected.differences(found))
-                + "). Rebuild it with: legalqa ingest --rebuild PATH..."
-            )
+            raise mismatch_error(expected.differences(found))
         if found is None and not create:
-            raise IndexUnavailableError("there is no index yet. Build one with: legalqa ingest PATH...")
+            raise no_index_error()
         chunks_name, documents_name = collection_names(self.generation)
         meta = {"hnsw:space": "cosine", _BUILD_KEY: expected.model_dump_json()}
         if create:
             chunks = self._client.get_or_create_collection(chunks_name, metadata=meta, embedding_function=None)
-            documents = self._client.get_or_create_collection(
-                documents_name, metadata={"hnsw:space": "cosine"}, embedding_function=None
-            )
+            documents = self._client.get_or_create_collection(documents_name, metadata={"hnsw:space": "cosine"},
+                                                               embedding_function=None)
         else:
             # Never create here: a reader must not bring back a generation a rebuild removed.
             try:
@@ -306,12 +161,8 @@ class ChunkStore:
 
     def generations(self) -> set[int]:
         """Every generation with a collection in the index (live, abandoned or being built)."""
-        found = set()
-        for col in self._client.list_collections():
-            gen = _generation_of(col if isinstance(col, str) else col.name)
-            if gen is not None:
-                found.add(gen)
-        return found
+        names = (col if isinstance(col, str) else col.name for col in self._client.list_collections())
+        return {gen for gen in map(generation_of, names) if gen is not None}
 
     def begin_generation(self) -> int:
         """Point this store at a new, empty generation beside the live one (hold the writer lock).
@@ -326,14 +177,7 @@ class ChunkStore:
         """Make this store's generation the live one, then delete every other generation.
         Returns the generations deleted."""
         self.repair_vectors()  # as every ingest does at its start: a rebuild's last chance
-        path = Path(self.settings.index_dir) / _GENERATION_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("w") as fh:
-            fh.write(json.dumps({"generation": self.generation}))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)  # the switch: readers see the old generation or the new, never neither
+        switch_live_generation(self.settings, self.generation)
         return self.drop_other_generations()
 
     def abandon(self) -> None:
@@ -353,11 +197,9 @@ class ChunkStore:
 
     def _drop_generation(self, generation: int) -> None:
         for name in collection_names(generation):
-            try:
+            with suppress(Exception):  # already gone
                 self._client.delete_collection(name)
-            except Exception:
-                pass
-        self._journal_file(generation).unlink(missing_ok=True)
+        Journal(self.settings, generation).clear()
 
     @property
     def chunks(self):
@@ -385,13 +227,13 @@ class ChunkStore:
 
         New chunks first, then the registry records (which mark the documents complete),
         then the old chunks go. A journal names the documents in flight, so that after a
-        crash :meth:`recover` finishes or undoes exactly those documents.
+        crash recovery finishes or undoes exactly those documents (ingest/recovery.py).
         """
         if not batch:
             return
-        self._write_journal([{"source": d.source, "sha256": d.sha256} for d, _, _ in batch])
+        self.journal.write([{"source": d.source, "sha256": d.sha256} for d, _, _ in batch])
         chunks = [c for _, cs, _ in batch for c in cs]
-        metas = [_chunk_meta(c, d) for d, cs, _ in batch for c in cs]
+        metas = [chunk_record(c, d) for d, cs, _ in batch for c in cs]
         vectors = np.vstack([np.asarray(v, dtype=np.float32) for _, _, v in batch])
         for i in range(0, len(chunks), _PAGE_SIZE):
             part = chunks[i : i + _PAGE_SIZE]
@@ -411,55 +253,23 @@ class ChunkStore:
             metadatas=[{"sha256": d.sha256, "document": d.model_dump_json()} for d, _, _ in batch],
         )
         for document, _, _ in batch:
-            self._delete_other_versions(document.source, document.sha256)
-        self._write_journal(None)
+            self.delete_other_versions(document.source, document.sha256)
+        self.journal.clear()
 
-    def recover(self) -> bool:
-        """Repair what an earlier process left (see :meth:`repair`). True if there was anything."""
-        return bool(self.repair())
+    @property
+    def journal(self) -> Journal:
+        """The documents an ingest into the open generation is writing (see replace_documents)."""
+        return Journal(self.settings, self.generation)
 
-    def repair(self) -> list[str]:
-        """Repair what an earlier process left, one line per repair: finish or undo the documents
-        an interrupted ingest was writing, put back vectors Chroma lost, delete chunks no registry
-        record accounts for, and delete generations a rebuild left unfinished.
-
-        Hold the writer lock: to a sweep, a document another writer is storing right now looks
-        exactly like one a killed writer left behind."""
-        lines = []
-        dropped = self.drop_other_generations()
-        if dropped:
-            lines.append(f"deleted {len(dropped)} unfinished or replaced index generation(s): {dropped}")
-        journal = self._finish_journal()
-        if journal:
-            lines.append("finished or undid the documents an interrupted ingest was writing: "
-                         + ", ".join(sorted({e["source"] for e in journal})))
-        lost = self.repair_vectors()
-        if lost:
-            lines.append(f"put back {lost} vector(s) Chroma had lost")
-        for source, n in sorted(self.remove_orphan_chunks().items()):
-            lines.append(f"deleted {n} chunk(s) of {source}, which no document record accounts for")
-        return lines
-
-    def orphan_chunks(self) -> dict[str, list[str]]:
-        """Ids of chunks whose document has no registry record, or a record of another version,
-        by source: left by a writer killed between its chunks and its record."""
-        hashes = self.document_hashes()
-        orphans: dict[str, list[str]] = {}
+    def chunk_versions(self) -> Iterator[tuple[str, str, str]]:
+        """(chunk id, source, document sha256) of every chunk, for recovery's sweeps."""
         for got in self._pages(["metadatas"]):
             for cid, meta in zip(got["ids"], got["metadatas"]):
-                source = (meta or {}).get("source", "")
-                if hashes.get(source) is None or hashes[source] != (meta or {}).get("doc_sha256"):
-                    orphans.setdefault(source, []).append(cid)
-        return orphans
+                yield cid, (meta or {}).get("source", ""), (meta or {}).get("doc_sha256")
 
-    def remove_orphan_chunks(self) -> Counter:
-        """Delete :meth:`orphan_chunks` (hold the writer lock). Returns how many, by source."""
-        removed: Counter = Counter()
-        for source, ids in self.orphan_chunks().items():
-            for i in range(0, len(ids), _PAGE_SIZE):
-                self.chunks.delete(ids=ids[i : i + _PAGE_SIZE])
-            removed[source] = len(ids)
-        return removed
+    def delete_chunks(self, ids: Sequence[str]) -> None:
+        for i in range(0, len(ids), _PAGE_SIZE):
+            self.chunks.delete(ids=list(ids[i : i + _PAGE_SIZE]))
 
     def lost_vectors(self) -> list[str]:
         """Chunks whose vector the nearest-neighbour index cannot find.
@@ -493,58 +303,19 @@ class ChunkStore:
                     yield cid, got["embeddings"][i], got["documents"][i], got["metadatas"][i]
             offset += len(got["ids"])
 
-    def _finish_journal(self) -> list[dict]:
-        """Finish or undo the documents an interrupted ingest was writing; returns its entries."""
-        entries = self._read_journal()
-        if not entries:
-            return []
-        if isinstance(entries, dict):  # journals written before batches
-            entries = [entries]
-        hashes = self.document_hashes()
-        for entry in entries:
-            source, sha = entry["source"], entry["sha256"]
-            if hashes.get(source) == sha:
-                self._delete_other_versions(source, sha)  # the new version was complete
-            else:
-                self.chunks.delete(where={"$and": [{"source": source}, {"doc_sha256": sha}]})  # it was not
-        self._write_journal(None)
-        return entries
-
     def remove_document(self, source: str) -> bool:
         existed = bool(self._documents.get(ids=[source])["ids"])
         self._documents.delete(ids=[source])
-        self._delete_chunks(source)
+        self.chunks.delete(where={"source": source})
         return existed
 
-    def _delete_other_versions(self, source: str, sha: str) -> None:
+    def delete_version(self, source: str, sha: str) -> None:
+        """Delete the chunks of one version of a document (one an interrupted ingest left half-written)."""
+        self.chunks.delete(where={"$and": [{"source": source}, {"doc_sha256": sha}]})
+
+    def delete_other_versions(self, source: str, sha: str) -> None:
+        """Delete the chunks of every version of a document but ``sha``."""
         self.chunks.delete(where={"$and": [{"source": source}, {"doc_sha256": {"$ne": sha}}]})
-
-    @property
-    def _journal_path(self) -> Path:
-        return self._journal_file(self.generation)
-
-    def _journal_file(self, generation: int) -> Path:
-        name = "ingest-journal.json" if generation == 0 else f"ingest-journal-g{generation}.json"
-        return Path(self.settings.index_dir) / name
-
-    def _read_journal(self) -> list | dict | None:
-        try:
-            return json.loads(self._journal_path.read_text())
-        except (OSError, ValueError):
-            return None
-
-    def _write_journal(self, entry: list | None) -> None:
-        path = self._journal_path
-        if entry is None:
-            path.unlink(missing_ok=True)
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(entry))
-        os.replace(tmp, path)
-
-    def _delete_chunks(self, source: str) -> None:
-        self.chunks.delete(where={"source": source})
 
     # -- chunks -------------------------------------------------------------
 
@@ -554,13 +325,13 @@ class ChunkStore:
     def iter_chunks(self) -> Iterator[Chunk]:
         for got in self._pages(["documents", "metadatas"]):
             for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
-                yield _chunk_from(cid, text, meta)
+                yield chunk_from_record(cid, text, meta)
 
     def iter_vectors(self) -> Iterator[tuple[Chunk, np.ndarray]]:
         """Every chunk with its stored vector (for benchmarks and exports)."""
         for got in self._pages(["documents", "metadatas", "embeddings"]):
             for cid, text, meta, vector in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
-                yield _chunk_from(cid, text, meta), np.asarray(vector, dtype=np.float32)
+                yield chunk_from_record(cid, text, meta), np.asarray(vector, dtype=np.float32)
 
     def _pages(self, include: list[str]) -> Iterator[dict]:
         """The chunk collection, _PAGE_SIZE records at a time."""
@@ -577,7 +348,7 @@ class ChunkStore:
         if not ids:
             return []
         got = self._read(lambda: self.chunks.get(ids=list(dict.fromkeys(ids)), include=["documents", "metadatas"]))
-        by_id = {cid: _chunk_from(cid, t, m) for cid, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        by_id = {cid: chunk_from_record(cid, t, m) for cid, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
         return [by_id[i] for i in ids if i in by_id]
 
     def dense_ids(self, vector: np.ndarray, k: int, sources: set[str] | None = None) -> list[tuple[str, float]]:
@@ -585,6 +356,8 @@ class ChunkStore:
 
         Ids only: fetching texts and metadata is most of a query's cost, so callers fetch
         just the chunks they keep (:meth:`get_chunks`)."""
+        from chromadb.errors import NotFoundError
+
         def query():
             try:
                 return self.chunks.query(
@@ -594,7 +367,7 @@ class ChunkStore:
                     include=["distances"],
                 )
             except Exception as exc:
-                if _is_missing(exc) or self.chunks.count() != 0:
+                if isinstance(exc, NotFoundError) or self.chunks.count() != 0:
                     raise
                 return None  # an empty collection cannot be queried
 
@@ -604,60 +377,23 @@ class ChunkStore:
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0])]
 
     def dense_search(self, vector: np.ndarray, k: int, sources: set[str] | None = None) -> list[tuple[Chunk, float]]:
-        """Nearest chunks by cosine similarity, best first; only from ``sources`` when given."""
-        n = self.count()
-        if n == 0:
-            return []
-        got = self._read(lambda: self.chunks.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=min(k, n),
-            where={"source": {"$in": sorted(sources)}} if sources is not None else None,
-            include=["documents", "metadatas", "distances"],
-        ))
-        # A vector whose record is gone (deleted by another process since this client
-        # loaded) comes back without metadata: it is no longer in the index.
-        return [
-            (_chunk_from(cid, text, meta), 1.0 - float(dist))
-            for cid, text, meta, dist in zip(
-                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
-            )
-            if meta is not None and text is not None
-        ]
+        """Nearest chunks by cosine similarity, best first; only from ``sources`` when given.
+        A vector whose record is gone (deleted by another process since this client loaded)
+        is left out: it is no longer in the index."""
+        hits = self.dense_ids(vector, k, sources)
+        chunks = {c.chunk_id: c for c in self.get_chunks([cid for cid, _ in hits])}
+        return [(chunks[cid], score) for cid, score in hits if cid in chunks]
 
 
-def _is_missing(exc: Exception) -> bool:
-    from chromadb.errors import NotFoundError
+def _forget_shared_system(client) -> None:
+    """Make the next embedded client of this folder read it afresh, leaving the current one running.
 
-    return isinstance(exc, NotFoundError)
+    Chroma shares one in-memory system per folder among its clients and never rereads the
+    folder. Its public ways out do not fit a server answering questions: ``client.close()``
+    stops the shared system under queries still running in other threads, and
+    ``SharedSystemClient.clear_system_cache()`` forgets every folder's system and every
+    reference count at once. So this drops this folder's entry from Chroma's private cache
+    (``SharedSystemClient._identifier_to_system``, chromadb 1.5.9) and nothing else."""
+    from chromadb.api.shared_system_client import SharedSystemClient
 
-
-def _chunk_meta(chunk: Chunk, document: SourceDocument) -> dict:
-    meta = chunk.model_dump(exclude={"chunk_id", "text", "citations"})
-    if meta["page"] is None:
-        meta["page"] = -1  # Chroma drops None values; -1 reads back as "no page"
-    meta["citations"] = "|".join(chunk.citations)
-    # The document's fields ride along on every chunk, so retrieval can filter on them.
-    meta.update(
-        kind=document.kind,
-        case_name=document.case_name or "",
-        court=document.court or "",
-        date=document.date or "",
-    )
-    return meta
-
-
-def _chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
-    page = meta.get("page", -1)
-    return Chunk(
-        chunk_id=chunk_id,
-        source=meta["source"],
-        title=meta["title"],
-        page=None if page is None or page < 0 else int(page),
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        text=text,
-        doc_sha256=meta["doc_sha256"],
-        header=meta.get("header", ""),
-        heading=meta.get("heading", ""),
-        citations=[c for c in meta.get("citations", "").split("|") if c],
-    )
+    SharedSystemClient._identifier_to_system.pop(client._identifier, None)

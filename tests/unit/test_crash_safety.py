@@ -30,13 +30,13 @@ def test_a_crash_while_replacing_a_document_converges(small_corpus, settings, fa
     real = {
         "chunks": store_module.ChunkStore.replace_documents,
         "record": None,
-        "cleanup": store_module.ChunkStore._delete_other_versions,
+        "cleanup": store_module.ChunkStore.delete_other_versions,
     }
 
     if crash_at == "cleanup":
         def boom(self, source, sha):
             raise Crash()
-        monkeypatch.setattr(store_module.ChunkStore, "_delete_other_versions", boom)
+        monkeypatch.setattr(store_module.ChunkStore, "delete_other_versions", boom)
     else:
         original_upsert_target = "chunks" if crash_at == "chunks" else "_documents"
 

@@ -1,0 +1,184 @@
+"""Files to stored chunks: hash, load, chunk, embed and write, one file ahead of the model.
+
+A file whose sha256 is already indexed is skipped before anything is parsed; the others are
+chunked while the previous ones are embedded, and written in batches of EMBED_BUFFER chunks."""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ingest.chunking import chunk_document
+from ingest.discovery import Found, file_sha256
+from ingest.embeddings import Embedder
+from ingest.layout import UPLOAD_PREFIX
+from ingest.loaders import IngestError, load_file
+from ingest.metadata import read_sidecar
+from ingest.store import ChunkStore
+from ingest.types import Chunk, LoadedDocument, SourceDocument
+from ingest.vectors import embed_documents
+from legalqa.settings import Settings
+
+Progress = Callable[[str], None]
+EMBED_BUFFER = 256  # chunks embedded and written together (several small files at once)
+# The loader hashes what it reads unless given the hash already taken here (loaders.load_file's sha256=).
+_LOADER_TAKES_SHA256 = "sha256" in inspect.signature(load_file).parameters
+
+
+class Ticker:
+    """Progress of an ingest: how many files and chunks are done. The CLI draws bars from it."""
+
+    def start(self, files: int) -> None: ...
+    def file_done(self, source: str) -> None: ...
+    def chunks_embedded(self, n: int, total: int) -> None: ...
+
+
+@dataclass
+class Skipped:
+    source: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    indexed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[Skipped] = field(default_factory=list)
+    pages: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    recovered: bool = False
+    repairs: list[str] = field(default_factory=list)
+    uploads: list[str] = field(default_factory=list)  # web uploads a rebuild indexed again
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        kept = f"; kept {len(self.uploads)} web upload(s) from {UPLOAD_PREFIX}" if self.uploads else ""
+        return (
+            f"{self.files} files: {len(self.indexed)} indexed, {len(self.unchanged)} unchanged, "
+            f"{len(self.skipped)} skipped; {self.pages} pages, {self.chunks} chunks "
+            f"({self.embedded} embedded){kept} in {self.seconds:.1f} s"
+        )
+
+
+def index_files(found: list[Found], settings: Settings, store: ChunkStore, get_embedder: Callable[[], Embedder],
+                report: IngestReport, say: Progress, ticker: Ticker | None) -> bool:
+    """Index the files ``found`` into the open store; True if anything was written."""
+    tick = ticker or Ticker()
+    prepare = _Preparer(settings, store.document_hashes(), get_embedder)
+    pending = _Pending(settings, store, get_embedder, report, say, tick)
+    tick.start(len(found))
+    # The next file is parsed and chunked while this one is embedded: the model holds the
+    # cores in native code, and the parsing is most of what ingestion adds to it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = [pool.submit(prepare, item) for item in found[:1]]
+        for i, item in enumerate(found):
+            if i + 1 < len(found):
+                ahead.append(pool.submit(prepare, found[i + 1]))
+            report.files += 1
+            source = item.source
+            try:
+                prepared = ahead[i].result()
+                ahead[i] = None  # let the parsed document go once it is written
+                if prepared is None:
+                    report.unchanged.append(source)
+                    continue
+                pending.add(*prepared)
+            except IngestError as exc:
+                report.skipped.append(Skipped(source, exc.reason))
+                say(f"skipped {source}: {exc.reason}")
+                continue
+            except OSError as exc:
+                report.skipped.append(Skipped(source, f"cannot read the file ({exc.strerror or exc})"))
+                continue
+            finally:
+                tick.file_done(source)
+        pending.flush()
+    return pending.changed
+
+
+class _Preparer:
+    """Everything before embedding (hash, parse, clean, chunk); runs one file ahead, in a worker."""
+
+    def __init__(self, settings: Settings, known: dict[str, str], get_embedder: Callable[[], Embedder]):
+        self.settings, self.known, self.get_embedder = settings, known, get_embedder
+        self.model_lock = threading.Lock()
+
+    def __call__(self, item: Found) -> tuple[LoadedDocument, SourceDocument, list[Chunk]] | None:
+        """The loaded file, its document and chunks; None if the file is unchanged."""
+        if item.problem:
+            raise IngestError(item.source, item.problem)
+        sha256 = file_sha256(item.path)
+        if self.known.get(item.source) == sha256:
+            return None
+        sidecar = None
+        if item.read_metadata:
+            try:
+                sidecar = read_sidecar(item.path, item.root)
+            except ValueError as exc:
+                raise IngestError(item.source, f"bad metadata: {exc}") from None
+        options = {"max_bytes": int(self.settings.ingest.max_file_mb * 1e6), "sidecar": sidecar}
+        if _LOADER_TAKES_SHA256:
+            options["sha256"] = sha256
+        loaded = load_file(item.path, item.source, **options)
+        with self.model_lock:
+            model = self.get_embedder()
+        return loaded, *chunk_loaded(loaded, model, self.settings)
+
+
+def chunk_loaded(loaded: LoadedDocument, model: Embedder, settings: Settings) -> tuple[SourceDocument, list[Chunk]]:
+    """The chunks of a loaded file, sized for ``model``, and its document with the citations they hold."""
+    chunks = chunk_document(
+        loaded,
+        model.count_tokens,
+        max_tokens=min(settings.ingest.chunk_tokens, model.max_tokens - 48),
+        overlap_tokens=settings.ingest.chunk_overlap_tokens,
+    )
+    if not chunks:
+        raise IngestError(loaded.document.source, "no text could be extracted")
+    document = loaded.document.model_copy(
+        update={"citations": list(dict.fromkeys(c for chunk in chunks for c in chunk.citations))}
+    )
+    return document, chunks
+
+
+class _Pending:
+    """Chunked documents waiting to be embedded together (batches of similar length form across
+    files) and written in one batch."""
+
+    def __init__(self, settings: Settings, store: ChunkStore, get_embedder: Callable[[], Embedder],
+                 report: IngestReport, say: Progress, tick: Ticker):
+        self.settings, self.store, self.get_embedder = settings, store, get_embedder
+        self.report, self.say, self.tick = report, say, tick
+        self.items: list[tuple[SourceDocument, list[Chunk], LoadedDocument]] = []
+        self.changed = False
+
+    def add(self, loaded: LoadedDocument, document: SourceDocument, chunks: list[Chunk]) -> None:
+        self.items.append((document, chunks, loaded))
+        if sum(len(c) for _, c, _ in self.items) >= EMBED_BUFFER:
+            self.flush()
+
+    def flush(self) -> None:
+        """Embed and write the pending documents, then report them."""
+        if not self.items:
+            return
+        total = sum(len(chunks) for _, chunks, _ in self.items)
+        vectors = embed_documents(self.get_embedder(), [(d, c) for d, c, _ in self.items],
+                                  self.settings.ingest.embed_batch_size,
+                                  on_batch=lambda done: self.tick.chunks_embedded(done, total))
+        self.store.replace_documents([(d, c, v) for (d, c, _), v in zip(self.items, vectors)])
+        self.changed = True
+        for document, chunks, loaded in self.items:
+            for warning in loaded.warnings:
+                self.report.warnings.append(Skipped(document.source, warning))
+            self.report.indexed.append(document.source)
+            self.report.pages += len(loaded.pages)
+            self.report.chunks += len(chunks)
+            self.report.embedded += len(chunks)
+            self.say(f"indexed {document.source}: {len(loaded.pages)} pages, {len(chunks)} chunks")
+        self.items.clear()

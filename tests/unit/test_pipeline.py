@@ -85,3 +85,43 @@ def test_interrupted_document_is_cleaned_up(small_corpus, settings, fake_embedde
     report = ingest(small_corpus, settings, fake_embedder)
     assert report.indexed == ["statute/fair-use.md"]
     assert store.count() == count
+
+
+def test_the_index_facade_opens_only_an_index_and_follows_ingests(small_corpus, settings, fake_embedder):
+    import pytest
+
+    from ingest.index import Index
+    from ingest.store import IndexUnavailableError
+
+    with pytest.raises(IndexUnavailableError, match="no index yet.*legalqa ingest PATH"):
+        Index(settings)
+    ingest(small_corpus, settings, fake_embedder)
+    index = Index(settings)
+    assert len(index.documents) == 4 and index.generation == 0
+    (small_corpus / "zebra.txt").write_text("The zebra licence was a fair use of the striped works.\n")
+    ingest(small_corpus, settings, fake_embedder)  # another writer, with its own store
+    assert "zebra.txt" not in index.documents
+    index.refresh()
+    assert "zebra.txt" in index.documents
+    assert index.lexical.n_chunks == index.store.count()
+    zebra = index.documents["zebra.txt"]
+    assert index.document_by_key(zebra.key) == zebra
+    assert [c.source for c in index.get_chunks([index.lexical.search("zebra striped", 1)[0][0]])] == ["zebra.txt"]
+
+
+def test_a_build_record_from_before_header_weight_still_opens(settings):
+    from ingest.build import BuildInfo
+
+    old = BuildInfo.from_settings(settings, 64).model_dump()
+    del old["header_weight"]  # as written before the field existed
+    assert BuildInfo.model_validate(old) == BuildInfo.from_settings(settings, 64)
+
+
+def test_load_embedder_returns_a_registered_model(fake_embedder):
+    from ingest.embeddings import load_embedder, register_embedder, unregister_embedder
+
+    register_embedder("test-registered", lambda: fake_embedder)
+    try:
+        assert load_embedder("test-registered") is fake_embedder
+    finally:
+        unregister_embedder("test-registered")

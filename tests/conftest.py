@@ -106,15 +106,14 @@ def real_index(real_corpus):
 def fake_model(fake_embedder):
     """Make every load of the configured embedding model return the fake (for CLI-level unit
     tests, whose settings come from the environment): registered under the model's name."""
-    import chatbot.engine
     from ingest.embeddings import register_embedder, unregister_embedder
 
+    # Engines are cached by settings, and each test's settings name its own index folder, so no
+    # engine of another test (or its embedder) is reused.
     names = {"fake", Settings().embedding_model}
     for name in names:
         register_embedder(name, lambda: fake_embedder)
-    chatbot.engine._engines.clear()
     yield fake_embedder
-    chatbot.engine._engines.clear()
     for name in names:
         unregister_embedder(name)
 

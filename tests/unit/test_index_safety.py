@@ -207,7 +207,8 @@ def test_a_read_on_a_removed_generation_follows_the_rebuild(small_corpus, settin
     assert stale.generation == 0
     assert [c.chunk_id for c in stale.get_chunks(ids)] == ids  # chunk ids are stable across rebuilds
     assert stale.generation == 1
-    engine._lexical_key = (1, engine._lexical_key[1])  # as if the question began just before the switch
+    engine.refresh()  # the engine knows of the switch; its store is then put back, as if the question
+    # had opened it just before the switch
     engine.store.generation = 0
     engine.store._chunks = engine.store._client.get_or_create_collection("gone")
     engine.store._client.delete_collection("gone")

@@ -3,6 +3,7 @@
 Per-page PyPDF text (whole files for everything else), 1000/200 recursive character
 chunks, similarity top-4 in Chroma with the same embedding model, and the top chunk
 as the "answer". It goes through the project's one Chroma module, in its own index.
+It reads only the file types the project reads: a .docx read as text would be noise.
 """
 
 from __future__ import annotations
@@ -14,16 +15,27 @@ from pathlib import Path
 
 import numpy as np
 
+from chatbot.types import Answer, Citation, Retrieved
 from ingest.embeddings import Embedder
-from legalqa.settings import Settings
+from ingest.loaders import SUPPORTED_SUFFIXES, IngestError
 from ingest.store import BuildInfo, ChunkStore
 from ingest.types import Chunk, SourceDocument, normalize_whitespace
+from legalqa.settings import Settings
 
 CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 1000, 200, 4
 
 
+def readable(path: Path) -> bool:
+    """Whether the project reads files of this type (the baseline reads the same ones, its own way)."""
+    # TODO(issue 14): ask ingest.loaders.loader_for(path) once the loader registry lands.
+    return path.suffix.lower() in SUPPORTED_SUFFIXES
+
+
 def naive_pages(path: Path) -> list[tuple[int | None, str]]:
-    """What PyPDFLoader, TextLoader and BSHTMLLoader give: raw page text, no cleaning."""
+    """What PyPDFLoader, TextLoader and BSHTMLLoader give: raw page text, no cleaning.
+    Raises IngestError for a file type the project does not read."""
+    if not readable(path):
+        raise IngestError(path, f"unsupported file type '{path.suffix.lower() or '(none)'}'")
     if path.suffix.lower() == ".pdf":
         from pypdf import PdfReader
 
@@ -56,28 +68,23 @@ class NaiveBaseline:
             if chunks:
                 self.store.replace_document(doc, chunks, np.asarray(self.embedder.embed([c.text for c in chunks])))
 
-    def ask(self, question: str) -> dict:
-        """The JSON contract, filled the naive way: top-4 by similarity, the top chunk as the answer."""
+    def ask(self, question: str) -> Answer:
+        """An answer filled the naive way: top-4 by similarity, the top chunk as the answer and its one citation."""
         started = time.perf_counter()
         hits = self.store.dense_search(self.embedder.embed([question])[0], TOP_K)
         retrieved_at = time.perf_counter()
         top = hits[0][0] if hits else None
-        answer = {
-            "question": question,
-            "answer": top.text if top else "",
-            "abstained": top is None,
-            "citations": [] if top is None else [{
-                "n": 1, "source": top.source, "title": top.title, "page": top.page, "quote": top.text,
-                "chunk_id": top.chunk_id, "cite": "", "kind": "other",
-            }],
-            "retrieved": [{"source": c.source, "page": c.page, "chunk_id": c.chunk_id, "score": round(s, 6),
-                           "text": c.text, "start": c.start, "end": c.end} for c, s in hits],
-            "timings_ms": {"retrieve": round((retrieved_at - started) * 1000, 1), "answer": 0.0,
-                           "total": round((time.perf_counter() - started) * 1000, 1)},
-            "rewritten_query": None,
-            "notes": [],
-        }
-        return answer
+        citations = [] if top is None else [Citation(n=1, source=top.source, title=top.title, page=top.page,
+                                                     quote=top.text, chunk_id=top.chunk_id)]
+        retrieved = [Retrieved(source=c.source, page=c.page, chunk_id=c.chunk_id, score=round(s, 6)) for c, s in hits]
+        return Answer(question=question, answer=top.text if top else "", abstained=top is None, citations=citations,
+                      retrieved=retrieved,
+                      timings_ms={"retrieve": round((retrieved_at - started) * 1000, 1), "answer": 0.0,
+                                  "total": round((time.perf_counter() - started) * 1000, 1)})
+
+    def get_chunks(self, ids: list[str]) -> list[Chunk]:
+        """Chunks of the baseline's own index by id, in the order given."""
+        return self.store.get_chunks(ids)
 
     def page_text(self, source: str, page: int | None) -> str:
         """The naive loader's own page text, against which its quotes are checked."""
@@ -108,7 +115,8 @@ def naive_chunks(doc: SourceDocument, path: Path) -> list[Chunk]:
 def naive_ingest(files: list[Path], index_dir: Path, embedder: Embedder) -> dict:
     """The tutorial ingest from files, for the speed benchmark: load, split, embed, add to
     Chroma, one file at a time, with no cleaning, metadata or lexical index. Files the
-    tutorial loaders cannot read are skipped, as a tutorial script would crash on them."""
+    tutorial loaders cannot read are skipped, as a tutorial script would crash on them, and
+    so are file types the project does not read; ``skipped`` names both."""
     import hashlib
 
     store = ChunkStore(Settings(index_dir=index_dir))
@@ -116,15 +124,20 @@ def naive_ingest(files: list[Path], index_dir: Path, embedder: Embedder) -> dict
     store.open(BuildInfo(embedding_model="naive:" + embedder.name, dimension=embedder.dimension,
                          chunk_tokens=CHUNK_SIZE, chunk_overlap_tokens=CHUNK_OVERLAP), create=True)
     n_files = n_chunks = 0
+    skipped = []
     for path in files:
+        if not readable(path):
+            skipped.append(path.name)
+            continue
         doc = SourceDocument(source=path.name, title=path.stem, sha256=hashlib.sha256(path.read_bytes()).hexdigest())
         try:
             chunks = naive_chunks(doc, path)
         except Exception:  # noqa: BLE001 - the baseline has no error handling to speak of
+            skipped.append(path.name)
             continue
         if not chunks:
             continue
         store.replace_document(doc, chunks, embedder.embed([c.text for c in chunks]))
         n_files += 1
         n_chunks += len(chunks)
-    return {"files": n_files, "chunks": n_chunks}
+    return {"files": n_files, "chunks": n_chunks, "skipped": skipped}

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from eval.runner import CONFIGS, HISTORY
+from eval.history import HISTORY
+from eval.runner import CONFIGS
 
 
 @click.command(name="eval")

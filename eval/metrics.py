@@ -104,13 +104,21 @@ def magesh_label(*, answerable: bool, abstained: bool, quotes_ok: bool, citation
     return "accurate" if (key_fact_recall is None or key_fact_recall >= 1.0) else "incomplete"
 
 
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100)."""
+def percentile(values: Sequence[float], q: float, *, method: str = "nearest") -> float | None:
+    """The q-th percentile (q in 0..100), None for no values. ``nearest`` is the nearest-rank
+    value, which evaluation reports; ``linear`` interpolates between ranks as numpy does, which
+    the benchmark reports."""
     import math
 
     data = sorted(values)
     if not data:
         return None
+    if method == "linear":
+        import numpy as np
+
+        return float(np.percentile(data, q))
+    if method != "nearest":
+        raise ValueError(f"unknown percentile method '{method}' (nearest or linear)")
     rank = max(1, math.ceil(q / 100 * len(data)))
     return data[rank - 1]
 

@@ -5,17 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-TABLE_METRICS = [
-    ("hit@1", "document hit@1"), ("hit@5", "document hit@5"), ("recall@1", "recall@1"), ("recall@3", "recall@3"),
-    ("recall@5", "recall@5"), ("recall@10", "recall@10"), ("mrr", "MRR"), ("ndcg@10", "nDCG@10"),
-    ("page_hit@1", "page hit@1"), ("page_hit@5", "page hit@5"), ("key_fact_recall", "key-fact recall"),
-    ("citation_precision", "citation precision"), ("citation_recall", "citation recall"),
-    ("quotes_verbatim", "quote fidelity"), ("accurate", "accurate (Magesh)"), ("incomplete", "incomplete"),
-    ("hallucinated", "hallucinated"), ("abstention_precision", "abstention precision"),
-    ("abstention_recall", "abstention recall"), ("retrieve_ms_p50", "retrieve p50 (ms)"),
-    ("retrieve_ms_p95", "retrieve p95 (ms)"), ("total_ms_p50", "total p50 (ms)"), ("total_ms_p95", "total p95 (ms)"),
-]
-BAR_METRICS = ["hit@5", "recall@5", "mrr", "key_fact_recall", "citation_precision", "quotes_verbatim", "accurate"]
+from eval.scoring import METRICS, RECALL_KS, headline_metrics, table_metrics
+
+
+def bar_metrics() -> list[str]:
+    """The scores the bar chart compares across configurations."""
+    return [m.name for m in METRICS if m.chart]
 
 
 def _fmt(value) -> str:
@@ -27,11 +22,7 @@ def _fmt(value) -> str:
 def write_report(out_dir: Path, summaries: dict[str, dict], per_config: dict[str, list[dict]]) -> Path:
     plots = write_plots(out_dir, summaries, per_config)
     configs = list(summaries)
-    lines = ["# legalqa evaluation", ""]
-    lines.append("| metric | " + " | ".join(configs) + " |")
-    lines.append("| --- |" + " --- |" * len(configs))
-    for key, label in TABLE_METRICS:
-        lines.append(f"| {label} | " + " | ".join(_fmt(summaries[c].get(key)) for c in configs) + " |")
+    lines = ["# legalqa evaluation", "", *metrics_table(summaries)]
     lines += ["", f"{summaries[configs[0]]['questions']} questions, {summaries[configs[0]]['answerable']} answerable.", ""]
     for name, title in plots:
         lines += [f"## {title}", "", f"![{title}]({name})", ""]
@@ -39,6 +30,15 @@ def write_report(out_dir: Path, summaries: dict[str, dict], per_config: dict[str
     path = out_dir / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def metrics_table(summaries: dict[str, dict]) -> list[str]:
+    """A Markdown table: one line per registered metric with a label, one column per configuration."""
+    configs = list(summaries)
+    lines = ["| metric | " + " | ".join(configs) + " |", "| --- |" + " --- |" * len(configs)]
+    for metric in table_metrics():
+        lines.append(f"| {metric.label} | " + " | ".join(_fmt(summaries[c].get(metric.name)) for c in configs) + " |")
+    return lines
 
 
 def _worst(config: str, rows: list[dict], n: int = 5) -> list[str]:
@@ -65,10 +65,11 @@ def write_plots(out_dir: Path, summaries: dict[str, dict], per_config: dict[str,
 
     fig, ax = plt.subplots(figsize=(10, 4.5))
     width = 0.8 / len(configs)
-    x = np.arange(len(BAR_METRICS))
+    bars = bar_metrics()
+    x = np.arange(len(bars))
     for i, c in enumerate(configs):
-        ax.bar(x + i * width, [summaries[c].get(m) or 0.0 for m in BAR_METRICS], width, label=c)
-    ax.set_xticks(x + width * (len(configs) - 1) / 2, BAR_METRICS, rotation=20)
+        ax.bar(x + i * width, [summaries[c].get(m) or 0.0 for m in bars], width, label=c)
+    ax.set_xticks(x + width * (len(configs) - 1) / 2, bars, rotation=20)
     ax.set_ylabel("score (0 to 1)")
     ax.set_ylim(0, 1.05)
     ax.set_title("Metrics by configuration")
@@ -79,7 +80,7 @@ def write_plots(out_dir: Path, summaries: dict[str, dict], per_config: dict[str,
     made.append(("metrics.png", "Metrics by configuration"))
 
     fig, ax = plt.subplots(figsize=(6, 4))
-    ks = [1, 3, 5, 10]
+    ks = list(RECALL_KS)
     for c in configs:
         ax.plot(ks, [summaries[c].get(f"recall@{k}") or 0.0 for k in ks], marker="o", label=c)
     ax.set_ylim(0, 1.05)
@@ -121,7 +122,7 @@ def plot_trend(history: Path, out: Path, config: str = "hybrid") -> Path:
         raise ValueError(f"{history} has no run of configuration '{config}'")
     labels = [f"{r['commit'] or '?'}\n{r['time'][5:16]}" for r in runs]
     fig, ax = plt.subplots(figsize=(max(6, len(runs) * 0.9), 4))
-    for metric in ("hit@5", "key_fact_recall", "quotes_verbatim", "abstention_accuracy", "hallucinated"):
+    for metric in [m.name for m in headline_metrics() if not m.unit]:  # scores, not latencies
         ax.plot(range(len(runs)), [r["configs"][config].get(metric) or 0.0 for r in runs], marker="o", label=metric)
     ax.set_xticks(range(len(runs)), labels, fontsize=7)
     ax.set_ylim(0, 1.05)

@@ -56,50 +56,18 @@ def char_scores(gold: list[dict], retrieved: list[dict]) -> tuple[float, float]:
 
 def run_legalbench(bench_dir: Path, out_dir: Path, *, mini: bool = True, settings: Settings | None = None,
                    embedder: Embedder | None = None, limit: int | None = None, progress=print) -> dict:
+    """Index the benchmark's documents in OUT/index, retrieve 64 chunks per query, and score their
+    character spans; writes legalbench_results.json and legalbench_report.json."""
     bench_dir, out_dir = Path(bench_dir), Path(out_dir)
-    name = "cuad_mini.json" if mini else "cuad_full_approx.json"
-    bench = json.loads((bench_dir / "benchmarks" / name).read_text(encoding="utf-8"))
-    tests = bench["tests"][:limit]
-    if mini:
-        files = [line.strip() for line in (bench_dir / "benchmarks" / "cuad_mini_docs.txt").read_text().splitlines() if line.strip()]
-    else:
-        files = sorted({s["file_path"] for t in tests for s in t["snippets"]})
-    base = settings or Settings()
-    # No chunk overlap: upstream sums overlap over every retrieved span, so overlapping chunks
-    # would count the same gold characters twice (recall above 100).
-    settings = base.model_copy(update={
-        "index_dir": out_dir / "index",
-        "ingest": base.ingest.model_copy(update={"chunk_overlap_tokens": 0}),
-        "retrieval": base.retrieval.model_copy(update={"k": 64, "candidates": 128, "per_document": 64}),
-    })
-    started = time.perf_counter()
+    name, tests, files = _load_benchmark(bench_dir, mini, limit)
+    settings = _benchmark_settings(settings or Settings(), out_dir)
     corpus = bench_dir / "corpus"
-    by_folder: dict[str, list[Path]] = {}
-    for f in files:
-        by_folder.setdefault(str(Path(f).parent), []).append(corpus / f)
-    for folder, paths in by_folder.items():
-        report = ingest_paths(paths, settings=settings, embedder=embedder, prefix=f"{folder}/")
-        progress(f"legalbench-rag: {report.summary()}")
+    started = time.perf_counter()
+    _ingest(corpus, files, settings, embedder, progress)
     ingest_seconds = time.perf_counter() - started
 
-    engine = Engine(settings, embedder=embedder)
-    retriever = engine.retriever()
-    raws: dict[str, str] = {}
-    results: dict[str, list[dict]] = {}
-    unmapped = 0
     started = time.perf_counter()
-    for t in tests:
-        spans = []
-        for e in retriever.retrieve(t["query"], k=64, per_document=64):
-            source = e.chunk.source
-            if source not in raws:
-                raws[source] = (corpus / source).read_text(encoding="utf-8")
-            span = raw_span(raws[source], e.chunk.text)
-            if span is None:
-                unmapped += 1
-                continue
-            spans.append({"file_path": source, "span": list(span)})
-        results[t["query_id"]] = spans
+    results, unmapped = _retrieve_spans(Engine(settings, embedder=embedder), corpus, tests)
     query_seconds = time.perf_counter() - started
 
     ours = {}
@@ -123,6 +91,60 @@ def run_legalbench(bench_dir: Path, out_dir: Path, *, mini: bool = True, setting
     (out_dir / "legalbench_results.json").write_text(json.dumps(results))
     (out_dir / "legalbench_report.json").write_text(json.dumps(report, indent=2) + "\n")
     return report
+
+
+def _load_benchmark(bench_dir: Path, mini: bool, limit: int | None) -> tuple[str, list[dict], list[str]]:
+    """The benchmark file's name, its queries (the first ``limit``) and the documents to index."""
+    name = "cuad_mini.json" if mini else "cuad_full_approx.json"
+    bench = json.loads((bench_dir / "benchmarks" / name).read_text(encoding="utf-8"))
+    tests = bench["tests"][:limit]
+    if mini:
+        files = [line.strip() for line in (bench_dir / "benchmarks" / "cuad_mini_docs.txt").read_text().splitlines() if line.strip()]
+    else:
+        files = sorted({s["file_path"] for t in tests for s in t["snippets"]})
+    return name, tests, files
+
+
+def _benchmark_settings(base: Settings, out_dir: Path) -> Settings:
+    # No chunk overlap: upstream sums overlap over every retrieved span, so overlapping chunks
+    # would count the same gold characters twice (recall above 100).
+    return base.model_copy(update={
+        "index_dir": out_dir / "index",
+        "ingest": base.ingest.model_copy(update={"chunk_overlap_tokens": 0}),
+        "retrieval": base.retrieval.model_copy(update={"k": 64, "candidates": 128, "per_document": 64}),
+    })
+
+
+def _ingest(corpus: Path, files: list[str], settings: Settings, embedder: Embedder | None, progress) -> None:
+    """Each folder of the benchmark's corpus under its own prefix, so sources are its file paths."""
+    by_folder: dict[str, list[Path]] = {}
+    for f in files:
+        by_folder.setdefault(str(Path(f).parent), []).append(corpus / f)
+    for folder, paths in by_folder.items():
+        report = ingest_paths(paths, settings=settings, embedder=embedder, prefix=f"{folder}/")
+        progress(f"legalbench-rag: {report.summary()}")
+
+
+def _retrieve_spans(engine: Engine, corpus: Path, tests: list[dict]) -> tuple[dict[str, list[dict]], int]:
+    """Each query's 64 retrieved chunks as character spans of the original files, and how many
+    chunks could not be mapped back."""
+    retriever = engine.retriever()
+    raws: dict[str, str] = {}
+    results: dict[str, list[dict]] = {}
+    unmapped = 0
+    for t in tests:
+        spans = []
+        for e in retriever.retrieve(t["query"], k=64, per_document=64):
+            source = e.chunk.source
+            if source not in raws:
+                raws[source] = (corpus / source).read_text(encoding="utf-8")
+            span = raw_span(raws[source], e.chunk.text)
+            if span is None:
+                unmapped += 1
+                continue
+            spans.append({"file_path": source, "span": list(span)})
+        results[t["query_id"]] = spans
+    return results, unmapped
 
 
 def _reference_scores(bench_dir: Path, bench: dict, results: dict) -> dict | None:

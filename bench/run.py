@@ -8,13 +8,13 @@ import os
 import platform
 import shutil
 import socket
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from bench import measure
+from eval.history import git_commit
 
 FULL_SIZES = (10_000, 100_000, 300_000)
 QUICK_SIZES = (10_000, 30_000)
@@ -40,14 +40,6 @@ def machine() -> dict:
         pass
     return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "python": platform.python_version(),
             "platform": platform.platform(terse=True)}
-
-
-def commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return ""
 
 
 def quick_corpus(corpus: Path, dest: Path) -> Path:
@@ -77,7 +69,7 @@ def run_bench(
 ) -> dict:
     sizes = tuple(sizes or (QUICK_SIZES if quick else FULL_SIZES))
     started = time.perf_counter()
-    results: dict = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "commit": commit(), "machine": machine(),
+    results: dict = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "commit": git_commit(), "machine": machine(),
                      "quick": quick, "corpus": str(corpus)}
     own_workdir = workdir is None
     workdir = Path(workdir or tempfile.mkdtemp(prefix="legalqa-bench-"))

@@ -147,6 +147,6 @@ def test_a_configured_reranker_reorders_the_candidates(engine):
     question = "Was copying the novels to train the language model a fair use?"
     before = engine.ask(question).retrieved
     # A stand-in cross-encoder that prefers the amicus brief above all else.
-    engine._reranker = lambda pairs: [1.0 if "amici curiae" in text else 0.0 for _, text in pairs]
+    engine.set_reranker(lambda pairs: [1.0 if "amici curiae" in text else 0.0 for _, text in pairs])
     after = engine.ask(question).retrieved
     assert after[0].source == "amicus-brief.pdf" != before[0].source

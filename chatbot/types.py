@@ -29,10 +29,13 @@ class Citation(BaseModel):
     cite: str = Field("", description="The citation a lawyer checks: case, docket, court, date and pinpoint page.")
     kind: str = "other"
 
-    def label(self) -> str:
+    def label(self, *, pinpoint: bool = True) -> str:
+        """How every renderer names the cited document: its legal citation (with its pinpoint
+        page), or, for a document the registry does not know, its title, followed by the page
+        unless ``pinpoint`` is False (where the page is shown beside it)."""
         if self.cite:
             return self.cite
-        return f"{self.title}, p. {self.page}" if self.page is not None else self.title
+        return f"{self.title}, p. {self.page}" if pinpoint and self.page is not None else self.title
 
 
 class Retrieved(BaseModel):
@@ -59,18 +62,16 @@ class Answer(BaseModel):
     notes: list[str] = Field(default_factory=list, description="What verification removed, filters applied, and so on.")
 
     def sources_text(self) -> str:
-        return "\n".join(f"[{c.n}] {c.label()}" for c in self.citations)
+        """The numbered sources, one a line (see :func:`chatbot.render.sources_text`)."""
+        from chatbot.render import sources_text
+
+        return sources_text(self.citations)
 
     def render_text(self) -> str:
-        """The answer as a person reads it: quotes with [n] markers, then the numbered sources."""
-        parts = []
-        if self.rewritten_query:
-            parts.append(f"(searched for: {self.rewritten_query})")
-        parts.append(self.answer)
-        if self.citations:
-            parts.append(f"Sources:\n{self.sources_text()}")
-        parts.extend(f"Note: {n}" for n in self.notes)
-        return "\n\n".join(parts)
+        """The answer as the CLI prints it (see :func:`chatbot.render.answer_text`)."""
+        from chatbot.render import answer_text
+
+        return answer_text(self)
 
 
 ABSTAIN_MESSAGE = "The indexed documents do not answer this."

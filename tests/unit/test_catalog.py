@@ -77,7 +77,7 @@ def test_sample_pdfs_match_their_sources():
 
 
 def test_a_summary_says_so_on_its_card_and_in_its_citation():
-    from chatbot.app import source_card
+    from chatbot.render import source_card
     from chatbot.types import Citation
     from ingest.types import SourceDocument
 

@@ -1,10 +1,9 @@
 """The web guards in isolation: login parsing, session expiry, upload checks that hold even
-if Gradio's own check were off, names, and the Markdown export."""
+if Gradio's own check were off, and names. (The Markdown export is tested in test_render.py.)"""
 
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -100,19 +99,3 @@ def test_upload_names_lose_invisible_characters_and_keep_their_extension():
     long = safe_name("x" * 300 + ".pdf")
     assert len(long) == NAME_LIMIT and long.endswith(".pdf")
 
-
-def test_the_markdown_export_shows_what_was_typed_and_nothing_more():
-    from chatbot.app import export_markdown
-    from chatbot.types import Answer, Citation
-
-    answer = Answer(
-        question="[click](javascript:alert(1)) <img src=x onerror=alert(2)>",
-        answer="It was fair use [1].", abstained=False,
-        citations=[Citation(n=1, source="uploads/<b>x</b>.txt", title="[t](javascript:x)", quote="a <script>b",
-                            chunk_id="c1", page=1)],
-    )
-    exported = export_markdown([answer.model_dump()])
-    assert not re.search(r"(?<!\\)\]\(", exported), "an unescaped ]( makes a link"
-    assert "<img" not in exported and "<script" not in exported
-    assert "<b>" not in exported
-    assert r"\[click\](javascript:alert(1)) &lt;img" in exported

@@ -88,7 +88,6 @@ def upload_files(files, settings: Settings, engine, *, upload_root: Path | None 
     """Take the offered files into the library and index them; one HTML line per file.
 
     ``upload_root`` is the folder uploads must come from (Gradio's upload folder by default)."""
-    from ingest.pipeline import index_uploads
     from ingest.store import IndexBusyError
 
     root = upload_root if upload_root is not None else gradio_upload_folder()
@@ -112,8 +111,7 @@ def upload_files(files, settings: Settings, engine, *, upload_root: Path | None 
                 item.path.unlink(missing_ok=True)
     if placed:
         try:
-            report = index_uploads(placed, settings=settings, store=engine.store, embedder=engine.embedder,
-                                   lock_timeout=UPLOAD_WAIT)
+            report = engine.add_uploads(placed, lock_timeout=UPLOAD_WAIT)
         except IndexBusyError:
             lines.append("✗ the library is being rebuilt; nothing was added. Try again in a minute.")
         else:

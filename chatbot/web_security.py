@@ -1,6 +1,6 @@
 """The web server's doors: which requests reach the chat at all, and as whom.
 
-Everything here is plain ASGI middleware around the FastAPI app that `chatbot.app`
+Everything here is plain ASGI middleware around the FastAPI app that `chatbot.server`
 builds; none of it knows about answers. In order, outermost first:
 
 - Starlette's ``TrustedHostMiddleware``: only the host names the server serves, so a

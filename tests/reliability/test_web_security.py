@@ -53,7 +53,7 @@ def every_route(routes, prefix=""):
 def test_every_route_but_the_login_page_refuses_a_visitor(web):
     from starlette.testclient import TestClient
 
-    from chatbot.app import create_app
+    from chatbot.server import create_app
 
     app = create_app(web.settings, web.engine)
     routes = sorted(set(every_route(app.routes)))
@@ -89,7 +89,7 @@ def test_every_route_but_the_login_page_refuses_a_visitor(web):
 def test_the_file_routes_serve_indexed_files_only(web, small_corpus):
     from starlette.testclient import TestClient
 
-    from chatbot.app import create_app
+    from chatbot.server import create_app
     from ingest.pipeline import remove_sources
 
     settings = web.settings.model_copy(update={"ui": web.settings.ui.model_copy(update={"auth": None})})
@@ -120,13 +120,13 @@ def test_the_file_routes_serve_indexed_files_only(web, small_corpus):
     ],
 )
 def test_upload_names_cannot_escape_the_uploads_folder(name, stored):
-    from chatbot.app import safe_name
+    from chatbot.uploads import safe_name
 
     assert safe_name(name) == stored
 
 
 def test_uploads_never_overwrite_and_oversized_ones_are_refused(web, tmp_path):
-    from chatbot.app import upload_files as upload_any
+    from chatbot.uploads import upload_files as upload_any
 
     def upload_files(files, settings, engine):
         return upload_any(files, settings, engine, upload_root=incoming)

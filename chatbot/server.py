@@ -1,0 +1,163 @@
+"""The web server: the Gradio chat at /, indexed documents at /document and /view, behind
+the guards of :mod:`chatbot.web_security`.
+
+Documents are served by an opaque key looked up in the index's registry, never by a path
+from the request, so nothing but indexed files can be fetched. Document text is always
+HTML-escaped before it reaches the page (see :mod:`chatbot.render`).
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+from chatbot.engine import Engine, get_engine
+from chatbot.render import CSS, document_page, unreadable_page
+from ingest.types import SourceDocument
+from legalqa.errors import LegalqaError
+from legalqa.settings import Settings
+
+
+class ServeError(LegalqaError, ValueError):
+    """The server cannot start where it was told to: the message says why and what to set."""
+
+
+def create_app(settings: Settings, engine: Engine | None = None):
+    """FastAPI app: the Gradio chat at /, indexed documents at /document and /view, behind
+    the guards of :mod:`chatbot.web_security`. A malformed login setting raises before anything opens."""
+    from fastapi import FastAPI
+    from starlette.middleware.cors import CORSMiddleware
+
+    from chatbot.web_security import parse_logins
+
+    auth = parse_logins(settings.ui.auth)
+    engine = engine or get_engine(settings)
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    add_document_routes(app, engine)
+    # Gradio adds CORS headers for any origin unless the parent app configures CORS itself:
+    # this one allows no other origin.
+    app.add_middleware(CORSMiddleware, allow_origins=[])
+    app = mount_chat(app, settings, engine, auth)
+    return add_guards(app, settings, auth)
+
+
+def add_document_routes(app, engine: Engine) -> None:
+    """/document/{key} serves an indexed file as it is; /view/{key} shows a text one as a page."""
+    from fastapi import HTTPException
+    from fastapi.responses import FileResponse, HTMLResponse
+
+    def indexed(key: str) -> SourceDocument:
+        doc = engine.document_by_key(key)
+        if doc is None or not doc.path or not Path(doc.path).is_file():
+            raise HTTPException(status_code=404, detail="not an indexed document")
+        return doc
+
+    @app.get("/document/{key}")
+    def document(key: str):
+        doc = indexed(key)
+        media = "application/pdf" if doc.path.lower().endswith(".pdf") else "text/plain; charset=utf-8"
+        return FileResponse(doc.path, media_type=media, content_disposition_type="inline")
+
+    @app.get("/view/{key}", response_class=HTMLResponse)
+    def view(key: str, chunk: str | None = None):
+        return HTMLResponse(view_page(indexed(key), engine, chunk))
+
+
+def mount_chat(app, settings: Settings, engine: Engine, auth):
+    """``app`` with the Gradio chat mounted at /."""
+    import gradio as gr
+
+    from chatbot.layout import build_blocks
+
+    theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+    blocks = build_blocks(settings, engine)
+    app = gr.mount_gradio_app(
+        app, blocks, path="/", theme=theme, css=CSS, footer_links=[], auth=auth, show_error=False,
+        allowed_paths=[], blocked_paths=blocked_paths(settings), max_file_size=int(settings.ui.max_upload_mb * 1e6),
+        run_history=False, mcp_server=False,
+    )
+    # Gradio checks that a file named in a request was uploaded by a user only once its
+    # Blocks has "launched"; `launch()` says so, `mount_gradio_app` never does. Mounted, the
+    # app is launched when it is served, as Gradio's own reloader marks blocks it mounts
+    # into a running server. The chat never reads a file path from the browser anyway
+    # (conversation state is kept server-side, uploads are checked in chatbot.uploads),
+    # so this check is the second wall, not the only one.
+    blocks.has_launched = True
+    return app
+
+
+def add_guards(app, settings: Settings, auth):
+    """The login (when there are users), request and host guards, outermost last."""
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    from chatbot.web_security import LoginGuard, RequestGuard, allowed_hosts
+
+    if auth:
+        gradio_app = next(r.app for r in app.routes if getattr(r, "path", None) == "" and hasattr(r, "app"))
+        app.add_middleware(LoginGuard, gradio_app=gradio_app, session_hours=settings.ui.session_hours,
+                           attempts_per_minute=settings.ui.login_attempts_per_minute)
+    app.add_middleware(RequestGuard)
+    hosts = allowed_hosts(settings.ui.host, [h for h in settings.ui.allowed_hosts.split(",") if h.strip()])
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
+    return app
+
+
+def blocked_paths(settings: Settings) -> list[str]:
+    """Folders Gradio must never hand out, whatever a handler returns: the index, the data
+    folder (uploads, feedback) and the system's own."""
+    from chatbot.uploads import gradio_upload_folder
+
+    needed = [Path(tempfile.gettempdir()).resolve(), gradio_upload_folder()]  # exports and uploads live here
+    paths = [Path(settings.index_dir).resolve(), Path(settings.data_dir).resolve()]
+    paths += [Path(p) for p in ("/etc", "/proc", "/sys", "/dev", "/root", "/boot") if os.path.isdir(p)]
+    return [str(p) for p in paths if not any(n == p or p in n.parents for n in needed)]
+
+
+def view_page(doc: SourceDocument, engine: Engine, chunk_id: str | None) -> str:
+    """A text document as cleaned page text, the cited passage highlighted and scrolled to."""
+    from ingest.loaders import IngestError, load_file
+
+    found = engine.get_chunks([chunk_id]) if chunk_id else []
+    try:
+        loaded = load_file(Path(doc.path), doc.source)
+    except IngestError as exc:
+        return unreadable_page(exc.reason)
+    return document_page(doc, loaded.pages, found[0] if found else None,
+                         changed=loaded.document.sha256 != doc.sha256)
+
+
+def serve(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
+    """Serve the chat until interrupted. Safe by default: loopback only, the hosts it serves,
+    no outbound connections, and the index repaired before the port opens."""
+    import socket
+
+    import uvicorn
+
+    from chatbot.web_security import parse_logins
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    host, port = host or settings.ui.host, port or settings.ui.port
+    parse_logins(settings.ui.auth)  # a malformed login list stops here, before the model loads
+    if host in ("0.0.0.0", "::") and not settings.ui.allowed_hosts.strip():
+        raise ServeError(f"binding {host} serves every network this machine is on: set LEGALQA_UI__ALLOWED_HOSTS "
+                         "to the host names clients will use (and LEGALQA_UI__AUTH to require a login)")
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a closing socket is no obstacle
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ServeError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    for line in recover_at_start(settings):
+        print(f"legalqa: {line}", flush=True)
+    app = create_app(settings)  # loads the model and index before the port opens
+    print(f"legalqa: serving on http://{host}:{port}", flush=True)
+    # loop="asyncio": uvloop connects in C, out of sight of Python's audit hooks, and the
+    # no-egress test must see every connection the server could make.
+    # Browsers and gradio_client keep event streams open; without a limit uvicorn waits for them forever.
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3, loop="asyncio")
+
+
+def recover_at_start(settings: Settings) -> list[str]:
+    """Finish or undo what a killed ingest or upload left, before anyone asks a question."""
+    from ingest.pipeline import recover_index
+
+    return recover_index(settings)

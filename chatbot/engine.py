@@ -14,11 +14,11 @@ from chatbot.retrieval import HybridRetriever
 from chatbot.query import is_survey, judge_surname, mentioned_sources, survey_sources
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
+from ingest.index import Index
 from ingest.lexical import LexicalIndex
-from ingest.pipeline import lexical_dir
-from legalqa.settings import Settings
-from ingest.store import BuildInfo, ChunkStore, IndexMismatchError, IndexUnavailableError, StaleIndexError, live_generation
+from ingest.store import ChunkStore, IndexMismatchError, IndexUnavailableError, StaleIndexError
 from ingest.types import SourceDocument, normalize_whitespace
+from legalqa.settings import Settings
 
 __all__ = ["Engine", "ask", "IndexMismatchError", "IndexUnavailableError"]
 
@@ -32,63 +32,42 @@ class Engine:
 
     def __init__(self, settings: Settings, *, store: ChunkStore | None = None, embedder: Embedder | None = None):
         self.settings = settings
-        self.store = store or ChunkStore(settings)
-        found = self.store.build_info()
-        if found is None:
-            raise IndexUnavailableError("there is no index yet. Build one with: legalqa ingest PATH...")
-        # Compare settings with the record before loading anything heavy.
-        self.store.open(BuildInfo.from_settings(settings, found.dimension))
+        self.index = Index(settings, store=store)  # checks the build record before the model loads
         self.embedder = embedder or load_embedder(settings.embedding_model)
-        if self.embedder.dimension != found.dimension:
-            raise IndexMismatchError(
-                f"the embedding model gives {self.embedder.dimension}-dimensional vectors but the index holds "
-                f"{found.dimension}. Rebuild it with: legalqa ingest --rebuild PATH..."
-            )
-        self._lock = threading.Lock()
-        self._lexical_key: tuple[int, float | None] | None = None  # (generation, mtime of its BM25 ids)
-        self.lexical: LexicalIndex | None = None
-        self.documents: dict[str, SourceDocument] = {}
+        self.index.check_embedder(self.embedder)
         self._answerer = None
         self._reranker = None
         self._reranker_set = False
-        self._refresh_lexical()
+
+    @property
+    def store(self) -> ChunkStore:
+        return self.index.store
+
+    @property
+    def lexical(self) -> LexicalIndex | None:
+        return self.index.lexical
+
+    @property
+    def documents(self) -> dict[str, SourceDocument]:
+        return self.index.documents
 
     def refresh(self, *, force: bool = False) -> None:
         """Pick up what another ingest (an upload, another process, a rebuild) changed."""
-        with self._lock:
-            self._refresh_lexical(force=force)
-
-    def _refresh_lexical(self, *, force: bool = False) -> None:
-        """Reload BM25 and the document registry when an ingest (maybe in another process) changed
-        them, and follow a rebuild to the generation it made live."""
-        generation = live_generation(self.settings)
-        ids_file = lexical_dir(self.settings, generation) / "chunk_ids.json"
-        key = (generation, ids_file.stat().st_mtime if ids_file.exists() else None)
-        if key != self._lexical_key or not self.documents or force:
-            if self._lexical_key is not None or generation != self.store.generation or force:
-                self.store.reload()  # an ingest wrote to the index since it was opened
-            try:
-                lexical = LexicalIndex.load(lexical_dir(self.settings, self.store.generation))
-            except OSError:  # removed by a second rebuild meanwhile: the next refresh follows it
-                lexical, key = self.lexical, None
-            self.lexical = lexical
-            self.documents = {d.source: d for d in self.store.documents()}
-            self._lexical_key = key
+        self.index.refresh(force=force)
 
     # -- what the web app, evaluation and tests may use -------------------------
 
     def get_chunks(self, ids: Sequence[str]):
         """Chunks by id, in the order given; unknown ids are left out."""
-        return self.store.get_chunks(ids)
+        return self.index.get_chunks(ids)
 
     def document(self, source: str) -> SourceDocument | None:
         """The indexed document with this source, if any."""
-        return self.documents.get(source)
+        return self.index.document(source)
 
     def document_by_key(self, key: str) -> SourceDocument | None:
         """The indexed document with this opaque key (what /document/{key} names), if any."""
-        self.refresh()
-        return next((d for d in self.documents.values() if d.key == key), None)
+        return self.index.document_by_key(key)
 
     def add_uploads(self, files, *, lock_timeout: float):
         """Index files already copied into the uploads folder (see ingest.pipeline.index_uploads)."""
@@ -313,13 +292,8 @@ def ask_stream(question: str, *, settings: Settings | None = None, engine: Engin
 
 def list_documents(settings: Settings | None = None, *, store: ChunkStore | None = None, cites: str | None = None):
     """The indexed documents (those citing ``cites``, if given), without loading the embedding model."""
-    settings = settings or Settings()
-    store = store or ChunkStore(settings)
-    found = store.build_info()
-    if found is None:
-        raise IndexUnavailableError("there is no index yet. Build one with: legalqa ingest PATH...")
-    store.open(found)
-    documents = store.documents()
+    index = Index(settings or Settings(), store=store, as_built=True)
+    documents = sorted(index.documents.values(), key=lambda d: d.source)
     if cites:
         from ingest.citations import find_citations
 

@@ -5,7 +5,6 @@ chunked while the previous ones are embedded, and written in batches of EMBED_BU
 
 from __future__ import annotations
 
-import inspect
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,8 +23,6 @@ from legalqa.settings import Settings
 
 Progress = Callable[[str], None]
 EMBED_BUFFER = 256  # chunks embedded and written together (several small files at once)
-# The loader hashes what it reads unless given the hash already taken here (loaders.load_file's sha256=).
-_LOADER_TAKES_SHA256 = "sha256" in inspect.signature(load_file).parameters
 
 
 class Ticker:
@@ -122,10 +119,9 @@ class _Preparer:
                 sidecar = read_sidecar(item.path, item.root)
             except ValueError as exc:
                 raise IngestError(item.source, f"bad metadata: {exc}") from None
-        options = {"max_bytes": int(self.settings.ingest.max_file_mb * 1e6), "sidecar": sidecar}
-        if _LOADER_TAKES_SHA256:
-            options["sha256"] = sha256
-        loaded = load_file(item.path, item.source, **options)
+        # The hash taken to see whether the file changed is the document's: it is not taken twice.
+        loaded = load_file(item.path, item.source, max_bytes=int(self.settings.ingest.max_file_mb * 1e6),
+                           sidecar=sidecar, sha256=sha256)
         with self.model_lock:
             model = self.get_embedder()
         return loaded, *chunk_loaded(loaded, model, self.settings)

@@ -54,8 +54,10 @@ def unregister_loader(loader: Loader) -> None:
         del _BY_SUFFIX[suffix]
 
 
-def load_file(path: Path, source: str, *, max_bytes: int | None = None, sidecar: dict | None = None) -> LoadedDocument:
-    """Load one file. ``source`` is the key it is stored under; ``sidecar`` holds metadata given by the user."""
+def load_file(path: Path, source: str, *, max_bytes: int | None = None, sidecar: dict | None = None,
+              sha256: str | None = None) -> LoadedDocument:
+    """Load one file. ``source`` is the key it is stored under; ``sidecar`` holds metadata given by the
+    user; ``sha256`` is the file's hash when the caller has already taken it (it is not taken twice)."""
     loader = loader_for(path)
     if loader is None:
         raise IngestError(source, f"unsupported file type '{path.suffix.lower() or '(none)'}'")
@@ -73,7 +75,7 @@ def load_file(path: Path, source: str, *, max_bytes: int | None = None, sidecar:
         raise IngestError(source, "no text left after removing page furniture")
     document = SourceDocument(
         source=source,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256 or hashlib.sha256(data).hexdigest(),
         path=str(path.resolve()),
         n_pages=max((p.number or 0) for p in pages),
         paged=any(p.number is not None for p in pages),

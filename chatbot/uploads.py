@@ -21,13 +21,14 @@ from pathlib import Path
 
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.metadata import is_metadata_file
+from legalqa.errors import LegalqaError
 from legalqa.settings import Settings
 
 NAME_LIMIT = 150
 UPLOAD_WAIT = 30.0  # seconds an upload waits for another writer (an ingest) before it is refused
 
 
-class UploadRefused(Exception):
+class UploadRefused(LegalqaError):
     """An offered file that is not taken; ``reason`` is shown to the user."""
 
     def __init__(self, name: str, reason: str):

@@ -24,6 +24,8 @@ import time
 from collections import OrderedDict
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from legalqa.errors import LegalqaError
+
 MAX_BODY = 256 * 1024  # a question, filters and Gradio's envelope: far below this
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
@@ -46,7 +48,7 @@ SECURITY_HEADERS = [
 _SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*:|//|\\\\)", re.IGNORECASE)
 
 
-class AuthSettingError(ValueError):
+class AuthSettingError(LegalqaError, ValueError):
     """``LEGALQA_UI__AUTH`` does not say who may log in; the server refuses to start."""
 
 

@@ -44,8 +44,8 @@ def test_nothing_reaches_into_the_engine_or_chroma_internals():
                            cwd=ROOT, capture_output=True, text=True).stdout.splitlines()
     owners = {r"engine\._": "chatbot/engine.py", r"\._reranker": "chatbot/engine.py",
               "_identifier_to_system": "ingest/store.py"}
-    outside = [line for line in found
-               if not any(re.search(pattern, line) and line.startswith(owner + ":") for pattern, owner in owners.items())]
+    outside = [line for line in found if not line.startswith("tests/unit/test_code_shape.py:")
+               and not any(re.search(pattern, line) and line.startswith(owner + ":") for pattern, owner in owners.items())]
     assert not outside, "\n".join(outside)
 
 

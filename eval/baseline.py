@@ -17,7 +17,7 @@ import numpy as np
 
 from chatbot.types import Answer, Citation, Retrieved
 from ingest.embeddings import Embedder
-from ingest.loaders import SUPPORTED_SUFFIXES, IngestError
+from ingest.loaders import IngestError, loader_for
 from ingest.store import BuildInfo, ChunkStore
 from ingest.types import Chunk, SourceDocument, normalize_whitespace
 from legalqa.settings import Settings
@@ -26,9 +26,8 @@ CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 1000, 200, 4
 
 
 def readable(path: Path) -> bool:
-    """Whether the project reads files of this type (the baseline reads the same ones, its own way)."""
-    # TODO(issue 14): ask ingest.loaders.loader_for(path) once the loader registry lands.
-    return path.suffix.lower() in SUPPORTED_SUFFIXES
+    """Whether the project has a loader for files of this type (the baseline reads the same ones, its own way)."""
+    return loader_for(path) is not None
 
 
 def naive_pages(path: Path) -> list[tuple[int | None, str]]:

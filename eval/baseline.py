@@ -23,11 +23,15 @@ from ingest.types import Chunk, SourceDocument, normalize_whitespace
 from legalqa.settings import Settings
 
 CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 1000, 200, 4
+# What the tutorial's loaders read: PDF page by page, markup with its tags dropped, the rest as text.
+PDF_SUFFIXES, MARKUP_SUFFIXES, TEXT_SUFFIXES = {".pdf"}, {".htm", ".html", ".xml"}, {".txt", ".text", ".md", ".markdown"}
 
 
 def readable(path: Path) -> bool:
-    """Whether the project has a loader for files of this type (the baseline reads the same ones, its own way)."""
-    return loader_for(path) is not None
+    """Whether the project has a loader for files of this type and the tutorial's loaders can read
+    them too; anything else (a .docx, say) would be read as noise."""
+    suffix = path.suffix.lower()
+    return loader_for(path) is not None and suffix in PDF_SUFFIXES | MARKUP_SUFFIXES | TEXT_SUFFIXES
 
 
 def naive_pages(path: Path) -> list[tuple[int | None, str]]:
@@ -35,12 +39,12 @@ def naive_pages(path: Path) -> list[tuple[int | None, str]]:
     Raises IngestError for a file type the project does not read."""
     if not readable(path):
         raise IngestError(path, f"unsupported file type '{path.suffix.lower() or '(none)'}'")
-    if path.suffix.lower() == ".pdf":
+    if path.suffix.lower() in PDF_SUFFIXES:
         from pypdf import PdfReader
 
         return [(i, page.extract_text() or "") for i, page in enumerate(PdfReader(str(path)).pages, start=1)]
     text = path.read_text(encoding="utf-8", errors="replace")
-    if path.suffix.lower() in {".htm", ".html", ".xml"}:
+    if path.suffix.lower() in MARKUP_SUFFIXES:
         # What BSHTMLLoader-style loaders give: the markup's text, tags dropped.
         text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)))
     return [(None, text)]

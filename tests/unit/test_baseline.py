@@ -43,3 +43,21 @@ def test_a_file_type_the_project_does_not_read_is_skipped_not_read_as_text(small
     report = naive_ingest(files, tmp_path / "naive", fake_embedder)
     assert report["skipped"] == ["manifest.toml", "memo.docx"]
     assert report["files"] == len(files) - 2 and report["chunks"] > 0
+
+
+def test_a_type_only_a_registered_project_loader_reads_is_not_read_as_text(tmp_path):
+    from ingest.loaders import loader_for, register_loader, unregister_loader
+
+    class DocxLoader:
+        suffixes = (".docx",)
+
+    docx = tmp_path / "memo.docx"
+    docx.write_bytes(b"PK\x03\x04 word/document.xml")
+    loader = register_loader(DocxLoader())
+    try:
+        assert loader_for(docx) is loader
+        with pytest.raises(IngestError, match="unsupported file type '.docx'"):
+            naive_pages(docx)
+    finally:
+        unregister_loader(loader)
+    assert loader_for(docx) is None

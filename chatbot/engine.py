@@ -83,14 +83,9 @@ class Engine:
         self._reranker = reranker
         self._reranker_set = True
 
-    def cite(self, citation: Citation) -> Citation:
-        doc = self.documents.get(citation.source)
-        if doc is None:
-            return citation
-        return citation.model_copy(update={"cite": doc.cite(citation.page), "kind": doc.kind})
-
     def retriever(self) -> HybridRetriever:
-        return HybridRetriever(self.store, self.lexical, self.embedder, self.settings.retrieval, self.reranker)
+        return HybridRetriever(self.store, self.lexical, self.embedder, self.settings.retrieval, self.reranker,
+                               get_chunks=self.index.get_chunks)
 
     @property
     def reranker(self):
@@ -163,7 +158,7 @@ class Engine:
             have = {e.chunk.chunk_id for e in evidence}
             extra = [cid for cid, _ in self.lexical.search(f"{surname} judge", 3, sources={source})]
             evidence += self._registered(
-                [Evidence(chunk=c, score=0.0) for c in self.store.get_chunks(extra) if c.chunk_id not in have])
+                [Evidence(chunk=c, score=0.0) for c in self.index.get_chunks(extra) if c.chunk_id not in have])
             boost = (surname,)
         focus = mentioned_sources(query, self.documents)
         if boost:
@@ -220,7 +215,7 @@ class Engine:
                              focus=prepared.focus)
 
     def _finish(self, question: str, prepared: _Prepared, draft: Draft, started: float, retrieved_at: float) -> Answer:
-        citations = [self.cite(c) for c in verify_quotes(draft.citations, prepared.evidence)]
+        citations = verify_quotes(draft.citations, prepared.evidence)
         abstained = draft.abstained or not citations
         text = draft.text
         if abstained and not text.startswith(ABSTAIN_MESSAGE):
@@ -283,11 +278,6 @@ def ask(question: str, *, settings: Settings | None = None, engine: Engine | Non
     ``k`` and ``mode`` (hybrid, dense, bm25).
     """
     return (engine or get_engine(settings)).ask(question, **options)
-
-
-def ask_stream(question: str, *, settings: Settings | None = None, engine: Engine | None = None, **options):
-    """Like :func:`ask`, yielding the growing text and then the final Answer."""
-    yield from (engine or get_engine(settings)).ask_stream(question, **options)
 
 
 def list_documents(settings: Settings | None = None, *, store: ChunkStore | None = None, cites: str | None = None):

@@ -20,7 +20,7 @@ from ingest.chunking import sentence_spans
 from ingest.lexical import LexicalIndex
 from legalqa.settings import AnswerSettings
 from ingest.tokenization import stem, tokenize
-from ingest.types import SourceDocument, long_date, normalize_whitespace
+from ingest.types import SourceDocument, normalize_whitespace
 
 # Words that say what kind of answer is wanted, not what it is about.
 _QUESTION_WORDS = frozenset(
@@ -135,7 +135,7 @@ class ExtractiveAnswerer(Answerer):
         ``boost_terms`` favour sentences naming them (a judge's name, say); ``focus``
         favours the documents of the case the question names.
         """
-        question, evidence, documents = request.question, request.evidence, request.documents
+        question, evidence = request.question, request.evidence
         if not evidence:
             return Draft(ABSTAIN_MESSAGE, [], True)
         weights = self.term_weights(question)
@@ -156,8 +156,8 @@ class ExtractiveAnswerer(Answerer):
         for s in sentences:
             s.score += s.bonus
         if self._weak(question, weights, evidence, float(sims.max()), confidence):
-            return Draft(closest_note(evidence, documents), [], True)
-        return self._compose(self._choose(sentences, boosts, request), documents, survey=request.survey)
+            return Draft(closest_note(evidence), [], True)
+        return self._compose(self._choose(sentences, boosts, request), survey=request.survey)
 
     def _similarities(self, sentences: list[_Sentence], evidence: list[Evidence], question: str, query_vector,
                       *, survey: bool) -> np.ndarray:
@@ -191,7 +191,7 @@ class ExtractiveAnswerer(Answerer):
             focused = [x for x in sentences if x.evidence.chunk.source in focus]
             sentences = focused if len(focused) >= 2 else sentences
         if request.survey:
-            return self._select_per_document(sentences, request.documents)
+            return self._select_per_document(sentences)
         if boosts and (named := [x for x in sentences if set(boosts) & set(tokenize(x.text))]):
             # "Who was the judge?": the sentences that name the judge, best first, answer it,
             # from the case the question is about when it names one.
@@ -274,27 +274,27 @@ class ExtractiveAnswerer(Answerer):
         return _Sentence(sentence.evidence_rank, sentence.evidence, sentence.start, end,
                          sentence.evidence.chunk.text[sentence.start : end], sentence.score)
 
-    def _select_per_document(self, sentences: list[_Sentence], documents: dict[str, SourceDocument]) -> list[_Sentence]:
+    def _select_per_document(self, sentences: list[_Sentence]) -> list[_Sentence]:
         """One line per case: the best sentence of each case, for cases whose best comes close
         to the overall best."""
         best: dict[str, _Sentence] = {}
         for s in sorted(sentences, key=lambda s: -s.score):
-            doc = documents.get(s.evidence.chunk.source)
+            doc = s.evidence.chunk.document
             best.setdefault(doc.case_name if doc and doc.case_name else s.evidence.chunk.source, s)
         top = max(s.score for s in best.values())
         keep = [s for s in best.values() if s.score >= 0.6 * top]
         return sorted(keep, key=lambda s: -s.score)[:12]
 
-    def _compose(self, chosen: list[_Sentence], documents: dict[str, SourceDocument], *, survey: bool) -> Draft:
+    def _compose(self, chosen: list[_Sentence], *, survey: bool) -> Draft:
         # Group by document; documents in order of court (statute, Supreme Court, appeals,
         # district, others) and date; quotes in reading order within a document.
-        def doc_key(source: str):
-            doc = documents.get(source)
-            return (court_rank(doc), (doc.date if doc and doc.date else "9999"), source)
+        def doc_key(chunk):
+            doc = chunk.document
+            return (court_rank(doc), (doc.date if doc and doc.date else "9999"), chunk.source)
 
         ordered = sorted(
             chosen,
-            key=lambda s: (doc_key(s.evidence.chunk.source), s.evidence.chunk.page or 0, s.evidence.chunk.start, s.start),
+            key=lambda s: (doc_key(s.evidence.chunk), s.evidence.chunk.page or 0, s.evidence.chunk.start, s.start),
         )
         if self.settings.context_sentences and not survey:
             ordered = [self._with_context(x) for x in ordered]
@@ -305,12 +305,9 @@ class ExtractiveAnswerer(Answerer):
         for n, (ev, start, end) in enumerate(quotes, start=1):
             chunk = ev.chunk
             quote = chunk.text[start:end]
-            citations.append(
-                Citation(n=n, source=chunk.source, title=chunk.title, page=chunk.page, quote=quote, chunk_id=chunk.chunk_id)
-            )
-            doc = documents.get(chunk.source)
+            citations.append(Citation.of(n, chunk, quote))
             if survey:
-                lines.append(f"{_case_label(doc, chunk.title)}: “{quote}” [{n}]")
+                lines.append(f"{_case_label(chunk.document, chunk.title)}: “{quote}” [{n}]")
                 continue
             if chunk.source != current_doc:
                 if lines:
@@ -341,15 +338,15 @@ def court_rank(doc: SourceDocument | None) -> int:
 def _case_label(doc: SourceDocument | None, fallback: str) -> str:
     if doc is None or not doc.case_name:
         return fallback
-    detail = " ".join(x for x in (doc.court, long_date(doc.date)) if x)
+    detail = doc.court_and_date()
     return f"{doc.case_name} ({detail})" if detail else doc.case_name
 
 
-def closest_note(evidence: list[Evidence], documents: dict[str, SourceDocument]) -> str:
+def closest_note(evidence: list[Evidence]) -> str:
     """The abstention, with what the index holds that comes closest."""
     titles = []
     for e in evidence:
-        doc = documents.get(e.chunk.source)
+        doc = e.chunk.document
         title = doc.title if doc else e.chunk.title
         if title not in titles:
             titles.append(title)

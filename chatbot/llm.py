@@ -72,12 +72,12 @@ class LLMAnswerer(Answerer):
         self.chat_model = chat_model if chat_model is not None else make_chat_model(context.settings)
         self.embedder = context.embedder
 
-    def messages(self, question: str, evidence: list[Evidence], documents: dict[str, SourceDocument]):
+    def messages(self, question: str, evidence: list[Evidence]):
         from langchain_core.messages import HumanMessage, SystemMessage
 
         passages = []
         for n, e in enumerate(evidence, start=1):
-            doc = documents.get(e.chunk.source)
+            doc = e.chunk.document
             label = doc.cite(e.chunk.page) if doc else e.chunk.title
             passages.append((n, label.replace('"', "'"), e.chunk.text))
         return [
@@ -90,7 +90,7 @@ class LLMAnswerer(Answerer):
         sentence selection (survey, boost_terms, focus) do not apply."""
         if not request.evidence:
             return Draft(ABSTAIN_MESSAGE, [], True)
-        raw = _text(self.chat_model.invoke(self.messages(request.question, request.evidence, request.documents)))
+        raw = _text(self.chat_model.invoke(self.messages(request.question, request.evidence)))
         return self.check(raw, request.evidence)
 
     def stream(self, request: AnswerRequest) -> Iterator[str | Draft]:
@@ -99,7 +99,7 @@ class LLMAnswerer(Answerer):
             yield Draft(ABSTAIN_MESSAGE, [], True)
             return
         raw = ""
-        for chunk in self.chat_model.stream(self.messages(request.question, request.evidence, request.documents)):
+        for chunk in self.chat_model.stream(self.messages(request.question, request.evidence)):
             raw += _text(chunk)
             yield raw
         yield self.check(raw, request.evidence)

@@ -166,6 +166,6 @@ def judge_surname(question: str, evidence, documents: dict[str, SourceDocument])
     """For "who was the judge?", the surname of the judge of the best-retrieved document, if known."""
     if not evidence or not asks_for_judge(question):
         return None
-    doc = documents.get(evidence[0].chunk.source)
+    doc = evidence[0].chunk.document
     return doc.judge.split()[-1] if doc and doc.judge else None
 

@@ -34,9 +34,11 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], rrf_k: int) -> lis
 class HybridRetriever:
     def __init__(
         self, store: ChunkStore, lexical: LexicalIndex | None, embedder: Embedder, settings: RetrievalSettings,
-        reranker=None,
+        reranker=None, *, get_chunks=None,
     ):
         self.store = store
+        # How chunks are read: the index's reader, which attaches each chunk's document.
+        self.get_chunks = get_chunks or store.get_chunks
         self.lexical = lexical
         self.embedder = embedder
         self.settings = settings
@@ -105,7 +107,7 @@ class HybridRetriever:
 
     def _fetch(self, ids: list[str], chunks: dict) -> None:
         """Read the texts and metadata of the chunks in ``ids`` not yet in ``chunks``."""
-        for chunk in self.store.get_chunks([cid for cid in ids if cid not in chunks]):
+        for chunk in self.get_chunks([cid for cid in ids if cid not in chunks]):
             chunks[chunk.chunk_id] = chunk
 
     def _rerank(self, question: str, ranked: list[tuple[str, float]], chunks: dict) -> list[tuple[str, float]]:

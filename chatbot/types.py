@@ -29,6 +29,13 @@ class Citation(BaseModel):
     cite: str = Field("", description="The citation a lawyer checks: case, docket, court, date and pinpoint page.")
     kind: str = "other"
 
+    @classmethod
+    def of(cls, n: int, chunk, quote: str) -> Citation:
+        """Citation [n]: ``quote`` from ``chunk``, cited as its document is (when the chunk knows it)."""
+        doc = chunk.document
+        return cls(n=n, source=chunk.source, title=chunk.title, page=chunk.page, quote=quote, chunk_id=chunk.chunk_id,
+                   cite=doc.cite(chunk.page) if doc else "", kind=doc.kind if doc else "other")
+
     def label(self, *, pinpoint: bool = True) -> str:
         """How every renderer names the cited document: its legal citation (with its pinpoint
         page), or, for a document the registry does not know, its title, followed by the page

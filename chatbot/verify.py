@@ -136,5 +136,4 @@ class _Passages:
     def citation(self, number: int, n: int, j: int) -> Citation:
         ev = self.evidence[n - 1]
         start, end = self.spans[n - 1][j]
-        return Citation(n=number, source=ev.chunk.source, title=ev.chunk.title, page=ev.chunk.page,
-                        quote=ev.chunk.text[start:end], chunk_id=ev.chunk.chunk_id)
+        return Citation.of(number, ev.chunk, ev.chunk.text[start:end])

@@ -43,9 +43,9 @@ def document_header(doc: SourceDocument) -> str:
     header = doc.title
     details = []
     if doc.docket:
-        details.append(doc.docket if doc.docket.startswith(("MDL", "No.")) else f"No. {doc.docket}")
+        details.append(doc.docket_label())
     if doc.court or doc.date:
-        details.append(" ".join(x for x in (doc.court, long_date(doc.date)) if x))
+        details.append(doc.court_and_date())
     if doc.judge:
         details.append(f"{doc.judge.split()[-1]}, J.")
     return f"{header} ({', '.join(details)})" if details else header
@@ -55,7 +55,7 @@ def embedding_header(doc: SourceDocument) -> str:
     """What the document is, where and when: embedded once per document and mixed into its
     chunks' vectors. Docket numbers and judges stay out; BM25, which indexes the full
     header with every chunk, matches them exactly."""
-    when = " ".join(x for x in (doc.court, long_date(doc.date)) if x)
+    when = doc.court_and_date()
     return f"{doc.title} ({when})" if when else doc.title
 
 
@@ -91,6 +91,7 @@ def chunk_document(
                     header=header,
                     heading=heading_path(stack),
                     citations=list(dict.fromkeys(c for s, e, c in cites if s >= start and e <= end)),
+                    document=doc,
                 )
             )
             # Headings inside the chunk apply to the chunks after it.

@@ -78,8 +78,10 @@ class Index:
         self._key = key
 
     def get_chunks(self, ids: Sequence[str]) -> list[Chunk]:
-        """Chunks by id, in the order given; unknown ids are left out."""
-        return self.store.get_chunks(ids)
+        """Chunks by id, in the order given, each knowing its document; unknown ids are left out."""
+        documents = self.documents
+        return [chunk.model_copy(update={"document": documents.get(chunk.source)})
+                for chunk in self.store.get_chunks(ids)]
 
     def document(self, source: str) -> SourceDocument | None:
         """The indexed document with this source, if any."""

@@ -100,17 +100,6 @@ class LexicalIndex:
             self._doc_freq = _doc_freqs(self._retriever)
         return self._doc_freq.get(token, 0)
 
-    def sources_with(self, token: str) -> set[str]:
-        """The documents in which ``token`` occurs at all."""
-        column = self._retriever.vocab_dict.get(token)
-        if column is None:
-            return set()
-        scores = self._retriever.scores
-        start, end = int(scores["indptr"][column]), int(scores["indptr"][column + 1])
-        rows = np.asarray(scores["indices"][start:end])
-        return {self.sources[int(r)] for r in rows if int(r) < len(self.sources)}
-
-    @property
     def n_chunks(self) -> int:
         return len(self.ids)
 

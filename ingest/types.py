@@ -40,14 +40,22 @@ class SourceDocument(BaseModel):
         if self.case_name and self.kind != "summary":  # a summary is cited by its own title, never as the court's
             parts = [self.case_name]
             if self.docket:
-                parts.append(self.docket if self.docket.startswith(("MDL", "No.")) else f"No. {self.docket}")
+                parts.append(self.docket_label())
             text = ", ".join(parts)
-            court_date = " ".join(x for x in (self.court, long_date(self.date)) if x)
-            if court_date:
-                text += f" ({court_date})"
+            if self.court_and_date():
+                text += f" ({self.court_and_date()})"
         else:
             text = self.title
         return f"{text}, at {page}" if page is not None else text
+
+    def docket_label(self) -> str:
+        """'No. 3:24-cv-05417-WHA' (an 'MDL …' or 'No. …' docket as it is)."""
+        docket = self.docket or ""
+        return docket if docket.startswith(("MDL", "No.")) else f"No. {docket}"
+
+    def court_and_date(self) -> str:
+        """'N.D. Cal. June 23, 2025', or as much of it as is known ('' if neither)."""
+        return " ".join(x for x in (self.court, long_date(self.date)) if x)
 
 
 _BLUEBOOK_MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
@@ -112,6 +120,10 @@ class Chunk(BaseModel):
     header: str = Field("", description="The document's title and docket, embedded and indexed with the text.")
     heading: str = Field("", description="The heading path at the chunk's start: 'ANALYSIS › 1. Training copies'.")
     citations: list[str] = Field(default_factory=list, description="Citations the chunk contains (eyecite).")
+    document: SourceDocument | None = Field(
+        None, exclude=True, repr=False,
+        description="The document the chunk is from, when known (the index attaches it; never stored with the chunk).",
+    )
 
     @staticmethod
     def make_id(doc_sha256: str, page: int | None, start: int, end: int) -> str:

@@ -23,8 +23,7 @@ def toy_backend():
         def answer(self, request):
             best = request.evidence[0].chunk
             quote = best.text.split(". ")[0]
-            return Draft(f"{quote} [1]", [Citation(n=1, source=best.source, title=best.title, quote=quote,
-                                                   chunk_id=best.chunk_id, page=best.page)], False)
+            return Draft(f"{quote} [1]", [Citation.of(1, best, quote)], False)
 
     yield ToyAnswerer
     unregister_answerer("toy")
@@ -38,7 +37,7 @@ def test_a_toy_backend_is_one_class_and_a_name_in_settings(toy_backend, small_co
     answer = engine.ask("What are the four factors of fair use?")
     assert not answer.abstained and answer.answer.endswith("[1]")
     assert answer.citations[0].quote in answer.answer
-    assert answer.citations[0].cite, "the engine still turns the source into a citation"
+    assert answer.citations[0].cite, "the chunk knows its document, so the citation is whole"
     # Streaming comes with the base class: the growing text, then the same verified answer.
     parts = list(engine.ask_stream("What are the four factors of fair use?"))
     assert parts[-1].answer == answer.answer and isinstance(parts[0], str)

@@ -100,6 +100,7 @@ class LexicalIndex:
             self._doc_freq = _doc_freqs(self._retriever)
         return self._doc_freq.get(token, 0)
 
+    @property
     def n_chunks(self) -> int:
         return len(self.ids)
 

@@ -45,13 +45,6 @@ def test_synthetic_text_comes_from_the_real_sentences(small_corpus, settings, fa
     assert words <= set(real.split())
 
 
-def test_embed_returns_rows_in_the_order_given_although_it_batches_by_length(fake_embedder):
-    texts = ["a much longer text about fair use and training " * 3, "short", "middle length text", "x y"]
-    together = fake_embedder.embed(texts, batch_size=2)
-    alone = np.vstack([fake_embedder.embed([t]) for t in texts])
-    assert np.allclose(together, alone)
-
-
 def results(ratio=1.1, ours=2.0, naive=1.5, p50=40.0, ask=100.0, p95=150.0):
     row = lambda n, a: {"chunks": n, "synthetic": True, "first_ask_ms": 200, "open_s": 3.0, "rss_mb": 800,
                         "disk_mb": 100, "build_s": 10,

@@ -34,12 +34,9 @@ def _fail(error: Exception) -> None:
 
 def _user_errors():
     """What the CLI reports as a message: every error meant for a user derives from LegalqaError."""
-    from ingest.embeddings import EmbeddingModelError
-    from ingest.loaders import IngestError
-    from ingest.store import IndexMismatchError, IndexUnavailableError
     from legalqa.errors import LegalqaError
 
-    return (LegalqaError, IndexMismatchError, IndexUnavailableError, EmbeddingModelError, IngestError)
+    return (LegalqaError,)
 
 
 def printable(text: str) -> str:

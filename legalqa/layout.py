@@ -45,7 +45,7 @@ def modules() -> list[tuple[str, str]]:
     """(path, first docstring line) of every module of the project's packages, floor by floor."""
     rows = []
     for package, _ in FLOORS:
-        for path in sorted((ROOT / package).glob("*.py")):
+        for path in sorted((ROOT / package).rglob("*.py")):
             if path.name == "__init__.py":
                 continue
             rows.append((path.relative_to(ROOT).as_posix(), first_line(path)))

@@ -64,9 +64,14 @@ _END = "<!-- /layout -->"
 
 def update_readme_layout(readme: Path) -> bool:
     """Rewrite the generated layout section in ``readme``; True if it changed."""
+    return rewrite_section(readme, _START, _END, layout_section())
+
+
+def rewrite_section(readme: Path, start_marker: str, end_marker: str, content: str) -> bool:
+    """Put ``content`` between two marker lines of ``readme``; True if the file changed."""
     text = readme.read_text(encoding="utf-8")
-    start, end = text.index(_START) + len(_START), text.index(_END)
-    new = text[:start] + "\n" + layout_section() + "\n" + text[end:]
+    start, end = text.index(start_marker) + len(start_marker), text.index(end_marker)
+    new = text[:start] + "\n" + content + "\n" + text[end:]
     if new != text:
         readme.write_text(new, encoding="utf-8")
     return new != text

@@ -164,9 +164,6 @@ _TABLE_END = "<!-- /settings-table -->"
 
 def update_readme_table(readme: Path) -> bool:
     """Rewrite the generated settings table in ``readme``; True if it changed."""
-    text = readme.read_text(encoding="utf-8")
-    start, end = text.index(_TABLE_START) + len(_TABLE_START), text.index(_TABLE_END)
-    new = text[:start] + "\n" + settings_table() + "\n" + text[end:]
-    if new != text:
-        readme.write_text(new, encoding="utf-8")
-    return new != text
+    from legalqa.layout import rewrite_section
+
+    return rewrite_section(readme, _TABLE_START, _TABLE_END, settings_table())

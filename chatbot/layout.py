@@ -31,6 +31,7 @@ EXAMPLES = [
 ]
 
 ANSWERS_AT_ONCE = 4
+EXPORT_KEPT_S = 3600  # how long an exported conversation stays downloadable from Gradio's cache
 
 DOCUMENT_COLUMNS = ["title", "kind", "case", "court", "date", "source"]
 
@@ -80,7 +81,14 @@ class Handlers:
         return [], [], [], ""
 
     def export(self, history):
-        fd, path = tempfile.mkstemp(prefix="legalqa-conversation-", suffix=".md")
+        """The conversation as a Markdown file. Gradio copies it into its cache to serve it, so the
+        copy written here is removed once served; Gradio's cache forgets it after EXPORT_KEPT_S."""
+        folder = Path(tempfile.gettempdir()) / "legalqa-exports"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        for old in folder.glob("legalqa-conversation-*.md"):  # earlier exports, already served
+            if time.time() - old.stat().st_mtime > 60:
+                old.unlink(missing_ok=True)
+        fd, path = tempfile.mkstemp(prefix="legalqa-conversation-", suffix=".md", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(export_markdown(history or []))
         return path
@@ -216,7 +224,8 @@ def wire(handlers: Handlers, side: Sidebar, tab: ChatTab, docs: DocumentsTab, ch
 def build_blocks(settings: Settings, engine: Engine) -> gr.Blocks:
     """The whole page, its handlers bound to ``engine``."""
     handlers = Handlers(settings, engine)
-    with gr.Blocks(title="legalqa", analytics_enabled=False) as demo:
+    # Files Gradio serves (exports) leave its cache after an hour: conversations do not pile up on disk.
+    with gr.Blocks(title="legalqa", analytics_enabled=False, delete_cache=(EXPORT_KEPT_S, EXPORT_KEPT_S)) as demo:
         history = gr.State([])
         chat_state = gr.State([])  # what the Chatbot shows, kept on the server
         side = sidebar()

@@ -126,8 +126,7 @@ def ingestion(corpus: Path, workdir: Path, batch_size: int) -> dict:
 
     store = ChunkStore(settings)
     store.open(store.build_info())
-    documents = {d.source: d for d in store.documents()}
-    texts = [embedding_text(c, documents[c.source]) for c in store.iter_chunks()]
+    texts = [embedding_text(c) for c in store.iter_chunks()]
     started = time.perf_counter()
     model.embed(texts, batch_size=batch_size)
     encode_s = time.perf_counter() - started

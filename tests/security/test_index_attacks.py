@@ -35,7 +35,7 @@ def long_memo() -> bytes:
 
 def test_kill_during_an_upload_leaves_nothing_behind(tmp_path):
     served = launch(tmp_path, auth=None, extra_env={"LEGALQA_UI__MAX_UPLOAD_MB": "2",
-                                                    "LEGALQA_FAKE_EMBED_DELAY": "0.15"})
+                                                    "LEGALQA_FAKE_STALL_RECORDS": "30"})
     index_dir = tmp_path / "index"
     try:
         raw = Raw(served.base)
@@ -55,7 +55,7 @@ def test_kill_during_an_upload_leaves_nothing_behind(tmp_path):
             served.proc.kill()
 
     # Restart: recovery runs before the port opens.
-    env = {k: v for k, v in served.env.items() if k != "LEGALQA_FAKE_EMBED_DELAY"}
+    env = {k: v for k, v in served.env.items() if k != "LEGALQA_FAKE_STALL_RECORDS"}
     proc = start_service([sys.executable, "-m", "tests.fake_cli", "serve", "--port", str(served.port)], served.port,
                          env=env, timeout=120, name="legalqa serve (after kill)")
     served.proc = proc

@@ -40,7 +40,6 @@ class AnswerRequest:
 
     question: str
     evidence: list[Evidence]
-    documents: dict[str, SourceDocument] = field(default_factory=dict)
     query_vector: np.ndarray | None = None
     survey: bool = False  # "which courts have ruled on X?": one quote per document
     boost_terms: tuple[str, ...] = ()  # words a good sentence names (a judge's surname)

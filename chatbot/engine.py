@@ -25,6 +25,7 @@ __all__ = ["Engine", "ask", "IndexMismatchError", "IndexUnavailableError"]
 # Decisions a survey question ("which courts have held X?") reads; the answer keeps those
 # whose best sentence comes close to the best of all.
 SURVEY_DOCUMENTS = 20
+_FROM_SETTINGS = object()  # no reranker chosen by set_reranker: take the settings'
 
 
 class Engine:
@@ -36,8 +37,7 @@ class Engine:
         self.embedder = embedder or load_embedder(settings.embedding_model)
         self.index.check_embedder(self.embedder)
         self._answerer = None
-        self._reranker = None
-        self._reranker_set = False
+        self._reranker = _FROM_SETTINGS
 
     @property
     def store(self) -> ChunkStore:
@@ -81,7 +81,6 @@ class Engine:
     def set_reranker(self, reranker) -> None:
         """Rerank with this scorer (a function of (question, passage) pairs), or None for none."""
         self._reranker = reranker
-        self._reranker_set = True
 
     def retriever(self) -> HybridRetriever:
         return HybridRetriever(self.store, self.lexical, self.embedder, self.settings.retrieval, self.reranker,
@@ -89,10 +88,12 @@ class Engine:
 
     @property
     def reranker(self):
-        if self._reranker is None and self.settings.retrieval.reranker_model and not self._reranker_set:
+        """The scorer set with set_reranker, else the one the settings name (loaded once), else None."""
+        if self._reranker is _FROM_SETTINGS:
             from chatbot.retrieval import load_reranker
 
-            self._reranker = load_reranker(self.settings.retrieval.reranker_model)
+            model = self.settings.retrieval.reranker_model
+            self._reranker = load_reranker(model) if model else None
         return self._reranker
 
     def answerer(self) -> Answerer:
@@ -151,7 +152,7 @@ class Engine:
             evidence = retriever.retrieve(query, k=k, mode=mode, query_vector=query_vector, sources=sources)
         evidence = self._registered(evidence)
         boost: tuple[str, ...] = ()
-        surname = judge_surname(query, evidence, self.documents)
+        surname = judge_surname(query, evidence)
         if surname and self.lexical is not None:
             # The judge's name is in the signature block, which a question rarely retrieves.
             source = evidence[0].chunk.source
@@ -210,9 +211,8 @@ class Engine:
             yield part
 
     def _request(self, prepared: _Prepared) -> AnswerRequest:
-        return AnswerRequest(question=prepared.query, evidence=prepared.evidence, documents=self.documents,
-                             query_vector=prepared.query_vector, survey=prepared.survey, boost_terms=prepared.boost,
-                             focus=prepared.focus)
+        return AnswerRequest(question=prepared.query, evidence=prepared.evidence, query_vector=prepared.query_vector,
+                             survey=prepared.survey, boost_terms=prepared.boost, focus=prepared.focus)
 
     def _finish(self, question: str, prepared: _Prepared, draft: Draft, started: float, retrieved_at: float) -> Answer:
         citations = verify_quotes(draft.citations, prepared.evidence)

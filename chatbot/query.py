@@ -162,7 +162,7 @@ def survey_sources(documents: dict[str, SourceDocument], allowed: set[str] | Non
     return allowed
 
 
-def judge_surname(question: str, evidence, documents: dict[str, SourceDocument]) -> str | None:
+def judge_surname(question: str, evidence) -> str | None:
     """For "who was the judge?", the surname of the judge of the best-retrieved document, if known."""
     if not evidence or not asks_for_judge(question):
         return None

@@ -89,10 +89,11 @@ def upload_files(files, settings: Settings, engine, *, upload_root: Path | None 
     """Take the offered files into the library and index them; one HTML line per file.
 
     ``upload_root`` is the folder uploads must come from (Gradio's upload folder by default)."""
+    from ingest.layout import uploads_dir
     from ingest.store import IndexBusyError
 
     root = upload_root if upload_root is not None else gradio_upload_folder()
-    target = Path(settings.data_dir) / "uploads"
+    target = uploads_dir(settings)
     target.mkdir(parents=True, exist_ok=True)
     limit = int(settings.ui.max_upload_mb * 1e6)
     lines, placed = [], []

@@ -9,12 +9,16 @@ from pathlib import Path
 
 import click
 
+from eval.gold import SPLITS
 from eval.history import HISTORY
 from eval.runner import CONFIGS
 
 
 @click.command(name="eval")
-@click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Gold questions, one JSON object per line.")
+@click.option("--questions", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Gold questions, one JSON object per line (repeatable: the files are evaluated together).")
+@click.option("--split", type=click.Choice(SPLITS), default=None,
+              help="Only the questions of this split (questions without a split are then left out).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for results.jsonl, report.json, report.md and plots.")
 @click.option("--config", "configs", multiple=True, type=click.Choice(CONFIGS),
               help="Configuration to run (repeatable; default hybrid). `naive` is the tutorial baseline.")
@@ -29,10 +33,12 @@ from eval.runner import CONFIGS
 @click.option("--judge", "use_judge", is_flag=True,
               help="Grade answers against each question's gold_answer with LEGALQA_ANSWER__JUDGE_BACKEND.")
 @click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Index folder.")
-def eval_command(questions, out, configs, limit, plots, compare, history, legalbench, mini, use_judge, index_dir):
-    """Score a gold question set: retrieval (hit@k, recall@k, MRR, nDCG, page hit), answers (key-fact
-    recall, Magesh labels), citations (quote fidelity re-read from the files, precision, recall),
-    abstention and latency, for each configuration side by side."""
+def eval_command(questions, split, out, configs, limit, plots, compare, history, legalbench, mini, use_judge,
+                 index_dir):
+    """Score a gold question set: retrieval (hit@k, recall@k, MRR, nDCG, page hit, key facts in the
+    top passages), answers (key-fact recall, Magesh labels, length), citations (quote fidelity re-read
+    from the files, precision, recall), abstention and latency, for each configuration side by side.
+    A question with a history is asked after its history, in one conversation."""
     from chatbot.engine import IndexMismatchError, IndexUnavailableError
     from eval.runner import run_eval
     from legalqa.settings import Settings
@@ -71,8 +77,9 @@ def eval_command(questions, out, configs, limit, plots, compare, history, legalb
             click.secho(f"error: {exc}", fg="red", err=True)
             sys.exit(2)
     try:
-        report = run_eval(questions, out, settings=settings, limit=limit, configs=tuple(configs) or ("hybrid",),
-                          plots=plots, history=history, judge_model=judge_model)
+        report = run_eval(list(questions), out, settings=settings, limit=limit, configs=tuple(configs) or ("hybrid",),
+                          plots=plots, history=history, judge_model=judge_model, split=split,
+                          notify=lambda note: click.secho(f"note: {note}", fg="yellow", err=True))
     except (IndexMismatchError, IndexUnavailableError, ValueError) as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(2)

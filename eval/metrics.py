@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 
@@ -31,6 +32,18 @@ def key_fact_recall(answer: str, key_facts: Sequence[Sequence[str]]) -> float | 
     if not key_facts:
         return None
     return sum(fact_present(answer, alts) for alts in key_facts) / len(key_facts)
+
+
+def facts_of_available(answer: str, passages: str, key_facts: Sequence[Sequence[str]]) -> tuple[int, int]:
+    """(key facts in both the answer and the passages, key facts in the passages): how much of
+    what retrieval put within reach the answer went on to state."""
+    available = [alts for alts in key_facts if fact_present(passages, alts)]
+    return sum(fact_present(answer, alts) for alts in available), len(available)
+
+
+def word_count(text: str) -> int:
+    """Words of an answer: whitespace-separated tokens with a letter or digit, [n] markers left out."""
+    return sum(any(ch.isalnum() for ch in token) for token in re.sub(r"\[\d+\]", " ", text).split())
 
 
 def mean(values: Sequence[float | None]) -> float | None:

@@ -16,6 +16,8 @@ def bar_metrics() -> list[str]:
 def _fmt(value) -> str:
     if value is None:
         return "–"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     return f"{value:.0f}" if isinstance(value, float) and value > 10 else f"{value:.3f}"
 
 
@@ -24,6 +26,7 @@ def write_report(out_dir: Path, summaries: dict[str, dict], per_config: dict[str
     configs = list(summaries)
     lines = ["# legalqa evaluation", "", *metrics_table(summaries)]
     lines += ["", f"{summaries[configs[0]]['questions']} questions, {summaries[configs[0]]['answerable']} answerable.", ""]
+    lines += kind_table(summaries)
     for name, title in plots:
         lines += [f"## {title}", "", f"![{title}]({name})", ""]
     lines += _worst(configs[0], per_config[configs[0]])
@@ -39,6 +42,23 @@ def metrics_table(summaries: dict[str, dict]) -> list[str]:
     for metric in table_metrics():
         lines.append(f"| {metric.label} | " + " | ".join(_fmt(summaries[c].get(metric.name)) for c in configs) + " |")
     return lines
+
+
+def kind_table(summaries: dict[str, dict]) -> list[str]:
+    """By kind of question: how many, and each configuration's accurate share and key-fact recall
+    (nothing when the gold set gives no kinds)."""
+    configs = [c for c in summaries if summaries[c].get("by_kind")]
+    if not configs:
+        return []
+    kinds = sorted({k for c in configs for k in summaries[c]["by_kind"]})
+    head = "| kind | questions | " + " | ".join(f"accurate ({c}) | key-fact recall ({c})" for c in configs) + " |"
+    lines = ["## By kind of question", "", head, "| --- | --- |" + " --- | --- |" * len(configs)]
+    for kind in kinds:
+        figures = [summaries[c]["by_kind"].get(kind, {}) for c in configs]
+        count = next(f["questions"] for f in figures if f)
+        cells = " | ".join(f"{_fmt(f.get('accurate'))} | {_fmt(f.get('key_fact_recall'))}" for f in figures)
+        lines.append(f"| {kind} | {count} | {cells} |")
+    return lines + [""]
 
 
 def _worst(config: str, rows: list[dict], n: int = 5) -> list[str]:

@@ -8,7 +8,8 @@ Quote fidelity is recomputed from the source files, not trusted from the answers
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import IO
 
 from chatbot.engine import Engine, get_engine
 from chatbot.types import Answer
-from eval.gold import GoldQuestion, load_questions
+from eval.gold import GoldQuestion, load_gold
 from eval.history import append_history
 from eval.scoring import score, summarize
 from ingest.types import Chunk, SourceDocument, normalize_whitespace
@@ -56,11 +57,12 @@ class QuoteChecker:
 
 @dataclass
 class Configuration:
-    """How one configuration answers, where its chunks are read back from, how its quotes are
-    checked (None: against the files, as the project loads them), and what holds while it runs."""
+    """How one configuration answers (a question, as a follow-up to the earlier answers of its
+    conversation), where its chunks are read back from, how its quotes are checked (None: against
+    the files, as the project loads them), and what holds while it runs."""
 
     name: str
-    ask: Callable[[str], Answer]
+    ask: Callable[[str, Sequence[Answer]], Answer]
     get_chunks: Callable[[list[str]], list[Chunk]]
     page_text: Callable[[str, int | None], str | None] | None = None
     running: Callable[[], AbstractContextManager] = nullcontext
@@ -73,10 +75,13 @@ def configuration(name: str, engine: Engine, out_dir: Path) -> Configuration:
         # The same embedding model as the index, so the comparison is of pipelines, not of models.
         baseline = NaiveBaseline(engine.documents, engine.embedder, out_dir / "naive-index")
         baseline.build()
-        return Configuration(name, baseline.ask, baseline.get_chunks, baseline.page_text)
+        # The tutorial baseline keeps no conversation: a follow-up reaches it alone, as it would a user.
+        return Configuration(name, lambda question, history: baseline.ask(question), baseline.get_chunks,
+                             baseline.page_text)
     mode = name.split("+")[0]
     running = nullcontext if name.endswith("+rerank") else (lambda: without_reranker(engine))
-    return Configuration(name, lambda question: engine.ask(question, mode=mode), engine.get_chunks, running=running)
+    return Configuration(name, lambda question, history: engine.ask(question, mode=mode, history=history or None),
+                         engine.get_chunks, running=running)
 
 
 @contextmanager
@@ -103,7 +108,7 @@ def record(answer: Answer, get_chunks: Callable[[list[str]], list[Chunk]]) -> di
 
 
 def run_eval(
-    questions_file: Path,
+    questions_file: Path | Sequence[Path],
     out_dir: Path,
     *,
     settings: Settings | None = None,
@@ -113,13 +118,19 @@ def run_eval(
     plots: bool = False,
     history: Path | None = None,
     judge_model=None,
+    split: str | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> dict:
     """Write results.jsonl (one line per question and configuration), report.json and, with
-    several configurations or plots, report.md. Returns the default configuration's summary
-    when one configuration runs, else {config: summary}."""
+    several configurations or plots, report.md, for the questions of one or more gold files (of
+    ``split`` only, when given). What reading them noticed goes to ``notify`` (default: stderr).
+    Returns the default configuration's summary when one configuration runs, else {config: summary}."""
+    gold = load_gold(questions_file, split=split)
+    for note in gold.notes:
+        (notify or (lambda m: print(m, file=sys.stderr)))(note)
+    questions = gold.questions[:limit]
     engine = engine or get_engine(settings)
     engine.refresh()
-    questions = load_questions(questions_file)[:limit]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     check_configs(configs, engine)
@@ -158,9 +169,21 @@ def run_configuration(config: Configuration, questions: list[GoldQuestion], resu
     rows = []
     with config.running():
         for q in questions:
-            answer = config.ask(q.question)
-            row = score(q, answer, quotes_ok=check(answer, config.page_text), case_of=case_of, judge_model=judge_model)
+            answer = ask_in_conversation(config, q)
+            recorded = record(answer, config.get_chunks)
+            passages = [r.get("text", "") for r in recorded["retrieved"]]
+            row = score(q, answer, quotes_ok=check(answer, config.page_text), case_of=case_of, judge_model=judge_model,
+                        passages=passages)
             rows.append({"id": q.id, **row, "answer": answer.answer, "question": q.question})
-            results.write(json.dumps({"id": q.id, "config": config.name, **record(answer, config.get_chunks),
-                                      "score": row}) + "\n")
+            history = {"history": q.history} if q.history else {}
+            results.write(json.dumps({"id": q.id, "config": config.name, **history, **recorded, "score": row}) + "\n")
     return rows
+
+
+def ask_in_conversation(config: Configuration, question: GoldQuestion) -> Answer:
+    """The answer to a follow-up: its history is asked first, in one conversation, each turn a
+    follow-up to the turns before; only the last answer is returned (and scored)."""
+    earlier: list[Answer] = []
+    for turn in question.history:
+        earlier.append(config.ask(turn, list(earlier)))
+    return config.ask(question.question, earlier)

@@ -8,7 +8,7 @@ run. :func:`score`, :func:`summarize`, the report table (eval.report) and the hi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -19,6 +19,7 @@ from eval.metrics import (
     abstention_precision_recall,
     citation_precision,
     citation_recall,
+    facts_of_available,
     hit_at_k,
     key_fact_recall,
     magesh_label,
@@ -29,6 +30,7 @@ from eval.metrics import (
     recall_at_k,
     reciprocal_rank,
     source_matches,
+    word_count,
 )
 
 HIT_KS = (1, 3, 5)
@@ -36,6 +38,7 @@ RECALL_KS = (1, 3, 5, 10)
 PAGE_HIT_KS = (1, 5)
 LABELS = ("accurate", "incomplete", "hallucinated")
 STAGES = ("retrieve", "answer", "total")
+PASSAGE_K = 8  # the retrieved chunks an answer is typically written from
 
 SKIP = object()
 """What a per-question function returns when the metric does not apply to the question (the row
@@ -49,6 +52,7 @@ class ScoreContext:
     quotes_ok: bool = True  # every quote is in the page it cites, re-read from the file
     case_of: Mapping[str, str] = field(default_factory=dict)  # source -> case name
     judge_model: Any = None  # a LangChain chat model for the optional LLM judge
+    passages: Sequence[str] | None = None  # the retrieved chunks' texts in rank order; None: not at hand
 
 
 PerQuestion = Callable[[GoldQuestion, Answer, ScoreContext], Any]
@@ -67,7 +71,7 @@ class Metric:
     row_key: str | None = None  # defaults to name
     headline: bool = False  # in every history line (and the trend plot when a score)
     chart: bool = False  # in the report's bar chart of scores
-    unit: str = ""  # "" for a score from 0 to 1; "ms" for a latency
+    unit: str = ""  # "" for a score from 0 to 1; "ms" for a latency; "words" for a length
 
     @property
     def key(self) -> str:
@@ -145,6 +149,25 @@ def _judged(q: GoldQuestion, a: Answer, c: ScoreContext):
     return judge(c.judge_model, q.question, q.gold_answer, a.answer)
 
 
+def _passage_text(c: ScoreContext) -> str:
+    return "\n".join(c.passages[:PASSAGE_K])
+
+
+def _passage_key_facts(q: GoldQuestion, a: Answer, c: ScoreContext):
+    """Whether retrieval put the key facts within the answerer's reach, whatever it then wrote."""
+    return SKIP if c.passages is None else key_fact_recall(_passage_text(c), q.key_facts)
+
+
+def _facts_of_available(q: GoldQuestion, a: Answer, c: ScoreContext):
+    if c.passages is None or not q.key_facts:
+        return SKIP
+    return list(facts_of_available("" if a.abstained else a.answer, _passage_text(c), q.key_facts))
+
+
+def _answer_words(q: GoldQuestion, a: Answer, c: ScoreContext):
+    return SKIP if a.abstained or not a.answer.strip() else word_count(a.answer)
+
+
 # -- aggregates -----------------------------------------------------------------------------
 
 
@@ -163,6 +186,28 @@ def _abstention(which: int, rows: list[dict]):
     return abstention_precision_recall(pairs)[which]
 
 
+def _abstained_share(answerable: bool, rows: list[dict]):
+    """The share of (un)answerable questions the answer abstained on."""
+    group = [r["abstention_correct"] != answerable for r in rows if is_answerable(r) == answerable]
+    return sum(group) / len(group) if group else None
+
+
+def _ratio_of_sums(key: str, rows: list[dict]):
+    """sum of the first numbers over sum of the second: questions weigh by how many facts they have."""
+    pairs = [r[key] for r in rows if key in r]
+    available = sum(p[1] for p in pairs)
+    return sum(p[0] for p in pairs) / available if available else None
+
+
+def _by_kind(rows: list[dict]):
+    kinds = sorted({r["kind"] for r in rows if "kind" in r})
+    if not kinds:
+        return SKIP
+    groups = {kind: [r for r in rows if r.get("kind") == kind] for kind in kinds}
+    return {kind: {"questions": len(group), "accurate": _label_share("accurate", group),
+                   "key_fact_recall": mean_of("key_fact_recall", group)} for kind, group in groups.items()}
+
+
 def _label_share(label: str, rows: list[dict]):
     return sum(r["label"] == label for r in rows) / len(rows) if rows else None
 
@@ -178,10 +223,14 @@ def _latency(stage: str, q: float, rows: list[dict]):
     return percentile([r["timings_ms"][stage] for r in rows if stage in r.get("timings_ms", {})], q)
 
 
+def _answer_length(q: float, rows: list[dict]):
+    return percentile([r["answer_words"] for r in rows if "answer_words" in r], q)
+
+
 # -- the registry ---------------------------------------------------------------------------
 
 
-def _default_metrics() -> list[Metric]:
+def _retrieval_metrics() -> list[Metric]:
     metrics = [Metric(f"hit@{k}", f"document hit@{k}" if k != 3 else None, _answerable_only(partial(_hit, k)),
                       headline=k == 5, chart=k == 5) for k in HIT_KS]
     metrics += [Metric(f"recall@{k}", f"recall@{k}", _answerable_only(partial(_recall, k)), chart=k == 5)
@@ -192,8 +241,15 @@ def _default_metrics() -> list[Metric]:
         Metric("ndcg@10", "nDCG@10", _answerable_only(lambda q, a, c: ndcg_at_k(_retrieved_sources(a), q.gold_sources, 10))),
     ]
     metrics += [Metric(f"page_hit@{k}", f"page hit@{k}", _answerable_only(partial(_page_hit, k))) for k in PAGE_HIT_KS]
-    metrics += [
+    return metrics
+
+
+def _answer_metrics() -> list[Metric]:
+    metrics = [
         Metric("key_fact_recall", "key-fact recall", _answerable_only(answer_key_fact_recall), headline=True, chart=True),
+        Metric("passage_key_facts", f"key facts in top-{PASSAGE_K} passages", _answerable_only(_passage_key_facts)),
+        Metric("key_facts_of_available", f"key facts stated of those in top-{PASSAGE_K}",
+               _answerable_only(_facts_of_available), aggregate=partial(_ratio_of_sums, "key_facts_of_available")),
         Metric("citation_precision", "citation precision", _answerable_only(
             lambda q, a, c: citation_precision(_cited_sources(a), _allowed_sources(q))), chart=True),
         Metric("citation_recall", "citation recall", _answerable_only(
@@ -203,17 +259,32 @@ def _default_metrics() -> list[Metric]:
                row_key="abstention_correct", headline=True),
         Metric("abstention_precision", "abstention precision", aggregate=partial(_abstention, 0)),
         Metric("abstention_recall", "abstention recall", aggregate=partial(_abstention, 1)),
+        Metric("abstained_answerable", "abstained on answerable", aggregate=partial(_abstained_share, True)),
+        # The same figure as abstention_recall, under the plain name; one line in the table is enough.
+        Metric("abstained_unanswerable", None, aggregate=partial(_abstained_share, False)),
     ]
     metrics += [Metric(label, "accurate (Magesh)" if label == "accurate" else label, answer_label,
                        aggregate=partial(_label_share, label), row_key="label", headline=label == "hallucinated",
                        chart=label == "accurate") for label in LABELS]
     metrics += [Metric(name, None, _judged, aggregate=partial(_judge_figure, name), row_key="judge")
                 for name in ("judge_correct", "judge_partial", "judged")]
-    metrics += [Metric(f"{stage}_ms_p{q}", None if stage == "answer" else f"{stage} p{q} (ms)",
+    return metrics
+
+
+def _cost_metrics() -> list[Metric]:
+    metrics = [Metric(f"{stage}_ms_p{q}", None if stage == "answer" else f"{stage} p{q} (ms)",
                        lambda q_, a, c: dict(a.timings_ms), aggregate=partial(_latency, stage, q),
                        row_key="timings_ms", headline=(stage, q) == ("total", 50), unit="ms")
                 for stage in STAGES for q in (50, 95)]
+    metrics += [Metric(f"answer_words_p{q}", f"answer words p{q}", _answer_words,
+                       aggregate=partial(_answer_length, q),
+                       row_key="answer_words", unit="words") for q in (50, 90)]
     return metrics
+
+
+def _default_metrics() -> list[Metric]:
+    by_kind = Metric("by_kind", None, lambda q, a, c: q.kind or SKIP, aggregate=_by_kind, row_key="kind")
+    return _retrieval_metrics() + _answer_metrics() + _cost_metrics() + [by_kind]
 
 
 METRICS: list[Metric] = _default_metrics()
@@ -245,10 +316,11 @@ def headline_metrics() -> list[Metric]:
 
 
 def score(question: GoldQuestion, answer: Answer, *, quotes_ok: bool = True, case_of: Mapping[str, str] | None = None,
-          judge_model=None) -> dict:
+          judge_model=None, passages: Sequence[str] | None = None) -> dict:
     """Every per-question value for one answer. ``case_of`` maps sources to case names, so a
-    citation to another decision in the same case counts as on target."""
-    context = ScoreContext(quotes_ok=quotes_ok, case_of=case_of or {}, judge_model=judge_model)
+    citation to another decision in the same case counts as on target; ``passages`` are the
+    retrieved chunks' texts in rank order (without them, the passage metrics are left out)."""
+    context = ScoreContext(quotes_ok=quotes_ok, case_of=case_of or {}, judge_model=judge_model, passages=passages)
     row: dict = {}
     scored: set[str] = set()
     for metric in METRICS:

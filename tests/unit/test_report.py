@@ -15,9 +15,11 @@ def test_the_table_has_a_line_per_labelled_metric_and_a_column_per_configuration
     labels = [line.split(" | ")[0].removeprefix("| ") for line in lines[2:]]
     assert labels == [
         "document hit@1", "document hit@5", "recall@1", "recall@3", "recall@5", "recall@10", "MRR", "nDCG@10",
-        "page hit@1", "page hit@5", "key-fact recall", "citation precision", "citation recall", "quote fidelity",
-        "abstention precision", "abstention recall", "accurate (Magesh)", "incomplete", "hallucinated",
-        "retrieve p50 (ms)", "retrieve p95 (ms)", "total p50 (ms)", "total p95 (ms)",
+        "page hit@1", "page hit@5", "key-fact recall", "key facts in top-8 passages",
+        "key facts stated of those in top-8", "citation precision", "citation recall", "quote fidelity",
+        "abstention precision", "abstention recall", "abstained on answerable", "accurate (Magesh)", "incomplete",
+        "hallucinated", "retrieve p50 (ms)", "retrieve p95 (ms)", "total p50 (ms)", "total p95 (ms)",
+        "answer words p50", "answer words p90",
     ]
 
 

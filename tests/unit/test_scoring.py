@@ -105,10 +105,11 @@ def test_the_registry_keeps_report_json_and_history_in_their_established_order()
     summary = summarize([score(Q1, A1), score(Q2, A2)])
     assert list(summary) == [
         "questions", "answerable", "hit@1", "hit@3", "hit@5", "recall@1", "recall@3", "recall@5", "recall@10", "mrr",
-        "ndcg@10", "page_hit@1", "page_hit@5", "key_fact_recall", "citation_precision", "citation_recall",
-        "quotes_verbatim", "abstention_accuracy", "abstention_precision", "abstention_recall", "accurate",
-        "incomplete", "hallucinated", "retrieve_ms_p50", "retrieve_ms_p95", "answer_ms_p50", "answer_ms_p95",
-        "total_ms_p50", "total_ms_p95",
+        "ndcg@10", "page_hit@1", "page_hit@5", "key_fact_recall", "passage_key_facts", "key_facts_of_available",
+        "citation_precision", "citation_recall", "quotes_verbatim", "abstention_accuracy", "abstention_precision",
+        "abstention_recall", "abstained_answerable", "abstained_unanswerable", "accurate", "incomplete",
+        "hallucinated", "retrieve_ms_p50", "retrieve_ms_p95", "answer_ms_p50", "answer_ms_p95", "total_ms_p50",
+        "total_ms_p95", "answer_words_p50", "answer_words_p90",
     ]
     assert [m.name for m in METRICS if m.headline] == [
         "hit@5", "key_fact_recall", "quotes_verbatim", "abstention_accuracy", "hallucinated", "total_ms_p50"]

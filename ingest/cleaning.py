@@ -1,5 +1,6 @@
 """Strip layout noise from page text: pleading-paper line numbers, ECF stamps,
-running headers and footers, and words hyphenated across lines.
+running headers and footers, words hyphenated across lines, and words that text
+extraction split with a space ("Plaint iffs", see ingest.repair).
 
 The cleaned text is the text of record: it is what is chunked, shown and
 quoted, so every quote is verbatim in the cleaned page.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ingest.repair import repair_pages
 from ingest.types import Page, normalize_whitespace
 
 # "Case 3:23-cv-03417-VC Document 598 Filed 06/25/25 Page 1 of 40 PageID #: 1234"
@@ -76,8 +78,16 @@ def strip_page_numbers(pages: list[Page]) -> list[Page]:
     return out
 
 
-def strip_running_heads(pages: list[Page], *, min_pages: int = 3, share: float = 0.5) -> list[Page]:
-    """Remove a phrase that starts (or ends) most pages: a running header or a court's sidebar."""
+def strip_running_heads(pages: list[Page], *, min_pages: int = 3, share: float = 0.5,
+                        repair_words: bool = True) -> list[Page]:
+    """The document-wide pass over cleaned pages: remove a phrase that starts (or ends) most pages
+    (a running header or a court's sidebar), then rejoin split words against the whole document's
+    vocabulary (``repair_words``)."""
+    pages = _strip_running_heads(pages, min_pages, share)
+    return repair_pages(pages)[0] if repair_words else pages
+
+
+def _strip_running_heads(pages: list[Page], min_pages: int, share: float) -> list[Page]:
     pages = strip_page_numbers(pages)
     paged = [p for p in pages if p.text]
     if len(paged) < min_pages:

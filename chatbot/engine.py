@@ -190,6 +190,12 @@ class Engine:
         draft = self.answerer().answer(self._request(prepared))
         return self._finish(question, prepared, draft, started, retrieved_at)
 
+    def request(self, question: str, *, history: Sequence[Answer] | None = None, filters: Filters | None = None,
+                k: int | None = None, mode: str | None = None) -> AnswerRequest:
+        """What the answerer is handed for ``question``: for inspecting and calibrating answerers."""
+        prepared = self.prepare(normalize_whitespace(question), history=history, filters=filters, k=k, mode=mode)
+        return self._request(prepared)
+
     def ask_stream(self, question: str, **options) -> Iterator[str | Answer]:
         """Yield the answer text as it grows, then the final, verified :class:`Answer`.
 

@@ -3,30 +3,36 @@
 It never writes a sentence of its own, so it cannot invent a holding. Each
 quote is an exact slice of a retrieved chunk, which is an exact slice of its
 page, and is checked again before it is returned.
+
+Each candidate sentence is scored on its own merit: what it covers of the question (and of
+each part of a several-part question), what the question asks for (a number, a date, a
+name, a list, a holding) and its chunk's similarity, weighed by a logistic model fitted on
+the gold sets' dev split (chatbot.calibration). Structural text (captions, header blocks,
+tables of contents, headings, signature blocks) is never quoted. A second fitted model
+decides whether the evidence answers the question at all.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-
-import numpy as np
 
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, register_answerer
-from chatbot.query import asks_for_holding, sentence_bonus, states_holding
+from chatbot.calibration import Calibration, load_calibration
+from chatbot.candidates import Candidate, Examination, most_direct, overlaps, window_text
+from chatbot.passages import Intent, dates_missing, heading_prefix, question_parts, sentence_signals, structural_kind
+from chatbot.quotes import case_label, closest_note, merge_adjacent
 from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
 from ingest.chunking import sentence_spans
 from ingest.lexical import LexicalIndex
-from legalqa.settings import AnswerSettings
 from ingest.tokenization import stem, tokenize
-from ingest.types import SourceDocument, normalize_whitespace
+from ingest.types import normalize_whitespace
 
 # Words that say what kind of answer is wanted, not what it is about.
 _QUESTION_WORDS = frozenset(
     stem(w)
     for w in "did does do find found hold held say said rule ruled court judge decide decided whether tell "
-    "explain describe mean means according about case".split()
+    "explain describe mean means according about case happen happened".split()
 )
 _ALPHA = re.compile(r"[A-Za-z]")
 # Capitalised words that name an entity the question is about ("Texas", "GDPR", "Chhabria"),
@@ -36,35 +42,13 @@ _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][A-Za-z]+|[A-Z]{2,})\b")
 _GENERIC_NAMES = frozenset(
     stem(w.lower())
     for w in "Court Courts Judge Justice Circuit District Supreme Congress Copyright Office Act AI Section Title "
-    "United States Federal Register Panel Plaintiffs Defendants Order Opinion Appeals Judicial "
+    "United States Federal Register Panel Plaintiffs Defendants Order Opinion Appeals Judicial What Which Who "
+    "How When Why Did Does Was Were Is Are The And But Also If In On For Under "
     # Dates narrow a question; they are matched by retrieval, not required in the passage.
     "January February March April May June July August September October November December".split()
 )
-
-
-# The similarity assumed for a chunk found by BM25 alone (the dense list did not reach it).
-_UNMEASURED = 0.3
-_COMPLETE = 0.999  # coverage of every distinctive term of the question
-_BM25_ONLY_BUDGET = 8  # sentences embedded when no chunk came with a similarity (mode bm25)
-
-
-@dataclass
-class _Sentence:
-    evidence_rank: int
-    evidence: Evidence
-    start: int
-    end: int
-    text: str
-    score: float = 0.0
-    coverage: float = 0.0
-    similarity: float = 0.0
-    bonus: float = 0.0
-
-    @property
-    def prior(self) -> float:
-        """The score expected before the sentence is embedded: its chunk's similarity stands in."""
-        similarity = self.evidence.similarity
-        return 0.6 * (_UNMEASURED if similarity is None else similarity) + 0.4 * self.coverage + self.bonus
+_UNMEASURED = 0.3  # the similarity assumed for a chunk found by BM25 alone
+_RELATIVE_FLOOR = 0.35  # a quote after the first needs this share of the best sentence's probability
 
 
 @register_answerer("extractive")
@@ -73,9 +57,10 @@ class ExtractiveAnswerer(Answerer):
 
     name = "extractive"
 
-    def __init__(self, context: AnswerContext):
+    def __init__(self, context: AnswerContext, calibration: Calibration | None = None):
         super().__init__(context)
         self.embedder = context.embedder
+        self.calibration = calibration or load_calibration()
 
     @property
     def lexical(self) -> LexicalIndex | None:
@@ -93,14 +78,17 @@ class ExtractiveAnswerer(Answerer):
             weights[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
         return weights
 
+    def unseen_share(self, weights: dict[str, float]) -> float:
+        """IDF-weighted share of the question's terms that no indexed chunk holds."""
+        if not weights or self.lexical is None:
+            return 0.0
+        unseen = sum(w for t, w in weights.items() if self.lexical.document_frequency(t) == 0 and t.isalpha())
+        return unseen / sum(weights.values())
+
     def unknown_names(self, question: str, evidence: list[Evidence]) -> list[str]:
         """Names in the question that no retrieved passage mentions, in its text or its
-        document header (title, court, judge).
-
-        "...breach of contract in Texas?" retrieves limitation periods from Title 17 and a
-        contract claim in Andersen; neither passage mentions Texas, so the evidence is about
-        something else.
-        """
+        document header (title, court, judge): "...breach of contract in Texas?" retrieves
+        passages that never mention Texas, so the evidence is about something else."""
         present: set[str] = set()
         for e in evidence:
             present.update(tokenize(f"{e.chunk.header} {e.chunk.text}"))
@@ -126,179 +114,235 @@ class ExtractiveAnswerer(Answerer):
                 covered += weight
         return covered / total
 
-    # -- answering ----------------------------------------------------------
+    # -- examining the evidence ---------------------------------------------
 
-    def answer(self, request: AnswerRequest) -> Draft:
-        """Quote the sentences of the evidence that best answer the question.
-
-        ``survey`` ("which courts have ruled on X?") gives one quote per document;
-        ``boost_terms`` favour sentences naming them (a judge's name, say); ``focus``
-        favours the documents of the case the question names.
-        """
+    def examine(self, request: AnswerRequest) -> Examination:
+        """Every candidate sentence with its features and probability, and the evidence's."""
         question, evidence = request.question, request.evidence
-        if not evidence:
-            return Draft(ABSTAIN_MESSAGE, [], True)
+        intent = Intent.of(question)
         weights = self.term_weights(question)
-        sentences = self._candidates(evidence)
-        if not sentences:
-            return Draft(ABSTAIN_MESSAGE, [], True)
-        boosts = [stem(t.lower()) for t in request.boost_terms]
-        asks_holding = asks_for_holding(question)
-        for s in sentences:
-            s.coverage = self.coverage(weights, s.text)
-            s.bonus = sentence_bonus(
-                s.evidence_rank, names_boost=bool(boosts and set(boosts) & set(tokenize(s.text))),
-                in_focus=s.evidence.chunk.source in request.focus,
-                holds=(request.survey or asks_holding) and states_holding(s.text),
-            )
-        sims = self._similarities(sentences, evidence, question, request.query_vector, survey=request.survey)
-        confidence = max(s.score for s in sentences)
-        for s in sentences:
-            s.score += s.bonus
-        if self._weak(question, weights, evidence, float(sims.max()), confidence):
-            return Draft(closest_note(evidence), [], True)
-        return self._compose(self._choose(sentences, boosts, request), survey=request.survey)
+        parts = question_parts(question)
+        part_weights = [self.term_weights(p) for p in parts] if len(parts) > 1 else []
+        candidates = self._candidates(evidence, intent)
+        boosts = {stem(t.lower()) for t in request.boost_terms}
+        for c in candidates:
+            c.features = self._features(c, request, intent, weights, part_weights, boosts)
+            c.probability = self.calibration.sentence.probability(c.features)
+        if self.calibration.rerank is not None and self.settings.rerank_sentences and candidates:
+            self._rerank(candidates, request)
+        features = self._answerable_features(question, evidence, weights, candidates, request)
+        return Examination(candidates, features, self.calibration.answerable.probability(features), parts, part_weights)
 
-    def _similarities(self, sentences: list[_Sentence], evidence: list[Evidence], question: str, query_vector,
-                      *, survey: bool) -> np.ndarray:
-        """Each sentence's similarity to the question, and its score before bonuses (0.6 x similarity
-        + 0.4 x coverage). Leaves ``sentences`` as the ones measured."""
-        budget = self.settings.embed_sentences
-        if not budget and all(e.similarity is None for e in evidence):
-            budget = _BM25_ONLY_BUDGET  # retrieval measured no similarity at all: measure the sentences'
-        if budget:
-            # Embedding sentences would be nine tenths of an answer's cost: only the likeliest
-            # are embedded, chosen by what is known without the model (terms covered, the
-            # chunk's similarity, the bonuses).
-            sentences[:] = self._shortlist(sentences, budget, survey=survey)
-            q = self.embedder.embed([question])[0] if query_vector is None else query_vector
-            sims = self.embedder.embed([s.text for s in sentences], batch_size=len(sentences)) @ q
-        else:
-            # A sentence stands in its chunk's place: the chunk's similarity, which retrieval
-            # measured, plus what the sentence itself covers. On the gold set this loses
-            # 0.02 of key-fact recall against embedding eight sentences, and saves ~150 ms.
-            sims = np.array([s.evidence.similarity if s.evidence.similarity is not None else _UNMEASURED
-                             for s in sentences])
-        for s, sim in zip(sentences, sims):
-            s.similarity = float(sim)
-            s.score = 0.6 * s.similarity + 0.4 * s.coverage
-        return sims
+    def _features(self, c: Candidate, request: AnswerRequest, intent: Intent, weights, part_weights, boosts) -> dict:
+        chunk = c.evidence.chunk
+        signals = sentence_signals(c.text)
+        similarity = c.evidence.similarity
+        window_text = chunk.text[c.window[0]:c.window[1]]
+        doc = chunk.document
+        return {
+            "similarity": _UNMEASURED if similarity is None else similarity,
+            "rank": 1.0 / (1 + c.evidence_rank),
+            "coverage": self.coverage(weights, c.text),
+            "window_coverage": self.coverage(weights, window_text),
+            "part_coverage": max((self.coverage(w, c.text) for w in part_weights), default=0.0),
+            "length": min(1.5, len(c.text.split()) / 40),
+            "in_focus": float(chunk.source in request.focus),
+            "number_match": float(intent.number and signals["number"]),
+            "date_match": float(intent.date and signals["date"]),
+            "person_match": float(intent.person and signals["person"]),
+            "list_match": float(intent.listing and signals["enumerates"]),
+            "holding_match": float((intent.holding or request.survey) and signals["holds"]),
+            "holds": float(signals["holds"]),
+            "cites": float(signals["cites"]),
+            "opens_chunk": float(c.start <= 1),
+            "summary": float(bool(doc and doc.kind == "summary")),
+            "names_boost": float(bool(boosts and boosts & set(tokenize(c.text)))),
+        }
 
-    def _choose(self, sentences: list[_Sentence], boosts: list[str], request: AnswerRequest) -> list[_Sentence]:
-        focus = request.focus
-        if focus and not request.survey:
-            # A question that names its case is answered from that case.
-            focused = [x for x in sentences if x.evidence.chunk.source in focus]
-            sentences = focused if len(focused) >= 2 else sentences
-        if request.survey:
-            return self._select_per_document(sentences)
-        if boosts and (named := [x for x in sentences if set(boosts) & set(tokenize(x.text))]):
-            # "Who was the judge?": the sentences that name the judge, best first, answer it,
-            # from the case the question is about when it names one.
-            named = [x for x in named if focus and x.evidence.chunk.source in focus] or named
-            return sorted(named, key=lambda x: -x.score)[:2]
-        return self._select(sentences)
+    def _rerank(self, candidates: list[Candidate], request: AnswerRequest) -> None:
+        """Re-score the likeliest sentences with their own similarity to the question; the rest
+        fall below every re-scored one."""
+        ranked = sorted(candidates, key=lambda c: -c.probability)
+        shortlist = ranked[: self.settings.rerank_sentences]
+        if request.survey:  # every case keeps its two best candidates, and no more
+            per_case: dict[str, int] = {}
+            shortlist = []
+            for c in ranked:
+                if per_case.setdefault(c.source, 0) < 2:
+                    shortlist.append(c)
+                per_case[c.source] += 1
+        query = request.query_vector
+        if query is None:
+            query = self.embedder.embed([request.question])[0]
+        sims = self.embedder.embed([c.text for c in shortlist], batch_size=len(shortlist)) @ query
+        floor = 1.0
+        for c, sim in zip(shortlist, sims):
+            c.features["sentence_similarity"] = float(sim)
+            c.features["first_pass"] = self.calibration.sentence.log_odds(c.features) / 10
+            c.probability = self.calibration.rerank.probability(c.features)
+            floor = min(floor, c.probability)
+        chosen = {id(c) for c in shortlist}
+        for c in candidates:
+            if id(c) not in chosen:
+                c.probability = min(c.probability, floor) * 0.5
 
-    def _weak(
-        self, question: str, weights: dict[str, float], evidence: list[Evidence], best_sentence: float, confidence: float
-    ) -> bool:
-        """Abstain when nothing retrieved is close to the question (unless a passage holds every
-        one of its distinctive terms: "What are the DBRX models?"); when it names something no
-        passage mentions; or when no passage covers most of its distinctive terms and no sentence
-        scores high enough to make up for it. Thresholds were calibrated on eval/gold/real.jsonl
-        and eval/gold/sample.jsonl (85 questions, 22 unanswerable)."""
-        best_similarity = max(best_sentence, max((e.similarity or 0.0) for e in evidence))
-        best_coverage = max(self.coverage(weights, f"{e.chunk.header} {e.chunk.text}") for e in evidence[:5])
-        return (
-            (best_similarity < self.settings.min_similarity and best_coverage < _COMPLETE)
-            or bool(self.unknown_names(question, evidence))
-            or (best_coverage < self.settings.min_coverage and confidence < self.settings.min_confidence)
-        )
+    def _answerable_features(self, question, evidence, weights, candidates, request) -> dict[str, float]:
+        sims = [e.similarity for e in evidence[:3] if e.similarity is not None]
+        unknown = len(self.unknown_names(question, evidence))
+        likeliest = sorted(candidates, key=lambda c: -c.probability)
+        windows = [c.features["window_coverage"] for c in likeliest]
+        top_text = set(tokenize(" ".join(window_text(c) for c in likeliest[:3])))
+        missing = {t: w for t, w in weights.items() if t not in top_text}
+        intent = Intent.of(question)
+        typed = [c.features["window_coverage"] for c in candidates
+                 if (intent.number and sentence_signals(window_text(c))["number"])
+                 or (intent.date and sentence_signals(window_text(c))["date"])
+                 or (intent.person and sentence_signals(window_text(c))["person"])]
+        typed_support = max(typed, default=0.0) if (intent.number or intent.date or intent.person) else max(windows, default=0.0)
+        return {
+            "best_window": max(windows, default=0.0),
+            "top_windows": sum(windows[:3]) / 3,
+            "typed_support": typed_support,
+            "dates_missing": dates_missing(question, [f"{e.chunk.header} {e.chunk.text}" for e in evidence]),
+            "top_missing": sum(missing.values()) / sum(weights.values()) if weights else 0.0,
+            "rarest_missing": max(missing.values(), default=0.0) / max(weights.values(), default=1.0),
+            "best_sentence_similarity": max((c.features.get("sentence_similarity", 0.0) for c in candidates), default=0.0),
+            "top_similarity": max((e.similarity or 0.0) for e in evidence) if evidence else 0.0,
+            "mean_similarity": sum(sims) / len(sims) if sims else 0.0,
+            "best_coverage": max((self.coverage(weights, f"{e.chunk.header} {e.chunk.text}") for e in evidence[:5]),
+                                 default=0.0),
+            "unknown_names": min(unknown, 2) / 2,
+            "unseen_terms": self.unseen_share(weights),
+            "best_sentence": max((c.probability for c in candidates), default=0.0),
+            "focus": float(bool(request.focus)),
+        }
 
-    def _candidates(self, evidence: list[Evidence]) -> list[_Sentence]:
-        out: list[_Sentence] = []
+    def _candidates(self, evidence: list[Evidence], intent: Intent) -> list[Candidate]:
+        out: list[Candidate] = []
         seen: set[str] = set()
         for rank, ev in enumerate(evidence):
             text = ev.chunk.text
-            for start, end in sentence_spans(text):
-                sentence = text[start:end]
-                words = sentence.split()
-                key = normalize_whitespace(sentence).lower()
-                if len(words) < 5 or len(words) > 120 or key in seen:
+            spans = [(a, b) for a, b in sentence_spans(text)]
+            quotable = [self._quotable(text[a:b], intent) for a, b in spans]
+            for i, (start, end) in enumerate(spans):
+                if not quotable[i]:
                     continue
-                if len(_ALPHA.findall(sentence)) < 0.5 * len(sentence.replace(" ", "")):
-                    continue  # tables of numbers, captions
-                if sum(w.isdigit() for w in words) > 0.25 * len(words):
-                    continue  # runs of numbers left by page layout
+                start += heading_prefix(text[start:end])
+                sentence = text[start:end]
+                key = normalize_whitespace(sentence).lower()
+                if key in seen or len(sentence.split()) < 5:
+                    continue
                 seen.add(key)
-                out.append(_Sentence(rank, ev, start, end, sentence))
+                window_end = end
+                if self.settings.context_sentences:
+                    for j in range(i + 1, min(len(spans), i + 1 + self.settings.context_sentences)):
+                        if not quotable[j] or len(text[start:spans[j][1]].split()) > 90:
+                            break
+                        window_end = spans[j][1]
+                out.append(Candidate(rank, ev, start, end, sentence, window=(start, window_end)))
         return out
 
-    def _shortlist(self, sentences: list[_Sentence], budget: int, *, survey: bool) -> list[_Sentence]:
-        """The sentences worth embedding: the best by prior overall, and for a survey the
-        best of each document, so that every case keeps a candidate."""
-        ranked = sorted(sentences, key=lambda s: -s.prior)
-        if not survey:
-            return ranked[:budget]
-        per_document: dict[str, int] = {}
-        keep = []
-        for s in ranked:
-            source = s.evidence.chunk.source
-            if per_document.get(source, 0) < 3:
-                keep.append(s)
-                per_document[source] = per_document.get(source, 0) + 1
-        return keep
+    @staticmethod
+    def _quotable(sentence: str, intent: Intent) -> bool:
+        words = sentence.split()
+        if len(words) < 4 or len(words) > 150:
+            return False
+        if len(_ALPHA.findall(sentence)) < 0.5 * len(sentence.replace(" ", "")):
+            return False  # tables of numbers
+        if sum(w.isdigit() for w in words) > 0.25 * len(words):
+            return False  # runs of numbers left by page layout
+        kind = structural_kind(sentence)
+        # Who signed or decided is said in the signature block or the caption, and only there.
+        return kind is None or (kind in ("signature", "caption") and intent.signer)
 
-    def _select(self, sentences: list[_Sentence]) -> list[_Sentence]:
-        chosen: list[_Sentence] = []
-        per_chunk: dict[str, int] = {}
-        for s in sorted(sentences, key=lambda s: -s.score):
-            cid = s.evidence.chunk.chunk_id
-            if per_chunk.get(cid, 0) >= 2:
-                continue
-            chosen.append(s)
-            per_chunk[cid] = per_chunk.get(cid, 0) + 1
-            if len(chosen) >= self.settings.max_quotes:
+    # -- answering ----------------------------------------------------------
+
+    def answer(self, request: AnswerRequest) -> Draft:
+        """Quote the sentences of the evidence that best answer the question, the most direct first.
+
+        ``survey`` ("which courts have ruled on X?") gives one quote per case; ``boost_terms``
+        favour sentences naming them (a judge's name, say); ``focus`` keeps the answer to the
+        documents of the case the question names.
+        """
+        if not request.evidence:
+            return Draft(ABSTAIN_MESSAGE, [], True)
+        exam = self.examine(request)
+        if not exam.candidates or exam.p_answerable < self.calibration.answerable.threshold:
+            return Draft(closest_note(request.evidence), [], True)
+        if request.survey:
+            return self._compose(self._select_per_document(exam.candidates), survey=True)
+        chosen, unanswered = self._select(exam, request)
+        draft = self._compose(chosen, survey=False, intent=Intent.of(request.question))
+        if unanswered:
+            draft.text += "\n\nThe indexed documents retrieved do not address: " + "; ".join(
+                f"“{p}”" for p in unanswered) + "."
+        return draft
+
+    def _select(self, exam: Examination, request: AnswerRequest) -> tuple[list[Candidate], list[str]]:
+        pool = exam.candidates
+        focus = request.focus
+        if focus and not request.survey:
+            focused = [c for c in pool if c.source in focus]
+            pool = focused if len(focused) >= 2 else pool
+        ranked = sorted(pool, key=lambda c: -c.probability)
+        if named := [c for c in ranked if c.features.get("names_boost")]:
+            # "Who was the judge?": the sentences that name the judge answer it, and nothing else.
+            return named[:2], []
+        budget = self.settings.answer_words
+        chosen: list[Candidate] = []
+        words = 0
+        for c in ranked:
+            if len(chosen) >= self.settings.max_quotes or (chosen and c.probability < _RELATIVE_FLOOR * ranked[0].probability):
                 break
-        return chosen
+            size = len(c.evidence.chunk.text[c.window[0]:c.window[1]].split())
+            if chosen and (words + size > budget or any(overlaps(c, x) for x in chosen)):
+                continue
+            chosen.append(c)
+            words += size
+        unanswered = []
+        for part, weights in zip(exam.parts, exam.part_weights):
+            if any(self.coverage(weights, window_text(c)) >= 0.5 for c in chosen):
+                continue
+            best = max((c for c in ranked if self.coverage(weights, window_text(c)) >= 0.5 and
+                        not any(overlaps(c, x) for x in chosen)), key=lambda c: c.probability, default=None)
+            if best is not None and len(chosen) < self.settings.max_quotes + 2:
+                chosen.append(best)
+            elif best is None:
+                unanswered.append(part)
+        return chosen, unanswered
 
-    def _with_context(self, sentence: _Sentence) -> _Sentence:
-        """Extend a quote by the sentences that follow it in its chunk, so it reads in context."""
-        spans = sentence_spans(sentence.evidence.chunk.text)
-        following = [sp for sp in spans if sp[0] >= sentence.end][: self.settings.context_sentences]
-        if not following:
-            return sentence
-        end = following[-1][1]
-        if len(sentence.evidence.chunk.text[sentence.start : end].split()) > 90:
-            return sentence
-        return _Sentence(sentence.evidence_rank, sentence.evidence, sentence.start, end,
-                         sentence.evidence.chunk.text[sentence.start : end], sentence.score)
+    def _select_per_document(self, candidates: list[Candidate]) -> list[Candidate]:
+        """One line per case that ruled: each case's likeliest sentence that decides something
+        and holds most of the question's terms; cases with no such sentence are left out."""
+        best: dict[str, Candidate] = {}
+        for c in sorted(candidates, key=lambda c: -c.probability):
+            if not c.features["holds"] or c.features["coverage"] < 0.5:
+                continue
+            doc = c.evidence.chunk.document
+            best.setdefault(doc.case_name if doc and doc.case_name else c.source, c)
+        if not best:  # no case decides it in so many words: the likeliest line of each case
+            for c in sorted(candidates, key=lambda c: -c.probability):
+                doc = c.evidence.chunk.document
+                best.setdefault(doc.case_name if doc and doc.case_name else c.source, c)
+        top = max(c.probability for c in best.values())
+        keep = [c for c in best.values() if c.probability >= 0.3 * top]
+        return sorted(keep, key=lambda c: -c.probability)[:12]
 
-    def _select_per_document(self, sentences: list[_Sentence]) -> list[_Sentence]:
-        """One line per case: the best sentence of each case, for cases whose best comes close
-        to the overall best."""
-        best: dict[str, _Sentence] = {}
-        for s in sorted(sentences, key=lambda s: -s.score):
-            doc = s.evidence.chunk.document
-            best.setdefault(doc.case_name if doc and doc.case_name else s.evidence.chunk.source, s)
-        top = max(s.score for s in best.values())
-        keep = [s for s in best.values() if s.score >= 0.6 * top]
-        return sorted(keep, key=lambda s: -s.score)[:12]
-
-    def _compose(self, chosen: list[_Sentence], *, survey: bool) -> Draft:
-        # Group by document; documents in order of court (statute, Supreme Court, appeals,
-        # district, others) and date; quotes in reading order within a document.
-        def doc_key(chunk):
-            doc = chunk.document
-            return (court_rank(doc), (doc.date if doc and doc.date else "9999"), chunk.source)
-
-        ordered = sorted(
-            chosen,
-            key=lambda s: (doc_key(s.evidence.chunk), s.evidence.chunk.page or 0, s.evidence.chunk.start, s.start),
-        )
-        if self.settings.context_sentences and not survey:
-            ordered = [self._with_context(x) for x in ordered]
-        quotes = _merge_adjacent(ordered)
+    def _compose(self, chosen: list[Candidate], *, survey: bool, intent: Intent | None = None) -> Draft:
+        """The best quote first; then the others, grouped by document (in the order of each
+        document's best quote) and in reading order within a document."""
+        if not chosen:
+            return Draft(ABSTAIN_MESSAGE, [], True)
+        lead = chosen[0] if survey else most_direct(chosen, intent)
+        rest = [c for c in chosen if c is not lead]
+        doc_order = {c.source: i for i, c in reversed(list(enumerate(chosen)))}
+        if survey:
+            ordered = chosen
+        else:
+            ordered = [lead] + sorted(rest, key=lambda c: (doc_order[c.source] if c.source != lead.source else -1,
+                                                           c.evidence.chunk.page or 0, c.evidence.chunk.start, c.start))
+        spans = [(c.evidence, c.start, c.window[1] if not survey else c.end) for c in ordered]
+        quotes = merge_adjacent(spans)
         citations: list[Citation] = []
         lines: list[str] = []
         current_doc = None
@@ -307,7 +351,7 @@ class ExtractiveAnswerer(Answerer):
             quote = chunk.text[start:end]
             citations.append(Citation.of(n, chunk, quote))
             if survey:
-                lines.append(f"{_case_label(chunk.document, chunk.title)}: “{quote}” [{n}]")
+                lines.append(f"{case_label(chunk.document, chunk.title)}: “{quote}” [{n}]")
                 continue
             if chunk.source != current_doc:
                 if lines:
@@ -316,56 +360,3 @@ class ExtractiveAnswerer(Answerer):
                 current_doc = chunk.source
             lines.append(f"“{quote}” [{n}]")
         return Draft("\n".join(lines), citations, False)
-
-
-def court_rank(doc: SourceDocument | None) -> int:
-    if doc is None:
-        return 9
-    if doc.kind == "statute":
-        return 0
-    court = doc.court or ""
-    if court in {"U.S.", "S. Ct."}:
-        return 1
-    if court.endswith("Cir."):
-        return 2
-    if court.startswith(("D.", "N.D.", "S.D.", "E.D.", "W.D.", "M.D.", "C.D.")):
-        return 3
-    if court:
-        return 4
-    return 5 if doc.kind in {"agency_report", "agency_notice"} else 6
-
-
-def _case_label(doc: SourceDocument | None, fallback: str) -> str:
-    if doc is None or not doc.case_name:
-        return fallback
-    detail = doc.court_and_date()
-    return f"{doc.case_name} ({detail})" if detail else doc.case_name
-
-
-def closest_note(evidence: list[Evidence]) -> str:
-    """The abstention, with what the index holds that comes closest."""
-    titles = []
-    for e in evidence:
-        doc = e.chunk.document
-        title = doc.title if doc else e.chunk.title
-        if title not in titles:
-            titles.append(title)
-        if len(titles) == 3:
-            break
-    if not titles:
-        return ABSTAIN_MESSAGE
-    return ABSTAIN_MESSAGE + " The closest indexed documents are: " + "; ".join(titles) + "."
-
-
-def _merge_adjacent(ordered: list[_Sentence]) -> list[tuple[Evidence, int, int]]:
-    """Consecutive chosen sentences of one chunk become one quote."""
-    merged: list[tuple[Evidence, int, int]] = []
-    for s in ordered:
-        if merged:
-            ev, start, end = merged[-1]
-            gap = ev.chunk.text[end : s.start] if ev.chunk.chunk_id == s.evidence.chunk.chunk_id else None
-            if gap is not None and (s.start < end or not gap.strip()):
-                merged[-1] = (ev, start, max(end, s.end))
-                continue
-        merged.append((s.evidence, s.start, s.end))
-    return merged

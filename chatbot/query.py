@@ -55,37 +55,6 @@ def clean_question(text: str, limit: int) -> str:
     return text
 
 
-_ASKS_HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|rule|ruled|ruling|conclude|concluded|find|found)\b", re.I)
-_HOLDING = re.compile(
-    r"\b(?:hold|holds|held|conclude[sd]?|find|finds|found|grant(?:s|ed)?|den(?:y|ies|ied)|rule[sd]?|is not|was not|"
-    r"(?:is|was) (?:a |not a )?fair use)\b",
-    re.IGNORECASE,
-)
-
-# What the extractive answerer adds to a sentence's score (0.6 x similarity + 0.4 x term
-# coverage, both in 0..1) for what the question asked. Calibrated on the gold sets' dev split.
-RANK_BONUS = 0.05  # divided by 1 + the rank of the sentence's chunk: retrieval's order breaks ties
-NAMED_BONUS = 0.5  # the sentence names a boosted term (the judge's surname for "who was the judge?")
-FOCUS_BONUS = 0.15  # the sentence comes from the case the question names
-HOLDING_BONUS = 0.1  # for "what did the court hold", a sentence that holds beats one that recites
-
-
-def asks_for_holding(question: str) -> bool:
-    """'What did the court hold / decide / find?'"""
-    return bool(_ASKS_HOLDING.search(question))
-
-
-def states_holding(sentence: str) -> bool:
-    """Does the sentence decide something ('The court holds…', '…was not fair use')?"""
-    return bool(_HOLDING.search(sentence))
-
-
-def sentence_bonus(rank: int, *, names_boost: bool, in_focus: bool, holds: bool) -> float:
-    """The extra score a candidate sentence earns beyond its similarity and coverage."""
-    return (RANK_BONUS / (1 + rank) + (NAMED_BONUS if names_boost else 0.0) + (FOCUS_BONUS if in_focus else 0.0)
-            + (HOLDING_BONUS if holds else 0.0))
-
-
 def is_survey(question: str) -> bool:
     """'Which courts have ruled on X, and how?': one answer line per case."""
     return bool(_SURVEY.search(question))
@@ -154,9 +123,12 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
 
 
 def survey_sources(documents: dict[str, SourceDocument], allowed: set[str] | None) -> set[str] | None:
-    """The documents a survey question reads: the courts' decisions (opinions and orders), within
-    ``allowed`` when a filter set it. Unchanged if no decision qualifies."""
+    """The documents a survey question reads: the courts' decisions (opinions and orders), or
+    where the index holds none, the documents about a case (briefs of it); within ``allowed``
+    when a filter set it. Unchanged if no document qualifies."""
     decisions = {s for s, d in documents.items() if d.kind in ("opinion", "order") and d.court}
+    if not decisions or (allowed is not None and not allowed & decisions):
+        decisions = {s for s, d in documents.items() if d.case_name}
     if decisions and (allowed is None or allowed & decisions):
         return decisions if allowed is None else allowed & decisions
     return allowed

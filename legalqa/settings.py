@@ -81,23 +81,16 @@ class AnswerSettings(BaseModel):
         "(mean of word overlap and embedding similarity)."
     )
     max_quotes: int = Field(6, ge=1, description="Most quoted passages in an extractive answer.")
-    embed_sentences: int = Field(
-        0, ge=0, description="Candidate sentences the extractive answerer embeds to rank them by their own similarity (0: by their chunk's; each costs about 15 ms here)."
+    answer_words: int = Field(
+        230, ge=40, description="Word budget of an extractive answer: quotes are added, best first, until the "
+        "next would pass it (the first quote always stays)."
+    )
+    rerank_sentences: int = Field(
+        20, ge=0, description="The likeliest candidate sentences embedded to re-score them by their own similarity "
+        "to the question (0: none; each costs a few milliseconds)."
     )
     context_sentences: int = Field(
         1, ge=0, le=3, description="Sentences after each chosen sentence quoted with it, for context."
-    )
-    min_similarity: float = Field(
-        0.35,
-        description="Abstain when the best passage's cosine similarity to the question is below this.",
-    )
-    min_coverage: float = Field(
-        0.5,
-        description="Abstain when no single retrieved passage covers this share of the question's "
-        "distinctive terms (IDF-weighted) and no sentence reaches `min_confidence`.",
-    )
-    min_confidence: float = Field(
-        0.58, description="Sentence score (0.6 x similarity + 0.4 x term coverage) that answers despite low coverage."
     )
 
 

@@ -27,9 +27,6 @@ def test_kind_filter_restricts_every_citation(engine):
 
 
 def test_case_filter_restricts_every_citation(small_corpus, settings, fake_embedder):
-    # The fake embedder's whole-chunk similarities are too low to answer from (bags of words
-    # of a long chunk against a short question), so sentences are embedded here.
-    settings = settings.model_copy(update={"answer": settings.answer.model_copy(update={"embed_sentences": 8})})
     ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
     engine = Engine(settings, embedder=fake_embedder)
     answer = engine.ask("What did the court decide about fair use?", filters=Filters(case="Acme"))

@@ -1,0 +1,65 @@
+"""A sentence the extractive answerer could quote, and how chosen quotes relate to each other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chatbot.passages import Intent, sentence_signals
+from chatbot.types import Evidence
+from ingest.types import normalize_whitespace
+
+
+@dataclass
+class Candidate:
+    """A sentence that could be quoted, with what the answer model knows about it."""
+
+    evidence_rank: int
+    evidence: Evidence
+    start: int
+    end: int
+    text: str
+    features: dict[str, float] = field(default_factory=dict)
+    probability: float = 0.0
+    window: tuple[int, int] = (0, 0)  # the sentence with the context quoted with it
+
+    @property
+    def source(self) -> str:
+        return self.evidence.chunk.source
+
+
+@dataclass
+class Examination:
+    """What the answerer saw in the evidence: every candidate, and whether to answer at all."""
+
+    candidates: list[Candidate]
+    answerable_features: dict[str, float]
+    p_answerable: float
+    parts: list[str]
+    part_weights: list[dict[str, float]]
+
+
+def most_direct(chosen: list[Candidate], intent: Intent | None) -> Candidate:
+    """The quote an answer leads with: the likeliest that holds what the question asks for (the
+    ruling for "what did the court hold", the enumeration for "what are the factors", a number,
+    a date or a name), or simply the likeliest."""
+    if intent is not None:
+        wanted = [signal for signal, asked in (("holds", intent.holding), ("enumerates", intent.listing),
+                                                ("number", intent.number), ("date", intent.date),
+                                                ("person", intent.person)) if asked]
+        for c in chosen:
+            if c.probability < 0.5 * chosen[0].probability:
+                break
+            signals = sentence_signals(c.text)
+            if wanted and any(signals[w] for w in wanted):
+                return c
+    return chosen[0]
+
+
+def window_text(c: Candidate) -> str:
+    return c.evidence.chunk.text[c.window[0]:c.window[1]]
+
+
+def overlaps(a: Candidate, b: Candidate) -> bool:
+    if a.evidence.chunk.chunk_id != b.evidence.chunk.chunk_id:
+        return normalize_whitespace(a.text) in normalize_whitespace(window_text(b))
+    return a.window[0] < b.window[1] and b.window[0] < a.window[1]

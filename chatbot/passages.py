@@ -1,0 +1,189 @@
+"""What a question asks for, and which sentences of a passage could answer it.
+
+The extractive answerer quotes sentences; this module decides which sentences are text at
+all (a caption, a header block, a table-of-contents line or a signature block is not) and
+describes each candidate by features that the answer model (chatbot.calibration) weighs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# -- what the question asks for ------------------------------------------------------------
+
+_NUMBER = re.compile(r"\bhow\s+(?:many|much|long|large|big|old)\b|\b(?:what|which)\s+(?:number|amount|percentage|"
+                     r"share|sum|figure|price|fine|damages)\b|\bhow\s+high\b|\bper\s*cent|\bnumber\s+of\b", re.I)
+_DATE = re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:date|day|year|month)\b|\bhow\s+long\s+ago\b|\bdated?\b", re.I)
+_PERSON = re.compile(r"\bwho\b|\bwhich\s+(?:judge|justice|person|people|author|authors|plaintiffs?|lawyer|expert)\b|"
+                     r"\bname\s+of\s+the\s+(?:judge|author)|\bjudge'?s\s+name\b", re.I)
+_SIGNER = re.compile(r"\b(?:signed|sign|wrote|authored|presided|presiding|decided\s+by)\b|\bwhich\s+judge\b|"
+                     r"\bwho\s+(?:was|is)\s+the\s+judge\b", re.I)
+_LIST = re.compile(r"\b(?:what|which)\s+(?:are|were)\b|\blist\b|\bfactors?\b|\belements?\b|\bclaims?\b|\brights\b|"
+                   r"\b(?:what|which)\s+\w+\s+(?:survived?|were\s+dismissed|remain)\b|\bname\s+the\b|\bwhat\s+kinds?\b", re.I)
+_HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|ruled|ruling|conclude|concluded|find|found|"
+                      r"outcome|result|grant(?:ed)?|den(?:y|ied)|dismiss(?:ed)?|won|lose|lost|fair\s+use\??$)\b", re.I)
+_COMPARE = re.compile(r"\bcompare[ds]?\b|\bcomparison\b|\bdiffer(?:s|ed|ence)?\b|\bboth\b|\bversus\b|\bvs?\.\s|"
+                      r"\bcontrast\b|\bunlike\b|\bsame\s+way\b", re.I)
+_PART_SPLIT = re.compile(r"\?\s+|;\s+|\s+and\s+(?=(?:what|which|who|when|how|why|whether|did|does|was|were|is)\b)|"
+                         r"\s*\(\d\)\s*|\s+Also,?\s+", re.I)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What kind of answer a question wants."""
+
+    number: bool = False  # "how many", "what amount"
+    date: bool = False  # "when", "what year"
+    person: bool = False  # "who", "which judge"
+    signer: bool = False  # who signed or decided: signature blocks may answer it
+    listing: bool = False  # "what are the factors", "which claims survived"
+    holding: bool = False  # "what did the court hold / decide"
+    compare: bool = False  # two cases side by side
+
+    @classmethod
+    def of(cls, question: str) -> Intent:
+        return cls(
+            number=bool(_NUMBER.search(question)), date=bool(_DATE.search(question)),
+            person=bool(_PERSON.search(question)), signer=bool(_SIGNER.search(question)),
+            listing=bool(_LIST.search(question)), holding=bool(_HOLDING.search(question)),
+            compare=bool(_COMPARE.search(question)),
+        )
+
+
+def question_parts(question: str) -> list[str]:
+    """The separately answerable parts of a question: "When was X decided, and who decided it?"
+    has two. Fragments too short to ask anything are folded into their neighbour."""
+    pieces = [p.strip(" ,.?") for p in _PART_SPLIT.split(question) if p and p.strip(" ,.?")]
+    parts: list[str] = []
+    for piece in pieces:
+        if parts and len(piece.split()) < 3:
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    return parts or [question]
+
+
+# -- what a sentence is ---------------------------------------------------------------------
+
+_HEADER_FIELD = re.compile(r"(?:^|[\s·.)])(?:Court|Docket|Decision|Kind|Source|Pinpoints?|Publisher[\w ]*|Filed|Date|"
+                           r"Judges?|Parties|Citation)\s*:", re.I)
+# "Kadrey v. Meta Platforms, Inc. — case brief (project-written summary)."
+_PROJECT_TITLE_LINE = re.compile(r"\s[—–-]\s[^.;]{0,80}\(project-written[^)]*\)\.?\s*$", re.I)
+_TOC_ENTRY = re.compile(r"[,:;]\s*(?:at|pp?\.)\s*\d+(?:\s*[-–]\s*\d+)?(?:\s*(?:&|and)\s*nn?\.\s*[\d\-–]+)?", re.I)
+_TOC_LINE = re.compile(r"^[^.]{0,120}:\s*(?:at|pp?\.)\s*\d+[\d\s,&n.\-–]*(?:\([^)]*\))?\s*\.?$", re.I)
+_LEADERS = re.compile(r"(?:\.\s?){5,}|_{4,}|…{2,}")
+_CAPTION = re.compile(r"\b(?:Plaintiffs?|Defendants?|Petitioners?|Respondents?|Appellants?|Appellees?)\s*,\s*(?:v\.|vs\.)|"
+                      r"^\s*(?:Case|Civil Action)\s+No\.|\bCase\s+No\.\s*[\d:]+\S*\s*$|\bIN THE UNITED STATES\b|"
+                      r"\bUNITED STATES (?:DISTRICT COURT|COURT OF APPEALS)\b|\bFOR THE [A-Z]+ DISTRICT\b|"
+                      r"\b(?:ORDER|MEMORANDUM)\s+(?:GRANTING|DENYING|RE|ON)\b|Re:\s+Dkt\.\s+No|"
+                      r"^(?:Court|Decisions? summarized|Publisher|Released|Official copy)\s*:")
+_SIGNATURE = re.compile(r"\bIT IS SO ORDERED\b|\bSO ORDERED\b|^\s*Dated?:|/s/|\bUnited States (?:District|Circuit|Magistrate) "
+                        r"Judge\s*$|\bSenior United States\b|^\s*(?:Respectfully submitted|Signed|Entered)\b", re.I)
+_FURNITURE = re.compile(r"\bPage\s+\d+\s+of\s+\d+\b|\bPageID\b|\bFiled\s+\d{1,2}/\d{1,2}/\d{2,4}\b|\bUSCA Case\b|"
+                        r"\bAppellate Case:|^\s*-?\s*\d+\s*-?\s*$", re.I)
+# Enough of English's finite verbs to tell a sentence from a heading ("The four factors in
+# plain English" has none).
+_VERB = re.compile(r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did|can|cannot|may|might|must|shall|will|"
+                   r"would|could|should|\w+ed|sent|read|made|took|gave|won|lost|held|found|put|set|got|came|went|left|kept|"
+                   r"brought|bought|sold|told|paid|said|wrote|ran|began|chose|drew|fell|knew|saw|met|led|let|stood|struck|"
+                   r"sue|sues|count|counts|apply|applies|matter|matters|need|needs|hold|holds|find|finds|rule|rules|"
+                   r"stand|stands|survive|survives|fail|fails|win|wins|lose|loses|grant|grants|deny|denies|own|owns|"
+                   r"use|uses|says|argues|claims|alleges|seeks|asks|gives|makes|takes|means|requires|includes|covers|"
+                   r"states|provides|allows|lets|protects|decides|gets|goes|comes|keeps|shows|weighs|favors|turns)\b",
+                   re.I)
+# "That argument misunderstands…", "This digest knows…": a subject, then a verb in -s.
+_SUBJECT_VERB = re.compile(r"\b(?:that|this|it|he|she|court|argument|digest|statute|order|office|act|section|law|"
+                           r"report|rule|plaintiff|defendant|judge|panel|complaint)\s+(?:\w+ly\s+)?\w+s\b", re.I)
+_CAPS_HEADING = re.compile(r"^(?:(?:[IVX]{1,5}|[A-H]|\d{1,2})\.\s?)?[A-Z][A-Z’'\-]{2,}(?:\s+(?:[A-Z][A-Z’'\-]*|OF|AND|THE|TO|A|"
+                           r"IN|ON|FOR|§+|\d+))*\s+(?=[A-Z][a-z])")
+
+
+def structural_kind(sentence: str) -> str | None:
+    """Why ``sentence`` is not text a court or author wrote to be read as an answer ("header",
+    "toc", "caption", "signature", "furniture", "heading"), or None when it is."""
+    text = sentence.strip()
+    if len(_HEADER_FIELD.findall(text)) >= 2 or re.match(r"^(?:Kind|Source|Pinpoints?)\s*:?", text):
+        return "header"
+    if _PROJECT_TITLE_LINE.search(text):
+        return "header"
+    if re.search(r"\bPinpoints are\b|\bKind:\s", text):
+        return "header"
+    if _SIGNATURE.search(text):
+        return "signature"
+    if _LEADERS.search(text) or _TOC_LINE.match(text) or len(_TOC_ENTRY.findall(text)) >= 2 and _toc_like(text):
+        return "toc"
+    if _CAPTION.search(text) or _mostly_capitals(text):
+        return "caption"
+    if _FURNITURE.search(text):
+        return "furniture"
+    words = text.split()
+    if len(words) <= 8 and not text.endswith("?") and not _VERB.search(text) and not _SUBJECT_VERB.search(text):
+        return "heading"
+    return None
+
+
+def _toc_like(text: str) -> bool:
+    """A run of "topic, at 3-4;" entries: the pinpoints carry the sentence, not a verb."""
+    rest = _TOC_ENTRY.sub("", text)
+    return len(rest.split()) <= 8 * (len(_TOC_ENTRY.findall(text)) + 1) and not re.search(
+        r"\b(?:held|holds|found|finds|ruled|concluded|granted|denied|dismissed|was|were|is|are)\b", rest)
+
+
+def _mostly_capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+def heading_prefix(sentence: str) -> int:
+    """Length of an upper-case heading run that opens the sentence ("II. DISCUSSION Anthropic
+    argues…"): the quote starts after it."""
+    m = _CAPS_HEADING.match(sentence)
+    return m.end() if m else 0
+
+
+# A quantity, not a pinpoint or a docket number: "$1.5 billion", "seven million", "13 authors".
+_HAS_NUMBER = re.compile(r"\$\s?\d|\b\d[\d,.]*\s*(?:%|percent|million|billion|thousand|hundred)|"
+                         r"(?<!at )(?<!¶ )(?<!No\. )(?<!Dkt\. )(?<!D\.I\. )(?<!ECF No\. )(?<!§ )\b\d[\d,]*\b(?![\d,]*\s*(?:U\.S\.|F\.|S\. ?Ct\.|"
+                         r"L\. ?Ed|-\d))(?!\))|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                         r"thirteen|dozens?|hundreds?|thousands?|millions?|billions?)\b", re.I)
+_HAS_DATE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+                       r"|\b(?:19|20)\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+_HAS_PERSON = re.compile(r"\b(?:Judge|Justice|Chief Judge|J\.|Mr\.|Ms\.|Dr\.)\s*[A-Z]|\b[A-Z][a-z]+,\s+J\.|"
+                         r"\b[A-Z][a-z]+ [A-Z]\. [A-Z][a-z]+\b")
+# An actual list: "(1) … (2) …", "first … second …", or "…: a; b; and c".
+_ENUMERATES = re.compile(r"\(\s*(?:1|i|a)\s*\).*\(\s*(?:2|ii|b)\s*\)|\bfirst\b.*\bsecond\b|:\s*\w[^:]*;[^;]*;", re.I | re.S)
+# A sentence that decides: "Meta won summary judgment", "the motion is granted", "was fair use".
+_HOLDS = re.compile(r"\b(?:hold|holds|held|conclude[sd]?|find|finds|found|grant(?:s|ed)?|den(?:y|ies|ied)|rule[sd]?|"
+                    r"dismiss(?:es|ed)?|affirm(?:s|ed)?|revers(?:es|ed)|won|wins|lost|prevail(?:s|ed)?|reject(?:s|ed)|"
+                    r"favou?r(?:s|ed)|fail(?:s|ed)|surviv(?:es|ed)|(?:is|was|were|are|be) (?:a |not a |not )?fair use|"
+                    r"(?:is|was|were) (?:not )?(?:transformative|infring\w*)|therefore|accordingly)\b", re.I)
+_CITATION_HEAVY = re.compile(r"\b\d+\s+(?:U\.S\.|F\.\s?(?:\d[a-z]{1,2}|Supp\.)|S\.\s?Ct\.|L\.\s?Ed\.)|\bId\.|\bSee\b|\bcf\.",
+                             re.I)
+
+
+def sentence_signals(sentence: str) -> dict[str, bool]:
+    """What a sentence holds that some questions ask for."""
+    return {
+        "number": bool(_HAS_NUMBER.search(sentence)),
+        "date": bool(_HAS_DATE.search(sentence)),
+        "person": bool(_HAS_PERSON.search(sentence)),
+        "enumerates": bool(_ENUMERATES.search(sentence)),
+        "holds": bool(_HOLDS.search(sentence)),
+        "cites": len(_CITATION_HEAVY.findall(sentence)) >= 2,
+    }
+
+
+_DATE_WORD = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+                        r"December|(?:19|20)\d\d)\b")
+
+
+def dates_missing(question: str, texts: list[str]) -> float:
+    """Share of the years and months the question names that no retrieved passage mentions."""
+    wanted = set(_DATE_WORD.findall(question))
+    if not wanted:
+        return 0.0
+    present = set()
+    for text in texts:
+        present.update(_DATE_WORD.findall(text))
+    return len(wanted - present) / len(wanted)

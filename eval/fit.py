@@ -1,0 +1,204 @@
+"""Fit the extractive answerer's two models (chatbot.calibration) on the gold sets' dev split.
+
+For every dev question the answerer examines the evidence retrieval hands it, exactly as it
+would to answer. Each candidate sentence is labelled by whether its quote (with its context)
+states one of the question's key facts; each question by whether it is answerable. Two
+L2-regularised logistic regressions are fitted to those labels, and the abstention threshold
+is the one that best separates answerable from unanswerable dev questions, ties going to
+answering. Test questions are never read here.
+
+    legalqa calibrate --gold eval/gold/real-v2.jsonl=.legalqa/test-index --gold ...
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+import numpy as np
+
+from chatbot.calibration import (
+    ANSWERABLE_FEATURES,
+    RERANK_FEATURES,
+    SENTENCE_FEATURES,
+    Calibration,
+    LogisticModel,
+    save_calibration,
+)
+
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass
+class Rows:
+    sentence_x: list[list[float]] = field(default_factory=list)
+    sentence_y: list[int] = field(default_factory=list)
+    question_x: list[list[float]] = field(default_factory=list)
+    question_y: list[int] = field(default_factory=list)
+    question_candidates: list[np.ndarray] = field(default_factory=list)  # each question's sentence features
+    question_texts: list[list[str]] = field(default_factory=list)  # and its candidates' text
+    question_labels: list[list[int]] = field(default_factory=list)  # and whether each states a key fact
+    question_vectors: list[np.ndarray] = field(default_factory=list)  # the query embedding
+    ids: list[str] = field(default_factory=list)
+
+
+def dev_questions(path: Path) -> list[dict]:
+    """The dev lines of a gold file (read as plain JSON: the fit needs no other field)."""
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
+    return [q for q in lines if q.get("split") == "dev"]
+
+
+def states_fact(text: str, key_facts: list[list[str]]) -> bool:
+    low = _SPACE.sub(" ", text).lower()
+    return any(_SPACE.sub(" ", alt).lower() in low for alts in key_facts for alt in alts)
+
+
+def collect(engine, questions: list[dict], rows: Rows) -> None:
+    """Examine every question's evidence (first pass only) and add its labelled rows."""
+    answerer = engine.answerer()
+    answerer.calibration = Calibration(answerer.calibration.sentence, answerer.calibration.answerable, rerank=None)
+    for q in questions:
+        history = [engine.ask(h) for h in q.get("history", [])]
+        request = engine.request(q["question"], history=history)
+        if not request.evidence:
+            continue
+        exam = answerer.examine(request)
+        answerable = bool(q.get("answerable", True))
+        rows.question_x.append([exam.answerable_features[n] for n in ANSWERABLE_FEATURES])
+        rows.question_y.append(int(answerable))
+        rows.ids.append(q["id"])
+        rows.question_candidates.append(np.array([[c.features[n] for n in SENTENCE_FEATURES] for c in exam.candidates]))
+        rows.question_texts.append([c.text for c in exam.candidates])
+        vector = request.query_vector
+        rows.question_vectors.append(vector if vector is not None else engine.embedder.embed([request.question])[0])
+        labels = [int(answerable and states_fact(c.evidence.chunk.text[c.window[0]:c.window[1]], q.get("key_facts", [])))
+                  for c in exam.candidates]
+        rows.question_labels.append(labels)
+        if answerable:
+            rows.sentence_x.extend(rows.question_candidates[-1].tolist())
+            rows.sentence_y.extend(labels)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1.0, iterations: int = 50) -> tuple[np.ndarray, float]:
+    """Newton's method on the L2-penalised log-likelihood (the bias is not penalised)."""
+    n, d = x.shape
+    design = np.hstack([x, np.ones((n, 1))])
+    w = np.zeros(d + 1)
+    penalty = np.full(d + 1, l2)
+    penalty[-1] = 0.0
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-np.clip(design @ w, -30, 30)))
+        gradient = design.T @ (p - y) + penalty * w
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w[:-1], float(w[-1])
+
+
+def choose_threshold(p: np.ndarray, answerable: np.ndarray, *, max_false_abstention: float = 0.05) -> float:
+    """The threshold that abstains on the most unanswerable questions while abstaining on at
+    most ``max_false_abstention`` of the answerable ones (refusing an answerable question is the
+    failure users notice first); among equals, the lowest, so that ties go to answering."""
+    best, best_t = -1.0, 0.0
+    for t in sorted(set(np.round(p, 4))):
+        answered = p >= t
+        if (~answered[answerable == 1]).mean() > max_false_abstention:
+            break
+        score = (~answered[answerable == 0]).mean()
+        if score > best + 1e-9:
+            best, best_t = score, float(t)
+    return best_t
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-np.clip(z, -30, 30)))
+
+
+def fit_rerank(rows: Rows, sw: np.ndarray, sb: float, embedder, shortlist: int):
+    """The second pass, fitted on each question's first-pass shortlist with the sentences' own
+    similarity added; returns its weights and each question's best second-pass probability."""
+    x, y, best = [], [], []
+    for feats, texts, labels, vector, answerable in zip(rows.question_candidates, rows.question_texts,
+                                                        rows.question_labels, rows.question_vectors, rows.question_y):
+        if not len(feats):
+            best.append(None)
+            continue
+        log_odds = feats @ sw + sb
+        top = np.argsort(-log_odds)[:shortlist]
+        sims = embedder.embed([texts[i] for i in top], batch_size=len(top)) @ vector
+        block = np.hstack([feats[top], sims[:, None], (log_odds[top] / 10)[:, None]])
+        best.append(block)
+        if answerable:
+            x.extend(block.tolist())
+            y.extend(labels[i] for i in top)
+    rw, rb = fit_logistic(np.array(x), np.array(y, dtype=float))
+    best_p = [float(_sigmoid(b @ rw + rb).max()) if b is not None else 0.0 for b in best]
+    best_sim = [float(b[:, len(SENTENCE_FEATURES)].max()) if b is not None else 0.0 for b in best]
+    return rw, rb, best_p, best_sim, (len(y), int(sum(y)))
+
+
+def fit(rows: Rows, *, label: str, embedder=None, shortlist: int = 0) -> tuple[Calibration, dict]:
+    sx, sy = np.array(rows.sentence_x), np.array(rows.sentence_y, dtype=float)
+    qx, qy = np.array(rows.question_x), np.array(rows.question_y, dtype=float)
+    sw, sb = fit_logistic(sx, sy)
+    # The answerable model reads the best sentence probability the answerer will see.
+    best = ANSWERABLE_FEATURES.index("best_sentence")
+    rerank = None
+    if embedder is not None and shortlist:
+        rw, rb, best_p, best_sim, counts = fit_rerank(rows, sw, sb, embedder, shortlist)
+        rerank = LogisticModel(dict(zip(RERANK_FEATURES, np.round(rw, 4).tolist())), round(rb, 4), fitted_on=label)
+        qx[:, best] = best_p
+        qx[:, ANSWERABLE_FEATURES.index("best_sentence_similarity")] = best_sim
+    else:
+        for i, candidates in enumerate(rows.question_candidates):
+            qx[i, best] = float(_sigmoid(candidates @ sw + sb).max()) if len(candidates) else 0.0
+    sentence = LogisticModel(dict(zip(SENTENCE_FEATURES, np.round(sw, 4).tolist())), round(sb, 4), fitted_on=label)
+    qw, qb = fit_logistic(qx, qy, l2=0.5)
+    p = 1 / (1 + np.exp(-(qx @ qw + qb)))
+    threshold = choose_threshold(p, qy)
+    answerable = LogisticModel(dict(zip(ANSWERABLE_FEATURES, np.round(qw, 4).tolist())), round(qb, 4),
+                               threshold=round(threshold, 4), fitted_on=label)
+    answered = p >= threshold
+    report = {
+        "sentences": len(sy), "sentences_stating_a_fact": int(sy.sum()), "questions": len(qy),
+        "unanswerable": int((qy == 0).sum()),
+        "dev_abstained_answerable": round(float((~answered[qy == 1]).mean()), 3),
+        "dev_abstained_unanswerable": round(float((~answered[qy == 0]).mean()), 3),
+    }
+    return Calibration(sentence=sentence, answerable=answerable, rerank=rerank), report
+
+
+@click.command(name="calibrate")
+@click.option("--gold", "golds", multiple=True, required=True, metavar="FILE=INDEX_DIR",
+              help="A gold file and the index its questions are asked of (repeatable); only its dev lines are read.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the fit (default: chatbot/calibration.json, which the answerer reads).")
+def calibrate_command(golds, out):
+    """Refit the extractive answerer's sentence, re-scoring and abstention models on the dev split."""
+    from chatbot.engine import Engine
+    from legalqa.settings import Settings
+
+    rows, names, engine = Rows(), [], None
+    for item in golds:
+        gold, _, index = item.partition("=")
+        if not index:
+            raise click.BadParameter(f"{item}: expected FILE=INDEX_DIR", param_hint="--gold")
+        engine = Engine(Settings(index_dir=Path(index)))
+        collect(engine, dev_questions(Path(gold)), rows)
+        names.append(Path(gold).name)
+    calibration, report = fit(rows, label="dev split of " + ", ".join(names), embedder=engine.embedder,
+                              shortlist=engine.settings.answer.rerank_sentences)
+    save_calibration(calibration, out) if out else save_calibration(calibration)
+    click.echo(json.dumps({"report": report, "sentence": calibration.sentence.to_json(),
+                           "answerable": calibration.answerable.to_json(),
+                           "rerank": calibration.rerank.to_json() if calibration.rerank else None}, indent=2))
+
+
+if __name__ == "__main__":
+    calibrate_command()

@@ -1,0 +1,110 @@
+"""What a question asks for, and which sentences are never quoted as an answer."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from chatbot.calibration import Calibration, LogisticModel, load_calibration, save_calibration
+from chatbot.passages import Intent, dates_missing, heading_prefix, question_parts, sentence_signals, structural_kind
+from eval.fit import choose_threshold, fit_logistic, states_fact
+
+
+@pytest.mark.parametrize("sentence, kind", [
+    ("Kadrey v. Meta Platforms, Inc. — case brief (project-written summary).", "header"),
+    ("Court: U.S. District Court, N.D. Cal. (Chhabria, J.) · Docket: No. 3:23-cv-03417-VC · Decision: June 25, 2025",
+     "header"),
+    ("Kind: project-written summary, not the court's text.", "header"),
+    ("Purchase and destructive scanning of print books: at 3-4.", "toc"),
+    ("2024 op.: surviving counterclaims, at 2; separate-products analysis, at 3-11; market definition, at 11-13.", "toc"),
+    ("Introduction .......... 1", "toc"),
+    ("UNITED STATES DISTRICT COURT NORTHERN DISTRICT OF CALIFORNIA ANDREA BARTZ, Plaintiffs, v. ANTHROPIC PBC, "
+     "Defendant.", "caption"),
+    ("Dated: June 25, 2025 VINCE CHHABRIA United States District Judge", "signature"),
+    ("IT IS SO ORDERED.", "signature"),
+    ("Effect on the market for the work.", "heading"),
+])
+def test_structural_text_is_recognised(sentence, kind):
+    assert structural_kind(sentence) == kind
+
+
+@pytest.mark.parametrize("sentence", [
+    "On the claim that training Llama on these plaintiffs' books infringed their copyrights, Meta won summary "
+    "judgment on fair use.",
+    "Copying the books to train LLMs was fair use (at 9, 30-31).",
+    "Disney sent ByteDance a cease-and-desist letter.",
+    "The court read the Act as a whole.",
+    "Within 14 days of this Order, Plaintiffs shall file a second amended consolidated complaint.",
+])
+def test_holdings_and_facts_are_text(sentence):
+    assert structural_kind(sentence) is None
+
+
+def test_a_heading_run_that_opens_a_sentence_is_cut_from_the_quote():
+    sentence = "II. DISCUSSION Anthropic argues that its use was fair."
+    assert sentence[heading_prefix(sentence):] == "Anthropic argues that its use was fair."
+    assert heading_prefix("Anthropic argues that its use was fair.") == 0
+
+
+def test_question_types():
+    assert Intent.of("How many books did Meta download?").number
+    assert Intent.of("When was the complaint filed?").date
+    assert Intent.of("Which judge decided it?").person and Intent.of("Which judge decided it?").signer
+    assert Intent.of("What are the four fair use factors?").listing
+    assert Intent.of("What did the court hold in Kadrey v. Meta?").holding
+    assert not Intent.of("What did the court hold in Kadrey v. Meta?").number
+
+
+def test_a_question_with_several_parts_is_split_into_them():
+    assert question_parts("When was Anthropic founded and when did Claude first become available?") == [
+        "When was Anthropic founded", "when did Claude first become available"]
+    assert question_parts("What did the court hold in Kadrey v. Meta?") == ["What did the court hold in Kadrey v. Meta"]
+
+
+def test_sentence_signals():
+    assert sentence_signals("Microsoft invested $13 billion in OpenAI.")["number"]
+    assert sentence_signals("It was decided on June 25, 2025.")["date"]
+    assert sentence_signals("The order was signed by Judge Alsup.")["person"]
+    assert sentence_signals("The court weighs (1) purpose, (2) nature, (3) amount and (4) market effect.")["enumerates"]
+    assert not sentence_signals("The plaintiffs argued otherwise.")["holds"]
+
+
+def test_dates_the_passages_never_mention():
+    assert dates_missing("What happened in July 2025?", ["decided June 25, 2025"]) == 0.5
+    assert dates_missing("What did the court hold?", ["anything"]) == 0.0
+
+
+def test_calibration_round_trips_and_falls_back_to_defaults(tmp_path):
+    assert load_calibration(tmp_path / "absent.json").sentence.fitted_on == "defaults"
+    model = LogisticModel({"similarity": 2.0}, -1.0, threshold=0.4, fitted_on="dev")
+    path = tmp_path / "calibration.json"
+    save_calibration(Calibration(sentence=model, answerable=model, rerank=None), path)
+    loaded = load_calibration(path)
+    assert loaded.answerable.threshold == 0.4 and loaded.rerank is None
+    assert json.loads(path.read_text())["sentence"]["weights"] == {"similarity": 2.0}
+    assert loaded.sentence.probability({"similarity": 0.5}) == pytest.approx(0.5)
+
+
+def test_the_shipped_calibration_was_fitted_on_dev():
+    calibration = load_calibration()
+    for model in (calibration.sentence, calibration.answerable, calibration.rerank):
+        assert model is not None and model.fitted_on.startswith("dev split of")
+
+
+def test_logistic_fit_separates_and_the_threshold_favours_answering():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 2))
+    y = (x[:, 0] > 0).astype(float)
+    w, b = fit_logistic(x, y)
+    assert w[0] > 2 and abs(w[1]) < 1
+    p = np.array([0.1, 0.2, 0.8, 0.9])
+    assert choose_threshold(p, np.array([0, 0, 1, 1])) == pytest.approx(0.8)
+    # Abstaining on the answerable question at 0.5 is too many: the threshold stops there.
+    assert choose_threshold(np.array([0.1, 0.5, 0.6, 0.9]), np.array([0, 1, 0, 1]), max_false_abstention=0.05) == 0.5
+
+
+def test_a_fact_is_stated_whatever_the_spacing_and_case():
+    assert states_fact("Meta won  summary\njudgment.", [["summary judgment"]])
+    assert not states_fact("Meta won.", [["summary judgment"], ["fair use"]])

@@ -174,7 +174,8 @@ class ExtractiveAnswerer(Answerer):
         query = request.query_vector
         if query is None:
             query = self.embedder.embed([request.question])[0]
-        sims = self.embedder.embed([c.text for c in shortlist], batch_size=len(shortlist)) @ query
+        # Batches of similar length: one batch of twenty pads every sentence to the longest.
+        sims = self.embedder.embed([c.text for c in shortlist], batch_size=5) @ query
         floor = 1.0
         for c, sim in zip(shortlist, sims):
             c.features["sentence_similarity"] = float(sim)

@@ -131,7 +131,7 @@ def fit_rerank(rows: Rows, sw: np.ndarray, sb: float, embedder, shortlist: int):
             continue
         log_odds = feats @ sw + sb
         top = np.argsort(-log_odds)[:shortlist]
-        sims = embedder.embed([texts[i] for i in top], batch_size=len(top)) @ vector
+        sims = embedder.embed([texts[i] for i in top], batch_size=5) @ vector
         block = np.hstack([feats[top], sims[:, None], (log_odds[top] / 10)[:, None]])
         best.append(block)
         if answerable:

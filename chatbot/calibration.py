@@ -59,6 +59,7 @@ ANSWERABLE_FEATURES = (
     "best_sentence_similarity",  # the best re-scored sentence's own similarity to the question
     "top_missing",  # IDF-weighted share of the question's terms absent from the three likeliest windows
     "rarest_missing",  # the weight of the rarest such term, over the question's rarest term's
+    "names_together",  # the best share of the question's names found together in one retrieved passage
 )
 
 

@@ -85,6 +85,28 @@ class ExtractiveAnswerer(Answerer):
         unseen = sum(w for t, w in weights.items() if self.lexical.document_frequency(t) == 0 and t.isalpha())
         return unseen / sum(weights.values())
 
+    @staticmethod
+    def question_names(question: str) -> list[set[str]]:
+        """The names a question is about ("Disney", "Midjourney", "Ninth Circuit"), as token sets."""
+        names = []
+        for name in dict.fromkeys(_NAME.findall(question)):
+            tokens = {t for t in tokenize(name) if t not in _GENERIC_NAMES}
+            if tokens:
+                names.append(tokens)
+        return names
+
+    def names_together(self, question: str, evidence: list[Evidence]) -> float:
+        """The best share of the question's names that one retrieved passage mentions: a question
+        about Disney's suit against Midjourney is not answered by a passage naming only Midjourney."""
+        names = self.question_names(question)
+        if not names:
+            return 1.0
+        best = 0.0
+        for e in evidence[:5]:
+            present = set(tokenize(f"{e.chunk.header} {e.chunk.text}"))
+            best = max(best, sum(bool(n & present) for n in names) / len(names))
+        return best
+
     def unknown_names(self, question: str, evidence: list[Evidence]) -> list[str]:
         """Names in the question that no retrieved passage mentions, in its text or its
         document header (title, court, judge): "...breach of contract in Texas?" retrieves
@@ -205,6 +227,7 @@ class ExtractiveAnswerer(Answerer):
             "top_windows": sum(windows[:3]) / 3,
             "typed_support": typed_support,
             "dates_missing": dates_missing(question, [f"{e.chunk.header} {e.chunk.text}" for e in evidence]),
+            "names_together": self.names_together(question, evidence),
             "top_missing": sum(missing.values()) / sum(weights.values()) if weights else 0.0,
             "rarest_missing": max(missing.values(), default=0.0) / max(weights.values(), default=1.0),
             "best_sentence_similarity": max((c.features.get("sentence_similarity", 0.0) for c in candidates), default=0.0),
@@ -313,21 +336,23 @@ class ExtractiveAnswerer(Answerer):
         return chosen, unanswered
 
     def _select_per_document(self, candidates: list[Candidate]) -> list[Candidate]:
-        """One line per case that ruled: each case's likeliest sentence that decides something
-        and holds most of the question's terms; cases with no such sentence are left out."""
-        best: dict[str, Candidate] = {}
-        for c in sorted(candidates, key=lambda c: -c.probability):
-            if not c.features["holds"] or c.features["coverage"] < 0.5:
-                continue
+        """One line per case that ruled: in each case, the likeliest sentence that decides something
+        and holds at least half of the question's terms. Cases with no such sentence are left
+        out; if no case has one, each case's likeliest sentence stands in."""
+        def case_of(c: Candidate) -> str:
             doc = c.evidence.chunk.document
-            best.setdefault(doc.case_name if doc and doc.case_name else c.source, c)
-        if not best:  # no case decides it in so many words: the likeliest line of each case
+            return doc.case_name if doc and doc.case_name else c.source
+
+        best: dict[str, Candidate] = {}
+        for c in sorted(candidates, key=lambda c: -(c.probability + c.features["coverage"])):
+            if c.features["holds"] and c.features["coverage"] >= 0.5:
+                best.setdefault(case_of(c), c)
+        if not best:
             for c in sorted(candidates, key=lambda c: -c.probability):
-                doc = c.evidence.chunk.document
-                best.setdefault(doc.case_name if doc and doc.case_name else c.source, c)
-        top = max(c.probability for c in best.values())
-        keep = [c for c in best.values() if c.probability >= 0.3 * top]
-        return sorted(keep, key=lambda c: -c.probability)[:12]
+                best.setdefault(case_of(c), c)
+            top = max(c.probability for c in best.values())
+            best = {k: c for k, c in best.items() if c.probability >= 0.3 * top}
+        return sorted(best.values(), key=lambda c: -c.probability)[:12]
 
     def _compose(self, chosen: list[Candidate], *, survey: bool, intent: Intent | None = None) -> Draft:
         """The best quote first; then the others, grouped by document (in the order of each

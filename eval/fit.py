@@ -116,6 +116,29 @@ def choose_threshold(p: np.ndarray, answerable: np.ndarray, *, max_false_abstent
     return best_t
 
 
+PENALTIES = (0.05, 0.2, 0.5, 2.0)
+
+
+def choose_penalty(x: np.ndarray, y: np.ndarray, *, folds: int = 5) -> float:
+    """The L2 penalty of the abstention model, by cross-validation within dev: each fold's model
+    and threshold are fitted on the other folds, and the penalty that abstains on the most held-out
+    unanswerable questions, less the answerable ones it refuses, wins (ties to the larger)."""
+    order = np.random.default_rng(0).permutation(len(y))
+    best, best_l2 = -np.inf, PENALTIES[-1]
+    for l2 in sorted(PENALTIES, reverse=True):
+        answered = np.zeros(len(y), dtype=bool)
+        for k in range(folds):
+            held = order[k::folds]
+            train = np.setdiff1d(order, held)
+            w, b = fit_logistic(x[train], y[train], l2=l2)
+            threshold = choose_threshold(_sigmoid(x[train] @ w + b), y[train])
+            answered[held] = _sigmoid(x[held] @ w + b) >= threshold
+        score = (~answered[y == 0]).mean() - (~answered[y == 1]).mean()
+        if score > best + 1e-9:
+            best, best_l2 = score, l2
+    return best_l2
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-np.clip(z, -30, 30)))
 
@@ -159,7 +182,8 @@ def fit(rows: Rows, *, label: str, embedder=None, shortlist: int = 0) -> tuple[C
         for i, candidates in enumerate(rows.question_candidates):
             qx[i, best] = float(_sigmoid(candidates @ sw + sb).max()) if len(candidates) else 0.0
     sentence = LogisticModel(dict(zip(SENTENCE_FEATURES, np.round(sw, 4).tolist())), round(sb, 4), fitted_on=label)
-    qw, qb = fit_logistic(qx, qy, l2=0.5)
+    l2 = choose_penalty(qx, qy)
+    qw, qb = fit_logistic(qx, qy, l2=l2)
     p = 1 / (1 + np.exp(-(qx @ qw + qb)))
     threshold = choose_threshold(p, qy)
     answerable = LogisticModel(dict(zip(ANSWERABLE_FEATURES, np.round(qw, 4).tolist())), round(qb, 4),
@@ -167,7 +191,7 @@ def fit(rows: Rows, *, label: str, embedder=None, shortlist: int = 0) -> tuple[C
     answered = p >= threshold
     report = {
         "sentences": len(sy), "sentences_stating_a_fact": int(sy.sum()), "questions": len(qy),
-        "unanswerable": int((qy == 0).sum()),
+        "unanswerable": int((qy == 0).sum()), "abstention_penalty": l2,
         "dev_abstained_answerable": round(float((~answered[qy == 1]).mean()), 3),
         "dev_abstained_unanswerable": round(float((~answered[qy == 0]).mean()), 3),
     }

@@ -108,3 +108,12 @@ def test_logistic_fit_separates_and_the_threshold_favours_answering():
 def test_a_fact_is_stated_whatever_the_spacing_and_case():
     assert states_fact("Meta won  summary\njudgment.", [["summary judgment"]])
     assert not states_fact("Meta won.", [["summary judgment"], ["fair use"]])
+
+
+def test_the_abstention_penalty_is_chosen_by_cross_validation_among_the_candidates():
+    from eval.fit import PENALTIES, choose_penalty
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(60, 3))
+    y = (x[:, 0] + 0.3 * rng.normal(size=60) > 0).astype(float)
+    assert choose_penalty(x, y) in PENALTIES

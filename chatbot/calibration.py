@@ -60,6 +60,7 @@ ANSWERABLE_FEATURES = (
     "top_missing",  # IDF-weighted share of the question's terms absent from the three likeliest windows
     "rarest_missing",  # the weight of the rarest such term, over the question's rarest term's
     "names_together",  # the best share of the question's names found together in one retrieved passage
+    "phrases_missing",  # share of the question's multi-word names ("High Court", "EU AI Act") no passage has as such
 )
 
 

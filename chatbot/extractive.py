@@ -47,6 +47,8 @@ _GENERIC_NAMES = frozenset(
     # Dates narrow a question; they are matched by retrieval, not required in the passage.
     "January February March April May June July August September October November December".split()
 )
+# Runs of capitalised words after the question's first word: "Sentencing Guidelines", "EU AI Act".
+_PHRASE = re.compile(r"(?<=\s)(?:[A-Z][A-Za-z]*|[A-Z]{2,}|\d+)(?:\s+(?:[A-Z][A-Za-z]*|[A-Z]{2,}|\d+))+")
 _UNMEASURED = 0.3  # the similarity assumed for a chunk found by BM25 alone
 _RELATIVE_FLOOR = 0.35  # a quote after the first needs this share of the best sentence's probability
 
@@ -85,20 +87,11 @@ class ExtractiveAnswerer(Answerer):
         unseen = sum(w for t, w in weights.items() if self.lexical.document_frequency(t) == 0 and t.isalpha())
         return unseen / sum(weights.values())
 
-    @staticmethod
-    def question_names(question: str) -> list[set[str]]:
-        """The names a question is about ("Disney", "Midjourney", "Ninth Circuit"), as token sets."""
-        names = []
-        for name in dict.fromkeys(_NAME.findall(question)):
-            tokens = {t for t in tokenize(name) if t not in _GENERIC_NAMES}
-            if tokens:
-                names.append(tokens)
-        return names
-
     def names_together(self, question: str, evidence: list[Evidence]) -> float:
         """The best share of the question's names that one retrieved passage mentions: a question
         about Disney's suit against Midjourney is not answered by a passage naming only Midjourney."""
-        names = self.question_names(question)
+        names = [{t for t in tokenize(n) if t not in _GENERIC_NAMES} for n in dict.fromkeys(_NAME.findall(question))]
+        names = [n for n in names if n]
         if not names:
             return 1.0
         best = 0.0
@@ -106,6 +99,16 @@ class ExtractiveAnswerer(Answerer):
             present = set(tokenize(f"{e.chunk.header} {e.chunk.text}"))
             best = max(best, sum(bool(n & present) for n in names) / len(names))
         return best
+
+    @staticmethod
+    def phrases_missing(question: str, evidence: list[Evidence]) -> float:
+        """Share of the question's multi-word names ("Sentencing Guidelines", "High Court") that no
+        retrieved passage holds as a phrase, though it may hold each word somewhere."""
+        phrases = [p for p in _PHRASE.findall(question) if len(p.split()) >= 2]
+        if not phrases:
+            return 0.0
+        text = " ".join(normalize_whitespace(f"{e.chunk.header} {e.chunk.text}").lower() for e in evidence)
+        return sum(p.lower() not in text for p in phrases) / len(phrases)
 
     def unknown_names(self, question: str, evidence: list[Evidence]) -> list[str]:
         """Names in the question that no retrieved passage mentions, in its text or its
@@ -228,6 +231,7 @@ class ExtractiveAnswerer(Answerer):
             "typed_support": typed_support,
             "dates_missing": dates_missing(question, [f"{e.chunk.header} {e.chunk.text}" for e in evidence]),
             "names_together": self.names_together(question, evidence),
+            "phrases_missing": self.phrases_missing(question, evidence),
             "top_missing": sum(missing.values()) / sum(weights.values()) if weights else 0.0,
             "rarest_missing": max(missing.values(), default=0.0) / max(weights.values(), default=1.0),
             "best_sentence_similarity": max((c.features.get("sentence_similarity", 0.0) for c in candidates), default=0.0),
@@ -336,23 +340,18 @@ class ExtractiveAnswerer(Answerer):
         return chosen, unanswered
 
     def _select_per_document(self, candidates: list[Candidate]) -> list[Candidate]:
-        """One line per case that ruled: in each case, the likeliest sentence that decides something
-        and holds at least half of the question's terms. Cases with no such sentence are left
-        out; if no case has one, each case's likeliest sentence stands in."""
+        """One line per case: each case's likeliest sentence, preferring one that decides
+        something, for the cases whose line comes close to the best case's."""
         def case_of(c: Candidate) -> str:
             doc = c.evidence.chunk.document
             return doc.case_name if doc and doc.case_name else c.source
 
         best: dict[str, Candidate] = {}
-        for c in sorted(candidates, key=lambda c: -(c.probability + c.features["coverage"])):
-            if c.features["holds"] and c.features["coverage"] >= 0.5:
-                best.setdefault(case_of(c), c)
-        if not best:
-            for c in sorted(candidates, key=lambda c: -c.probability):
-                best.setdefault(case_of(c), c)
-            top = max(c.probability for c in best.values())
-            best = {k: c for k, c in best.items() if c.probability >= 0.3 * top}
-        return sorted(best.values(), key=lambda c: -c.probability)[:12]
+        for c in sorted(candidates, key=lambda c: -(c.probability * (1.5 if c.features["holds"] else 1.0))):
+            best.setdefault(case_of(c), c)
+        top = max(c.probability for c in best.values())
+        keep = [c for c in best.values() if c.probability >= 0.2 * top]
+        return sorted(keep, key=lambda c: -c.probability)[:12]
 
     def _compose(self, chosen: list[Candidate], *, survey: bool, intent: Intent | None = None) -> Draft:
         """The best quote first; then the others, grouped by document (in the order of each

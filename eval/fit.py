@@ -101,10 +101,11 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1.0, iterations: i
     return w[:-1], float(w[-1])
 
 
-def choose_threshold(p: np.ndarray, answerable: np.ndarray, *, max_false_abstention: float = 0.05) -> float:
+def choose_threshold(p: np.ndarray, answerable: np.ndarray, *, max_false_abstention: float = 0.03) -> float:
     """The threshold that abstains on the most unanswerable questions while abstaining on at
     most ``max_false_abstention`` of the answerable ones (refusing an answerable question is the
-    failure users notice first); among equals, the lowest, so that ties go to answering."""
+    failure users notice first); among equals, the lowest, so that ties go to answering. The
+    target on unseen questions is 5%; 3% on dev leaves a margin for the questions dev lacks."""
     best, best_t = -1.0, 0.0
     for t in sorted(set(np.round(p, 4))):
         answered = p >= t

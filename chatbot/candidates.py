@@ -36,6 +36,7 @@ class Examination:
     p_answerable: float
     parts: list[str]
     part_weights: list[dict[str, float]]
+    intent: Intent
 
 
 def most_direct(chosen: list[Candidate], intent: Intent | None) -> Candidate:

@@ -87,51 +87,28 @@ class ExtractiveAnswerer(Answerer):
         unseen = sum(w for t, w in weights.items() if self.lexical.document_frequency(t) == 0 and t.isalpha())
         return unseen / sum(weights.values())
 
-    def names_together(self, question: str, evidence: list[Evidence]) -> float:
-        """The best share of the question's names that one retrieved passage mentions: a question
-        about Disney's suit against Midjourney is not answered by a passage naming only Midjourney."""
-        names = [{t for t in tokenize(n) if t not in _GENERIC_NAMES} for n in dict.fromkeys(_NAME.findall(question))]
-        names = [n for n in names if n]
-        if not names:
-            return 1.0
-        best = 0.0
-        for e in evidence[:5]:
-            present = set(tokenize(f"{e.chunk.header} {e.chunk.text}"))
-            best = max(best, sum(bool(n & present) for n in names) / len(names))
-        return best
-
     @staticmethod
-    def phrases_missing(question: str, evidence: list[Evidence]) -> float:
+    def phrases_missing(question: str, texts: list[str]) -> float:
         """Share of the question's multi-word names ("Sentencing Guidelines", "High Court") that no
         retrieved passage holds as a phrase, though it may hold each word somewhere."""
         phrases = [p for p in _PHRASE.findall(question) if len(p.split()) >= 2]
         if not phrases:
             return 0.0
-        text = " ".join(normalize_whitespace(f"{e.chunk.header} {e.chunk.text}").lower() for e in evidence)
+        text = " ".join(normalize_whitespace(t).lower() for t in texts)
         return sum(p.lower() not in text for p in phrases) / len(phrases)
 
-    def unknown_names(self, question: str, evidence: list[Evidence]) -> list[str]:
-        """Names in the question that no retrieved passage mentions, in its text or its
-        document header (title, court, judge): "...breach of contract in Texas?" retrieves
-        passages that never mention Texas, so the evidence is about something else."""
-        present: set[str] = set()
-        for e in evidence:
-            present.update(tokenize(f"{e.chunk.header} {e.chunk.text}"))
-        unknown = []
-        for name in dict.fromkeys(_NAME.findall(question)):
-            tokens = [t for t in tokenize(name) if t not in _GENERIC_NAMES]
-            if tokens and not any(t in present for t in tokens):
-                unknown.append(name)
-        return unknown
-
-    @staticmethod
-    def coverage(weights: dict[str, float], text: str) -> float:
+    @classmethod
+    def coverage(cls, weights: dict[str, float], text: str) -> float:
         """IDF-weighted share of the question's terms that ``text`` contains. A term also counts
         when one word holds the other ("children" in "schoolchildren", "compar" in "comparison")."""
+        return cls.coverage_of(weights, set(tokenize(text)))
+
+    @staticmethod
+    def coverage_of(weights: dict[str, float], present: set[str]) -> float:
+        """:meth:`coverage` of a text already tokenized into ``present``."""
         total = sum(weights.values())
         if not total:
             return 0.0
-        present = set(tokenize(text))
         long_words = [p for p in present if len(p) >= 5]
         covered = 0.0
         for term, weight in weights.items():
@@ -155,20 +132,20 @@ class ExtractiveAnswerer(Answerer):
             c.probability = self.calibration.sentence.probability(c.features)
         if self.calibration.rerank is not None and self.settings.rerank_sentences and candidates:
             self._rerank(candidates, request)
-        features = self._answerable_features(question, evidence, weights, candidates, request)
-        return Examination(candidates, features, self.calibration.answerable.probability(features), parts, part_weights)
+        features = self._answerable_features(question, evidence, weights, candidates, request, intent)
+        return Examination(candidates, features, self.calibration.answerable.probability(features), parts, part_weights,
+                           intent)
 
     def _features(self, c: Candidate, request: AnswerRequest, intent: Intent, weights, part_weights, boosts) -> dict:
         chunk = c.evidence.chunk
         signals = sentence_signals(c.text)
         similarity = c.evidence.similarity
-        window_text = chunk.text[c.window[0]:c.window[1]]
         doc = chunk.document
         return {
             "similarity": _UNMEASURED if similarity is None else similarity,
             "rank": 1.0 / (1 + c.evidence_rank),
             "coverage": self.coverage(weights, c.text),
-            "window_coverage": self.coverage(weights, window_text),
+            "window_coverage": self.coverage(weights, window_text(c)),
             "part_coverage": max((self.coverage(w, c.text) for w in part_weights), default=0.0),
             "length": min(1.5, len(c.text.split()) / 40),
             "in_focus": float(chunk.source in request.focus),
@@ -212,34 +189,37 @@ class ExtractiveAnswerer(Answerer):
             if id(c) not in chosen:
                 c.probability = min(c.probability, floor) * 0.5
 
-    def _answerable_features(self, question, evidence, weights, candidates, request) -> dict[str, float]:
+    def _answerable_features(self, question, evidence, weights, candidates, request, intent) -> dict[str, float]:
         sims = [e.similarity for e in evidence[:3] if e.similarity is not None]
-        unknown = len(self.unknown_names(question, evidence))
+        texts = [f"{e.chunk.header} {e.chunk.text}" for e in evidence]  # a passage with its document's header
+        tokens = [set(tokenize(t)) for t in texts]
+        present = set().union(*tokens)
+        names = _question_names(question)
         likeliest = sorted(candidates, key=lambda c: -c.probability)
         windows = [c.features["window_coverage"] for c in likeliest]
         top_text = set(tokenize(" ".join(window_text(c) for c in likeliest[:3])))
         missing = {t: w for t, w in weights.items() if t not in top_text}
-        intent = Intent.of(question)
-        typed = [c.features["window_coverage"] for c in candidates
-                 if (intent.number and sentence_signals(window_text(c))["number"])
-                 or (intent.date and sentence_signals(window_text(c))["date"])
-                 or (intent.person and sentence_signals(window_text(c))["person"])]
-        typed_support = max(typed, default=0.0) if (intent.number or intent.date or intent.person) else max(windows, default=0.0)
+        typed_support = max(windows, default=0.0)
+        if intent.number or intent.date or intent.person:
+            typed_support = max((c.features["window_coverage"] for c in candidates
+                                 if _answers_type(intent, sentence_signals(window_text(c)))), default=0.0)
         return {
             "best_window": max(windows, default=0.0),
             "top_windows": sum(windows[:3]) / 3,
             "typed_support": typed_support,
-            "dates_missing": dates_missing(question, [f"{e.chunk.header} {e.chunk.text}" for e in evidence]),
-            "names_together": self.names_together(question, evidence),
-            "phrases_missing": self.phrases_missing(question, evidence),
+            "dates_missing": dates_missing(question, texts),
+            # Names the question uses that one passage holds together ("Disney ... Midjourney").
+            "names_together": max((sum(bool(n & t) for n in names) / len(names) for t in tokens[:5]), default=0.0)
+            if names else 1.0,
+            "phrases_missing": self.phrases_missing(question, texts),
             "top_missing": sum(missing.values()) / sum(weights.values()) if weights else 0.0,
             "rarest_missing": max(missing.values(), default=0.0) / max(weights.values(), default=1.0),
             "best_sentence_similarity": max((c.features.get("sentence_similarity", 0.0) for c in candidates), default=0.0),
             "top_similarity": max((e.similarity or 0.0) for e in evidence) if evidence else 0.0,
             "mean_similarity": sum(sims) / len(sims) if sims else 0.0,
-            "best_coverage": max((self.coverage(weights, f"{e.chunk.header} {e.chunk.text}") for e in evidence[:5]),
-                                 default=0.0),
-            "unknown_names": min(unknown, 2) / 2,
+            "best_coverage": max((self.coverage_of(weights, t) for t in tokens[:5]), default=0.0),
+            # Names no passage mentions ("...breach of contract in Texas?"): the evidence is about something else.
+            "unknown_names": min(sum(not n & present for n in names), 2) / 2,
             "unseen_terms": self.unseen_share(weights),
             "best_sentence": max((c.probability for c in candidates), default=0.0),
             "focus": float(bool(request.focus)),
@@ -300,7 +280,7 @@ class ExtractiveAnswerer(Answerer):
         if request.survey:
             return self._compose(self._select_per_document(exam.candidates), survey=True)
         chosen, unanswered = self._select(exam, request)
-        draft = self._compose(chosen, survey=False, intent=Intent.of(request.question))
+        draft = self._compose(chosen, survey=False, intent=exam.intent)
         if unanswered:
             draft.text += "\n\nThe indexed documents retrieved do not address: " + "; ".join(
                 f"“{p}”" for p in unanswered) + "."
@@ -322,7 +302,7 @@ class ExtractiveAnswerer(Answerer):
         for c in ranked:
             if len(chosen) >= self.settings.max_quotes or (chosen and c.probability < _RELATIVE_FLOOR * ranked[0].probability):
                 break
-            size = len(c.evidence.chunk.text[c.window[0]:c.window[1]].split())
+            size = len(window_text(c).split())
             if chosen and (words + size > budget or any(overlaps(c, x) for x in chosen)):
                 continue
             chosen.append(c)
@@ -385,3 +365,15 @@ class ExtractiveAnswerer(Answerer):
                 current_doc = chunk.source
             lines.append(f"“{quote}” [{n}]")
         return Draft("\n".join(lines), citations, False)
+
+
+def _question_names(question: str) -> list[set[str]]:
+    """The names a question is about ("Texas", "Midjourney", "Ninth Circuit"), each as its
+    distinctive tokens; generic court words and dates are not names here."""
+    names = [{t for t in tokenize(n) if t not in _GENERIC_NAMES} for n in dict.fromkeys(_NAME.findall(question))]
+    return [n for n in names if n]
+
+
+def _answers_type(intent: Intent, signals: dict[str, bool]) -> bool:
+    """Does a passage hold the kind of thing the question asks for (a number, a date, a name)?"""
+    return (intent.number and signals["number"]) or (intent.date and signals["date"]) or (intent.person and signals["person"])

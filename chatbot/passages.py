@@ -23,8 +23,6 @@ _LIST = re.compile(r"\b(?:what|which)\s+(?:are|were)\b|\blist\b|\bfactors?\b|\be
                    r"\b(?:what|which)\s+\w+\s+(?:survived?|were\s+dismissed|remain)\b|\bname\s+the\b|\bwhat\s+kinds?\b", re.I)
 _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|ruled|ruling|conclude|concluded|find|found|"
                       r"outcome|result|grant(?:ed)?|den(?:y|ied)|dismiss(?:ed)?|won|lose|lost|fair\s+use\??$)\b", re.I)
-_COMPARE = re.compile(r"\bcompare[ds]?\b|\bcomparison\b|\bdiffer(?:s|ed|ence)?\b|\bboth\b|\bversus\b|\bvs?\.\s|"
-                      r"\bcontrast\b|\bunlike\b|\bsame\s+way\b", re.I)
 _PART_SPLIT = re.compile(r"\?\s+|;\s+|\s+and\s+(?=(?:what|which|who|when|how|why|whether|did|does|was|were|is)\b)|"
                          r"\s*\(\d\)\s*|\s+Also,?\s+", re.I)
 
@@ -39,7 +37,6 @@ class Intent:
     signer: bool = False  # who signed or decided: signature blocks may answer it
     listing: bool = False  # "what are the factors", "which claims survived"
     holding: bool = False  # "what did the court hold / decide"
-    compare: bool = False  # two cases side by side
 
     @classmethod
     def of(cls, question: str) -> Intent:
@@ -47,7 +44,6 @@ class Intent:
             number=bool(_NUMBER.search(question)), date=bool(_DATE.search(question)),
             person=bool(_PERSON.search(question)), signer=bool(_SIGNER.search(question)),
             listing=bool(_LIST.search(question)), holding=bool(_HOLDING.search(question)),
-            compare=bool(_COMPARE.search(question)),
         )
 
 

@@ -1,27 +1,10 @@
-"""How quotes are put together and labelled: court order, survey lines, merged spans, and
+"""How quotes are put together and labelled: survey lines, merged spans, and
 what an abstention says is closest."""
 
 from __future__ import annotations
 
 from chatbot.types import ABSTAIN_MESSAGE, Evidence
 from ingest.types import SourceDocument
-
-
-def court_rank(doc: SourceDocument | None) -> int:
-    if doc is None:
-        return 9
-    if doc.kind == "statute":
-        return 0
-    court = doc.court or ""
-    if court in {"U.S.", "S. Ct."}:
-        return 1
-    if court.endswith("Cir."):
-        return 2
-    if court.startswith(("D.", "N.D.", "S.D.", "E.D.", "W.D.", "M.D.", "C.D.")):
-        return 3
-    if court:
-        return 4
-    return 5 if doc.kind in {"agency_report", "agency_notice"} else 6
 
 
 def case_label(doc: SourceDocument | None, fallback: str) -> str:

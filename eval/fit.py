@@ -28,6 +28,8 @@ from chatbot.calibration import (
     LogisticModel,
     save_calibration,
 )
+from chatbot.candidates import window_text
+from eval.metrics import fact_present
 
 _SPACE = re.compile(r"\s+")
 
@@ -53,8 +55,9 @@ def dev_questions(path: Path) -> list[dict]:
 
 
 def states_fact(text: str, key_facts: list[list[str]]) -> bool:
-    low = _SPACE.sub(" ", text).lower()
-    return any(_SPACE.sub(" ", alt).lower() in low for alts in key_facts for alt in alts)
+    """Does ``text`` state any of the key facts (as eval.metrics matches them), whatever its spacing?"""
+    spaced = _SPACE.sub(" ", text)
+    return any(fact_present(spaced, [_SPACE.sub(" ", alt) for alt in alts]) for alts in key_facts)
 
 
 def collect(engine, questions: list[dict], rows: Rows) -> None:
@@ -75,7 +78,7 @@ def collect(engine, questions: list[dict], rows: Rows) -> None:
         rows.question_texts.append([c.text for c in exam.candidates])
         vector = request.query_vector
         rows.question_vectors.append(vector if vector is not None else engine.embedder.embed([request.question])[0])
-        labels = [int(answerable and states_fact(c.evidence.chunk.text[c.window[0]:c.window[1]], q.get("key_facts", [])))
+        labels = [int(answerable and states_fact(window_text(c), q.get("key_facts", [])))
                   for c in exam.candidates]
         rows.question_labels.append(labels)
         if answerable:

@@ -2,7 +2,8 @@
 exported conversation, plain text for the CLI.
 
 Pure functions of what they are given, so every renderer can be tested without an index.
-A citation's label always comes from :meth:`chatbot.types.Citation.label`. Everything that
+A citation's label always comes from :meth:`chatbot.types.Citation.label`,
+except the CLI's source lines, which name court, date, page and file apart. Everything that
 came from a user or a document is escaped for the format it lands in.
 """
 
@@ -33,18 +34,34 @@ QUOTE_CONTEXT = 240  # characters of the paragraph shown either side of a quote 
 # -- plain text (the CLI) --------------------------------------------------------
 
 
-def sources_text(citations: Sequence[Citation]) -> str:
-    return "\n".join(f"[{c.n}] {c.label()}" for c in citations)
+def source_line(c: Citation, doc: SourceDocument | None = None) -> str:
+    """One source as the CLI lists it: '[1] Bartz v. Anthropic PBC (N.D. Cal. 2025-06-23), p. 12 — court/bartz.pdf'.
+
+    The case name names a decision, the title anything else (a summary is never named as the
+    court's); court and date come from the document. Without the document (removed since the
+    answer) the citation's own label stands in."""
+    if doc is None:
+        return f"[{c.n}] {c.label()} — {c.source}"
+    page = f", p. {c.page}" if c.page is not None else ""
+    name = doc.case_name if doc.case_name and doc.kind != "summary" else doc.title
+    when = " ".join(x for x in (doc.court, doc.date) if x)
+    return f"[{c.n}] {name}" + (f" ({when})" if when else "") + f"{page} — {c.source}"
 
 
-def answer_text(answer: Answer) -> str:
+def sources_text(citations: Sequence[Citation], documents: Mapping[str, SourceDocument | None] | None = None) -> str:
+    """The numbered sources, one a line; ``documents`` maps a source to its document (court, date)."""
+    documents = documents or {}
+    return "\n".join(source_line(c, documents.get(c.source)) for c in citations)
+
+
+def answer_text(answer: Answer, documents: Mapping[str, SourceDocument | None] | None = None) -> str:
     """The answer as a person reads it: quotes with [n] markers, then the numbered sources."""
     parts = []
     if answer.rewritten_query:
         parts.append(f"(searched for: {answer.rewritten_query})")
     parts.append(answer.answer)
     if answer.citations:
-        parts.append(f"Sources:\n{sources_text(answer.citations)}")
+        parts.append(f"Sources:\n{sources_text(answer.citations, documents)}")
     parts.extend(f"Note: {n}" for n in answer.notes)
     return "\n\n".join(parts)
 

@@ -40,10 +40,26 @@ def test_the_cli_text(answer):
     assert answer.render_text() == answer_text(answer) == (
         "(searched for: Bartz fair use training)\n\n"
         "Training was fair use [1].\nSee also [2].\n\n"
-        f"Sources:\n[1] {BARTZ_CITE}\n[2] Memo <draft>, p. 3\n\n"
+        f"Sources:\n[1] {BARTZ_CITE} — opinions/bartz.txt\n[2] Memo <draft>, p. 3 — uploads/memo.txt\n\n"
         "Note: 1 quote removed"
     )
-    assert answer.sources_text() == f"[1] {BARTZ_CITE}\n[2] Memo <draft>, p. 3"
+    assert answer.sources_text() == f"[1] {BARTZ_CITE} — opinions/bartz.txt\n[2] Memo <draft>, p. 3 — uploads/memo.txt"
+
+
+def test_the_cli_source_lines_give_court_date_page_and_file_from_the_documents(answer):
+    from chatbot.render import answer_text, sources_text
+
+    brief = SourceDocument(source="bartz-brief.md", title="Bartz v. Anthropic: case brief", kind="summary",
+                           case_name="Bartz v. Anthropic PBC", court="N.D. Cal.", date="2025-06-23", sha256="1" * 64)
+    summary = Citation(n=3, source=brief.source, title=brief.title, page=None, quote="q", chunk_id="c3",
+                       cite=brief.cite(), kind="summary")
+    documents = {BARTZ.source: BARTZ, brief.source: brief}
+    assert sources_text([*answer.citations, summary], documents) == (
+        "[1] Bartz v. Anthropic PBC (N.D. Cal. 2025-06-23), p. 12 — opinions/bartz.txt\n"
+        "[2] Memo <draft>, p. 3 — uploads/memo.txt\n"  # not in the index any more: its own label
+        "[3] Bartz v. Anthropic: case brief (N.D. Cal. 2025-06-23) — bartz-brief.md"  # a summary, by its title
+    )
+    assert "[1] Bartz v. Anthropic PBC (N.D. Cal. 2025-06-23), p. 12 — opinions/bartz.txt" in answer_text(answer, documents)
 
 
 def test_the_chat_html_links_markers_to_escaped_source_cards(answer):

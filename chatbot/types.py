@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from chatbot.filters import FilterError, court_citations, court_matches, date_span, parse_date
 
 from ingest.types import Chunk
 
@@ -99,15 +101,65 @@ class Draft(BaseModel):
 
 
 class Filters(BaseModel):
-    """Restrict retrieval to some documents: by kind, case, court and date range."""
+    """Restrict retrieval to some documents: by kind, case, court and date range.
+
+    Constructing one checks it, so the CLI, the API and the web chat refuse the same values
+    with the same message: an unreadable or impossible date, From after To, an unknown kind
+    raise :class:`FilterError`. Dates are stored as ISO days (see chatbot.filters.parse_date)."""
 
     model_config = ConfigDict(extra="forbid")
 
     kind: list[str] = Field(default_factory=list, description="Document kinds, e.g. ['statute'].")
     case: str | None = Field(None, description="Part of the case name, case-insensitive: 'Kadrey'.")
-    court: str | None = Field(None, description="Part of the court, case-insensitive: 'N.D. Cal.'.")
-    date_from: str | None = Field(None, description="ISO date, inclusive.")
-    date_to: str | None = Field(None, description="ISO date, inclusive.")
+    court: str | None = Field(None, description="A court by abbreviation, name or state: 'N.D. Cal.', "
+                                                "'Northern District of California', 'California'.")
+    date_from: str | None = Field(None, description="First day, inclusive: ISO, or 'June 2025' (-> 2025-06-01).")
+    date_to: str | None = Field(None, description="Last day, inclusive: ISO, or 'June 2025' (-> 2025-06-30).")
+
+    def __init__(self, **fields):
+        try:
+            super().__init__(**fields)
+        except ValidationError as exc:
+            raise FilterError.from_validation(exc) from None
+
+    @classmethod
+    def from_form(cls, kinds=None, case=None, court=None, date_from=None, date_to=None) -> Filters:
+        """Filters from what a form or the command line gives: blanks are no filter, text is trimmed.
+        Raises :class:`FilterError` with a message for the user."""
+        def text(value):
+            return " ".join(str(value).split()) or None if value is not None else None
+
+        return cls(kind=[k for k in (kinds or []) if k], case=text(case), court=text(court),
+                   date_from=text(date_from), date_to=text(date_to))
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kinds(cls, kinds: list[str]) -> list[str]:
+        from ingest.metadata import KINDS
+
+        unknown = [k for k in kinds if k not in KINDS]
+        if unknown:
+            raise FilterError(f"unknown document kind '{unknown[0]}' (allowed: {', '.join(KINDS)}).")
+        return kinds
+
+    @field_validator("case", "court", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value):
+        return value if value is None or str(value).strip() else None
+
+    @field_validator("date_from", "date_to", mode="before")
+    @classmethod
+    def _iso_day(cls, value, info: ValidationInfo):
+        if value is None or not str(value).strip():
+            return None
+        field = "From" if info.field_name == "date_from" else "To"
+        return parse_date(str(value), end=field == "To", field=field)
+
+    @model_validator(mode="after")
+    def _from_before_to(self) -> Filters:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise FilterError(f"the From date ({self.date_from}) is after the To date ({self.date_to}).")
+        return self
 
     def active(self) -> bool:
         return bool(self.kind or self.case or self.court or self.date_from or self.date_to)
@@ -117,12 +169,12 @@ class Filters(BaseModel):
             return False
         if self.case and self.case.lower() not in f"{doc.case_name or ''} {doc.title}".lower():
             return False
-        if self.court and self.court.lower().replace(" ", "") not in (doc.court or "").lower().replace(" ", ""):
+        if self.court and not court_matches(self.court, doc.court):
             return False
-        if self.date_from and (not doc.date or doc.date < self.date_from):
-            return False
-        if self.date_to and (not doc.date or doc.date > self.date_to[:10] + "\uffff"):
-            return False
+        if self.date_from or self.date_to:
+            span = date_span(doc.date)  # a document dated "2025" is within June 2025
+            if span is None or (self.date_from and span[1] < self.date_from) or (self.date_to and span[0] > self.date_to):
+                return False
         return True
 
     def describe(self) -> str:
@@ -132,7 +184,18 @@ class Filters(BaseModel):
         if self.case:
             parts.append(f"case '{self.case}'")
         if self.court:
-            parts.append(f"court '{self.court}'")
+            parts.append(f"court '{self.court}'{_court_note(self.court)}")
         if self.date_from or self.date_to:
             parts.append(f"dates {self.date_from or '…'} to {self.date_to or '…'}")
         return ", ".join(parts)
+
+
+def _court_note(typed: str) -> str:
+    """' (D. Del.)', or a warning when courts-db knows no court by that name."""
+    citations = court_citations(typed)
+    if not citations:
+        return " (which matched no known court)"
+    if citations == [typed]:
+        return ""
+    shown = ", ".join(citations[:3]) + (f" and {len(citations) - 3} more" if len(citations) > 3 else "")
+    return f" ({shown})"

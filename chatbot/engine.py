@@ -245,6 +245,15 @@ class Engine:
             notes=prepared.notes + draft.notes,
         )
 
+    def documents_matching(self, text: str, limit: int = 50) -> list[str]:
+        """Sources of indexed documents with a passage holding all the words of ``text`` (the
+        exact phrase first), through BM25 alone: fast enough to run as a user types."""
+        from chatbot.retrieval import documents_containing
+
+        self.refresh()
+        sources = documents_containing(self.lexical, text, self.store.get_chunks, limit=len(self.documents))
+        return [s for s in sources if s in self.documents][:limit]
+
 
 @dataclass
 class _Prepared:

@@ -9,6 +9,7 @@ import numpy as np
 from chatbot.types import Evidence
 from ingest.embeddings import Embedder
 from ingest.lexical import LexicalIndex
+from ingest.tokenization import tokenize
 from legalqa.settings import RetrievalSettings
 from ingest.store import ChunkStore
 
@@ -20,6 +21,7 @@ class RetrievalModeError(LegalqaError, ValueError):
 
 MODES = ("hybrid", "dense", "bm25")
 _NARROW_FILTER = 20  # documents; up to this many, Chroma filters the dense search itself
+_PHRASE_CHECKED = 1000  # chunks read to find an exact phrase, best BM25 match first
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], rrf_k: int) -> list[tuple[str, float]]:
@@ -178,3 +180,30 @@ def load_reranker(path: str):
 
     model = CrossEncoder(path, device="cpu")
     return lambda pairs: model.predict(pairs, show_progress_bar=False)
+
+
+def documents_containing(lexical: LexicalIndex | None, text: str, get_chunks, limit: int = 50) -> list[str]:
+    """Sources of the documents with a passage holding every word of ``text`` (as BM25 stems
+    them, stop words aside), those holding the exact phrase first, each group best BM25 match first.
+
+    Each word is looked up alone, so a chunk is a candidate only if it has them all; no
+    embedding is computed. ``get_chunks`` reads chunk texts, for the phrase check."""
+    words = [w for w in text.replace('"', " ").split() if tokenize(w)]
+    if lexical is None or not words or limit <= 0:
+        return []
+    having: set[str] | None = None
+    for word in words:
+        found = {cid for cid, _ in lexical.search(word, lexical.n_chunks)}
+        having = found if having is None else having & found
+        if not having:
+            return []
+    ranked = [cid for cid, _ in lexical.search(" ".join(words), lexical.n_chunks) if cid in having]
+    phrase = " ".join(text.replace('"', " ").split()).lower()
+    with_phrase = set()
+    if len(words) > 1:
+        for chunk in get_chunks(ranked[:_PHRASE_CHECKED]):
+            if phrase in " ".join(chunk.text.split()).lower():
+                with_phrase.add(chunk.chunk_id)
+    order = sorted(range(len(ranked)), key=lambda i: (ranked[i] not in with_phrase, i))
+    sources = dict.fromkeys(lexical.source_of(ranked[i]) for i in order)
+    return [s for s in sources if s][:limit]

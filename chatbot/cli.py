@@ -128,8 +128,6 @@ def ingest(paths, rebuild, wait, index_dir):
             bars.close()
     for warning in report.warnings:
         click.secho(printable(f"warning {warning.source}: {warning.reason}"), fg="yellow", err=True)
-    for skipped in report.skipped:
-        click.secho(printable(f"skipped {skipped.source}: {skipped.reason}"), fg="yellow", err=True)
     click.echo(report.summary())
     if report.skipped:
         sys.exit(EXIT_SKIPPED)

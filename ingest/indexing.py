@@ -25,6 +25,11 @@ Progress = Callable[[str], None]
 EMBED_BUFFER = 256  # chunks embedded and written together (several small files at once)
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 file', '2 files'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 class Ticker:
     """Progress of an ingest: how many files and chunks are done. The CLI draws bars from it."""
 
@@ -57,8 +62,8 @@ class IngestReport:
     def summary(self) -> str:
         kept = f"; kept {len(self.uploads)} web upload(s) from {UPLOAD_PREFIX}" if self.uploads else ""
         return (
-            f"{self.files} files: {len(self.indexed)} indexed, {len(self.unchanged)} unchanged, "
-            f"{len(self.skipped)} skipped; {self.pages} pages, {self.chunks} chunks "
+            f"{counted(self.files, 'file')}: {len(self.indexed)} indexed, {len(self.unchanged)} unchanged, "
+            f"{len(self.skipped)} skipped; {counted(self.pages, 'page')}, {counted(self.chunks, 'chunk')} "
             f"({self.embedded} embedded){kept} in {self.seconds:.1f} s"
         )
 
@@ -92,6 +97,7 @@ def index_files(found: list[Found], settings: Settings, store: ChunkStore, get_e
                 continue
             except OSError as exc:
                 report.skipped.append(Skipped(source, f"cannot read the file ({exc.strerror or exc})"))
+                say(f"skipped {source}: {report.skipped[-1].reason}")
                 continue
             finally:
                 tick.file_done(source)
@@ -176,5 +182,5 @@ class _Pending:
             self.report.pages += len(loaded.pages)
             self.report.chunks += len(chunks)
             self.report.embedded += len(chunks)
-            self.say(f"indexed {document.source}: {len(loaded.pages)} pages, {len(chunks)} chunks")
+            self.say(f"indexed {document.source}: {counted(len(loaded.pages), 'page')}, {counted(len(chunks), 'chunk')}")
         self.items.clear()

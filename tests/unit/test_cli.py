@@ -28,6 +28,18 @@ def test_skipped_files_are_named_and_set_exit_code_3(small_corpus, fake_model):
     assert "skipped zero.pdf: the file is empty" in result.output
 
 
+def test_each_skip_is_printed_once_and_counts_are_singular_for_one(small_corpus, fake_model, tmp_path):
+    (small_corpus / "zero.pdf").write_bytes(b"")
+    result = CliRunner().invoke(cli, ["ingest", str(small_corpus)])
+    assert result.output.count("skipped zero.pdf: the file is empty") == 1
+    single = tmp_path / "single"
+    single.mkdir()
+    (single / "note.txt").write_text("A short note on fair use.")
+    result = run("ingest", single)
+    assert "indexed note.txt: 1 page, 1 chunk" in result.output
+    assert "1 file: 1 indexed, 0 unchanged, 0 skipped; 1 page, 1 chunk (1 embedded)" in result.output
+
+
 def test_ask_json_contract(small_corpus, fake_model):
     run("ingest", small_corpus)
     result = run("ask", "--json", "What are the four factors of fair use?")

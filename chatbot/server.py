@@ -127,9 +127,8 @@ def view_page(doc: SourceDocument, engine: Engine, chunk_id: str | None) -> str:
 
 def serve(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
     """Serve the chat until interrupted. Safe by default: loopback only, the hosts it serves,
-    no outbound connections, and the index repaired before the port opens."""
-    import socket
-
+    no outbound connections, and the index repaired before the port opens. The port is taken
+    first, so a busy one is refused before anything loads, and no one can take it meanwhile."""
     import uvicorn
 
     from chatbot.web_security import parse_logins
@@ -140,20 +139,55 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     if host in ("0.0.0.0", "::") and not settings.ui.allowed_hosts.strip():
         raise ServeError(f"binding {host} serves every network this machine is on: set LEGALQA_UI__ALLOWED_HOSTS "
                          "to the host names clients will use (and LEGALQA_UI__AUTH to require a login)")
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a closing socket is no obstacle
+    sock = bind_port(host, port)
+    try:
+        for line in recover_at_start(settings):
+            print(f"legalqa: {line}", flush=True)
+        app = create_app(settings)  # loads the model and index before the port opens
+        # loop="asyncio": uvloop connects in C, out of sight of Python's audit hooks, and the
+        # no-egress test must see every connection the server could make.
+        # Browsers and gradio_client keep event streams open; without a limit uvicorn waits for them forever.
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3,
+                                loop="asyncio")
         try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise ServeError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
-    for line in recover_at_start(settings):
-        print(f"legalqa: {line}", flush=True)
-    app = create_app(settings)  # loads the model and index before the port opens
-    print(f"legalqa: serving on http://{host}:{port}", flush=True)
-    # loop="asyncio": uvloop connects in C, out of sight of Python's audit hooks, and the
-    # no-egress test must see every connection the server could make.
-    # Browsers and gradio_client keep event streams open; without a limit uvicorn waits for them forever.
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3, loop="asyncio")
+            announcing_server(config).run(sockets=[sock])
+        except KeyboardInterrupt:  # uvicorn stopped on Ctrl-C and passed it on
+            pass
+    finally:
+        sock.close()
+
+
+def bind_port(host: str, port: int):
+    """A socket bound to ``host:port``, not yet listening (uvicorn listens once the app is ready).
+    A port in use, or an address this machine does not have, is a ServeError saying what to set."""
+    import errno
+    import socket
+
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a closing socket is no obstacle
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeError(f"port {port} is already in use on {host} (another legalqa serve?): choose another "
+                             f"with --port {port + 1} or LEGALQA_UI__PORT={port + 1}") from None
+        raise ServeError(f"cannot serve on {host}:{port}: {exc.strerror or exc}: choose the address with --host or "
+                         "LEGALQA_UI__HOST and the port with --port or LEGALQA_UI__PORT") from None
+    return sock
+
+
+def announcing_server(config):
+    """uvicorn's server, saying where it serves only once it listens."""
+    import uvicorn
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets=None):
+            await super().startup(sockets=sockets)
+            if self.started:
+                print(f"legalqa: serving on http://{config.host}:{config.port}", flush=True)
+
+    return AnnouncingServer(config)
 
 
 def recover_at_start(settings: Settings) -> list[str]:

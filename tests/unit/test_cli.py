@@ -137,3 +137,62 @@ def test_llm_judge_grades_against_the_gold_answer_and_keeps_its_verdicts(small_c
     assert line["score"]["judge"]["verdict"] == "CORRECT"
     assert "gold answer" in line["score"]["judge"]["prompt"][0] and line["score"]["judge"]["raw"].startswith("CORRECT")
     assert "Yes: the court held" in judge.history[0][1].content
+
+
+def test_serve_on_a_busy_port_says_which_and_how_to_choose_another():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.output.strip() == (f"error: port {port} is already in use on 127.0.0.1 (another legalqa serve?): "
+                                     f"choose another with --port {port + 1} or LEGALQA_UI__PORT={port + 1}")
+
+
+def test_serve_holds_its_port_while_loading_and_announces_only_once_listening(monkeypatch, capsys):
+    import errno
+    import socket
+    import threading
+
+    from chatbot import server
+    from legalqa.settings import Settings
+    from tests.conftest import free_port
+
+    port, servers, during_load = free_port(), [], []
+
+    async def app(scope, receive, send):
+        if scope["type"] == "http":
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"ok"})
+
+    def create_app(settings):
+        with socket.socket() as rival:  # someone else trying the port while the model loads
+            try:
+                rival.bind(("127.0.0.1", port))
+            except OSError as exc:
+                during_load.append(exc.errno)
+        print("loaded", flush=True)
+        return app
+
+    def keep(config):
+        servers.append(announcing(config))
+        return servers[-1]
+
+    announcing = server.announcing_server
+    monkeypatch.setattr(server, "create_app", create_app)
+    monkeypatch.setattr(server, "recover_at_start", lambda settings: [])
+    monkeypatch.setattr(server, "announcing_server", keep)
+    thread = threading.Thread(target=server.serve, args=(Settings(),), kwargs={"port": port}, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if servers and servers[0].started:
+            break
+        threading.Event().wait(0.05)
+    socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    servers[0].should_exit = True
+    thread.join(10)
+    assert during_load == [errno.EADDRINUSE]
+    assert capsys.readouterr().out.splitlines() == ["loaded", f"legalqa: serving on http://127.0.0.1:{port}"]

@@ -346,19 +346,25 @@ def fetch(kinds, dest, mirror, catalog, retries, timeout, allow_unhashed):
 
 
 @cli.command(name="settings")
+@click.option("--defaults", is_flag=True, help="Print the table of defaults and meanings (Markdown), as in the README.")
 @click.option("--update-readme", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Rewrite the generated table in this README instead of printing it.")
-def settings_cmd(update_readme):
-    """Print the settings table (Markdown), generated from the field descriptions; with
-    --update-readme, rewrite it and the code layout section in the README."""
-    from legalqa.layout import update_readme_layout
-    from legalqa.settings import settings_table, update_readme_table
+              help="Rewrite the generated table of defaults and the code layout section in this README.")
+def settings_cmd(defaults, update_readme):
+    """Print the settings in effect, one a line: LEGALQA_ variable, value, and whether it came
+    from the environment or is the default (passwords and keys show only as set). --defaults
+    prints the table of defaults generated from the field descriptions; --update-readme
+    rewrites it and the code layout section in the README (defaults only, whatever the
+    environment says)."""
+    from legalqa.settings import settings_report, settings_table
 
     if update_readme:
+        from legalqa.layout import update_readme_layout
+        from legalqa.settings import update_readme_table
+
         changed = update_readme_table(update_readme) | update_readme_layout(update_readme)
         click.echo(f"{update_readme}: {'updated' if changed else 'already current'}")
         return
-    click.echo(settings_table())
+    click.echo(settings_table() if defaults else settings_report(_settings()))
 
 
 def _load_plugins() -> None:

@@ -196,3 +196,35 @@ def test_serve_holds_its_port_while_loading_and_announces_only_once_listening(mo
     thread.join(10)
     assert during_load == [errno.EADDRINUSE]
     assert capsys.readouterr().out.splitlines() == ["loaded", f"legalqa: serving on http://127.0.0.1:{port}"]
+
+
+def test_settings_shows_the_values_in_effect_and_marks_the_environments(monkeypatch, tmp_path):
+    monkeypatch.setenv("LEGALQA_UI__PORT", "9999")
+    monkeypatch.setenv("LEGALQA_UI__AUTH", "alice:hunter2")
+    lines = {line.split()[0]: line for line in run("settings").output.splitlines()}
+    assert lines["LEGALQA_UI__PORT"].split() == ["LEGALQA_UI__PORT", "9999", "[environment,", "default", "7860]"]
+    assert lines["LEGALQA_UI__HOST"].split() == ["LEGALQA_UI__HOST", "127.0.0.1", "[default]"]
+    assert lines["LEGALQA_UI__AUTH"].split() == ["LEGALQA_UI__AUTH", "(set,", "hidden)", "[environment,", "default",
+                                                 "unset]"]
+    assert lines["LEGALQA_INDEX_DIR"].split() == ["LEGALQA_INDEX_DIR", str(tmp_path / "index"), "[environment,",
+                                                  "default", ".legalqa/index]"]
+    assert "hunter2" not in run("settings").output
+
+
+def test_settings_for_the_readme_are_the_defaults_whatever_the_environment(monkeypatch, tmp_path):
+    from legalqa.settings import settings_table
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("LEGALQA_UI__PORT", "9999")
+    assert run("settings", "--defaults").output.strip() == settings_table()
+    assert "| `LEGALQA_UI__PORT` | `7860` |" in settings_table()
+    readme = tmp_path / "README.md"
+    readme.write_text((ROOT / "README.md").read_text())
+    run("settings", "--update-readme", readme)
+    assert settings_table() in readme.read_text() and "9999" not in readme.read_text()
+
+
+def test_an_invalid_setting_is_named_without_its_value(monkeypatch):
+    monkeypatch.setenv("LEGALQA_UI__PORT", "not-a-port")
+    result = CliRunner().invoke(cli, ["settings"])
+    assert result.exit_code == 2 and "LEGALQA_UI__PORT" in result.output and "not-a-port" not in result.output

@@ -5,12 +5,14 @@ comes from the request, so it is checked like any other input: it must be a regu
 inside the upload folder (not ``/etc/passwd``, not ``/dev/zero``, not a symlink), of a type
 legalqa reads, and small enough. Only then is it copied under ``uploads/`` with a safe,
 unique name, and indexed without metadata files: a ``manifest.toml`` or ``.meta.toml``
-from one user must not relabel anyone's documents. Gradio's temporary copy is deleted
-whether the file was taken or refused.
+from one user must not relabel anyone's documents. A file whose bytes are already indexed
+(by SHA-256, as the registry records every document) is not copied or indexed again.
+Gradio's temporary copy is deleted whether the file was taken or refused.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
@@ -19,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.layout import UPLOAD_PREFIX
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.metadata import is_metadata_file
 from legalqa.errors import LegalqaError
@@ -86,9 +89,11 @@ def checked_upload(path: Path, upload_root: Path) -> Path:
 
 
 def upload_files(files, settings: Settings, engine, *, upload_root: Path | None = None) -> str:
-    """Take the offered files into the library and index them; one HTML line per file.
+    """Take the offered files into the library and index them; one HTML line per file, naming it.
 
-    ``upload_root`` is the folder uploads must come from (Gradio's upload folder by default)."""
+    A file whose bytes are already indexed (the same SHA-256 as a document's) is not indexed
+    again: the line names the document it already is. ``upload_root`` is the folder uploads
+    must come from (Gradio's upload folder by default)."""
     from ingest.layout import uploads_dir
     from ingest.store import IndexBusyError
 
@@ -96,37 +101,72 @@ def upload_files(files, settings: Settings, engine, *, upload_root: Path | None 
     target = uploads_dir(settings)
     target.mkdir(parents=True, exist_ok=True)
     limit = int(settings.ui.max_upload_mb * 1e6)
-    lines, placed = [], []
+    engine.refresh()
+    batch = _Batch(target, limit, {d.sha256: d.source for d in engine.documents.values()})
     offered = offered_files(files, root)
     try:
         for item in offered:
-            if isinstance(item, UploadRefused):
-                lines.append(f"✗ {html.escape(item.name)}: {html.escape(item.reason)}")
-                continue
-            try:
-                placed.append(place(item, target, limit))
-            except UploadRefused as refused:
-                lines.append(f"✗ {html.escape(refused.name)}: {html.escape(refused.reason)}")
+            batch.take(item)
     finally:
         for item in offered:  # Gradio's copy is not kept, taken or not
             if isinstance(item, Offered):
                 item.path.unlink(missing_ok=True)
-    if placed:
+    lines = batch.lines
+    if batch.placed:
         try:
-            report = engine.add_uploads(placed, lock_timeout=UPLOAD_WAIT)
+            report = engine.add_uploads(list(batch.placed), lock_timeout=UPLOAD_WAIT)
         except IndexBusyError:
             lines.append("✗ the library is being rebuilt; nothing was added. Try again in a minute.")
         else:
-            for skipped in report.skipped:
-                lines.append(f"✗ {html.escape(skipped.source.removeprefix('uploads/'))}: {html.escape(skipped.reason)}")
+            for skipped in report.skipped:  # its copy is deleted: named as the user named it
+                name = _given_name(skipped.source, batch.placed) or skipped.source.removeprefix(UPLOAD_PREFIX)
+                lines.append(f"✗ {html.escape(name)}: {html.escape(skipped.reason)}")
             for source in report.indexed:
-                lines.append(f"✓ {html.escape(source)}: indexed")
+                lines.append(f"✓ {html.escape(source)}: indexed{_given(source, batch.placed)}")
     engine.refresh()
     return "<br>".join(lines) or "Nothing to add."
 
 
-def place(item: Offered, target: Path, limit: int) -> Path:
-    """Copy an offered file into ``target`` under a safe, unused name, reading at most ``limit`` bytes."""
+class _Batch:
+    """The files of one upload as they are taken: copies placed, and a line for each one refused
+    or already indexed. ``known`` maps content hashes to the sources that hold them."""
+
+    def __init__(self, target: Path, limit: int, known: dict[str, str]):
+        self.target, self.limit, self.known = target, limit, known
+        self.placed: dict[Path, str] = {}  # copy -> the name the user gave
+        self.lines: list[str] = []
+
+    def take(self, item: Offered | UploadRefused) -> None:
+        if isinstance(item, UploadRefused):
+            self.lines.append(f"✗ {html.escape(item.name)}: {html.escape(item.reason)}")
+            return
+        try:
+            data = read_offered(item, self.limit)
+        except UploadRefused as refused:
+            self.lines.append(f"✗ {html.escape(refused.name)}: {html.escape(refused.reason)}")
+            return
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in self.known:
+            self.lines.append(f"• {html.escape(item.name)} is already indexed as {html.escape(self.known[digest])}")
+            return
+        dest = write_unique(self.target / item.name, data)
+        self.placed[dest] = item.name
+        self.known[digest] = UPLOAD_PREFIX + dest.name  # the same file twice in one upload is indexed once
+
+
+def _given_name(source: str, placed: dict[Path, str]) -> str | None:
+    """The name the user gave the file indexed as ``source``."""
+    return next((given for path, given in placed.items() if UPLOAD_PREFIX + path.name == source), None)
+
+
+def _given(source: str, placed: dict[Path, str]) -> str:
+    """' (uploaded as order.pdf)' when the copy's name is not the one the user gave, else ''."""
+    name = _given_name(source, placed)
+    return html.escape(f" (uploaded as {name})") if name and UPLOAD_PREFIX + name != source else ""
+
+
+def read_offered(item: Offered, limit: int) -> bytes:
+    """The bytes of an offered file of a type legalqa reads, at most ``limit`` of them; else UploadRefused."""
     name = item.name
     suffix = Path(name).suffix.lower()
     if is_metadata_file(Path(name)) or suffix == ".toml":
@@ -145,8 +185,13 @@ def place(item: Offered, target: Path, limit: int) -> Path:
         data = src.read(limit + 1)
     if len(data) > limit:
         raise UploadRefused(name, f"larger than {limit / 1e6:.0f} MB")
+    return data
+
+
+def write_unique(path: Path, data: bytes) -> Path:
+    """Write ``data`` at ``path``, or at ``name-2.ext``... if that is taken; never over another file."""
     while True:
-        dest = unique_path(target / name)
+        dest = unique_path(path)
         try:
             with open(dest, "xb") as out:  # never over another file, even one placed a moment ago
                 out.write(data)

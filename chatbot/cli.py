@@ -58,40 +58,6 @@ def cli():
     """Ask questions of court filings, Copyright Office reports and statutes, with citations you can check."""
 
 
-class _Bars:
-    """Progress bars for files and chunks on a terminal (tqdm); nothing otherwise."""
-
-    def __init__(self):
-        from tqdm import tqdm
-
-        self._tqdm = tqdm
-        self.files = None
-        self.chunks = None
-
-    def start(self, files: int) -> None:
-        self.files = self._tqdm(total=files, unit="file", desc="files", position=0, leave=False)
-
-    def file_done(self, source: str) -> None:
-        self.files.update(1)
-        if self.chunks is not None:
-            self.chunks.close()
-            self.chunks = None
-
-    def chunks_embedded(self, n: int, total: int) -> None:
-        if self.chunks is None:
-            self.chunks = self._tqdm(total=total, unit="chunk", desc="embedding", position=1, leave=False)
-        self.chunks.n = n
-        self.chunks.refresh()
-
-    def write(self, message: str) -> None:
-        self._tqdm.write(message, file=sys.stderr)
-
-    def close(self) -> None:
-        for bar in (self.chunks, self.files):
-            if bar is not None:
-                bar.close()
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True,
@@ -110,10 +76,11 @@ def ingest(paths, rebuild, wait, index_dir):
     at a time; another waits. Exit code 3 means some files were skipped; each is
     named with its reason. A progress bar shows on a terminal, log lines otherwise.
     """
+    from chatbot.terminal import ProgressBars
     from ingest.pipeline import ingest_paths
 
     settings = _settings(index_dir=index_dir)
-    bars = _Bars() if sys.stderr.isatty() else None
+    bars = ProgressBars() if sys.stderr.isatty() else None
     write = bars.write if bars else (lambda m: click.echo(m, err=True))
 
     def say(message: str) -> None:
@@ -163,54 +130,59 @@ def _filters(kinds, case, court, date_from, date_to):
 @index_option
 def ask(question, as_json, k, mode, kinds, case, court, date_from, date_to, index_dir):
     """Answer QUESTION from the index with quoted, cited passages, or abstain."""
-    from chatbot.engine import ask as ask_question
+    from chatbot.engine import get_engine
     from chatbot.query import clean_question
+    from chatbot.render import answer_text
+    from chatbot.terminal import cited_documents
 
     settings = _settings(index_dir=index_dir)
     try:
         question = clean_question(question, settings.ui.max_question_chars)
-        answer = ask_question(
-            question, settings=settings, k=k, mode=mode,
-            filters=_filters(kinds, case, court, date_from, date_to),
-        )
+        engine = get_engine(settings)
+        answer = engine.ask(question, k=k, mode=mode, filters=_filters(kinds, case, court, date_from, date_to))
+        click.echo(answer.model_dump_json(indent=2) if as_json else answer_text(answer, cited_documents(engine, answer)))
     except _user_errors() as exc:
         _fail(exc)
-    if as_json:
-        click.echo(answer.model_dump_json(indent=2))
-    else:
-        click.echo(answer.render_text())
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True,
+              help="Read questions from stdin, one a line, and print one JSON object a line (as `ask --json`).")
 @filter_options
 @index_option
-def chat(kinds, case, court, date_from, date_to, index_dir):
-    """A conversation on the terminal: follow-up questions keep their context. Ctrl-D ends it."""
+def chat(as_json, kinds, case, court, date_from, date_to, index_dir):
+    """A conversation: follow-up questions keep their context. "new" starts another conversation;
+    Ctrl-D, "exit" or "quit" ends it. With --json, questions are read from stdin, one a line, in
+    one conversation, and each answer is printed as one line of JSON (the `ask --json` contract),
+    with nothing else on stdout: for scripts that evaluate conversations."""
     from chatbot.engine import get_engine
-    from chatbot.query import QuestionError, clean_question
+    from chatbot.render import answer_text
+    from chatbot.terminal import cited_documents, conversation, greeting
 
+    filters = _filters(kinds, case, court, date_from, date_to)
     try:
         engine = get_engine(_settings(index_dir=index_dir))
+        if not as_json:
+            click.echo(greeting(engine, filters) + "\n")
+        lines = sys.stdin if as_json else _prompted()
+        for answer in conversation(engine, lines, filters=filters,
+                                   say=lambda m: click.secho(m, fg="yellow", err=True)):
+            if as_json:
+                click.echo(answer.model_dump_json())
+            else:
+                click.echo(answer_text(answer, cited_documents(engine, answer)) + "\n")
     except _user_errors() as exc:
         _fail(exc)
-    filters = _filters(kinds, case, court, date_from, date_to)
-    history = []
+
+
+def _prompted():
+    """Questions typed at the prompt, until Ctrl-D or Ctrl-C."""
     while True:
         try:
-            question = click.prompt("question", prompt_suffix="> ", default="", show_default=False)
+            yield click.prompt("question", prompt_suffix="> ", default="", show_default=False)
         except (EOFError, click.Abort):
             click.echo("")
             return
-        try:
-            question = clean_question(question, engine.settings.ui.max_question_chars)
-        except QuestionError as exc:
-            click.secho(f"not asked: {exc}", fg="yellow", err=True)
-            continue
-        if not question:
-            continue
-        answer = engine.ask(question, history=history, filters=filters)
-        history.append(answer)
-        click.echo(answer.render_text() + "\n")
 
 
 @cli.command()

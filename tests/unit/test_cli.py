@@ -228,3 +228,46 @@ def test_an_invalid_setting_is_named_without_its_value(monkeypatch):
     monkeypatch.setenv("LEGALQA_UI__PORT", "not-a-port")
     result = CliRunner().invoke(cli, ["settings"])
     assert result.exit_code == 2 and "LEGALQA_UI__PORT" in result.output and "not-a-port" not in result.output
+
+
+ORDER = "opinions/smith-v-acme_2024-01-02_order.txt"
+FAIR_USE = "Was training the language model on the novels a fair use?"
+FOLLOW_UP = "What about the pirated library copies?"
+
+
+def test_cli_sources_give_case_court_date_page_and_file(small_corpus, fake_model):
+    run("ingest", small_corpus)
+    shown = run("ask", FAIR_USE).output
+    assert f"Sources:\n[1] Smith v. Acme Robotics, Inc. (N.D. Cal. 2024-01-02), p. 2 — {ORDER}" in shown
+    chat = CliRunner().invoke(cli, ["chat"], input=FAIR_USE + "\n").output
+    assert f"[1] Smith v. Acme Robotics, Inc. (N.D. Cal. 2024-01-02), p. 2 — {ORDER}" in chat
+
+
+def test_chat_greets_with_what_it_answers_from_and_how_to_leave(small_corpus, fake_model, tmp_path):
+    run("ingest", small_corpus)
+    result = CliRunner().invoke(cli, ["chat", "--kind", "statute"], input="What is fair use?\nexit\n" + FAIR_USE + "\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(
+        f"Answers quote the 4 documents in the index ({tmp_path / 'index'}), only kind statute. "
+        "Follow-up questions keep their context.\n"
+        'Type "new" to start a new conversation; Ctrl-D, "exit" or "quit" to leave.\n\nquestion> '
+    )
+    assert result.stdout.count("question> ") == 2 and result.stdout.count("Sources:") == 1  # nothing asked after exit
+
+
+def test_chat_json_prints_one_answer_a_line_as_ask_json_and_nothing_else(small_corpus, fake_model):
+    from chatbot.types import Answer
+
+    run("ingest", small_corpus)
+    typed = f"{FAIR_USE}\n{FOLLOW_UP}\n\n{'x' * 2001}\nnew\n{FOLLOW_UP}\nquit\n{FAIR_USE}\n"
+    result = CliRunner().invoke(cli, ["chat", "--json"], input=typed)
+    assert result.exit_code == 0, result.output
+    turns = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [t["question"] for t in turns] == [FAIR_USE, FOLLOW_UP, FOLLOW_UP]
+    first, follow_up, after_new = (t["rewritten_query"] for t in turns)
+    assert first is None and "Smith" in follow_up and after_new is None  # one conversation until "new"
+    assert all(Answer.model_validate(t).model_dump() == t for t in turns)  # exactly the contract, nothing added
+    assert set(turns[0]) == set(json.loads(run("ask", "--json", FAIR_USE).output))
+    assert result.stderr.splitlines() == ["not asked: the question is 2,001 characters long; the limit is 2,000. "
+                                          "Ask about one point at a time, or quote the key passage only.",
+                                          "new conversation"]

@@ -17,6 +17,7 @@ import html
 import os
 import re
 import stat
+import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,37 +95,50 @@ def upload_files(files, settings: Settings, engine, *, upload_root: Path | None 
     A file whose bytes are already indexed (the same SHA-256 as a document's) is not indexed
     again: the line names the document it already is. ``upload_root`` is the folder uploads
     must come from (Gradio's upload folder by default)."""
-    from ingest.layout import uploads_dir
-    from ingest.store import IndexBusyError
-
     root = upload_root if upload_root is not None else gradio_upload_folder()
-    target = uploads_dir(settings)
-    target.mkdir(parents=True, exist_ok=True)
-    limit = int(settings.ui.max_upload_mb * 1e6)
-    engine.refresh()
-    batch = _Batch(target, limit, {d.sha256: d.source for d in engine.documents.values()})
     offered = offered_files(files, root)
     try:
-        for item in offered:
-            batch.take(item)
+        # One upload at a time, so two users sending the same file at once index it once.
+        if not _UPLOADING.acquire(timeout=UPLOAD_WAIT):
+            return "✗ another upload is being indexed; nothing was added. Try again in a minute."
+        try:
+            lines = _take_and_index(offered, settings, engine)
+        finally:
+            _UPLOADING.release()
     finally:
         for item in offered:  # Gradio's copy is not kept, taken or not
             if isinstance(item, Offered):
                 item.path.unlink(missing_ok=True)
-    lines = batch.lines
-    if batch.placed:
-        try:
-            report = engine.add_uploads(list(batch.placed), lock_timeout=UPLOAD_WAIT)
-        except IndexBusyError:
-            lines.append("✗ the library is being rebuilt; nothing was added. Try again in a minute.")
-        else:
-            for skipped in report.skipped:  # its copy is deleted: named as the user named it
-                name = _given_name(skipped.source, batch.placed) or skipped.source.removeprefix(UPLOAD_PREFIX)
-                lines.append(f"✗ {html.escape(name)}: {html.escape(skipped.reason)}")
-            for source in report.indexed:
-                lines.append(f"✓ {html.escape(source)}: indexed{_given(source, batch.placed)}")
     engine.refresh()
     return "<br>".join(lines) or "Nothing to add."
+
+
+_UPLOADING = threading.Lock()
+
+
+def _take_and_index(offered: list[Offered | UploadRefused], settings: Settings, engine) -> list[str]:
+    from ingest.layout import uploads_dir
+    from ingest.store import IndexBusyError
+
+    target = uploads_dir(settings)
+    target.mkdir(parents=True, exist_ok=True)
+    engine.refresh()
+    batch = _Batch(target, int(settings.ui.max_upload_mb * 1e6), {d.sha256: d.source for d in engine.documents.values()})
+    for item in offered:
+        batch.take(item)
+    lines = batch.lines
+    if not batch.placed:
+        return lines
+    try:
+        report = engine.add_uploads(list(batch.placed), lock_timeout=UPLOAD_WAIT)
+    except IndexBusyError:
+        return lines + ["✗ the library is being rebuilt; nothing was added. Try again in a minute."]
+    for skipped in report.skipped:  # its copy is deleted: named as the user named it
+        name = _given_name(skipped.source, batch.placed) or skipped.source.removeprefix(UPLOAD_PREFIX)
+        lines.append(f"✗ {html.escape(name)}: {html.escape(skipped.reason)}")
+    for source in report.indexed:
+        lines.append(f"✓ {html.escape(source)}: indexed{_given(source, batch.placed)}")
+    return lines
 
 
 class _Batch:

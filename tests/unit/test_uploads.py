@@ -83,6 +83,17 @@ def test_one_upload_holding_the_same_file_twice_indexes_it_once(library, order_p
     assert [s for s in library.engine.documents if s.startswith("uploads/")] == ["uploads/order.pdf"]
 
 
+def test_two_users_sending_the_same_file_at_once_index_it_once(library, order_pdf):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(lambda name: library.upload((name, order_pdf)), ["a.pdf", "b.pdf"]))
+    first, second = ("a", "b") if "✓ uploads/a.pdf: indexed" in statuses else ("b", "a")
+    assert statuses == sorted([f"✓ uploads/{first}.pdf: indexed",
+                               f"• {second}.pdf is already indexed as uploads/{first}.pdf"])
+    assert [p.name for p in library.uploads.iterdir()] == [f"{first}.pdf"]
+
+
 def test_the_status_names_each_file_in_full(library, order_pdf, tmp_path):
     library.upload(("order.pdf", order_pdf))
     other = write_pdf(tmp_path / "other.pdf", ["A different order about the ingestion logs of Quill AI."]).read_bytes()

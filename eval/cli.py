@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from eval.gold import SPLITS
-from eval.history import HISTORY
 from eval.runner import CONFIGS
 
 
@@ -24,9 +22,12 @@ from eval.runner import CONFIGS
               help="Configuration to run (repeatable; default hybrid). `naive` is the tutorial baseline.")
 @click.option("--limit", type=int, default=None, help="Only the first N questions.")
 @click.option("--plots", is_flag=True, help="Write report.md and plots even for one configuration.")
-@click.option("--compare", is_flag=True, help="Plot the trend of eval/history.jsonl into OUT/trend.png instead of running.")
+@click.option("--compare", is_flag=True,
+              help="Plot the trend of the history file into OUT/trend.png instead of running "
+              "(the project's recorded runs: --history eval/history.jsonl).")
 @click.option("--history", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to append the run's summary line (default eval/history.jsonl, or LEGALQA_EVAL_HISTORY).")
+              help="Where to append the run's summary line (default LEGALQA_EVAL_HISTORY, else "
+              "LEGALQA_DATA_DIR/eval-history.jsonl; the project's tracked eval/history.jsonl only when named).")
 @click.option("--legalbench-rag", "legalbench", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Run the LegalBench-RAG CUAD benchmark in this folder instead (its documents get their own index in OUT).")
 @click.option("--mini", is_flag=True, help="With --legalbench-rag: the 194-query mini set over 29 documents.")
@@ -40,15 +41,20 @@ def eval_command(questions, split, out, configs, limit, plots, compare, history,
     from the files, precision, recall), abstention and latency, for each configuration side by side.
     A question with a history is asked after its history, in one conversation."""
     from chatbot.engine import IndexMismatchError, IndexUnavailableError
+    from eval.history import default_history
     from eval.runner import run_eval
     from legalqa.settings import Settings
 
-    history = history or Path(os.environ.get("LEGALQA_EVAL_HISTORY", HISTORY))
+    settings = Settings()
+    history = history or default_history(settings.data_dir)
     if compare:
         from eval.report import plot_trend
 
         if not out:
             raise click.UsageError("--compare needs --out")
+        if not history.is_file():
+            raise click.UsageError(f"no evaluation history at {history} yet: run `legalqa eval` first, or plot "
+                                   "the project's recorded runs with --history eval/history.jsonl")
         Path(out).mkdir(parents=True, exist_ok=True)
         click.echo(str(plot_trend(history, Path(out) / "trend.png")))
         return
@@ -62,7 +68,6 @@ def eval_command(questions, split, out, configs, limit, plots, compare, history,
         return
     if not questions or not out:
         raise click.UsageError("--questions and --out are required")
-    settings = Settings()
     if index_dir:
         settings = settings.model_copy(update={"index_dir": index_dir})
     judge_model = None
@@ -79,8 +84,10 @@ def eval_command(questions, split, out, configs, limit, plots, compare, history,
     try:
         report = run_eval(list(questions), out, settings=settings, limit=limit, configs=tuple(configs) or ("hybrid",),
                           plots=plots, history=history, judge_model=judge_model, split=split,
-                          notify=lambda note: click.secho(f"note: {note}", fg="yellow", err=True))
+                          notify=lambda note: click.secho(f"note: {note}", fg="yellow", err=True),
+                          warn=lambda warning: click.secho(f"warning: {warning}", fg="yellow", err=True))
     except (IndexMismatchError, IndexUnavailableError, ValueError) as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(2)
     click.echo(json.dumps(report, indent=2))
+    click.echo(f"history: one line appended to {history}", err=True)

@@ -1,4 +1,8 @@
-"""eval/history.jsonl: one line per evaluation run, so figures can be followed across commits."""
+"""Evaluation history: one line per run, so figures can be followed across commits.
+
+eval/history.jsonl is the project's record, tracked in git and written only when named
+(``--history eval/history.jsonl``); every other run goes to the data folder, which git ignores.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,16 @@ from pathlib import Path
 
 from eval.scoring import headline_metrics
 
-HISTORY = Path(__file__).resolve().parent / "history.jsonl"
+RECORDED_HISTORY = Path(__file__).resolve().parent / "history.jsonl"  # the project's record, in git
+LOCAL_HISTORY_NAME = "eval-history.jsonl"
+
+
+def default_history(data_dir: Path) -> Path:
+    """Where a run's line goes when no file is named: LEGALQA_EVAL_HISTORY, else the data folder
+    (``.legalqa/eval-history.jsonl``), never the tracked record."""
+    import os
+
+    return Path(os.environ.get("LEGALQA_EVAL_HISTORY") or Path(data_dir) / LOCAL_HISTORY_NAME)
 
 
 def git_commit(cwd: Path | None = None) -> str:
@@ -40,6 +53,7 @@ def append_history(summaries: dict[str, dict], path: Path) -> dict:
     """Append one line for a run: time, version, commit, and each configuration's headline figures."""
     line = {"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "version": package_version(), "commit": git_commit(),
             "configs": {config: headline(summary) for config, summary in summaries.items()}}
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     with Path(path).open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(line) + "\n")
     return line

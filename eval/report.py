@@ -26,6 +26,9 @@ def write_report(out_dir: Path, summaries: dict[str, dict], per_config: dict[str
     configs = list(summaries)
     lines = ["# legalqa evaluation", "", *metrics_table(summaries)]
     lines += ["", f"{summaries[configs[0]]['questions']} questions, {summaries[configs[0]]['answerable']} answerable.", ""]
+    if summaries[configs[0]].get("gold_not_indexed"):
+        lines += [f"**{summaries[configs[0]]['gold_not_indexed']} of them have none of their gold sources in the "
+                  "index** (results.jsonl: `gold_indexed` false): they cannot score.", ""]
     lines += kind_table(summaries)
     for name, title in plots:
         lines += [f"## {title}", "", f"![{title}]({name})", ""]

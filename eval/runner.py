@@ -19,6 +19,7 @@ from chatbot.engine import Engine, get_engine
 from chatbot.types import Answer
 from eval.gold import GoldQuestion, load_gold
 from eval.history import append_history
+from eval.metrics import source_matches
 from eval.scoring import score, summarize
 from ingest.types import Chunk, SourceDocument, normalize_whitespace
 from legalqa.settings import Settings
@@ -120,17 +121,23 @@ def run_eval(
     judge_model=None,
     split: str | None = None,
     notify: Callable[[str], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> dict:
     """Write results.jsonl (one line per question and configuration), report.json and, with
     several configurations or plots, report.md, for the questions of one or more gold files (of
-    ``split`` only, when given). What reading them noticed goes to ``notify`` (default: stderr).
-    Returns the default configuration's summary when one configuration runs, else {config: summary}."""
+    ``split`` only, when given). What reading them noticed goes to ``notify``, and gold documents
+    the index lacks to ``warn`` (both default to stderr); each summary counts those questions
+    (``gold_not_indexed``). Returns the default configuration's summary when one configuration
+    runs, else {config: summary}."""
     gold = load_gold(questions_file, split=split)
     for note in gold.notes:
-        (notify or (lambda m: print(m, file=sys.stderr)))(note)
+        (notify or _to_stderr)(note)
     questions = gold.questions[:limit]
     engine = engine or get_engine(settings)
     engine.refresh()
+    missing = gold_not_indexed(questions, engine.documents)
+    if missing:
+        (warn or _to_stderr)(missing_gold_warning(missing, questions, engine.settings))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     check_configs(configs, engine)
@@ -140,8 +147,8 @@ def run_eval(
     with (out_dir / "results.jsonl").open("w", encoding="utf-8") as fh:
         for name in configs:
             rows = run_configuration(configuration(name, engine, out_dir), questions, fh, check=check,
-                                     case_of=case_of, judge_model=judge_model)
-            summaries[name] = summarize(rows)
+                                     case_of=case_of, judge_model=judge_model, missing={q.id for q in missing})
+            summaries[name] = {**summarize(rows), "gold_not_indexed": len(missing)}
             per_config[name] = rows
     result = summaries[configs[0]] if len(configs) == 1 else summaries
     (out_dir / "report.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -154,6 +161,55 @@ def run_eval(
     return result
 
 
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def gold_not_indexed(questions: Sequence[GoldQuestion], documents: Mapping[str, SourceDocument]) -> list[GoldQuestion]:
+    """The questions none of whose gold sources the index holds: they can only score 0 (the
+    index was built from other documents)."""
+    return [q for q in questions
+            if q.gold_sources and not any(source_matches(s, g) for g in q.gold_sources for s in documents)]
+
+
+def missing_gold_warning(missing: Sequence[GoldQuestion], questions: Sequence[GoldQuestion],
+                         settings: Settings) -> str:
+    """What the user is told: how many questions, a few of the sources, and an index that holds them if one is near."""
+    with_gold = sum(1 for q in questions if q.gold_sources)
+    sources = list(dict.fromkeys(g for q in missing for g in q.gold_sources))
+    shown = ", ".join(sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
+    message = (f"{len(missing)} of {with_gold} questions with gold sources have none of them in the index "
+               f"{settings.index_dir} (missing: {shown}); their documents cannot be found. Evaluate against "
+               "the index built from the documents this gold set was written for")
+    found = index_holding(sources, settings)
+    if found:
+        where, held = found
+        return message + f": {where} holds {held} of these {len(sources)} sources (--index-dir {where})."
+    return message + " (--index-dir)."
+
+
+def index_holding(sources: Sequence[str], settings: Settings) -> tuple[Path, int] | None:
+    """Among the other indexes beside this one or in the data folder, the one holding most of
+    ``sources``, and how many; None if none holds any. Read without loading a model."""
+    from chatbot.engine import list_documents
+
+    if settings.chroma_host:  # a Chroma server: its other indexes are not folders here
+        return None
+    here = Path(settings.index_dir).resolve()
+    folders = {p for root in (here.parent, Path(settings.data_dir)) if root.is_dir()
+               for p in root.iterdir() if (p / "chroma").is_dir() and p.resolve() != here}
+    best = None
+    for folder in sorted(folders)[:10]:
+        try:
+            held = {d.source for d in list_documents(settings.model_copy(update={"index_dir": folder}))}
+        except Exception:  # noqa: BLE001 - only advice: an index that cannot be read is not suggested
+            continue
+        count = sum(1 for g in sources if any(source_matches(s, g) for s in held))
+        if count and (best is None or count > best[1]):
+            best = (folder, count)
+    return best
+
+
 def check_configs(configs: tuple[str, ...], engine: Engine) -> None:
     unknown = [c for c in configs if c not in CONFIGS]
     if unknown:
@@ -163,9 +219,11 @@ def check_configs(configs: tuple[str, ...], engine: Engine) -> None:
 
 
 def run_configuration(config: Configuration, questions: list[GoldQuestion], results: IO[str], *,
-                      check: QuoteChecker, case_of: dict[str, str], judge_model=None) -> list[dict]:
-    """Ask and score every question; one line per question goes to ``results``. Returns the rows
-    the summary and the report are made from."""
+                      check: QuoteChecker, case_of: dict[str, str], judge_model=None,
+                      missing: set[str] = frozenset()) -> list[dict]:
+    """Ask and score every question; one line per question goes to ``results`` (with
+    ``gold_indexed`` false for the ids in ``missing``). Returns the rows the summary and the
+    report are made from."""
     rows = []
     with config.running():
         for q in questions:
@@ -176,7 +234,9 @@ def run_configuration(config: Configuration, questions: list[GoldQuestion], resu
                         passages=passages)
             rows.append({"id": q.id, **row, "answer": answer.answer, "question": q.question})
             history = {"history": q.history} if q.history else {}
-            results.write(json.dumps({"id": q.id, "config": config.name, **history, **recorded, "score": row}) + "\n")
+            indexed = {"gold_indexed": q.id not in missing} if q.gold_sources else {}
+            results.write(json.dumps({"id": q.id, "config": config.name, **history, **indexed, **recorded,
+                                      "score": row}) + "\n")
     return rows
 
 

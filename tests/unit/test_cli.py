@@ -265,9 +265,51 @@ def test_chat_json_prints_one_answer_a_line_as_ask_json_and_nothing_else(small_c
     turns = [json.loads(line) for line in result.stdout.splitlines()]
     assert [t["question"] for t in turns] == [FAIR_USE, FOLLOW_UP, FOLLOW_UP]
     first, follow_up, after_new = (t["rewritten_query"] for t in turns)
-    assert first is None and "Smith" in follow_up and after_new is None  # one conversation until "new"
+    assert first is None and follow_up and after_new is None  # one conversation until "new"
     assert all(Answer.model_validate(t).model_dump() == t for t in turns)  # exactly the contract, nothing added
     assert set(turns[0]) == set(json.loads(run("ask", "--json", FAIR_USE).output))
     assert result.stderr.splitlines() == ["not asked: the question is 2,001 characters long; the limit is 2,000. "
                                           "Ask about one point at a time, or quote the key passage only.",
                                           "new conversation"]
+
+
+def test_eval_keeps_its_history_out_of_the_tracked_record(small_corpus, fake_model, tmp_path, monkeypatch):
+    from eval.history import RECORDED_HISTORY
+
+    run("ingest", small_corpus)
+    monkeypatch.delenv("LEGALQA_EVAL_HISTORY")
+    monkeypatch.setenv("LEGALQA_DATA_DIR", str(tmp_path / "data"))
+    recorded = RECORDED_HISTORY.read_bytes()
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "a", "question": FAIR_USE, "gold_sources": [ORDER]}) + "\n")
+    result = run("eval", "--questions", questions, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    mine = tmp_path / "data" / "eval-history.jsonl"
+    assert len(mine.read_text().splitlines()) == 1 and f"history: one line appended to {mine}" in result.stderr
+    assert RECORDED_HISTORY.read_bytes() == recorded
+    named = tmp_path / "named.jsonl"
+    run("eval", "--questions", questions, "--out", tmp_path / "out", "--history", named)
+    assert len(named.read_text().splitlines()) == 1 and len(mine.read_text().splitlines()) == 1
+    assert run("eval", "--compare", "--out", tmp_path / "trend").output.strip().endswith("trend.png")
+    assert run("eval", "--compare", "--history", RECORDED_HISTORY, "--out", tmp_path / "trend").exit_code == 0
+
+
+def test_eval_compare_without_history_says_where_it_looked(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEGALQA_EVAL_HISTORY", str(tmp_path / "none.jsonl"))
+    result = CliRunner().invoke(cli, ["eval", "--compare", "--out", str(tmp_path / "trend")])
+    assert result.exit_code == 2
+    assert f"no evaluation history at {tmp_path / 'none.jsonl'} yet" in result.output
+    assert "--history eval/history.jsonl" in result.output
+
+
+def test_eval_warns_when_the_gold_documents_are_not_in_the_index(small_corpus, fake_model, tmp_path, monkeypatch):
+    monkeypatch.setenv("LEGALQA_DATA_DIR", str(tmp_path / "data"))  # no other index to suggest
+    run("ingest", small_corpus)
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "r", "question": FAIR_USE, "gold_sources": ["court/bartz.pdf"]}) + "\n")
+    result = run("eval", "--questions", questions, "--out", tmp_path / "out")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("warning: 1 of 1 questions with gold sources have none of them in the index "
+                                    f"{tmp_path / 'index'} (missing: court/bartz.pdf)")
+    assert "(--index-dir)" in result.stderr
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["gold_not_indexed"] == 1

@@ -59,3 +59,37 @@ def test_the_default_pipeline_runs_without_the_reranker_and_gets_it_back(engine,
 def test_an_unknown_configuration_is_named(engine, questions, tmp_path):
     with pytest.raises(ValueError, match=r"unknown configuration\(s\) fancy"):
         run_eval(questions, tmp_path / "out", engine=engine, configs=("fancy",))
+
+
+def test_gold_documents_the_index_lacks_are_counted_warned_about_and_found_elsewhere(small_corpus, fake_embedder,
+                                                                                      tmp_path):
+    from legalqa.settings import Settings
+
+    other = tmp_path / "other-corpus" / "court"
+    other.mkdir(parents=True)
+    (other / "elsewhere.txt").write_text("The court held that the elsewhere copies were not a fair use.")
+    settings = Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data", embedding_model="fake")
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    ingest_paths([other.parent], settings=settings.model_copy(update={"index_dir": tmp_path / "other-index"}),
+                 embedder=fake_embedder)
+    gold = tmp_path / "q.jsonl"
+    gold.write_text("\n".join(json.dumps(q) for q in [
+        *QUESTIONS, {"id": "c", "question": "Were the elsewhere copies a fair use?", "gold_sources": ["court/elsewhere.txt"]},
+    ]) + "\n")
+    warnings = []
+    report = run_eval(gold, tmp_path / "out", engine=Engine(settings, embedder=fake_embedder), warn=warnings.append)
+    assert warnings == [
+        f"1 of 2 questions with gold sources have none of them in the index {tmp_path / 'index'} (missing: "
+        "court/elsewhere.txt); their documents cannot be found. Evaluate against the index built from the documents "
+        f"this gold set was written for: {tmp_path / 'other-index'} holds 1 of these 1 sources "
+        f"(--index-dir {tmp_path / 'other-index'})."
+    ]
+    assert report["gold_not_indexed"] == 1
+    lines = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text().splitlines()]
+    assert [line.get("gold_indexed") for line in lines] == [True, None, False]  # b has no gold sources
+
+
+def test_no_warning_when_every_gold_document_is_indexed(engine, questions, tmp_path):
+    warnings = []
+    report = run_eval(questions, tmp_path / "out", engine=engine, warn=warnings.append)
+    assert warnings == [] and report["gold_not_indexed"] == 0

@@ -16,8 +16,8 @@ import gradio as gr
 
 from chatbot.engine import Engine
 from chatbot.query import QuestionError, clean_question
-from chatbot.render import NOTICE, answer_html, export_markdown, partial_html
-from chatbot.types import Answer, Filters
+from chatbot.render import NOTICE, answer_html, document_url, export_markdown, md_escape, partial_html
+from chatbot.types import Answer, Filters, FilterError
 from chatbot.uploads import upload_files
 from ingest.metadata import KINDS, kind_label
 from legalqa.settings import Settings
@@ -33,7 +33,88 @@ EXAMPLES = [
 ANSWERS_AT_ONCE = 4
 EXPORT_KEPT_S = 3600  # how long an exported conversation stays downloadable from Gradio's cache
 
-DOCUMENT_COLUMNS = ["title", "kind", "case", "court", "date", "source"]
+DOCUMENT_COLUMNS = ["title", "kind", "case", "court", "date", "file"]
+# Fits 1280 px beside the sidebar: long titles and case names wrap, short fields stay narrow.
+DOCUMENT_COLUMN_WIDTHS = ["33%", "11%", "20%", "10%", "10%", "16%"]
+
+NARROW_PX = 768  # below this the filter sidebar starts closed: open, it would cover the page
+
+# The chat takes the window's height less what sits above it (tabs, title line) and below it
+# (the question box), so an answer is read in the window, not in a small box.
+PAGE_CSS = """
+#chat {height: calc(100dvh - 230px) !important; min-height: 280px;}
+#title-line p {margin: 0; font-size: 0.9em; color: #57606a;}
+#upload .filename {overflow: visible; flex-wrap: wrap;}
+#upload .filename .stem {white-space: normal; overflow: visible; overflow-wrap: anywhere; text-overflow: clip;}
+@media (max-width: 767px) {
+  #chat .message-row {margin: 8px 2px !important;}
+  #title-line p {font-size: 0.8em;}
+}
+#documents td, #documents th {overflow-wrap: break-word; font-family: inherit;}
+#documents td * {font-family: inherit;}
+"""
+
+# Runs once the page is loaded: opens the sidebar on a wide screen, lets a title in the
+# documents table open its document, and makes an answer's [n] open and show its card (the
+# answer's own: every answer numbers its sources from 1).
+PAGE_JS = f"""
+() => {{
+  if (window.innerWidth >= {NARROW_PX}) {{
+    let tries = 0;
+    const openSidebar = () => {{
+      const toggle = document.querySelector('.sidebar:not(.open) .toggle-button');
+      if (toggle) toggle.click();
+      else if (!document.querySelector('.sidebar.open') && tries++ < 50) setTimeout(openSidebar, 100);
+    }};
+    openSidebar();
+  }}
+  // A document's title in the documents table opens it: the table would take the press and
+  // the click to select the cell.
+  document.addEventListener('mousedown', (event) => {{
+    if (event.target.closest && event.target.closest('#documents a[href]')) event.stopPropagation();
+  }}, true);
+  document.addEventListener('click', (event) => {{
+    const title = event.target.closest && event.target.closest('#documents a[href]');
+    if (title) {{
+      event.preventDefault();
+      event.stopPropagation();
+      window.open(title.href, '_blank', 'noopener');
+      return;
+    }}
+    const link = event.target.closest && event.target.closest('a.cite-marker');
+    if (!link) return;
+    const card = link.closest('.answer')?.querySelector(link.getAttribute('href'));
+    if (!card) return;
+    event.preventDefault();
+    event.stopPropagation();
+    card.open = true;
+    card.scrollIntoView({{block: 'nearest'}});
+  }}, true);
+}}
+"""
+
+# Runs when an answer is finished: the chat shows the start of the latest answer (its
+# question above it, when short), not its last source card.
+SHOW_LATEST_ANSWER_JS = """
+() => {
+  const answers = document.querySelectorAll('#chat .answer');
+  const answer = answers[answers.length - 1];
+  if (!answer) return;
+  let box = answer.parentElement;
+  while (box && !(box.scrollHeight > box.clientHeight && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) {
+    box = box.parentElement;
+  }
+  // Its question stays in view above it when short.
+  let question = answer.closest('.message-row')?.previousElementSibling;
+  while (question && !question.classList.contains('user-row')) question = question.previousElementSibling;
+  const short = question && question.getBoundingClientRect().height <= 90;
+  const anchor = short ? question : answer;
+  if (box) box.scrollTop += anchor.getBoundingClientRect().top - box.getBoundingClientRect().top - (short ? 36 : 24);  // below the chat's toolbar
+  const top = answer.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight - 80) window.scrollBy(0, top - 80);
+  document.body.dataset.answersShown = answers.length;  // for scripts that wait for the reply
+}
+"""
 
 
 def shown_answer(answer: Answer, engine: Engine) -> str:
@@ -65,9 +146,13 @@ class Handlers:
             yield "", chat, chat, history
             return
         chat.append({"role": "user", "content": html.escape(question)})
+        try:
+            filters = Filters.from_form(kinds, case, court, date_from, date_to)
+        except FilterError as exc:  # a filter that cannot be read: say which, and search nothing
+            chat.append({"role": "assistant", "content": html.escape(f"Not searched: {exc}")})
+            yield "", chat, chat, history
+            return
         chat.append({"role": "assistant", "content": "…"})
-        filters = Filters(kind=list(kinds or []), case=case or None, court=court or None,
-                          date_from=date_from or None, date_to=date_to or None)
         previous = [Answer.model_validate(h) for h in history]
         for part in self.engine.ask_stream(question, history=previous, filters=filters):
             if isinstance(part, Answer):
@@ -77,8 +162,15 @@ class Handlers:
                 chat[-1] = {"role": "assistant", "content": partial_html(part)}
             yield "", chat, chat, history
 
+    def ask_example(self, data: gr.SelectData, chat, history, kinds, case, court, date_from, date_to):
+        """An example clicked in the empty chat is asked as if typed (the example is looked up here
+        by its index, so the browser only says which one)."""
+        index = data.index if isinstance(data.index, int) else -1
+        question = EXAMPLES[index] if 0 <= index < len(EXAMPLES) else ""
+        yield from self.respond(question, chat, history, kinds, case, court, date_from, date_to)
+
     def new_chat(self):
-        return [], [], [], ""
+        return [], [], [], "", gr.File(value=None, visible=False)
 
     def export(self, history):
         """The conversation as a Markdown file. Gradio copies it into its cache to serve it, so the
@@ -91,7 +183,7 @@ class Handlers:
         fd, path = tempfile.mkstemp(prefix="legalqa-conversation-", suffix=".md", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(export_markdown(history or []))
-        return path
+        return gr.File(value=path, visible=True)
 
     def feedback(self, data: gr.LikeData, history, comment):
         comment, limit = comment or "", self.settings.ui.max_comment_chars
@@ -115,13 +207,16 @@ class Handlers:
         return "", "Thank you: feedback saved."
 
     def documents_table(self, query=""):
+        """Every indexed document, its title a link that opens it; ``query`` keeps those whose
+        title or metadata contain it, or whose text does (when the engine can tell)."""
         self.engine.refresh()
+        q = " ".join((query or "").lower().split())
+        in_text = set(self.engine.documents_matching(q)) if q else set()
         rows = []
-        q = (query or "").lower()
         for d in sorted(self.engine.documents.values(), key=lambda d: (d.date or "", d.source)):
-            row = [d.title, kind_label(d.kind), d.case_name or "", d.court or "", d.date or "", d.source]
-            if not q or q in " ".join(row).lower():
-                rows.append(row)
+            fields = [d.title, kind_label(d.kind), d.case_name or "", d.court or "", d.date or "", d.source]
+            if not q or q in " ".join(fields).lower() or d.source in in_text:
+                rows.append([f"[{md_escape(d.title)}]({document_url(d, None, '')})", *fields[1:]])
         return rows
 
     def upload(self, files, query):
@@ -166,14 +261,16 @@ class DocumentsTab:
 
 
 def sidebar() -> Sidebar:
-    with gr.Sidebar(open=True):
+    # Closed at first; the page's script opens it on a wide screen (see PAGE_JS), so on a phone
+    # it never covers the chat.
+    with gr.Sidebar(open=False, elem_id="sidebar"):
         gr.Markdown("### Filters")
         kinds = gr.CheckboxGroup(list(KINDS), label="Document kind", elem_id="filter-kind")
         case = gr.Textbox(label="Case name contains", elem_id="filter-case")
         court = gr.Textbox(label="Court", placeholder="N.D. Cal.", elem_id="filter-court")
         with gr.Row():
-            date_from = gr.Textbox(label="From", placeholder="YYYY-MM-DD")
-            date_to = gr.Textbox(label="To", placeholder="YYYY-MM-DD")
+            date_from = gr.Textbox(label="From", placeholder="YYYY-MM-DD", elem_id="filter-from")
+            date_to = gr.Textbox(label="To", placeholder="YYYY-MM-DD", elem_id="filter-to")
         gr.Markdown("### Add documents")
         files = gr.File(label="PDF, text, Markdown or HTML", file_count="multiple", elem_id="upload")
         upload_status = gr.Markdown(elem_id="upload-status")
@@ -182,38 +279,47 @@ def sidebar() -> Sidebar:
 
 def chat_tab() -> ChatTab:
     with gr.Tab("Chat"):
-        gr.Markdown(f"## legalqa\n{NOTICE}")
-        chat = gr.Chatbot(label="legalqa", height=560, elem_id="chat", sanitize_html=True,
-                          feedback_options=("Like", "Dislike"))
-        box = gr.Textbox(placeholder="Ask about the AI-training copyright cases…", label="Question",
+        gr.Markdown(f"**legalqa** · {NOTICE}", elem_id="title-line")
+        # autoscroll=False: the end of a reply is its last source card; SHOW_LATEST_ANSWER_JS
+        # shows the answer's start instead. The height is set by PAGE_CSS (the window's, less the rest).
+        chat = gr.Chatbot(label="legalqa", elem_id="chat", sanitize_html=True, autoscroll=False,
+                          feedback_options=("Like", "Dislike"), show_label=False,
+                          examples=[{"text": e} for e in EXAMPLES])
+        box = gr.Textbox(placeholder="Ask about the AI-training copyright cases…", show_label=False,
                          elem_id="question", submit_btn=True)
-        gr.Examples(EXAMPLES, inputs=box, label="Try one of these")
         with gr.Row():
-            new = gr.Button("New chat", elem_id="new-chat")
-            export_button = gr.Button("Export as Markdown", elem_id="export")
+            new = gr.Button("New chat", elem_id="new-chat", size="sm")
+            export_button = gr.Button("Export as Markdown", elem_id="export", size="sm")
         export_file = gr.File(label="Conversation, with full citations (Markdown)", elem_id="export-file",
-                              interactive=False)
-        comment = gr.Textbox(label="Comment on an answer (optional), then click thumbs up or down under it",
-                             elem_id="comment")
+                              interactive=False, visible=False)
+        with gr.Accordion("Comment on an answer", open=False, elem_id="feedback"):
+            comment = gr.Textbox(label="Your comment (optional), then click thumbs up or down under the answer",
+                                 elem_id="comment")
         feedback_status = gr.Markdown(elem_id="feedback-status")
     return ChatTab(chat, box, new, export_button, export_file, comment, feedback_status)
 
 
 def documents_tab(handlers: Handlers) -> DocumentsTab:
     with gr.Tab("Documents"):
-        search = gr.Textbox(label="Search the documents", elem_id="doc-search")
+        search = gr.Textbox(label="Search the documents: titles, cases, courts and their text", elem_id="doc-search")
         table = gr.Dataframe(headers=DOCUMENT_COLUMNS, value=handlers.documents_table, interactive=False,
-                             elem_id="documents", wrap=True)
+                             elem_id="documents", wrap=True, column_widths=DOCUMENT_COLUMN_WIDTHS,
+                             datatype=["markdown", "str", "str", "str", "str", "str"], max_height=2000)
     return DocumentsTab(search, table)
 
 
 def wire(handlers: Handlers, side: Sidebar, tab: ChatTab, docs: DocumentsTab, chat_state, history) -> None:
     """Connect the events. None is a public API endpoint but ``ask``."""
-    inputs = [tab.box, chat_state, history, side.kinds, side.case, side.court, side.date_from, side.date_to]
+    filters = [side.kinds, side.case, side.court, side.date_from, side.date_to]
+    outputs = [tab.box, tab.chat, chat_state, history]
     # A few answers at once share the CPU better than a queue of one (retrieval waits on disk).
-    tab.box.submit(handlers.respond, inputs, [tab.box, tab.chat, chat_state, history], api_name=False,
-                   concurrency_limit=ANSWERS_AT_ONCE, concurrency_id="answer")
-    tab.new.click(handlers.new_chat, None, [tab.chat, chat_state, history, tab.box], api_name=False)
+    asked = tab.box.submit(handlers.respond, [tab.box, chat_state, history, *filters], outputs, api_name=False,
+                           concurrency_limit=ANSWERS_AT_ONCE, concurrency_id="answer")
+    picked = tab.chat.example_select(handlers.ask_example, [chat_state, history, *filters], outputs, api_name=False,
+                                     concurrency_limit=ANSWERS_AT_ONCE, concurrency_id="answer")
+    for event in (asked, picked):
+        event.then(None, None, None, js=SHOW_LATEST_ANSWER_JS, api_name=False)
+    tab.new.click(handlers.new_chat, None, [tab.chat, chat_state, history, tab.box, tab.export_file], api_name=False)
     tab.export_button.click(handlers.export, [history], tab.export_file, api_name=False)
     tab.chat.like(handlers.feedback, [history, tab.comment], [tab.comment, tab.feedback_status], api_name=False)
     docs.search.change(handlers.documents_table, docs.search, docs.table, api_name=False)
@@ -232,4 +338,5 @@ def build_blocks(settings: Settings, engine: Engine) -> gr.Blocks:
         tab = chat_tab()
         docs = documents_tab(handlers)
         wire(handlers, side, tab, docs, chat_state, history)
+        demo.load(None, None, None, js=PAGE_JS, api_name=False)
     return demo

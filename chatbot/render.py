@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlencode
 
 from chatbot.types import Answer, Citation
 from ingest.metadata import kind_label
@@ -23,12 +24,16 @@ NOTICE = (
 )
 
 CSS = """
-.source-card {border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 12px; margin: 8px 0;}
+.source-card {border: 1px solid #d0d7de; border-radius: 8px; padding: 6px 12px; margin: 6px 0;}
+.source-card > summary {cursor: pointer;}
 .source-card .meta {color: #57606a; font-size: 0.85em;}
+.source-card .passage {margin-top: 6px;}
 .source-card mark {background: #fff3b0;}
+.answer-sources {margin-top: 0.8em;}
 """
 
 QUOTE_CONTEXT = 240  # characters of the paragraph shown either side of a quote on its card
+MAX_QUOTE_IN_URL = 1500  # a longer quote is cut in a card's link, and the view marks its first part
 
 
 # -- plain text (the CLI) --------------------------------------------------------
@@ -103,17 +108,25 @@ def export_markdown(history: list[dict]) -> str:
 # -- HTML (the web chat and its document pages) -------------------------------------
 
 
-def document_url(doc: SourceDocument | None, page: int | None, chunk_id: str) -> str:
-    """Where a citation opens: the PDF at its page, or the text view scrolled to the passage."""
+def document_url(doc: SourceDocument | None, page: int | None, chunk_id: str, quote: str | None = None) -> str:
+    """Where a citation opens: the PDF at its page, or the text view scrolled to the quote
+    (the view marks the quote where it finds it verbatim, else the whole passage)."""
     if doc is None:
         return "#"
     if doc.path and doc.path.lower().endswith(".pdf"):
         return f"/document/{doc.key}" + (f"#page={page}" if page else "")
-    return f"/view/{doc.key}?chunk={chunk_id}#passage"
+    if not chunk_id:  # the document itself, from the documents table
+        return f"/view/{doc.key}"
+    query = {"chunk": chunk_id}
+    if quote:
+        query["quote"] = quote[:MAX_QUOTE_IN_URL]
+    return f"/view/{doc.key}?{urlencode(query)}#passage"
 
 
 def source_card(c: Citation, doc: SourceDocument | None, context: str | None = None) -> str:
-    """One citation as a card: what the document is, where, and the quote in its paragraph."""
+    """One citation as a card that opens on click: what the document is, where, and which file,
+    then the quote in its paragraph. (The chat's sanitizer drops data-* attributes: classes and
+    text carry what scripts and tests read.)"""
     esc = html.escape
     meta = [kind_label(doc.kind if doc else c.kind)]
     if doc and doc.court:
@@ -129,29 +142,34 @@ def source_card(c: Citation, doc: SourceDocument | None, context: str | None = N
         shown = f"…{esc(before[-QUOTE_CONTEXT:])}<mark>{quote}</mark>{esc(after[:QUOTE_CONTEXT])}…"
     label = esc(c.label(pinpoint=False))
     return (
-        f'<div class="source-card" id="source-{c.n}"><b>[{c.n}]</b> '
-        f'<a href="{esc(document_url(doc, c.page, c.chunk_id))}" target="_blank">{label}</a><br>'
-        f'<span class="meta">{esc(" · ".join(meta))}</span><br>{shown}</div>'
+        f'<details class="source-card" id="source-{c.n}">'
+        f'<summary><b>[{c.n}]</b> <a href="{esc(document_url(doc, c.page, c.chunk_id, c.quote))}" target="_blank">'
+        f'{label}</a> <span class="meta">{esc(" · ".join(meta))} · <span class="source-file">{esc(c.source)}</span>'
+        '</span></summary>'
+        f'<div class="passage">{shown}</div></details>'
     )
 
 
 def answer_html(answer: Answer, documents: Mapping[str, SourceDocument | None], passages: Mapping[str, str]) -> str:
     """The answer text (escaped) with [n] markers linked to source cards, the rewritten query and notes.
 
-    ``documents`` maps a citation's source to its document, ``passages`` a chunk id to the
-    chunk's text (the paragraph a card shows around its quote); either may lack an entry."""
+    The answer comes first and the cards, closed, after it: a reader sees the answer and opens
+    a card (or clicks its [n]) to read the quote in its paragraph. ``documents`` maps a
+    citation's source to its document, ``passages`` a chunk id to the chunk's text (the
+    paragraph a card shows around its quote); either may lack an entry."""
     parts = []
     if answer.rewritten_query:
-        parts.append(f"<i>Searched for: {html.escape(answer.rewritten_query)}</i>")
+        parts.append(f'<i class="searched-for">Searched for: {html.escape(answer.rewritten_query)}</i>')
     text = html.escape(answer.answer).replace("\n", "<br>")
-    text = re.sub(r"\[(\d+)\]", r'<a href="#source-\1">[\1]</a>', text)
-    parts.append(text)
+    text = re.sub(r"\[(\d+)\]", r'<a href="#source-\1" class="cite-marker">[\1]</a>', text)
+    parts.append(f'<span class="answer-text">{text}</span>')
     for note in answer.notes:
         parts.append(f"<i>Note: {html.escape(note)}</i>")
+    body = "<br><br>".join(parts)
     if answer.citations:
         cards = [source_card(c, documents.get(c.source), passages.get(c.chunk_id)) for c in answer.citations]
-        parts.append("<b>Sources</b>" + "".join(cards))
-    return "<br><br>".join(parts)
+        body += f'<div class="answer-sources"><b>Sources ({len(cards)})</b>{"".join(cards)}</div>'
+    return f'<div class="answer{" abstained" if answer.abstained else ""}">{body}</div>'
 
 
 def partial_html(text: str) -> str:
@@ -163,26 +181,91 @@ def unreadable_page(reason: str) -> str:
     return f"<p>{html.escape(reason)}</p>"
 
 
-def document_page(doc: SourceDocument, pages: Sequence[Page], passage: Chunk | None, *, changed: bool) -> str:
-    """A text document as cleaned page text, ``passage`` highlighted and scrolled to.
+def find_quote(text: str, quote: str | None, near: int = 0) -> tuple[int, int] | None:
+    """Where ``quote`` stands in ``text``, whitespace aside (quotes are verbatim but for
+    spacing): the occurrence nearest ``near``, or None when it is not there."""
+    words = (quote or "").split()
+    if not words:
+        return None
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
+    spans = [m.span() for m in pattern.finditer(text)]
+    return min(spans, key=lambda span: abs(span[0] - near)) if spans else None
 
-    ``changed`` says the file on disk is no longer the one indexed."""
+
+def markdown_paragraph_starts(raw: str, page_text: str) -> list[int]:
+    """Where the paragraphs, headings and list items of a Markdown file begin in its page
+    text, which the loader joined into one line: each block of the raw file is read by the
+    same loader and found, in order, in the page. A block not found adds no break."""
+    from ingest.formats.markdown import MarkdownLoader
+
+    loader, blocks, current = MarkdownLoader(), [], []
+    for line in raw.splitlines():
+        starts_block = not line.strip() or _MD_BLOCK_START.match(line)
+        if starts_block and current:
+            blocks.append("\n".join(current))
+            current = []
+        if line.strip():
+            current.append(line)
+        if _MD_HEADING_LINE.match(line):  # a heading is a block of its own
+            blocks.append("\n".join(current))
+            current = []
+    if current:
+        blocks.append("\n".join(current))
+    starts, cursor = [], 0
+    for block in blocks:
+        shown = loader.read(block.encode("utf-8"), "block.md").pages[0].text
+        at = page_text.find(shown, cursor) if shown else -1
+        if at >= 0:
+            starts.append(at)
+            cursor = at + len(shown)
+    return starts
+
+
+_MD_HEADING_LINE = re.compile(r"^[ ]{0,3}#{1,6}[ \t]")
+_MD_BLOCK_START = re.compile(r"^[ ]{0,3}(?:#{1,6}[ \t]|[-*+][ \t]|\d+[.)][ \t])")
+
+
+def _marked_paragraphs(text: str, starts: Sequence[int], mark: tuple[int, int] | None) -> str:
+    """``text`` escaped, one <p> per paragraph (each start an offset into it), with the span
+    ``mark`` highlighted; the first piece of the highlight carries the id the URL scrolls to."""
+    esc = html.escape
+    bounds = sorted({0, *[s for s in starts if 0 < s < len(text)], len(text)})
+    out, first_mark = [], True
+    for a, b in zip(bounds, bounds[1:]):
+        piece = text[a:b].strip()
+        lead = len(text[a:b]) - len(text[a:b].lstrip())
+        a, b = a + lead, a + lead + len(piece)
+        if mark and mark[0] < b and mark[1] > a:
+            m0, m1 = max(a, mark[0]), min(b, mark[1])
+            ident = ' id="passage"' if first_mark else ""
+            first_mark = False
+            out.append(f"<p>{esc(text[a:m0])}<mark{ident}>{esc(text[m0:m1])}</mark>{esc(text[m1:b])}</p>")
+        else:
+            out.append(f"<p>{esc(text[a:b])}</p>")
+    return "".join(out)
+
+
+def document_page(doc: SourceDocument, pages: Sequence[Page], passage: Chunk | None, *, changed: bool,
+                  quote: str | None = None, paragraph_starts: Mapping[int | None, Sequence[int]] | None = None) -> str:
+    """A text document as cleaned page text, the quote (or, when it is not found verbatim on
+    the passage's page, the whole ``passage``) highlighted and scrolled to.
+
+    ``changed`` says the file on disk is no longer the one indexed; ``paragraph_starts`` gives,
+    per page number, where its paragraphs begin (a page without an entry keeps its own line breaks)."""
     esc = html.escape
     body = []
     if changed:
         body.append("<p><b>This file has changed since it was indexed; re-ingest it.</b></p>")
     for page in pages:
-        text = page.text
+        mark = None
         if passage and passage.page == page.number:
-            text = (esc(text[: passage.start]) + '<mark id="passage">' + esc(text[passage.start : passage.end])
-                    + "</mark>" + esc(text[passage.end :]))
-        else:
-            text = esc(text)
+            mark = find_quote(page.text, quote, near=passage.start) or (passage.start, passage.end)
+        starts = (paragraph_starts or {}).get(page.number, ())
         heading = f"<h3 id='page-{page.number}'>Page {page.number}</h3>" if page.number is not None else ""
-        body.append(f"{heading}<p>{text}</p>")
+        body.append(f"{heading}<div class='page'>{_marked_paragraphs(page.text, starts, mark)}</div>")
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(doc.title)}</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:50em;margin:2em auto;line-height:1.5}"
-        "mark{background:#fff3b0}</style></head>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:50em;margin:2em auto;padding:0 1em;line-height:1.5}"
+        ".page p{white-space:pre-line}mark{background:#fff3b0}</style></head>"
         f"<body><h1>{esc(doc.title)}</h1><p>{esc(doc.cite())}</p>{''.join(body)}</body></html>"
     )

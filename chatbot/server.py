@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from chatbot.engine import Engine, get_engine
-from chatbot.render import CSS, document_page, unreadable_page
+from chatbot.render import CSS, document_page, markdown_paragraph_starts, unreadable_page
 from ingest.types import SourceDocument
 from legalqa.errors import LegalqaError
 from legalqa.settings import Settings
@@ -58,20 +58,20 @@ def add_document_routes(app, engine: Engine) -> None:
         return FileResponse(doc.path, media_type=media, content_disposition_type="inline")
 
     @app.get("/view/{key}", response_class=HTMLResponse)
-    def view(key: str, chunk: str | None = None):
-        return HTMLResponse(view_page(indexed(key), engine, chunk))
+    def view(key: str, chunk: str | None = None, quote: str | None = None):
+        return HTMLResponse(view_page(indexed(key), engine, chunk, quote))
 
 
 def mount_chat(app, settings: Settings, engine: Engine, auth):
     """``app`` with the Gradio chat mounted at /."""
     import gradio as gr
 
-    from chatbot.layout import build_blocks
+    from chatbot.layout import PAGE_CSS, build_blocks
 
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
     blocks = build_blocks(settings, engine)
     app = gr.mount_gradio_app(
-        app, blocks, path="/", theme=theme, css=CSS, footer_links=[], auth=auth, show_error=False,
+        app, blocks, path="/", theme=theme, css=CSS + PAGE_CSS, footer_links=[], auth=auth, show_error=False,
         allowed_paths=[], blocked_paths=blocked_paths(settings), max_file_size=int(settings.ui.max_upload_mb * 1e6),
         run_history=False, mcp_server=False,
     )
@@ -112,16 +112,22 @@ def blocked_paths(settings: Settings) -> list[str]:
     return [str(p) for p in paths if not any(n == p or p in n.parents for n in needed)]
 
 
-def view_page(doc: SourceDocument, engine: Engine, chunk_id: str | None) -> str:
-    """A text document as cleaned page text, the cited passage highlighted and scrolled to."""
+def view_page(doc: SourceDocument, engine: Engine, chunk_id: str | None, quote: str | None = None) -> str:
+    """A text document as cleaned page text in its paragraphs, the cited quote highlighted and
+    scrolled to (the whole passage when the quote is not found verbatim)."""
     from ingest.loaders import IngestError, load_file
 
     found = engine.get_chunks([chunk_id]) if chunk_id else []
+    path = Path(doc.path)
     try:
-        loaded = load_file(Path(doc.path), doc.source)
+        loaded = load_file(path, doc.source)
     except IngestError as exc:
         return unreadable_page(exc.reason)
-    return document_page(doc, loaded.pages, found[0] if found else None,
+    starts = {}
+    if path.suffix.lower() in (".md", ".markdown") and loaded.pages:
+        raw = path.read_bytes().decode("utf-8", errors="replace")
+        starts = {loaded.pages[0].number: markdown_paragraph_starts(raw, loaded.pages[0].text)}
+    return document_page(doc, loaded.pages, found[0] if found else None, quote=quote, paragraph_starts=starts,
                          changed=loaded.document.sha256 != doc.sha256)
 
 

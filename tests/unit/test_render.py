@@ -67,14 +67,19 @@ def test_the_chat_html_links_markers_to_escaped_source_cards(answer):
 
     shown = answer_html(answer, {BARTZ.source: BARTZ}, {"c1": "The use was exceedingly transformative here."})
     assert shown == (
-        "<i>Searched for: Bartz fair use training</i><br><br>"
-        'Training was fair use <a href="#source-1">[1]</a>.<br>See also <a href="#source-2">[2]</a>.<br><br>'
-        "<i>Note: 1 quote removed</i><br><br><b>Sources</b>"
-        f'<div class="source-card" id="source-1"><b>[1]</b> <a href="/view/{BARTZ.key}?chunk=c1#passage" '
-        f'target="_blank">{BARTZ_CITE}</a><br><span class="meta">opinion · N.D. Cal. · 2025-06-23 · p. 12</span><br>'
-        "…The use was <mark>exceedingly transformative</mark> here.…</div>"
-        '<div class="source-card" id="source-2"><b>[2]</b> <a href="#" target="_blank">Memo &lt;draft&gt;</a><br>'
-        '<span class="meta">other · p. 3</span><br><mark>a memo</mark></div>'
+        '<div class="answer">'
+        '<i class="searched-for">Searched for: Bartz fair use training</i><br><br>'
+        '<span class="answer-text">Training was fair use <a href="#source-1" class="cite-marker">[1]</a>.'
+        '<br>See also <a href="#source-2" class="cite-marker">[2]</a>.</span><br><br>'
+        '<i>Note: 1 quote removed</i><div class="answer-sources"><b>Sources (2)</b>'
+        '<details class="source-card" id="source-1"><summary><b>[1]</b> '
+        f'<a href="/view/{BARTZ.key}?chunk=c1&amp;quote=exceedingly+transformative#passage" target="_blank">{BARTZ_CITE}</a> '
+        '<span class="meta">opinion · N.D. Cal. · 2025-06-23 · p. 12 · <span class="source-file">opinions/bartz.txt'
+        '</span></span></summary>'
+        '<div class="passage">…The use was <mark>exceedingly transformative</mark> here.…</div></details>'
+        '<details class="source-card" id="source-2"><summary><b>[2]</b> <a href="#" target="_blank">Memo &lt;draft&gt;</a> '
+        '<span class="meta">other · p. 3 · <span class="source-file">uploads/memo.txt</span></span></summary>'
+        '<div class="passage"><mark>a memo</mark></div></details></div></div>'
     )
 
 
@@ -108,9 +113,35 @@ def test_the_document_page_escapes_the_text_and_marks_the_passage():
     page = document_page(BARTZ, pages, passage, changed=True)
     assert "<title>Order on fair use</title>" in page
     assert "<p><b>This file has changed since it was indexed; re-ingest it.</b></p>" in page
-    assert "<h3 id='page-1'>Page 1</h3><p>one &lt;b&gt;</p>" in page
-    assert "<h3 id='page-2'>Page 2</h3><p>two <mark id=\"passage\">&amp; thr</mark>ee</p>" in page
+    assert "<h3 id='page-1'>Page 1</h3><div class='page'><p>one &lt;b&gt;</p></div>" in page
+    assert "<h3 id='page-2'>Page 2</h3><div class='page'><p>two <mark id=\"passage\">&amp; thr</mark>ee</p></div>" in page
     assert "changed since" not in document_page(BARTZ, pages, None, changed=False)
+
+
+def test_the_document_page_marks_the_quote_when_it_is_there_else_the_passage():
+    from chatbot.render import document_page
+
+    text = "First <p>aragraph. The court held that training was fair use. Second paragraph."
+    passage = Chunk(chunk_id="c1", source=BARTZ.source, title=BARTZ.title, page=None, start=0, end=len(text),
+                    text=text, doc_sha256="0" * 64)
+    starts = {None: [0, text.index("The court"), text.index("Second")]}
+    page = document_page(BARTZ, [Page(number=None, text=text)], passage, changed=False,
+                         quote="training  was\nfair use", paragraph_starts=starts)
+    assert ("<div class='page'><p>First &lt;p&gt;aragraph.</p><p>The court held that "
+            "<mark id=\"passage\">training was fair use</mark>.</p><p>Second paragraph.</p></div>") in page
+    fallback = document_page(BARTZ, [Page(number=None, text=text)], passage, changed=False, quote="not in it")
+    assert f'<p><mark id="passage">First &lt;p&gt;aragraph.{text[18:].replace("<", "&lt;")}</mark></p>' in fallback
+
+
+def test_a_markdown_file_keeps_its_paragraphs_headings_and_list_items():
+    from chatbot.render import markdown_paragraph_starts
+    from ingest.formats.markdown import MarkdownLoader
+
+    raw = "# Title\nCourt: N.D. Cal.\n\n## Facts\n\n- One *fact*\n- Two facts.\n\nA paragraph\nover two lines.\n"
+    text = MarkdownLoader().read(raw.encode(), "x.md").pages[0].text
+    starts = markdown_paragraph_starts(raw, text)
+    assert [text[s:].split(".")[0] for s in starts] == ["Title", "Court: N", "Facts", "One fact", "Two facts",
+                                                        "A paragraph over two lines"]
 
 
 def test_the_markdown_export_shows_what_was_typed_and_nothing_more():

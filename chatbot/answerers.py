@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chatbot.query import rewrite_followup
+from chatbot.followup import rewrite_followup
 from chatbot.types import Answer, Draft, Evidence
 from ingest.embeddings import Embedder
 from ingest.lexical import LexicalIndex

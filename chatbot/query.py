@@ -1,4 +1,4 @@
-"""Reading a question: what it asks for, and what a follow-up leaves unsaid."""
+"""Reading a question: what it asks for, and which indexed cases it names."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from legalqa.errors import LegalqaError
 from ingest.types import SourceDocument
 
 _SURVEY = re.compile(
-    r"\b(?:which|what)\s+(?:other\s+)?(?:courts?|cases|judges|decisions|rulings)\b"
+    r"\b(?:which|what)\s+(?:other\s+)?(?:courts|cases|judges|decisions|rulings)\b"
     r"|\bhow\s+have\s+(?:the\s+)?(?:courts|judges)\b|\bcourts?\s+(?:that\s+)?have\s+(?:ruled|held|decided|addressed)\b"
     r"|\bcompare\b.*\b(?:courts|cases|rulings|decisions)\b",
     re.IGNORECASE,
@@ -20,20 +20,6 @@ _JUDGE = re.compile(
     r"|\bname of the judge\b|\bjudge'?s name\b",
     re.IGNORECASE,
 )
-# Words that point back at something said before.
-_ANAPHORA = re.compile(
-    r"^\s*(?:and|but|also|so|then|what about|how about)\b"
-    r"|\b(?:it|its|they|them|their|he|she|his|her|this|that|these|those|there|the same)\b"
-    r"|\bthe\s+(?:court|judge|case|order|opinion|ruling|decision|plaintiffs?|defendants?|parties|panel)\b",
-    re.IGNORECASE,
-)
-_CAPITALISED = re.compile(r"(?<!^)\b[A-Z][a-zA-Z]{2,}\b")
-_GENERIC = {
-    "Judge", "Justice", "Court", "Circuit", "District", "Copyright", "Office", "Act", "Who", "What", "Which",
-    "How", "Why", "When", "Where", "And", "But", "Did", "Does", "Was", "Were", "The",
-}
-
-
 class QuestionError(LegalqaError, ValueError):
     """A question that cannot be asked as it is (too long); the message is for the user."""
 
@@ -62,42 +48,6 @@ def is_survey(question: str) -> bool:
 
 def asks_for_judge(question: str) -> bool:
     return bool(_JUDGE.search(question))
-
-
-def rewrite_followup(question: str, history: Sequence[Answer], documents: dict[str, SourceDocument]) -> str:
-    """Make a follow-up stand alone by carrying over the case the conversation is about.
-
-    "Who was the judge?" after an answer about Kadrey v. Meta becomes
-    "Who was the judge? (Kadrey v. Meta Platforms, Inc.)". A question that names its
-    own case, or a conversation with nothing cited yet, is left as it is.
-    """
-    previous = next((a for a in reversed(history) if a.citations), None)
-    if previous is None:
-        return question
-    subject = _subject(previous, documents)
-    if not subject:
-        return question
-    names = {w for w in _CAPITALISED.findall(question) if w not in _GENERIC}
-    subject_words = set(re.findall(r"[A-Za-z]+", subject))
-    names_other_case = bool(names - subject_words) and not _ANAPHORA.search(question)
-    needs_context = not names or _ANAPHORA.search(question) or len(question.split()) <= 5
-    if names_other_case or not needs_context:
-        return question
-    if subject.lower() in question.lower():
-        return question
-    return f"{question} ({subject})"
-
-
-def _subject(answer: Answer, documents: dict[str, SourceDocument]) -> str | None:
-    """The case (or document) the previous answer was mostly about."""
-    counts: dict[str, int] = {}
-    for c in answer.citations:
-        counts[c.source] = counts.get(c.source, 0) + 1
-    source = max(counts, key=lambda s: (counts[s], -min(c.n for c in answer.citations if c.source == s)))
-    doc = documents.get(source)
-    if doc is None:
-        return answer.citations[0].title
-    return doc.case_name or doc.title
 
 
 _CASE_NOISE = {

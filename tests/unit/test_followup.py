@@ -1,0 +1,109 @@
+"""Follow-ups carry the earlier subject only when they lean on it."""
+
+import pytest
+
+from chatbot.followup import NameIndex, is_elliptical, rewrite_followup, short_case_name
+from chatbot.types import Answer, Citation
+from ingest.types import SourceDocument
+
+DOCS = {
+    "bartz.md": SourceDocument(source="bartz.md", title="Bartz brief", sha256="1", kind="summary",
+                               case_name="Bartz v. Anthropic PBC", judge="William Alsup"),
+    "kadrey.md": SourceDocument(source="kadrey.md", title="Kadrey brief", sha256="2", kind="summary",
+                                case_name="Kadrey v. Meta Platforms, Inc.", judge="Vince Chhabria"),
+    "concord.pdf": SourceDocument(source="concord.pdf", title="Concord brief", sha256="3", kind="summary",
+                                  case_name="Concord Music Group, Inc. v. Anthropic PBC"),
+    "ross.md": SourceDocument(source="ross.md", title="ROSS brief", sha256="4", kind="summary",
+                              case_name="Thomson Reuters Enterprise Centre GmbH v. ROSS Intelligence Inc."),
+    "bytedance.md": SourceDocument(source="bytedance.md", sha256="5", kind="news",
+                                   title="Studios and the MPA v. ByteDance over Seedance 2.0: news digest (project-written)"),
+    "co-part2.md": SourceDocument(source="co-part2.md", sha256="6", kind="report",
+                                  title="Copyright Office AI report, Part 2: Copyrightability (2025): digest"),
+}
+
+
+def answered(question: str, *sources: str, rewritten: str | None = None) -> Answer:
+    citations = [Citation(n=n, source=s, title=s, page=1, quote="q", chunk_id=f"{s}:{n}")
+                 for n, s in enumerate(sources, start=1)]
+    return Answer(question=question, answer="a", abstained=not citations, citations=citations,
+                  rewritten_query=rewritten)
+
+
+BARTZ = answered("Did Judge Alsup find that training on lawfully purchased books was fair use?", "bartz.md")
+
+
+@pytest.mark.parametrize("question, expected", [
+    # elliptical: the case is carried over, by its short name
+    ("Who was the judge?", "Who was the judge? (Bartz v. Anthropic)"),
+    ("What about the pirated books?", "What about the pirated books? (Bartz v. Anthropic)"),
+    ("Was that appealed?", "Was that appealed? (Bartz v. Anthropic)"),
+    ("Why?", "Why? (Bartz v. Anthropic)"),
+    # a bare switch to a named party keeps the question and names the case in full
+    ("What about Meta?", "What about Meta? (Kadrey v. Meta; Did the court find that training on lawfully purchased books was fair use)"),
+    # a question that names its own case never inherits another
+    ("What did the court hold in Kadrey v. Meta?", "What did the court hold in Kadrey v. Meta?"),
+    ("What did the court decide in Concord v. Anthropic?", "What did the court decide in Concord v. Anthropic?"),
+    ("What did Judge Chhabria say about market dilution?",
+     "What did Judge Chhabria say about market dilution? (Kadrey v. Meta)"),
+    ("What happened with ByteDance?", "What happened with ByteDance? (Studios and the MPA v. ByteDance over Seedance 2.0)"),
+    # a new topic starts fresh
+    ("Can an AI system be the author of a copyrighted work?", "Can an AI system be the author of a copyrighted work?"),
+    ("What are the four fair use factors?", "What are the four fair use factors?"),
+    # a party or case the index does not hold is not answered with the conversation's case
+    ("What about Getty?", "What about Getty?"),
+    ("What about Getty: has that case produced a ruling?", "What about Getty: has that case produced a ruling?"),
+])
+def test_rewrites_after_a_bartz_answer(question, expected):
+    assert rewrite_followup(question, [BARTZ], DOCS) == expected
+
+
+def test_a_shared_party_is_the_case_under_discussion():
+    assert rewrite_followup("Whom did Anthropic hire to buy print books?", [BARTZ], DOCS) == (
+        "Whom did Anthropic hire to buy print books? (Bartz v. Anthropic)")
+    kadrey = answered("What did the court hold in Kadrey v. Meta?", "kadrey.md")
+    both = rewrite_followup("What about Anthropic?", [kadrey], DOCS)
+    assert "Bartz v. Anthropic" in both and "Concord Music v. Anthropic" in both and "Kadrey" not in both
+
+
+def test_a_chain_of_follow_ups_keeps_the_named_case():
+    second = answered("Who was the judge?", "bartz.md", rewritten="Who was the judge? (Bartz v. Anthropic)")
+    assert rewrite_followup("And when was it decided?", [BARTZ, second], DOCS).endswith("(Bartz v. Anthropic)")
+    meta = answered("What about Meta?", "kadrey.md", rewritten="What about Meta? (Kadrey v. Meta; x)")
+    assert rewrite_followup("Who was the judge?", [BARTZ, meta], DOCS) == "Who was the judge? (Kadrey v. Meta)"
+
+
+def test_a_topic_carries_the_question_not_a_document():
+    topic = answered("Can an AI system be the author of a copyrighted work?", "co-part2.md", "ross.md")
+    assert rewrite_followup("Which court decided that?", [topic], DOCS) == (
+        "Which court decided that? (Can an AI system be the author of a copyrighted work?)")
+    report = answered("What does the Copyright Office say about prompts?", "co-part2.md")
+    assert rewrite_followup("Is that binding?", [report], DOCS) == (
+        "Is that binding? (What does the Copyright Office say about prompts?)")
+
+
+def test_no_history_no_rewrite():
+    assert rewrite_followup("Who was the judge?", [], DOCS) == "Who was the judge?"
+
+
+@pytest.mark.parametrize("question, elliptical", [
+    ("Who was the judge?", True), ("Did he find evidence of harm?", True), ("Which appeals court has said so?", True),
+    ("And the damages?", True), ("Was the preliminary injunction granted?", True),
+    ("Did the court find that the copies were transformative?", True),
+    ("Is training on copyrighted books fair use?", False), ("What does section 107 list?", False),
+    ("Does copyright require that a human made the work?", False),
+])
+def test_is_elliptical(question, elliptical):
+    assert is_elliptical(question) is elliptical
+
+
+def test_short_case_names():
+    assert short_case_name("Thomson Reuters Enterprise Centre GmbH v. ROSS Intelligence Inc.") == "Thomson Reuters v. ROSS"
+    assert short_case_name("The New York Times Company v. Microsoft Corporation") == "New York Times v. Microsoft"
+    assert short_case_name("In re Google Generative AI Copyright Litigation") == "In re Google Generative AI Copyright Litigation"
+
+
+def test_named_sources_prefer_the_most_specific_case():
+    names = NameIndex.of(DOCS)
+    assert names.named_sources("What did the court decide in Concord v. Anthropic?") == {"concord.pdf"}
+    assert names.named_sources("What did Anthropic do?") == {"bartz.md", "concord.pdf"}
+    assert names.named_sources("How many times did the court cite it?") == set()

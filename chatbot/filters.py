@@ -126,7 +126,7 @@ def _words(text: str) -> str:
 @lru_cache(maxsize=1)
 def _court_table() -> list[tuple[str, set[str], str, str, bool]]:
     """(citation form, keys of its citation forms, name as words, state, in that state) per court,
-    federal courts first."""
+    federal courts first, and within each, courts still sitting before abolished ones."""
     import courts_db
 
     table = []
@@ -137,8 +137,14 @@ def _court_table() -> list[tuple[str, set[str], str, str, bool]]:
         keys = {court_key(c) for c in [citation, court["id"], *court.get("cites", [])]} - {""}
         local = not _FEDERAL_APPEALS.match(court["id"]) and court["id"] not in _NATIONAL
         table.append((citation, keys, _words(court.get("name") or ""), (court.get("location") or "").lower(), local,
-                      court.get("system") != "federal"))
+                      (court.get("system") != "federal", _abolished(court))))
     return [row[:5] for row in sorted(table, key=lambda row: (row[5], row[0]))]
+
+
+def _abolished(court: dict) -> bool:
+    """A court that no longer sits (the old federal circuit courts, say): listed after those that do."""
+    spans = court.get("dates") or []
+    return court.get("active") is False or bool(spans) and all(span.get("end") for span in spans)
 
 
 @lru_cache(maxsize=1)

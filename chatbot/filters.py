@@ -148,13 +148,12 @@ def _abolished(court: dict) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _states() -> dict[str, str]:
-    """State names, lower case, as courts-db spells its courts' locations. The District of Columbia
-    is left to the name search: its "location" also holds the national courts sitting there."""
+def _locations() -> frozenset[str]:
+    """Where courts-db says its courts sit, lower case: the states, for a filter typed as a state.
+    The District of Columbia is left to the name search: its location also holds national courts."""
     import courts_db
 
-    states = {name.lower(): name.lower() for name in {c.get("location") or "" for c in courts_db.courts} if name}
-    return states
+    return frozenset((c.get("location") or "").lower() for c in courts_db.courts) - {""}
 
 
 @lru_cache(maxsize=1024)
@@ -166,13 +165,12 @@ def resolve_court(text: str) -> frozenset[str]:
     if not key:
         return frozenset()
     table = _court_table()
-    exact = {k for _, keys, _, _, _ in table if key in keys for k in keys}
-    if exact:
-        return frozenset(exact)
+    found = {k for _, keys, _, _, _ in table if key in keys for k in keys}
     plain = " ".join(re.findall(r"[a-z0-9]+", text.lower().replace(".", " ")))
-    state = _states().get(plain)
-    if state:
-        return frozenset(k for _, keys, _, where, local in table if local and where == state for k in keys)
+    if plain in _locations():  # "Ohio" is a state as well as the citation of its supreme court
+        found |= {k for _, keys, _, where, local in table if local and where == plain for k in keys}
+    if found:
+        return frozenset(found)
     words = _words(text)
     return frozenset(k for _, keys, name, _, _ in table if words in name for k in keys)
 

@@ -97,6 +97,8 @@ def test_june_2025_finds_a_decision_of_june_23():
     ("2nd Cir.", "2d Cir."),
     ("D.C. Cir.", "D.C. Cir."),
     ("J.P.M.L.", "J.P.M.L."),
+    ("Ohio", "S.D. Ohio"),  # a state whose name is also its supreme court's citation
+    ("Ohio", "Ohio"),
 ])
 def test_a_court_by_name_abbreviation_or_state_matches_its_citation_form(typed, court):
     assert Filters.from_form(court=typed).matches(doc(court=court))

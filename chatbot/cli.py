@@ -204,6 +204,7 @@ def docs(cites, as_json, index_dir):
     from rich.console import Console
     from rich.table import Table
 
+    from ingest.indexing import counted
     from ingest.metadata import kind_label
 
     table = Table(show_lines=False, expand=True)
@@ -215,7 +216,7 @@ def docs(cites, as_json, index_dir):
             str(d.n_pages) if d.paged else "", d.title,
         )
     Console(width=200 if not sys.stdout.isatty() else None).print(table)
-    click.echo(f"{len(documents)} documents" + (f" citing {cites}" if cites else ""), err=True)
+    click.echo(counted(len(documents), "document") + (f" citing {cites}" if cites else ""), err=True)
 
 
 @cli.command()
@@ -313,7 +314,8 @@ def fetch(kinds, dest, mirror, catalog, retries, timeout, allow_unhashed):
                            allow_unhashed=allow_unhashed)
     click.echo(f"{report.summary()} -> {dest}" + (f" (metadata in {report.manifest})" if report.manifest else ""))
     if report.failed:
-        click.secho(f"{len(report.failed)} file(s) failed: " + ", ".join(r.id for r in report.failed), fg="red", err=True)
+        failed = "1 file failed" if len(report.failed) == 1 else f"{len(report.failed)} files failed"
+        click.secho(f"{failed}: " + ", ".join(r.id for r in report.failed), fg="red", err=True)
         sys.exit(1)
 
 

@@ -313,3 +313,9 @@ def test_eval_warns_when_the_gold_documents_are_not_in_the_index(small_corpus, f
                                     f"{tmp_path / 'index'} (missing: court/bartz.pdf)")
     assert "(--index-dir)" in result.stderr
     assert json.loads((tmp_path / "out" / "report.json").read_text())["gold_not_indexed"] == 1
+
+
+def test_docs_counts_one_document_in_the_singular(small_corpus, fake_model):
+    run("ingest", small_corpus)
+    run("remove", "news/studios.html", "statute/fair-use.md", "amicus-brief.pdf")
+    assert run("docs").stderr.strip() == "1 document"

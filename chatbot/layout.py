@@ -46,8 +46,10 @@ PAGE_CSS = """
 #title-line p {margin: 0; font-size: 0.9em; color: #57606a;}
 #upload .filename {overflow: visible; flex-wrap: wrap;}
 #upload .filename .stem {white-space: normal; overflow: visible; overflow-wrap: anywhere; text-overflow: clip;}
+#chat .bubble.bot-row {max-width: calc(100% - 24px);}
 @media (max-width: 767px) {
   #chat .message-row {margin: 8px 2px !important;}
+  #chat .bubble.bot-row {max-width: 100%;}
   #title-line p {font-size: 0.8em;}
 }
 #documents td, #documents th {overflow-wrap: break-word; font-family: inherit;}

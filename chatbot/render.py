@@ -27,6 +27,7 @@ CSS = """
 .source-card {border: 1px solid #d0d7de; border-radius: 8px; padding: 6px 12px; margin: 6px 0;}
 .source-card > summary {cursor: pointer;}
 .source-card .meta {color: #57606a; font-size: 0.85em;}
+.source-card .source-file {display: inline-block; overflow-wrap: anywhere;}
 .source-card .passage {margin-top: 6px;}
 .source-card mark {background: #fff3b0;}
 .answer-sources {margin-top: 0.8em;}

@@ -100,8 +100,10 @@ PAGE_JS = f"""
 SHOW_LATEST_ANSWER_JS = """
 () => {
   const answers = document.querySelectorAll('#chat .answer');
-  const answer = answers[answers.length - 1];
-  if (!answer) return;
+  const replies = document.querySelectorAll('#chat .bot-row');  // answers, and replies such as a filter's error
+  const reply = replies[replies.length - 1];
+  if (!reply) return;
+  const answer = reply.querySelector('.answer') || reply;
   let box = answer.parentElement;
   while (box && !(box.scrollHeight > box.clientHeight && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) {
     box = box.parentElement;

@@ -242,6 +242,18 @@ def test_a_bad_date_is_named_in_the_chat_and_nothing_is_searched(laptop):
     chat = laptop.locator("#chat").inner_text()
     assert "not a real date" in chat and "Traceback" not in chat
     assert laptop.locator("#chat .answer").count() == 0
+    # After an answer, the error that follows it is what the chat shows.
+    laptop.locator("#filter-from input, #filter-from textarea").first.fill("")
+    ask(laptop, THREE_TURNS[0])
+    laptop.locator("#filter-from input, #filter-from textarea").first.fill("June 45, 2025")
+    box.fill("What about the pirated books?")
+    box.press("Enter")
+    error = laptop.locator("#chat .bot-row", has_text="June 45, 2025").last
+    error.wait_for(timeout=30_000)
+    laptop.wait_for_timeout(500)
+    top, bottom = error.evaluate("e => [e.getBoundingClientRect().top, e.getBoundingClientRect().bottom]")
+    frame = laptop.locator("#chat").bounding_box()
+    assert frame["y"] <= top and bottom <= frame["y"] + frame["height"]
 
 
 def test_an_uploaded_file_name_is_shown_in_full(laptop, tmp_path):

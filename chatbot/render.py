@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from chatbot.types import Answer, Citation
@@ -193,7 +194,14 @@ def find_quote(text: str, quote: str | None, near: int = 0) -> tuple[int, int] |
     return min(spans, key=lambda span: abs(span[0] - near)) if spans else None
 
 
-def markdown_paragraph_starts(raw: str, page_text: str) -> list[int]:
+class Paragraph(NamedTuple):
+    """Where a paragraph begins in a page's text, and whether it is a heading."""
+
+    start: int
+    heading: bool = False
+
+
+def markdown_paragraphs(raw: str, page_text: str) -> list[Paragraph]:
     """Where the paragraphs, headings and list items of a Markdown file begin in its page
     text, which the loader joined into one line: each block of the raw file is read by the
     same loader and found, in order, in the page. A block not found adds no break."""
@@ -212,27 +220,29 @@ def markdown_paragraph_starts(raw: str, page_text: str) -> list[int]:
             current = []
     if current:
         blocks.append("\n".join(current))
-    starts, cursor = [], 0
+    paragraphs, cursor = [], 0
     for block in blocks:
         shown = loader.read(block.encode("utf-8"), "block.md").pages[0].text
         at = page_text.find(shown, cursor) if shown else -1
         if at >= 0:
-            starts.append(at)
+            paragraphs.append(Paragraph(at, heading=bool(_MD_HEADING_LINE.match(block))))
             cursor = at + len(shown)
-    return starts
+    return paragraphs
 
 
 _MD_HEADING_LINE = re.compile(r"^[ ]{0,3}#{1,6}[ \t]")
 _MD_BLOCK_START = re.compile(r"^[ ]{0,3}(?:#{1,6}[ \t]|[-*+][ \t]|\d+[.)][ \t])")
 
 
-def _marked_paragraphs(text: str, starts: Sequence[int], mark: tuple[int, int] | None) -> str:
-    """``text`` escaped, one <p> per paragraph (each start an offset into it), with the span
-    ``mark`` highlighted; the first piece of the highlight carries the id the URL scrolls to."""
+def _marked_paragraphs(text: str, paragraphs: Sequence[Paragraph], mark: tuple[int, int] | None) -> str:
+    """``text`` escaped, one <p> per paragraph, with the span ``mark`` highlighted; the first
+    piece of the highlight carries the id the URL scrolls to."""
     esc = html.escape
-    bounds = sorted({0, *[s for s in starts if 0 < s < len(text)], len(text)})
+    headings = {p.start for p in paragraphs if p.heading}
+    bounds = sorted({0, *[p.start for p in paragraphs if 0 < p.start < len(text)], len(text)})
     out, first_mark = [], True
     for a, b in zip(bounds, bounds[1:]):
+        tag = '<p class="heading">' if a in headings else "<p>"
         piece = text[a:b].strip()
         lead = len(text[a:b]) - len(text[a:b].lstrip())
         a, b = a + lead, a + lead + len(piece)
@@ -240,19 +250,19 @@ def _marked_paragraphs(text: str, starts: Sequence[int], mark: tuple[int, int] |
             m0, m1 = max(a, mark[0]), min(b, mark[1])
             ident = ' id="passage"' if first_mark else ""
             first_mark = False
-            out.append(f"<p>{esc(text[a:m0])}<mark{ident}>{esc(text[m0:m1])}</mark>{esc(text[m1:b])}</p>")
+            out.append(f"{tag}{esc(text[a:m0])}<mark{ident}>{esc(text[m0:m1])}</mark>{esc(text[m1:b])}</p>")
         else:
-            out.append(f"<p>{esc(text[a:b])}</p>")
+            out.append(f"{tag}{esc(text[a:b])}</p>")
     return "".join(out)
 
 
 def document_page(doc: SourceDocument, pages: Sequence[Page], passage: Chunk | None, *, changed: bool,
-                  quote: str | None = None, paragraph_starts: Mapping[int | None, Sequence[int]] | None = None) -> str:
+                  quote: str | None = None, paragraphs: Mapping[int | None, Sequence[Paragraph]] | None = None) -> str:
     """A text document as cleaned page text, the quote (or, when it is not found verbatim on
     the passage's page, the whole ``passage``) highlighted and scrolled to.
 
-    ``changed`` says the file on disk is no longer the one indexed; ``paragraph_starts`` gives,
-    per page number, where its paragraphs begin (a page without an entry keeps its own line breaks)."""
+    ``changed`` says the file on disk is no longer the one indexed; ``paragraphs`` gives, per
+    page number, where its paragraphs begin (a page without an entry keeps its own line breaks)."""
     esc = html.escape
     body = []
     if changed:
@@ -261,12 +271,13 @@ def document_page(doc: SourceDocument, pages: Sequence[Page], passage: Chunk | N
         mark = None
         if passage and passage.page == page.number:
             mark = find_quote(page.text, quote, near=passage.start) or (passage.start, passage.end)
-        starts = (paragraph_starts or {}).get(page.number, ())
+        shown = _marked_paragraphs(page.text, (paragraphs or {}).get(page.number, ()), mark)
         heading = f"<h3 id='page-{page.number}'>Page {page.number}</h3>" if page.number is not None else ""
-        body.append(f"{heading}<div class='page'>{_marked_paragraphs(page.text, starts, mark)}</div>")
+        body.append(f"{heading}<div class='page'>{shown}</div>")
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(doc.title)}</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:50em;margin:2em auto;padding:0 1em;line-height:1.5}"
-        ".page p{white-space:pre-line}mark{background:#fff3b0}</style></head>"
+        ".page p{white-space:pre-line}.page p.heading{font-weight:600;margin-top:1.5em}mark{background:#fff3b0;scroll-margin-top:30vh}"
+        "</style></head>"
         f"<body><h1>{esc(doc.title)}</h1><p>{esc(doc.cite())}</p>{''.join(body)}</body></html>"
     )

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from chatbot.engine import Engine, get_engine
-from chatbot.render import CSS, document_page, markdown_paragraph_starts, unreadable_page
+from chatbot.render import CSS, document_page, markdown_paragraphs, unreadable_page
 from ingest.types import SourceDocument
 from legalqa.errors import LegalqaError
 from legalqa.settings import Settings
@@ -123,11 +123,11 @@ def view_page(doc: SourceDocument, engine: Engine, chunk_id: str | None, quote: 
         loaded = load_file(path, doc.source)
     except IngestError as exc:
         return unreadable_page(exc.reason)
-    starts = {}
+    paragraphs = {}
     if path.suffix.lower() in (".md", ".markdown") and loaded.pages:
         raw = path.read_bytes().decode("utf-8", errors="replace")
-        starts = {loaded.pages[0].number: markdown_paragraph_starts(raw, loaded.pages[0].text)}
-    return document_page(doc, loaded.pages, found[0] if found else None, quote=quote, paragraph_starts=starts,
+        paragraphs = {loaded.pages[0].number: markdown_paragraphs(raw, loaded.pages[0].text)}
+    return document_page(doc, loaded.pages, found[0] if found else None, quote=quote, paragraphs=paragraphs,
                          changed=loaded.document.sha256 != doc.sha256)
 
 

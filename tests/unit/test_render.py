@@ -119,29 +119,30 @@ def test_the_document_page_escapes_the_text_and_marks_the_passage():
 
 
 def test_the_document_page_marks_the_quote_when_it_is_there_else_the_passage():
-    from chatbot.render import document_page
+    from chatbot.render import Paragraph, document_page
 
     text = "First <p>aragraph. The court held that training was fair use. Second paragraph."
     passage = Chunk(chunk_id="c1", source=BARTZ.source, title=BARTZ.title, page=None, start=0, end=len(text),
                     text=text, doc_sha256="0" * 64)
-    starts = {None: [0, text.index("The court"), text.index("Second")]}
+    paragraphs = {None: [Paragraph(0, heading=True), Paragraph(text.index("The court")), Paragraph(text.index("Second"))]}
     page = document_page(BARTZ, [Page(number=None, text=text)], passage, changed=False,
-                         quote="training  was\nfair use", paragraph_starts=starts)
-    assert ("<div class='page'><p>First &lt;p&gt;aragraph.</p><p>The court held that "
+                         quote="training  was\nfair use", paragraphs=paragraphs)
+    assert ("<div class='page'><p class=\"heading\">First &lt;p&gt;aragraph.</p><p>The court held that "
             "<mark id=\"passage\">training was fair use</mark>.</p><p>Second paragraph.</p></div>") in page
     fallback = document_page(BARTZ, [Page(number=None, text=text)], passage, changed=False, quote="not in it")
     assert f'<p><mark id="passage">First &lt;p&gt;aragraph.{text[18:].replace("<", "&lt;")}</mark></p>' in fallback
 
 
 def test_a_markdown_file_keeps_its_paragraphs_headings_and_list_items():
-    from chatbot.render import markdown_paragraph_starts
+    from chatbot.render import markdown_paragraphs
     from ingest.formats.markdown import MarkdownLoader
 
     raw = "# Title\nCourt: N.D. Cal.\n\n## Facts\n\n- One *fact*\n- Two facts.\n\nA paragraph\nover two lines.\n"
     text = MarkdownLoader().read(raw.encode(), "x.md").pages[0].text
-    starts = markdown_paragraph_starts(raw, text)
-    assert [text[s:].split(".")[0] for s in starts] == ["Title", "Court: N", "Facts", "One fact", "Two facts",
-                                                        "A paragraph over two lines"]
+    paragraphs = markdown_paragraphs(raw, text)
+    assert [(text[p.start:].split(".")[0], p.heading) for p in paragraphs] == [
+        ("Title", True), ("Court: N", False), ("Facts", True), ("One fact", False), ("Two facts", False),
+        ("A paragraph over two lines", False)]
 
 
 def test_the_markdown_export_shows_what_was_typed_and_nothing_more():

@@ -52,8 +52,12 @@ PAGE_CSS = """
   #chat .bubble.bot-row {max-width: 100%;}
   #title-line p {font-size: 0.8em;}
 }
-#documents td, #documents th {overflow-wrap: break-word; font-family: inherit;}
-#documents td * {font-family: inherit;}
+#documents th, #documents .body-cell {overflow-wrap: break-word;}
+#documents .virtual-row, #documents .virtual-row *, #documents th, #documents th * {font-family: inherit !important;}
+@media (max-width: 767px) {  /* a phone keeps title, case and date */
+  #documents th:nth-child(2), #documents .body-cell:nth-child(2), #documents th:nth-child(4),
+  #documents .body-cell:nth-child(4), #documents th:nth-child(6), #documents .body-cell:nth-child(6) {display: none;}
+}
 """
 
 # Runs once the page is loaded: opens the sidebar on a wide screen, lets a title in the

@@ -97,6 +97,8 @@ def rewrite_followup(question: str, history: Sequence[Answer], documents: dict[s
         if subject and subject.is_case and len({names.case_of(s) for s in named}) > 1 and named & subject.sources:
             named &= subject.sources  # "Anthropic" after a Bartz answer is Bartz, not Concord
         labels = [names.case_label(s) for s in sorted(named)]
+        if len({names.case_of(s) or s for s in named}) > 1:
+            labels = []  # "OpenAI" is a party to several cases: the question's own words choose
         typed_case = _CASE_SPAN.search(question)  # the user wrote the case name out: nothing to add
         labels = [x for x in dict.fromkeys(labels) if x and not typed_case and x.lower() not in question.lower()]
         extra = []
@@ -244,8 +246,11 @@ class NameIndex:
         self.documents = documents
         self.tokens: dict[str, set[str]] = {}
         self._case: dict[str, str | None] = {}
+        self._phrases: dict[str, set[str]] = {}
         for source, doc in documents.items():
             self._case[source] = doc.case_name
+            if doc.case_name:
+                self._phrases[source] = {doc.case_name.lower(), short_case_name(doc.case_name).lower()}
             for token in self._document_tokens(doc):
                 self.tokens.setdefault(token, set()).add(source)
 
@@ -280,6 +285,11 @@ class NameIndex:
         for word in words & set(self.tokens):
             for source in self.tokens[word]:
                 scores[source] = scores.get(source, 0) + 1
+        lowered = question.lower()
+        written_out = {s for s, phrases in self._phrases.items() if any(p in lowered for p in phrases)}
+        if written_out:  # the cases written out in full, as a rewrite writes them
+            cases = {self._case[s] for s in written_out}
+            return {s for s, case in self._case.items() if case in cases}
         if not scores:
             return set()
         by_case: dict[str, int] = {}

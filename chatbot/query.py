@@ -53,7 +53,7 @@ def asks_for_judge(question: str) -> bool:
 _CASE_NOISE = {
     "v", "in", "re", "inc", "llc", "ltd", "corp", "corporation", "company", "co", "pbc", "gmbh", "the", "of",
     "and", "ai", "litig", "litigation", "copyright", "infring", "infringement", "group", "platform", "platforms",
-    "enterpris", "centr", "intellig", "music", "generat", "generative", "llm", "lp", "u.s.",
+    "enterpris", "centr", "intellig", "music", "generat", "generative", "llm", "lp", "u.s.", "studio", "mpa",
 }
 
 
@@ -64,9 +64,11 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
     words = set(tokenize(question))
     found = set()
     for source, doc in documents.items():
-        if not doc.case_name:
+        # A digest of a dispute names it in its title: "Studios and the MPA v. ByteDance over …".
+        name = doc.case_name or (doc.title.split(":")[0] if " v. " in doc.title.split(":")[0] else None)
+        if not name:
             continue
-        keys = [t for t in tokenize(doc.case_name) if t not in _CASE_NOISE and len(t) > 2]
+        keys = [t for t in tokenize(name) if t not in _CASE_NOISE and len(t) > 2]
         if keys and keys[0] in words:
             found.add(source)
     return found

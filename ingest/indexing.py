@@ -72,7 +72,7 @@ def index_files(found: list[Found], settings: Settings, store: ChunkStore, get_e
                 report: IngestReport, say: Progress, ticker: Ticker | None) -> bool:
     """Index the files ``found`` into the open store; True if anything was written."""
     tick = ticker or Ticker()
-    prepare = _Preparer(settings, store.document_hashes(), get_embedder)
+    prepare = _Preparer(settings, store.document_hashes(), get_embedder, {d.source: d for d in store.documents()})
     pending = _Pending(settings, store, get_embedder, report, say, tick)
     tick.start(len(found))
     # The next file is parsed and chunked while this one is embedded: the model holds the
@@ -108,29 +108,38 @@ def index_files(found: list[Found], settings: Settings, store: ChunkStore, get_e
 class _Preparer:
     """Everything before embedding (hash, parse, clean, chunk); runs one file ahead, in a worker."""
 
-    def __init__(self, settings: Settings, known: dict[str, str], get_embedder: Callable[[], Embedder]):
+    def __init__(self, settings: Settings, known: dict[str, str], get_embedder: Callable[[], Embedder],
+                 documents: dict[str, SourceDocument] | None = None):
         self.settings, self.known, self.get_embedder = settings, known, get_embedder
+        self.documents = documents or {}
         self.model_lock = threading.Lock()
 
     def __call__(self, item: Found) -> tuple[LoadedDocument, SourceDocument, list[Chunk]] | None:
-        """The loaded file, its document and chunks; None if the file is unchanged."""
+        """The loaded file, its document and chunks; None if the file and its metadata are unchanged."""
         if item.problem:
             raise IngestError(item.source, item.problem)
         sha256 = file_sha256(item.path)
-        if self.known.get(item.source) == sha256:
-            return None
         sidecar = None
         if item.read_metadata:
             try:
                 sidecar = read_sidecar(item.path, item.root)
             except ValueError as exc:
                 raise IngestError(item.source, f"bad metadata: {exc}") from None
+        if self.known.get(item.source) == sha256 and not _metadata_changed(self.documents.get(item.source), sidecar):
+            return None
         # The hash taken to see whether the file changed is the document's: it is not taken twice.
         loaded = load_file(item.path, item.source, max_bytes=int(self.settings.ingest.max_file_mb * 1e6),
                            sidecar=sidecar, sha256=sha256)
         with self.model_lock:
             model = self.get_embedder()
         return loaded, *chunk_loaded(loaded, model, self.settings)
+
+
+def _metadata_changed(document: SourceDocument | None, sidecar: dict | None) -> bool:
+    """Does the user's metadata (a manifest entry or .meta.toml) now say something the index does not?"""
+    if document is None or not sidecar:
+        return False
+    return any(str(getattr(document, key, None)) != str(value) for key, value in sidecar.items())
 
 
 def chunk_loaded(loaded: LoadedDocument, model: Embedder, settings: Settings) -> tuple[SourceDocument, list[Chunk]]:

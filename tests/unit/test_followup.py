@@ -61,8 +61,10 @@ def test_a_shared_party_is_the_case_under_discussion():
     assert rewrite_followup("Whom did Anthropic hire to buy print books?", [BARTZ], DOCS) == (
         "Whom did Anthropic hire to buy print books? (Bartz v. Anthropic)")
     kadrey = answered("What did the court hold in Kadrey v. Meta?", "kadrey.md")
-    both = rewrite_followup("What about Anthropic?", [kadrey], DOCS)
-    assert "Bartz v. Anthropic" in both and "Concord Music v. Anthropic" in both and "Kadrey" not in both
+    # several cases share the party, and nothing says which: the question is searched as asked
+    assert rewrite_followup("Whom did Anthropic hire?", [kadrey], DOCS) == "Whom did Anthropic hire?"
+    assert rewrite_followup("What about Anthropic?", [kadrey], DOCS) == (
+        "What about Anthropic? (What did the court hold)")
 
 
 def test_a_chain_of_follow_ups_keeps_the_named_case():

@@ -125,3 +125,22 @@ def test_load_embedder_returns_a_registered_model(fake_embedder):
         assert load_embedder("test-registered") is fake_embedder
     finally:
         unregister_embedder("test-registered")
+
+
+def test_a_metadata_edit_reindexes_the_file_it_names(tmp_path, settings, fake_embedder):
+    """Editing a manifest entry (a judge added, say) updates the document though its bytes are the same."""
+    from ingest.index import Index
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Bartz sued Anthropic over books. The court ruled on fair use.", encoding="utf-8")
+    (corpus / "manifest.toml").write_text('["a.txt"]\ncase_name = "Bartz v. Anthropic PBC"\n', encoding="utf-8")
+    first = ingest(corpus, settings, fake_embedder)
+    assert first.indexed == ["a.txt"]
+    again = ingest(corpus, settings, fake_embedder)
+    assert again.indexed == [] and again.unchanged == ["a.txt"]
+    (corpus / "manifest.toml").write_text('["a.txt"]\ncase_name = "Bartz v. Anthropic PBC"\njudge = "William Alsup"\n',
+                                          encoding="utf-8")
+    edited = ingest(corpus, settings, fake_embedder)
+    assert edited.indexed == ["a.txt"]
+    assert Index(settings, as_built=True).documents["a.txt"].judge == "William Alsup"

@@ -47,6 +47,7 @@ PAGE_CSS = """
 #upload .filename {overflow: visible; flex-wrap: wrap;}
 #upload .filename .stem {white-space: normal; overflow: visible; overflow-wrap: anywhere; text-overflow: clip;}
 #chat .bubble.bot-row {max-width: calc(100% - 24px);}
+#chat .scroll-down-button-container {left: auto; right: 12px; transform: none;}  /* not over the text */
 @media (max-width: 767px) {
   #chat .message-row {margin: 8px 2px !important;}
   #chat .bubble.bot-row {max-width: 100%;}

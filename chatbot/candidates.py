@@ -50,6 +50,8 @@ def most_direct(chosen: list[Candidate], intent: Intent | None) -> Candidate:
         for c in chosen:
             if c.probability < 0.5 * chosen[0].probability:
                 break
+            if c.source != chosen[0].source and c.probability < 0.8 * chosen[0].probability:
+                continue  # another document's date or name does not outrank the likeliest quote
             signals = sentence_signals(c.text)
             if wanted and any(signals[w] for w in wanted):
                 return c

@@ -46,11 +46,6 @@ def test_a_paraphrase_retrieves_the_uploaded_order_first(uploaded):
     assert uploaded.engine.ask(PARAPHRASE).retrieved[0].source == "uploads/quill-order.pdf"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 16: retrieval ranks the order first, but the extractive answer quotes project-written summaries "
-    "instead: for a 'when' question the lead is a sentence with a month or a year (candidates.most_direct; "
-    "'within thirty days' is no date to passages._HAS_DATE), and the sentence model adds +0.93 log-odds to "
-    "any sentence of a 'summary' document (calibration.json), which an upload never is."))
 def test_the_answer_to_a_paraphrase_leads_with_the_uploaded_order(uploaded):
     assert uploaded.engine.ask(PARAPHRASE).citations[0].source == "uploads/quill-order.pdf"
 

@@ -119,11 +119,6 @@ def test_an_uploaded_order_ranks_first_for_what_only_it_answers(library, order_p
     assert "uploads/order.pdf" in {c.source for c in answer.citations}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 16: the answer leads with another document's dated sentence. For a 'when' question "
-    "candidates.most_direct takes the first chosen sentence holding a month or a year ('released in "
-    "August 2022') within half the best probability, from any document; the order's deadline ('within "
-    "thirty days') is no date to passages._HAS_DATE; and _compose lists the lead's document first."))
 def test_the_answer_leads_with_the_uploaded_order(library, order_pdf):
     library.upload(("order.pdf", order_pdf))
     answer = library.engine.ask(QUESTION)

@@ -109,6 +109,8 @@ def rewrite_followup(question: str, history: Sequence[Answer], documents: dict[s
         if not labels and not extra:
             return question
         return f"{question} ({'; '.join(labels + extra)})"
+    if _OTHER_AUTHORITY.search(question):
+        return question  # about the Copyright Office, Congress or the statute, not the case before
     if _unknown_name(question, names) and (_LEAD.match(question) or not _POINTS_BACK.search(question)):
         # A case or party the index does not hold ("What about Getty?") is not answered with
         # the conversation's; "Why there rather than San Francisco?" still leans on it.
@@ -125,7 +127,15 @@ def is_elliptical(question: str) -> bool:
     """Does the question lean on an earlier turn: it opens with "and"/"what about", points back
     with a pronoun or "the court", or is a word or two ("Why?", "Damages?")?"""
     words = _WORD.findall(question)
-    return bool(_LEAD.match(question) or _ANAPHORA.search(question) or len(words) <= 2)
+    if _LEAD.match(question) or len(words) <= 2:
+        return True
+    # After "a judge", "an AI company", "any work", a pronoun points inside the question:
+    # "Can an AI company be liable for what users prompt its model to produce?"
+    generic = _INDEFINITE.search(question)
+    return any(generic is None or m.start() < generic.start() for m in _ANAPHORA.finditer(question))
+
+
+_INDEFINITE = re.compile(r"\b(?:a|an|any|every|each|some)\s+(?!few\b|lot\b)[a-z]", re.IGNORECASE)
 
 
 def conversation_subject(history: Sequence[Answer], documents: dict[str, SourceDocument],
@@ -160,6 +170,9 @@ _ABOUT_A_CASE = re.compile(
     r"dismiss(?:ed|al)?|he|she|him|his|her|filed|sued)\b",
     re.IGNORECASE,
 )
+# Authorities that are no case: a question naming one is about it.
+_OTHER_AUTHORITY = re.compile(r"\b(?:Copyright Office|Register of Copyrights|Congress|Title 17|U\.?S\.?C\.?|§|"
+                              r"[Ss]ection \d+|Copyright Act|DMCA|Federal Register)\b")
 # Pronouns that can only point back to an earlier turn.
 _POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their|he|she|him|his|her|there|that|this|so)\b(?!\s+(?:the|a|an)\b)",
                           re.IGNORECASE)

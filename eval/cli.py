@@ -39,7 +39,9 @@ def eval_command(questions, split, out, configs, limit, plots, compare, history,
     """Score a gold question set: retrieval (hit@k, recall@k, MRR, nDCG, page hit, key facts in the
     top passages), answers (key-fact recall, Magesh labels, length), citations (quote fidelity re-read
     from the files, precision, recall), abstention and latency, for each configuration side by side.
-    A question with a history is asked after its history, in one conversation."""
+    A question with a history is asked after its history, in one conversation. A conversation file
+    (one dialogue a line, with "turns") is asked turn by turn and scored on what each turn carried
+    over: follow-ups answered from the right document, named turns that inherited another case."""
     from chatbot.engine import IndexMismatchError, IndexUnavailableError
     from eval.history import default_history
     from eval.runner import run_eval
@@ -81,6 +83,19 @@ def eval_command(questions, split, out, configs, limit, plots, compare, history,
         except BackendUnavailable as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
             sys.exit(2)
+    from eval.conversations import is_dialogue_file, run_conversation_eval
+
+    dialogue_files = [q for q in questions if is_dialogue_file(q)]
+    if dialogue_files:
+        if len(dialogue_files) != len(questions):
+            raise click.UsageError("give conversation files (lines with \"turns\") and question files in separate runs")
+        try:
+            report = run_conversation_eval(dialogue_files, out, settings=settings, split=split, limit=limit)
+        except (IndexMismatchError, IndexUnavailableError, ValueError) as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(2)
+        click.echo(json.dumps(report, indent=2))
+        return
     try:
         report = run_eval(list(questions), out, settings=settings, limit=limit, configs=tuple(configs) or ("hybrid",),
                           plots=plots, history=history, judge_model=judge_model, split=split,

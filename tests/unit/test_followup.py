@@ -109,3 +109,13 @@ def test_named_sources_prefer_the_most_specific_case():
     assert names.named_sources("What did the court decide in Concord v. Anthropic?") == {"concord.pdf"}
     assert names.named_sources("What did Anthropic do?") == {"bartz.md", "concord.pdf"}
     assert names.named_sources("How many times did the court cite it?") == set()
+
+
+@pytest.mark.parametrize("question", [
+    "Can an AI company be contributorily liable for what users prompt its model to produce?",
+    "Can a judge refuse leave to amend just because the plaintiffs waited too long?",
+    "And the Copyright Office: how does its training report see licensing?",
+    "What does section 107 say about it?",
+])
+def test_a_pronoun_inside_the_question_or_another_authority_carries_nothing(question):
+    assert rewrite_followup(question, [BARTZ], DOCS) == question

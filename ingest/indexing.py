@@ -72,7 +72,8 @@ def index_files(found: list[Found], settings: Settings, store: ChunkStore, get_e
                 report: IngestReport, say: Progress, ticker: Ticker | None) -> bool:
     """Index the files ``found`` into the open store; True if anything was written."""
     tick = ticker or Ticker()
-    prepare = _Preparer(settings, store.document_hashes(), get_embedder, {d.source: d for d in store.documents()})
+    prepare = _Preparer(settings, store.document_hashes(), get_embedder, {d.source: d for d in store.documents()},
+                        present={item.source for item in found})
     pending = _Pending(settings, store, get_embedder, report, say, tick)
     tick.start(len(found))
     # The next file is parsed and chunked while this one is embedded: the model holds the
@@ -109,9 +110,13 @@ class _Preparer:
     """Everything before embedding (hash, parse, clean, chunk); runs one file ahead, in a worker."""
 
     def __init__(self, settings: Settings, known: dict[str, str], get_embedder: Callable[[], Embedder],
-                 documents: dict[str, SourceDocument] | None = None):
+                 documents: dict[str, SourceDocument] | None = None, present: set[str] | None = None):
         self.settings, self.known, self.get_embedder = settings, known, get_embedder
         self.documents = documents or {}
+        self.present = present or set()
+        # Content already indexed under another name: the same bytes make the same chunk ids, so
+        # a copy is refused rather than taking the other document's passages over.
+        self.by_content = {sha: source for source, sha in known.items()}
         self.model_lock = threading.Lock()
 
     def __call__(self, item: Found) -> tuple[LoadedDocument, SourceDocument, list[Chunk]] | None:
@@ -127,6 +132,10 @@ class _Preparer:
                 raise IngestError(item.source, f"bad metadata: {exc}") from None
         if self.known.get(item.source) == sha256 and not _metadata_changed(self.documents.get(item.source), sidecar):
             return None
+        twin = self.by_content.setdefault(sha256, item.source)
+        if twin != item.source:
+            moved = "" if twin in self.present else f" (if it was moved, `legalqa remove {twin}` first)"
+            raise IngestError(item.source, f"the same content as {twin}, which is indexed: not indexed twice{moved}")
         # The hash taken to see whether the file changed is the document's: it is not taken twice.
         loaded = load_file(item.path, item.source, max_bytes=int(self.settings.ingest.max_file_mb * 1e6),
                            sidecar=sidecar, sha256=sha256)

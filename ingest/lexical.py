@@ -37,8 +37,9 @@ class LexicalIndex:
         import bm25s
 
         retriever = bm25s.BM25()
-        # bm25s cannot index an empty corpus; an empty document keeps it valid.
-        corpus = [tokenize(t) for t in texts] or [[]]
+        # bm25s cannot index an empty corpus, nor one with no words: a placeholder row keeps it
+        # valid (no id maps to it, so it is never returned) after the last document is removed.
+        corpus = [tokenize(t) for t in texts] or [["\x00empty"]]
         retriever.index(corpus, show_progress=False)
         return cls(retriever, list(ids), list(sources))
 

@@ -144,3 +144,35 @@ def test_a_metadata_edit_reindexes_the_file_it_names(tmp_path, settings, fake_em
     edited = ingest(corpus, settings, fake_embedder)
     assert edited.indexed == ["a.txt"]
     assert Index(settings, as_built=True).documents["a.txt"].judge == "William Alsup"
+
+
+def test_an_identical_copy_under_another_name_is_named_and_not_indexed_twice(tmp_path, settings, fake_embedder):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    text = "Bartz sued Anthropic over books. The court ruled on fair use of the purchased copies."
+    (corpus / "a.txt").write_text(text, encoding="utf-8")
+    (corpus / "b.txt").write_text(text, encoding="utf-8")
+    report = ingest(corpus, settings, fake_embedder)
+    assert report.indexed == ["a.txt"]
+    assert [(s.source, s.reason) for s in report.skipped] == [
+        ("b.txt", "the same content as a.txt, which is indexed: not indexed twice")]
+    (corpus / "a.txt").unlink()  # a move: refused until the old name is removed, so no passage changes hands
+    moved = ingest(corpus, settings, fake_embedder)
+    assert moved.indexed == [] and "`legalqa remove a.txt` first" in moved.skipped[0].reason
+    remove_sources(["a.txt"], settings=settings)
+    assert ingest(corpus, settings, fake_embedder).indexed == ["b.txt"]
+    store = ChunkStore(settings)
+    store.open(store.build_info())
+    assert set(store.document_hashes()) == {"b.txt"}
+    assert {c.source for c in store.iter_chunks()} == {"b.txt"}
+
+
+def test_removing_the_last_document_leaves_an_empty_index_that_answers(tmp_path, settings, fake_embedder):
+    from ingest.index import Index
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Bartz sued Anthropic over books.", encoding="utf-8")
+    ingest(corpus, settings, fake_embedder)
+    assert remove_sources(["a.txt"], settings=settings) == ["a.txt"]
+    assert Index(settings, as_built=True).documents == {}

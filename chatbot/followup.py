@@ -97,8 +97,10 @@ def rewrite_followup(question: str, history: Sequence[Answer], documents: dict[s
         if subject and subject.is_case and len({names.case_of(s) for s in named}) > 1 and named & subject.sources:
             named &= subject.sources  # "Anthropic" after a Bartz answer is Bartz, not Concord
         labels = [names.case_label(s) for s in sorted(named)]
-        if len({names.case_of(s) or s for s in named}) > 1:
-            labels = []  # "OpenAI" is a party to several cases: the question's own words choose
+        if len({names.case_of(s) or s for s in named}) > 1 or not _is_bare_switch(question, names):
+            # "OpenAI" is a party to several cases; "Did any factor go ROSS's way?" says enough:
+            # the question's own words choose, as they would in a first question.
+            labels = []
         typed_case = _CASE_SPAN.search(question)  # the user wrote the case name out: nothing to add
         labels = [x for x in dict.fromkeys(labels) if x and not typed_case and x.lower() not in question.lower()]
         extra = []
@@ -170,9 +172,9 @@ _ABOUT_A_CASE = re.compile(
     r"dismiss(?:ed|al)?|he|she|him|his|her|filed|sued)\b",
     re.IGNORECASE,
 )
-# Authorities that are no case: a question naming one is about it.
-_OTHER_AUTHORITY = re.compile(r"\b(?:Copyright Office|Register of Copyrights|Congress|Title 17|U\.?S\.?C\.?|§|"
-                              r"[Ss]ection \d+|Copyright Act|DMCA|Federal Register)\b")
+# Authorities that are no case: a question naming one is about it ("And the Copyright Office?").
+# A statute is not one of them: "how did the judge read section 1202(b)?" is still about the case.
+_OTHER_AUTHORITY = re.compile(r"\b(?:Copyright Office|Register of Copyrights|Congress|Federal Register)\b")
 # Pronouns that can only point back to an earlier turn.
 _POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their|he|she|him|his|her|there|that|this|so)\b(?!\s+(?:the|a|an)\b)",
                           re.IGNORECASE)

@@ -39,9 +39,8 @@ def eval_command(questions, split, out, configs, limit, plots, compare, history,
     """Score a gold question set: retrieval (hit@k, recall@k, MRR, nDCG, page hit, key facts in the
     top passages), answers (key-fact recall, Magesh labels, length), citations (quote fidelity re-read
     from the files, precision, recall), abstention and latency, for each configuration side by side.
-    A question with a history is asked after its history, in one conversation. A conversation file
-    (one dialogue a line, with "turns") is asked turn by turn and scored on what each turn carried
-    over: follow-ups answered from the right document, named turns that inherited another case."""
+    A question with a history is asked after its history; a file of dialogues ("turns") is asked
+    turn by turn and scored on what each turn carried over (see eval.conversations)."""
     from chatbot.engine import IndexMismatchError, IndexUnavailableError
     from eval.history import default_history
     from eval.runner import run_eval
@@ -83,18 +82,7 @@ def eval_command(questions, split, out, configs, limit, plots, compare, history,
         except BackendUnavailable as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
             sys.exit(2)
-    from eval.conversations import is_dialogue_file, run_conversation_eval
-
-    dialogue_files = [q for q in questions if is_dialogue_file(q)]
-    if dialogue_files:
-        if len(dialogue_files) != len(questions):
-            raise click.UsageError("give conversation files (lines with \"turns\") and question files in separate runs")
-        try:
-            report = run_conversation_eval(dialogue_files, out, settings=settings, split=split, limit=limit)
-        except (IndexMismatchError, IndexUnavailableError, ValueError) as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
-            sys.exit(2)
-        click.echo(json.dumps(report, indent=2))
+    if _conversations(questions, out, settings, split, limit):
         return
     try:
         report = run_eval(list(questions), out, settings=settings, limit=limit, configs=tuple(configs) or ("hybrid",),
@@ -106,3 +94,22 @@ def eval_command(questions, split, out, configs, limit, plots, compare, history,
         sys.exit(2)
     click.echo(json.dumps(report, indent=2))
     click.echo(f"history: one line appended to {history}", err=True)
+
+
+def _conversations(questions, out, settings, split, limit) -> bool:
+    """Evaluate files of dialogues (lines with "turns"), if that is what was given."""
+    from chatbot.engine import IndexMismatchError, IndexUnavailableError
+    from eval.conversations import is_dialogue_file, run_conversation_eval
+
+    dialogue_files = [q for q in questions if is_dialogue_file(q)]
+    if not dialogue_files:
+        return False
+    if len(dialogue_files) != len(questions):
+        raise click.UsageError('give conversation files (lines with "turns") and question files in separate runs')
+    try:
+        report = run_conversation_eval(dialogue_files, out, settings=settings, split=split, limit=limit)
+    except (IndexMismatchError, IndexUnavailableError, ValueError) as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(report, indent=2))
+    return True

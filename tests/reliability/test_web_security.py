@@ -207,5 +207,6 @@ def test_browser_logs_in_then_asks(login_server):
         box.wait_for(timeout=60_000)
         box.fill("What are the four factors of fair use?")
         box.press("Enter")
-        page.wait_for_selector("#chat .source-card", timeout=60_000)
+        # Source cards sit closed under the answer: the answer's card is in the page, not open.
+        page.wait_for_selector("#chat .source-card", state="attached", timeout=60_000)
         browser.close()

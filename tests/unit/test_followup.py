@@ -43,9 +43,10 @@ BARTZ = answered("Did Judge Alsup find that training on lawfully purchased books
     # a question that names its own case never inherits another
     ("What did the court hold in Kadrey v. Meta?", "What did the court hold in Kadrey v. Meta?"),
     ("What did the court decide in Concord v. Anthropic?", "What did the court decide in Concord v. Anthropic?"),
-    ("What did Judge Chhabria say about market dilution?",
-     "What did Judge Chhabria say about market dilution? (Kadrey v. Meta)"),
-    ("What happened with ByteDance?", "What happened with ByteDance? (Studios and the MPA v. ByteDance over Seedance 2.0)"),
+    ("What did Judge Chhabria say about market dilution?", "What did Judge Chhabria say about market dilution?"),
+    ("What happened with ByteDance?", "What happened with ByteDance?"),
+    ("And ByteDance?", "And ByteDance? (Studios and the MPA v. ByteDance over Seedance 2.0; "
+                       "Did the court find that training on lawfully purchased books was fair use)"),
     # a new topic starts fresh
     ("Can an AI system be the author of a copyrighted work?", "Can an AI system be the author of a copyrighted work?"),
     ("What are the four fair use factors?", "What are the four fair use factors?"),
@@ -58,8 +59,8 @@ def test_rewrites_after_a_bartz_answer(question, expected):
 
 
 def test_a_shared_party_is_the_case_under_discussion():
-    assert rewrite_followup("Whom did Anthropic hire to buy print books?", [BARTZ], DOCS) == (
-        "Whom did Anthropic hire to buy print books? (Bartz v. Anthropic)")
+    assert rewrite_followup("And Anthropic?", [BARTZ], DOCS) == (
+        "And Anthropic? (Bartz v. Anthropic; Did the court find that training on lawfully purchased books was fair use)")
     kadrey = answered("What did the court hold in Kadrey v. Meta?", "kadrey.md")
     # several cases share the party, and nothing says which: the question is searched as asked
     assert rewrite_followup("Whom did Anthropic hire?", [kadrey], DOCS) == "Whom did Anthropic hire?"
@@ -115,7 +116,7 @@ def test_named_sources_prefer_the_most_specific_case():
     "Can an AI company be contributorily liable for what users prompt its model to produce?",
     "Can a judge refuse leave to amend just because the plaintiffs waited too long?",
     "And the Copyright Office: how does its training report see licensing?",
-    "What does section 107 say about it?",
+    "What did the Copyright Office say about it?",
 ])
 def test_a_pronoun_inside_the_question_or_another_authority_carries_nothing(question):
     assert rewrite_followup(question, [BARTZ], DOCS) == question

@@ -106,16 +106,17 @@ class ChunkStore:
     def _read(self, read: Callable[[], _T]) -> _T:
         """Run a read; if its generation was removed by a rebuild meanwhile, follow the
         rebuild once and run it again."""
-        from chromadb.errors import NotFoundError
+        from chromadb.errors import InternalError, NotFoundError
 
         try:
             return read()
-        except NotFoundError:
-            pass
+        except (NotFoundError, InternalError) as exc:  # InternalError: "Missing metadata segment" mid-delete
+            if isinstance(exc, InternalError) and "segment" not in str(exc).lower():
+                raise
         try:
             self.reload()
             return read()
-        except (NotFoundError, IndexUnavailableError):
+        except (NotFoundError, InternalError, IndexUnavailableError):
             raise StaleIndexError("the index was rebuilt while it was being read; ask again") from None
 
     # -- build record -------------------------------------------------------

@@ -196,3 +196,18 @@ def stop_service(proc) -> None:
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def submit_question(page, question: str, *, wait_s: float = 20) -> None:
+    """Type ``question`` into the chat and send it. A question sent while a freshly opened page is
+    still starting its app can be dropped, so it is sent again if it has not reached the chat."""
+    box = page.locator("#question textarea")
+    for _ in range(3):
+        box.fill(question)
+        box.press("Enter")
+        try:
+            page.wait_for_function("q => document.querySelector('#chat').innerText.includes(q)", arg=question,
+                                   timeout=wait_s * 1000)
+            return
+        except Exception:  # not shown yet: the page was not ready for it
+            continue

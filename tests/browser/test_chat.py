@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, free_port, start_service, stop_service
+from tests.conftest import ROOT, free_port, start_service, stop_service, submit_question
 from tests.pdfs import write_pdf
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -82,9 +82,7 @@ def page(browser, server):
 
 def ask(page, question: str):
     """Ask, wait for the answer's source cards, and open them (they start closed)."""
-    box = page.locator("#question textarea")
-    box.fill(question)
-    box.press("Enter")
+    submit_question(page, question)
     page.wait_for_selector("#chat .source-card", state="attached", timeout=120_000)
     page.evaluate("() => document.querySelectorAll('#chat .source-card').forEach(card => { card.open = true; })")
     return page.locator("#chat .source-card")

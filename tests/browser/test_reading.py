@@ -21,7 +21,7 @@ import pytest
 
 from chatbot.types import ABSTAIN_MESSAGE
 from tests.browser.test_chat import ARTIFACTS, browser  # noqa: F401  (the fixture)
-from tests.conftest import ROOT, free_port, start_service, stop_service
+from tests.conftest import ROOT, free_port, start_service, stop_service, submit_question
 from tests.integration.test_sample_corpus import sample_index  # noqa: F401  (the fixture)
 
 WALKTHROUGH_FILE = ROOT / "eval" / "gold" / "walkthrough.json"
@@ -79,15 +79,13 @@ def phone(browser, sample_server):  # noqa: F811
 def ask(page, question: str) -> dict:
     """Type ``question``, wait until its answer is finished, and read the answer off the page."""
     before = page.locator("#chat .answer").count()
-    box = page.locator("#question textarea")
-    box.fill(question)
-    box.press("Enter")
+    submit_question(page, question)
     return latest_answer(page, before)
 
 
 def latest_answer(page, before: int) -> dict:
     # The page marks an answer shown once it has scrolled to it, after the reply is finished.
-    page.wait_for_function(f"() => Number(document.body.dataset.answersShown || 0) > {before}", timeout=60_000)
+    page.wait_for_function(f"() => Number(document.body.dataset.answersShown || 0) > {before}", timeout=120_000)
     return page.evaluate("""() => {
         const answers = document.querySelectorAll('#chat .answer');
         const answer = answers[answers.length - 1];

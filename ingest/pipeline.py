@@ -86,7 +86,7 @@ class _Run:
     def embedder(self) -> Embedder:
         if self._embedder is None:
             self.say(f"loading embedding model {self.settings.embedding_model}")
-            self._embedder = load_embedder(self.settings.embedding_model)
+            self._embedder = load_embedder(self.settings.embedding_model, self.settings.embedding_encoder)
         return self._embedder
 
     def index(self, found: list[Found]) -> bool:
@@ -109,7 +109,7 @@ def _update(run: _Run, find: Callable[[], list[Found]]) -> None:
         # Same model: its dimension is on record, and the model need not be loaded unless a file changed.
         expected = BuildInfo.from_settings(settings, existing.dimension)
     else:
-        expected = BuildInfo.from_settings(settings, run.embedder().dimension)
+        expected = BuildInfo.from_settings(settings, run.embedder().dimension, run.embedder().encoder)
     store.open(expected, create=True)
     report.repairs = repair(store)
     report.recovered = bool(report.repairs)
@@ -127,7 +127,7 @@ def _rebuild(run: _Run, find: Callable[[], list[Found]], keep_uploads: bool) -> 
     Until the switch, readers answer from the old generation; if the build fails, the old
     one stays live and the new one is deleted (or, after a kill, by the next writer)."""
     settings, store = run.settings, run.store
-    expected = BuildInfo.from_settings(settings, run.embedder().dimension)
+    expected = BuildInfo.from_settings(settings, run.embedder().dimension, run.embedder().encoder)
     found = find()
     uploads = uploads_dir(settings)
     if keep_uploads and uploads.is_dir():

@@ -133,7 +133,7 @@ class ChunkStore:
     def open(self, expected: BuildInfo, *, create: bool = False) -> None:
         """Open the collections, checking that the index was built as ``expected`` says."""
         found = self.build_info()
-        if found is not None and found != expected:
+        if found is not None and expected.differences(found):
             raise mismatch_error(expected.differences(found))
         if found is None and not create:
             raise no_index_error()

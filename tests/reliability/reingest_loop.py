@@ -25,7 +25,7 @@ def main(index_dir: str, corpus: str, target: str, versions: str, log: str, *fla
 
         embedder = FakeEmbedder()
     else:
-        embedder = load_embedder(settings.embedding_model)
+        embedder = load_embedder(settings.embedding_model, settings.embedding_encoder)
     target_path = Path(target)
     version = "a"
     with open(log, "a", encoding="utf-8") as out:

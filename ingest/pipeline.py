@@ -24,6 +24,7 @@ from ingest.lexical import drop_other_lexical, lexical_stale, lexical_text, rebu
 from ingest.locking import WRITER_WAIT, writer_lock
 from ingest.recovery import recover_index, remove_orphan_uploads, repair
 from ingest.store import ChunkStore
+from ingest import vectorcheck
 from ingest.vectors import HEADER_WEIGHT, embed_documents, embedding_text
 from legalqa.settings import Settings
 
@@ -47,6 +48,7 @@ def ingest_paths(
     read_metadata: bool = True,
     keep_uploads: bool = True,
     lock_timeout: float = WRITER_WAIT,
+    check_all_vectors: bool = False,
 ) -> IngestReport:
     """Bring the index up to date with the files under ``paths``.
 
@@ -59,7 +61,8 @@ def ingest_paths(
     (for uploads: a user's manifest must not relabel other files). ``rebuild`` builds a new
     index beside the live one and switches to it when complete; with ``keep_uploads`` it
     indexes the web uploads again, as uploads. Waits up to ``lock_timeout`` seconds for
-    another writer, then raises :class:`IndexBusyError`.
+    another writer, then raises :class:`IndexBusyError`. Lost vectors are looked for among the
+    chunks written since the last check (ingest/vectorcheck.py), or every chunk with ``check_all_vectors``.
     """
     started = time.perf_counter()
     run = _Run(settings, store or ChunkStore(settings), embedder, progress or (lambda _msg: None), ticker)
@@ -69,7 +72,7 @@ def ingest_paths(
         if rebuild:
             _rebuild(run, find, keep_uploads)
         else:
-            _update(run, find)
+            _update(run, find, check_all_vectors)
     run.report.seconds = time.perf_counter() - started
     return run.report
 
@@ -101,7 +104,7 @@ def _found(paths: Iterable[Path], prefix: str, read_metadata: bool) -> list[Foun
     return found
 
 
-def _update(run: _Run, find: Callable[[], list[Found]]) -> None:
+def _update(run: _Run, find: Callable[[], list[Found]], check_all_vectors: bool = False) -> None:
     """An incremental ingest into the live generation: repair first, then index what changed."""
     settings, store, report = run.settings, run.store, run.report
     existing = store.build_info()
@@ -111,14 +114,19 @@ def _update(run: _Run, find: Callable[[], list[Found]]) -> None:
     else:
         expected = BuildInfo.from_settings(settings, run.embedder().dimension, run.embedder().encoder)
     store.open(expected, create=True)
-    report.repairs = repair(store)
+    report.repairs = repair(store, full=check_all_vectors)
     report.recovered = bool(report.repairs)
     for line in report.repairs:
         run.say(f"repaired: {line}")
     drop_other_lexical(settings)
+    vectorcheck.begin(store)
     changed = run.index(find()) or report.recovered
     if changed or lexical_stale(settings, store):
         rebuild_lexical(settings, store)
+    lost = vectorcheck.finish(store)  # the vectors this ingest wrote; then its end is marked
+    if lost:
+        report.repairs.append(f"put back {len(lost)} vector(s) Chroma lost while this ingest wrote them")
+        run.say(f"repaired: {report.repairs[-1]}")
 
 
 def _rebuild(run: _Run, find: Callable[[], list[Found]], keep_uploads: bool) -> None:

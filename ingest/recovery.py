@@ -15,13 +15,16 @@ from ingest.layout import UPLOAD_PREFIX, uploads_dir
 from ingest.lexical import drop_other_lexical, lexical_stale, rebuild_lexical
 from ingest.locking import writer_lock
 from ingest.store import ChunkStore
+from ingest.vectorcheck import check_written
 from legalqa.settings import Settings
 
 
-def repair(store: ChunkStore) -> list[str]:
+def repair(store: ChunkStore, *, full: bool = False) -> list[str]:
     """Repair the open store, one line per repair: finish or undo the documents an interrupted
     ingest was writing, put back vectors Chroma lost, delete chunks no registry record accounts
-    for, and delete generations a rebuild left unfinished."""
+    for, and delete generations a rebuild left unfinished. Vectors are checked for the chunks
+    written since the last check, or for every chunk after a killed ingest or with ``full``
+    (ingest/vectorcheck.py)."""
     lines = []
     dropped = store.drop_other_generations()
     if dropped:
@@ -30,9 +33,9 @@ def repair(store: ChunkStore) -> list[str]:
     if journal:
         lines.append("finished or undid the documents an interrupted ingest was writing: "
                      + ", ".join(sorted({e["source"] for e in journal})))
-    lost = store.repair_vectors()
+    lost = check_written(store, full=full)
     if lost:
-        lines.append(f"put back {lost} vector(s) Chroma had lost")
+        lines.append(f"put back {len(lost)} vector(s) Chroma had lost")
     for source, n in sorted(remove_orphan_chunks(store).items()):
         lines.append(f"deleted {n} chunk(s) of {source}, which no document record accounts for")
     return lines
@@ -74,7 +77,8 @@ def remove_orphan_chunks(store: ChunkStore) -> Counter:
     return removed
 
 
-def recover_index(settings: Settings, store: ChunkStore | None = None, *, lock_timeout: float = 10.0) -> list[str]:
+def recover_index(settings: Settings, store: ChunkStore | None = None, *, lock_timeout: float = 10.0,
+                  full: bool = False) -> list[str]:
     """Repair what a killed process left, before serving: one line per repair ([] if none).
 
     Under the writer lock: finishes or undoes the journal's documents, puts back lost vectors,
@@ -83,6 +87,8 @@ def recover_index(settings: Settings, store: ChunkStore | None = None, *, lock_t
     in the uploads folder that are not indexed (an upload killed before its record). If
     another writer holds the lock past ``lock_timeout`` seconds, recovery is left to it
     (every ingest repairs first) and the one line says so. Never deletes an indexed document.
+    Checks the vectors of the chunks written since the last check (all after a kill), or of
+    every chunk with ``full``.
     """
     store = store or ChunkStore(settings)
     try:
@@ -97,7 +103,7 @@ def recover_index(settings: Settings, store: ChunkStore | None = None, *, lock_t
             if info is None:
                 return lines  # no index: the uploads stay, for the next rebuild to index
             store.open(info)
-            repaired = repair(store)
+            repaired = repair(store, full=full)
             if repaired or lexical_stale(settings, store):
                 rebuild_lexical(settings, store)
                 repaired.append("rebuilt the BM25 index from the repaired chunks")

@@ -27,6 +27,7 @@ from ingest.locking import WRITER_WAIT, writer_lock
 from ingest.journal import Journal
 from ingest.records import chunk_from_record, chunk_record
 from ingest.types import Chunk, SourceDocument
+from ingest.vectorcheck import WrittenChunks, finish
 from legalqa.settings import Settings
 
 __all__ = ["CHUNKS", "DOCUMENTS", "FORMAT_VERSION", "WRITER_WAIT", "BuildInfo", "ChunkStore", "IndexBusyError",
@@ -177,7 +178,7 @@ class ChunkStore:
     def publish(self) -> list[int]:
         """Make this store's generation the live one, then delete every other generation.
         Returns the generations deleted."""
-        self.repair_vectors()  # as every ingest does at its start: a rebuild's last chance
+        finish(self)  # check the vectors it wrote, as every ingest does: a rebuild's last chance
         switch_live_generation(self.settings, self.generation)
         return self.drop_other_generations()
 
@@ -201,6 +202,7 @@ class ChunkStore:
             with suppress(Exception):  # already gone
                 self._client.delete_collection(name)
         Journal(self.settings, generation).clear()
+        WrittenChunks(self.settings, generation).clear()
 
     @property
     def chunks(self):
@@ -234,6 +236,7 @@ class ChunkStore:
             return
         self.journal.write([{"source": d.source, "sha256": d.sha256} for d, _, _ in batch])
         chunks = [c for _, cs, _ in batch for c in cs]
+        WrittenChunks(self.settings, self.generation).add([c.chunk_id for c in chunks])  # to check (vectorcheck.py)
         metas = [chunk_record(c, d) for d, cs, _ in batch for c in cs]
         vectors = np.vstack([np.asarray(v, dtype=np.float32) for _, _, v in batch])
         for i in range(0, len(chunks), _PAGE_SIZE):
@@ -272,37 +275,34 @@ class ChunkStore:
         for i in range(0, len(ids), _PAGE_SIZE):
             self.chunks.delete(ids=list(ids[i : i + _PAGE_SIZE]))
 
-    def lost_vectors(self) -> list[str]:
-        """Chunks whose vector the nearest-neighbour index cannot find.
+    def lost_vectors(self, ids: Sequence[str] | None = None) -> list[str]:
+        """Chunks (of ``ids``; default all) whose own vector does not find them among its nearest
+        neighbours: HNSW lost them though their record is stored, as after a kill -9 and (rarely)
+        a normal exit. Which chunks an ingest checks: ingest/vectorcheck.py."""
+        return [cid for cid, *_ in self._lost(ids)]
 
-        Chroma writes each record durably, but its HNSW file is saved in batches, and now and
-        then a chunk whose record is stored is one no dense search returns: after a kill -9, and
-        (rarely, in the crash loop) after an ingest that ended normally. Each chunk's own vector
-        must find it among its nearest neighbours."""
-        return [cid for cid, *_ in self._lost()]
-
-    def repair_vectors(self) -> int:
-        """Add back every lost vector from the copy Chroma keeps with the record. Returns how many."""
-        lost = list(self._lost())
+    def repair_vectors(self, ids: Sequence[str] | None = None) -> list[str]:
+        """Add back the lost vectors (of ``ids``; default all) from the copy Chroma keeps with the
+        record. Returns their chunk ids."""
+        lost = list(self._lost(ids))
         for i in range(0, len(lost), _PAGE_SIZE):
-            part = lost[i : i + _PAGE_SIZE]
-            self.chunks.upsert(ids=[r[0] for r in part], embeddings=[r[1] for r in part],
-                               documents=[r[2] for r in part], metadatas=[r[3] for r in part])
-        return len(lost)
+            cids, vectors, texts, metas = zip(*lost[i : i + _PAGE_SIZE])
+            self.chunks.upsert(ids=list(cids), embeddings=list(vectors), documents=list(texts), metadatas=list(metas))
+        return [r[0] for r in lost]
 
-    def _lost(self) -> Iterator[tuple]:
+    def _lost(self, ids: Sequence[str] | None) -> Iterator[tuple]:
         """(id, embedding, text, metadata) of each chunk its own vector does not find."""
+        include = ["embeddings", "documents", "metadatas"]
+        pages = self._pages(include) if ids is None else (
+            self.chunks.get(ids=list(ids[i : i + _PAGE_SIZE]), include=include) for i in range(0, len(ids), _PAGE_SIZE))
         total = self.count()
-        offset = 0
-        while offset < total:
-            got = self.chunks.get(include=["embeddings", "documents", "metadatas"], limit=1000, offset=offset)
+        for got in pages:
             if not got["ids"]:
-                return
+                continue
             found = self.chunks.query(query_embeddings=got["embeddings"], n_results=min(8, total), include=[])
             for i, (cid, hits) in enumerate(zip(got["ids"], found["ids"])):
                 if cid not in hits:
                     yield cid, got["embeddings"][i], got["documents"][i], got["metadatas"][i]
-            offset += len(got["ids"])
 
     def remove_document(self, source: str) -> bool:
         existed = bool(self._documents.get(ids=[source])["ids"])

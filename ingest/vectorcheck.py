@@ -1,0 +1,128 @@
+"""Which chunks to check for a lost vector, so that an ingest checks what changed, not the index.
+
+Chroma stores each chunk's record durably, but saves its HNSW index (what dense search walks)
+in batches: after a kill -9, and now and then after a normal exit, a chunk whose record is
+stored is one no dense search finds (ChunkStore.lost_vectors). Checking every chunk costs
+O(index) at every ingest. So each generation keeps a record of the chunk
+ids written since they were last checked, ``vectors-to-check.jsonl`` in the index folder:
+
+- :meth:`ingest.store.ChunkStore.replace_documents` appends a batch's ids before writing it;
+- the next writer (an ingest, or ``serve``'s recovery) checks those ids when it starts
+  (:func:`check_written`) and keeps only the ids it had to put back, for a later process to
+  check again: a process sees its own writes in memory, and a loss at exit only shows on disk;
+- an ingest marks its start (:func:`begin`) and, after checking what it wrote, its normal end
+  (:func:`finish`). A start with no end means a writer was killed: the next one checks every
+  chunk, since a kill while Chroma saves its HNSW files can cost vectors it was not writing.
+  With no record at all (an index from before it), every chunk is checked once, too.
+
+What the record cannot see is a vector lost among chunks no writer touched since they were
+last checked, with no kill in between; ``full=True`` checks every chunk on demand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from legalqa.settings import Settings
+
+if TYPE_CHECKING:
+    from ingest.store import ChunkStore
+
+_BEGUN = {"ingest": "begun"}
+_ENDED = {"ingest": "ended"}
+
+
+def to_check_file(settings: Settings, generation: int) -> Path:
+    """The record of ``generation``'s chunks written since their vectors were last checked."""
+    name = "vectors-to-check.jsonl" if generation == 0 else f"vectors-to-check-g{generation}.jsonl"
+    return Path(settings.index_dir) / name
+
+
+@dataclass
+class ToCheck:
+    """What the record says: the chunk ids to check, and whether a writer began and never ended."""
+
+    ids: list[str]
+    interrupted: bool
+
+
+class WrittenChunks:
+    """One generation's record: JSON lines ``{"ids": [...]}`` and the begun/ended marks of ingests.
+
+    Appends only, so recording a batch costs that batch, not the record; a line torn by a kill
+    is skipped (the write it announced had not started)."""
+
+    def __init__(self, settings: Settings, generation: int):
+        self.path = to_check_file(settings, generation)
+
+    def read(self) -> ToCheck | None:
+        """The ids to check and whether an ingest was interrupted; None when there is no record."""
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return None
+        ids: dict[str, None] = {}
+        open_ingest = False
+        for line in lines:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if entry == _BEGUN or entry == _ENDED:
+                open_ingest = entry == _BEGUN
+            elif isinstance(entry, dict):
+                ids.update(dict.fromkeys(entry.get("ids") or []))
+        return ToCheck(list(ids), open_ingest)
+
+    def add(self, ids: Sequence[str]) -> None:
+        """Record ids about to be written (before writing them)."""
+        self._append({"ids": list(ids)})
+
+    def reset(self, ids: Sequence[str]) -> None:
+        """Replace the record with ``ids`` alone, atomically: a crash leaves the old record or the new."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"ids": list(ids)}) + "\n", encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def mark(self, begun: bool) -> None:
+        self._append(_BEGUN if begun else _ENDED)
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+    def _append(self, entry: dict) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(entry) + "\n")
+
+
+def check_written(store: ChunkStore, *, full: bool = False) -> list[str]:
+    """Put back the lost vectors among the chunks the record names (every chunk with ``full``,
+    after an interrupted ingest, or with no record); returns the ids put back. Hold the writer lock."""
+    record = WrittenChunks(store.settings, store.generation)
+    found = record.read()
+    everything = full or found is None or found.interrupted
+    repaired = store.repair_vectors(None if everything else found.ids)
+    record.reset(repaired)  # checked by this process; what it put back, a later one checks again
+    return repaired
+
+
+def begin(store: ChunkStore) -> None:
+    """An ingest starts writing (after :func:`check_written`): until :func:`finish`, a crash is visible."""
+    WrittenChunks(store.settings, store.generation).mark(begun=True)
+
+
+def finish(store: ChunkStore) -> list[str]:
+    """An ingest ends normally: put back the lost vectors among the chunks it wrote, and mark its end.
+    The ids stay in the record, for the next process to check from disk. Returns the ids put back."""
+    record = WrittenChunks(store.settings, store.generation)
+    found = record.read()
+    repaired = store.repair_vectors(found.ids if found is not None else None)
+    record.mark(begun=False)
+    return repaired

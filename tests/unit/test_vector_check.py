@@ -1,0 +1,188 @@
+"""The lost-vector check at each ingest covers the chunks written since the last check, not the
+whole index; after a killed ingest, with no record, or on demand it covers every chunk."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.pipeline import ingest_paths, recover_index
+from ingest.store import ChunkStore
+from ingest.vectorcheck import ToCheck, WrittenChunks, to_check_file
+
+FAIR_USE = "statute/fair-use.md"
+
+
+@pytest.fixture
+def settings(settings, tmp_path):
+    """Uploads in tmp_path: recovery deletes the files of an uploads folder that are not indexed."""
+    return settings.model_copy(update={"data_dir": tmp_path / "data"})
+
+
+@pytest.fixture
+def checked(monkeypatch):
+    """Every call of ChunkStore.repair_vectors, as the sorted ids it was asked to check (None: all)."""
+    calls: list[list[str] | None] = []
+    real = ChunkStore.repair_vectors
+
+    def spy(self, ids=None):
+        calls.append(None if ids is None else sorted(ids))
+        return real(self, ids)
+
+    monkeypatch.setattr(ChunkStore, "repair_vectors", spy)
+    return calls
+
+
+def chunk_ids(settings, source: str | None = None) -> list[str]:
+    store = ChunkStore(settings)
+    store.open(store.build_info())
+    return sorted(c.chunk_id for c in store.iter_chunks() if source is None or c.source == source)
+
+
+def edit(corpus) -> None:
+    path = corpus / FAIR_USE
+    path.write_text(path.read_text() + "\nA fifth thought, not a factor.\n")
+
+
+def hide_from_dense_search(monkeypatch, store: ChunkStore, hidden: set[str]) -> None:
+    """Make HNSW miss the chunks ``hidden`` names, as it misses a lost vector, until they are written again."""
+    collection = type(store.chunks)  # an ingest reopens the store's collections: patch their class
+    real_query, real_upsert = collection.query, collection.upsert
+
+    def query(self, *args, **kwargs):
+        got = real_query(self, *args, **kwargs)
+        got["ids"] = [[cid for cid in hits if cid not in hidden] for hits in got["ids"]]
+        return got
+
+    def upsert(self, *args, **kwargs):
+        hidden.difference_update(kwargs.get("ids") or [])
+        return real_upsert(self, *args, **kwargs)
+
+    monkeypatch.setattr(collection, "query", query)
+    monkeypatch.setattr(collection, "upsert", upsert)
+
+
+def test_an_incremental_ingest_checks_what_was_written_since_the_last_check(small_corpus, settings, fake_embedder,
+                                                                            checked):
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    written = chunk_ids(settings)
+    assert checked == [None, written]  # a new index has no record (and no chunk); at its end, what it wrote
+
+    edit(small_corpus)
+    checked.clear()
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    # At its start, what the first ingest wrote (as a fresh process sees it); at its end, the edit's chunks alone.
+    assert checked == [written, chunk_ids(settings, FAIR_USE)]
+
+    checked.clear()
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    assert checked == [chunk_ids(settings, FAIR_USE), []]  # then nothing changed, and nothing is left to check
+
+
+def test_a_vector_lost_by_an_ingest_is_put_back_by_the_next(small_corpus, settings, fake_embedder, monkeypatch):
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    edit(small_corpus)
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    lost = chunk_ids(settings, FAIR_USE)[:1]
+
+    store = ChunkStore(settings)
+    store.open(store.build_info())
+    hidden = set(lost)
+    hide_from_dense_search(monkeypatch, store, hidden)  # lost as the last ingest's process exited
+    assert store.lost_vectors() == lost == store.lost_vectors(chunk_ids(settings, FAIR_USE))
+
+    report = ingest_paths([small_corpus], settings=settings, embedder=fake_embedder, store=store)
+    assert "put back 1 vector(s) Chroma had lost" in report.repairs and report.recovered
+    assert not hidden and store.lost_vectors() == []
+    # Put back in this process's memory: the next process checks it again, from disk.
+    assert WrittenChunks(settings, 0).read() == ToCheck(lost, interrupted=False)
+
+
+def test_a_vector_lost_while_an_ingest_writes_is_put_back_at_its_end(small_corpus, settings, fake_embedder,
+                                                                     monkeypatch):
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    edit(small_corpus)
+    store = ChunkStore(settings)
+    store.open(store.build_info())
+    hidden: set[str] = set()
+    real_replace = ChunkStore.replace_documents
+
+    def replace_and_lose_one(self, batch):
+        real_replace(self, batch)
+        hidden.add(batch[0][1][0].chunk_id)  # HNSW misses the first new chunk once it is written
+
+    monkeypatch.setattr(ChunkStore, "replace_documents", replace_and_lose_one)
+    hide_from_dense_search(monkeypatch, store, hidden)
+    report = ingest_paths([small_corpus], settings=settings, embedder=fake_embedder, store=store)
+    assert report.repairs == ["put back 1 vector(s) Chroma lost while this ingest wrote them"]
+    assert not hidden and store.lost_vectors() == []
+
+
+def test_a_killed_ingest_makes_the_next_one_check_every_chunk(small_corpus, settings, fake_embedder, checked):
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    edit(small_corpus)
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # stands in for kill -9 after the chunks are written
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("ingest.pipeline.rebuild_lexical", killed)
+        with pytest.raises(KeyboardInterrupt):
+            ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    record = WrittenChunks(settings, 0).read()
+    assert record.interrupted and set(chunk_ids(settings, FAIR_USE)) <= set(record.ids)
+
+    checked.clear()
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    assert checked == [None, []]  # a kill while Chroma saves its HNSW files can cost any vector
+    assert WrittenChunks(settings, 0).read() == ToCheck([], interrupted=False)
+
+
+def test_an_index_with_no_record_is_checked_in_full_once(small_corpus, settings, fake_embedder, checked):
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    to_check_file(settings, 0).unlink()  # an index built before the record existed
+    checked.clear()
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    assert checked == [None, [], [], []]
+
+
+def test_every_chunk_is_checked_on_demand(small_corpus, settings, fake_embedder, checked):
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    checked.clear()
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder, check_all_vectors=True)
+    assert recover_index(settings, full=True) == []
+    assert recover_index(settings) == []
+    assert checked == [None, [], None, []]
+
+
+def test_recovery_at_start_checks_the_record_and_leaves_it_checked(small_corpus, settings, fake_embedder, checked):
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    checked.clear()
+    assert recover_index(settings) == []
+    assert recover_index(settings) == []
+    assert checked == [chunk_ids(settings), []]
+
+
+def test_a_rebuild_checks_what_it_wrote_and_drops_the_old_record(small_corpus, settings, fake_embedder, checked):
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    checked.clear()
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder, rebuild=True)
+    assert checked == [chunk_ids(settings)]  # before the switch: every chunk of the new generation
+    assert not to_check_file(settings, 0).exists() and to_check_file(settings, 1).exists()
+    checked.clear()
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    assert checked == [chunk_ids(settings), []]  # and once more by the next writer
+
+
+def test_a_line_torn_by_a_kill_is_skipped(settings):
+    record = WrittenChunks(settings, 0)
+    record.reset(["a"])
+    record.mark(begun=True)
+    record.add(["b", "c"])
+    with record.path.open("a") as out:
+        out.write('{"ids": ["d", "e')  # the kill came mid-line: the write it announced never started
+    assert record.read() == ToCheck(["a", "b", "c"], interrupted=True)
+    record.reset([])  # what the next writer does once it has checked
+    assert record.read() == ToCheck([], interrupted=False)

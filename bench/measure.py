@@ -10,11 +10,18 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from eval.metrics import percentile
 from legalqa.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]  # where `python -m bench.tutorial` is found
+# The court filings' one PDF: in the small set whenever present, so PDF parsing is timed too.
+COURT_PDF = "bartz-v-anthropic_2025-06-23_order-on-fair-use.pdf"
+SMALL_SET_SIZE = 4
+OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
 
 
 def latency_ms(values: list[float], q: float) -> float | None:
@@ -44,7 +51,7 @@ def dir_size_mb(path: Path) -> float:
 
 def in_worker(task: str, **args) -> dict:
     """Run ``bench.worker task`` in a fresh Python and return its JSON result."""
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+    env = {**os.environ, **OFFLINE_ENV}
     proc = subprocess.run(
         [sys.executable, "-m", "bench.worker", task, json.dumps(args, default=str)],
         capture_output=True, text=True, env=env,
@@ -57,14 +64,18 @@ def in_worker(task: str, **args) -> dict:
 # -- start-up -------------------------------------------------------------------------
 
 
+def legalqa_command() -> list[str]:
+    """How a user starts legalqa: its console script, or the module where none is installed."""
+    exe = Path(sys.executable).with_name("legalqa")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "chatbot.cli"]
+
+
 def help_seconds(repeats: int = 3) -> float:
     """Median wall time of `legalqa --help` (nothing heavy may be imported for it)."""
-    exe = Path(sys.executable).with_name("legalqa")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "chatbot.cli"]
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        subprocess.run([*command, "--help"], capture_output=True, check=True)
+        subprocess.run([*legalqa_command(), "--help"], capture_output=True, check=True)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -101,6 +112,90 @@ def serve_to_first_answer(index_dir: Path, question: str, port: int) -> dict:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+# -- whole processes: legalqa ingest against the tutorial ----------------------------
+
+
+def court_filings(corpus: Path, n: int = SMALL_SET_SIZE) -> list[Path]:
+    """The small set, the same on every run: the court PDF when present, then the smallest other
+    court filings (by size, then name). A corpus without court/ gives its own smallest files."""
+    from eval.baseline import readable
+
+    folder = corpus / "court" if (corpus / "court").is_dir() else corpus
+    files = [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".") and readable(p)]
+    return sorted(files, key=lambda p: (p.name != COURT_PDF, p.stat().st_size, p.name))[:n]
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    """The files `legalqa ingest CORPUS` reads that the tutorial's loaders read too."""
+    from eval.baseline import readable
+    from ingest.discovery import discover
+
+    return [f.path for f in discover([corpus]) if f.problem is None and readable(f.path)]
+
+
+def timed_process(command: list[str], env: dict, ok: tuple[int, ...] = (0,)) -> tuple[float, str]:
+    """Wall time of one whole process (start-up, imports and all) and its standard output."""
+    started = time.perf_counter()
+    proc = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    seconds = time.perf_counter() - started
+    if proc.returncode not in ok:
+        raise RuntimeError(f"{' '.join(command[:4])} ... exited {proc.returncode}:\n{proc.stderr[-3000:]}")
+    return seconds, proc.stdout
+
+
+def whole_process_ingest(ours_paths: list[Path], tutorial_files: list[Path], workdir: Path, repeats: int) -> dict:
+    """`legalqa ingest OURS_PATHS` against `python -m bench.tutorial` on ``tutorial_files``, each a
+    whole process into a fresh index, alternated (ours, tutorial, ours, ...) so the machine's noise
+    hits both; medians of ``repeats`` runs. Chunk counts and the encoder come from the first run."""
+    from chatbot.cli import EXIT_SKIPPED  # files the tutorial cannot read either (MANIFEST.tsv, say)
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    ours, tutorial, runs, made = [], [], [], {}
+    for n in range(repeats):
+        run = Path(tempfile.mkdtemp(prefix=f"run{n}-", dir=workdir))
+        runs.append(run)
+        env = {**os.environ, **OFFLINE_ENV, "LEGALQA_INDEX_DIR": str(run / "index"),
+               "LEGALQA_DATA_DIR": str(run / "data")}
+        seconds, _ = timed_process([*legalqa_command(), "ingest", *map(str, ours_paths)], env, ok=(0, EXIT_SKIPPED))
+        ours.append(seconds)
+        seconds, out = timed_process([sys.executable, "-m", "bench.tutorial", str(run / "chroma"),
+                                      *map(str, tutorial_files)], env)
+        tutorial.append(seconds)
+        made = made or json.loads(out.strip().splitlines()[-1])
+    record = in_worker("index_record", index=runs[0] / "index")
+    for run in runs:
+        shutil.rmtree(run, ignore_errors=True)
+    ours_s, tutorial_s = statistics.median(ours), statistics.median(tutorial)
+    return {
+        "files": len(tutorial_files), "ours_documents": record["documents"], "repeats": repeats,
+        "ours_s": round(ours_s, 2), "tutorial_s": round(tutorial_s, 2), "ratio": round(tutorial_s / ours_s, 3),
+        "ours_runs_s": [round(t, 2) for t in ours], "tutorial_runs_s": [round(t, 2) for t in tutorial],
+        "chunks": record["chunks"], "tutorial_chunks": made["chunks"], "tutorial_pages": made["pages"],
+        "encoder": record["encoder"],
+    }
+
+
+def index_record(index_dir: Path) -> dict:
+    """What a fresh ingest left: its chunks, documents, and the encoder its build record names
+    ("unknown" for a record that names none)."""
+    from ingest.store import ChunkStore
+
+    store = ChunkStore(Settings(index_dir=index_dir))
+    info = store.build_info()
+    if info is None:
+        raise RuntimeError(f"legalqa ingest left no index in {index_dir}")
+    store.open(info)
+    return {"chunks": store.count(), "documents": len(store.documents()),
+            "encoder": getattr(info, "encoder", None) or "unknown"}
+
+
+def cpu_features() -> dict:
+    """The CPU and the flags that decide the encoder path (bf16 units: none means bf16 is emulated)."""
+    from ingest.cpu import bf16_units, cpu_summary
+
+    return {"cpu": cpu_summary(), "bf16_units": bf16_units()}
 
 
 # -- ingestion (in a worker) ----------------------------------------------------------

@@ -15,6 +15,8 @@ def main() -> None:
         result = measure.ingestion(Path(args["corpus"]), Path(args["workdir"]), int(args["batch_size"]))
     elif task == "grow":
         result = measure.grow_index(Path(args["base"]), Path(args["index"]), int(args["chunks"]), int(args["seed"]))
+    elif task == "index_record":
+        result = measure.index_record(Path(args["index"]))
     elif task == "queries":
         result = measure.queries(Path(args["index"]), list(args["questions"]), int(args["passes"]))
     else:

@@ -24,6 +24,9 @@ from legalqa.settings import DEFAULT_EMBEDDING_MODEL
 
 
 SMALL_BATCH = 16  # texts; smaller requests are embedded on one thread
+# Requests of up to this many texts (a question, the sentences an answer re-scores) run in numpy:
+# torch would cost seconds to import and gains nothing on so little.
+NUMPY_TEXTS = 64
 ENCODERS = ("auto", "bf16", "fp32", "numpy", "sentence-transformers")
 
 
@@ -127,16 +130,21 @@ class BertEmbedder(Embedder):
         self.max_tokens = self._encoder.max_tokens
         self.precision = precision  # "bf16", "fp32", or "numpy" (never torch)
         self.encoder = "numpy-fp32" if precision == "numpy" else f"torch-{precision}"
-        self._small = False
+        self._small = self._numpy = False
         self._threads: int | None = None
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32, on_batch=None) -> np.ndarray:
+        self._numpy = self.precision == "numpy" or len(texts) <= NUMPY_TEXTS
+        return super().embed(texts, batch_size, on_batch)
 
     def set_threads(self, *, small: bool) -> None:
         self._small = small
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
-        if self._small or self.precision == "numpy":
-            # One BLAS thread: OpenBLAS threads spin-wait, and on busy cores a query took 190 ms instead of 10.
-            with self._blas.limit(limits=1 if self._small else None, user_api="blas"):
+        if self._numpy:
+            # One BLAS thread: OpenBLAS threads spin-wait, and on busy cores a question took 190 ms
+            # instead of 10, and twenty sentences 2 s instead of 0.2.
+            with self._blas.limit(limits=1 if self.precision != "numpy" or self._small else None, user_api="blas"):
                 return self._encoder.encode_numpy(texts)
         import torch
 

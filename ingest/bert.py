@@ -64,16 +64,15 @@ class BertEncoder:
         except (OSError, ValueError, KeyError):
             self.max_tokens = int(config.get("max_position_embeddings", 512))
         weights = load_file(str(folder / "model.safetensors"))
-        self.w = {k.removeprefix("bert."): v.astype(np.float32) for k, v in weights.items()}
+        self.w = {k.removeprefix("bert."): v.astype(np.float32, copy=False) for k, v in weights.items()
+                  if not k.removeprefix("bert.").startswith("pooler.")}  # the pooler is not used for sentences
         # numpy multiplies by each dense layer's transpose: stored contiguous, once, BLAS runs at full speed
         # (a transposed view made every product a slow strided loop: 25 ms instead of 0.1).
-        self.wt = {k: np.ascontiguousarray(v.T) for k, v in self.w.items() if k.endswith(".weight") and v.ndim == 2}
+        self.wt = {k: np.ascontiguousarray(v.T) for k, v in self.w.items() if k.startswith("encoder.") and v.ndim == 2}
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.max_tokens)
         self.tokenizer.enable_padding(pad_id=int(config.get("pad_token_id", 0)))
-        self.counter = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.counter.no_truncation()
-        self.counter.no_padding()
+        self._counter = None
         self._torch: dict[str, tuple] = {}
 
     def tokenize(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -84,9 +83,15 @@ class BertEncoder:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word pieces per text, without special tokens or truncation."""
+        if self._counter is None:  # only ingest counts: a question never loads it
+            from tokenizers import Tokenizer
+
+            self._counter = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+            self._counter.no_truncation()
+            self._counter.no_padding()
         counts: list[int] = []
         for i in range(0, len(texts), 1024):  # in slices: encodings of 60,000 sentences take a gigabyte
-            counts.extend(len(e.ids) for e in self.counter.encode_batch(list(texts[i : i + 1024]), add_special_tokens=False))
+            counts.extend(len(e.ids) for e in self._counter.encode_batch(list(texts[i : i + 1024]), add_special_tokens=False))
         return counts
 
     # -- numpy, float32 --------------------------------------------------------------

@@ -52,4 +52,6 @@ def test_nothing_reaches_into_the_engine_or_chroma_internals():
 def test_only_the_store_imports_chromadb():
     importers = [str(p.relative_to(ROOT)) for p in sources() if re.search(r"^\s*(import|from) chromadb",
                                                                           p.read_text(encoding="utf-8"), re.M)]
-    assert importers == ["ingest/store.py"], importers
+    # bench/tutorial.py is not the project: it is the LangChain tutorial's pipeline, timed as its
+    # own process against ours, and it must talk to Chroma the way the tutorial does.
+    assert sorted(importers) == ["bench/tutorial.py", "ingest/store.py"], importers

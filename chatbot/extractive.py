@@ -177,7 +177,7 @@ class ExtractiveAnswerer(Answerer):
         if query is None:
             query = self.embedder.embed([request.question])[0]
         # Batches of similar length: one batch of twenty pads every sentence to the longest.
-        sims = self.embedder.embed([c.text for c in shortlist], batch_size=5) @ query
+        sims = self.embedder.embed_cached([c.text for c in shortlist], batch_size=5) @ query
         floor = 1.0
         for c, sim in zip(shortlist, sims):
             c.features["sentence_similarity"] = float(sim)

@@ -80,6 +80,19 @@ def help_seconds(repeats: int = 3) -> float:
     return statistics.median(times)
 
 
+def cold_ask(index_dir: Path, questions: list[str], repeats: int = 5) -> dict:
+    """Wall time of `legalqa ask QUESTION` as a user runs it, a fresh process each time (a
+    different question each run, so nothing is cached): the median and every run."""
+    env = {**os.environ, **OFFLINE_ENV, "LEGALQA_INDEX_DIR": str(index_dir)}
+    times = []
+    for i in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([*legalqa_command(), "ask", questions[i % len(questions)]], env=env, capture_output=True,
+                       check=True)
+        times.append(round(time.perf_counter() - started, 2))
+    return {"median_s": statistics.median(times), "runs_s": times}
+
+
 def serve_to_first_answer(index_dir: Path, question: str, port: int) -> dict:
     """Seconds from launching `legalqa serve` to the first answer received over its API."""
     exe = Path(sys.executable).with_name("legalqa")

@@ -19,9 +19,9 @@ from eval.history import git_commit
 FULL_SIZES = (10_000, 100_000, 300_000)
 QUICK_SIZES = (10_000, 30_000)
 # Targets from the speed issue, checked on every run.
-MAX_ENCODE_RATIO = 1.3
 MAX_RETRIEVE_P50_MS = 60
-MAX_ASK_P50_MS = 150
+MAX_ASK_P50_MS = 60
+MAX_COLD_ASK_S = 2.5  # a `legalqa ask` in a fresh process, median of 5
 TARGET_SIZE = 100_000
 MIN_WHOLE_PROCESS_SPEEDUP = 2.5  # tutorial seconds / legalqa ingest seconds, whole processes
 SMALL_REPEATS = 3  # runs of each side on the four court filings (the median is reported)
@@ -87,6 +87,8 @@ def run_bench(
         results["ingestion"] = measure.in_worker("ingestion", corpus=source, workdir=workdir, batch_size=batch_size)
         base = workdir / "ours"
 
+        progress("start-up: a cold `legalqa ask` on the real index, 5 times")
+        results["cold_ask"] = measure.cold_ask(base, questions)
         progress("start-up: `legalqa serve` to the first answer")
         results["startup"] = measure.serve_to_first_answer(base, questions[0], free_port())
 
@@ -146,9 +148,9 @@ def quote_in_readme(readme: Path, table: str) -> None:
 def checks(results: dict) -> dict:
     ing = results["ingestion"]
     out = {
-        f"ingest time <= {MAX_ENCODE_RATIO}x pure encode": ing["ratio_to_encode"] <= MAX_ENCODE_RATIO,
         "ingest faster than naive (pages/s)": ing["ours_pages_per_s"] > ing["naive_pages_per_s"],
         "`legalqa --help` under 1 s": results["help_s"] < 1.0,
+        f"cold `legalqa ask` <= {MAX_COLD_ASK_S} s (median of 5)": results["cold_ask"]["median_s"] <= MAX_COLD_ASK_S,
     }
     whole = results["whole_process"]
     for key, label in (("small", "four court filings"), ("full", "whole corpus")):
@@ -237,7 +239,9 @@ def markdown(results: dict) -> str:
     s = results["startup"]
     lines += [
         "",
-        f"**Start-up**: `legalqa --help` {results['help_s']:.2f} s; `legalqa serve` to its first answered question"
+        f"**Start-up**: `legalqa --help` {results['help_s']:.2f} s; a cold `legalqa ask` on the real index"
+        f" {results['cold_ask']['median_s']:.2f} s (median; runs {', '.join(map(str, results['cold_ask']['runs_s']))} s);"
+        f" `legalqa serve` to its first answered question"
         f" {s['first_answer_s']:.1f} s (port open after {s['listening_s']:.1f} s, model and index loaded before).",
         "",
         "**Checks**:",

@@ -3,13 +3,15 @@
 Chroma stores each chunk's record durably, but saves its HNSW index (what dense search walks)
 in batches: after a kill -9, and now and then after a normal exit, a chunk whose record is
 stored is one no dense search finds (ChunkStore.lost_vectors). Checking every chunk costs
-O(index) at every ingest. So each generation keeps a record of the chunk
-ids written since they were last checked, ``vectors-to-check.jsonl`` in the index folder:
+O(index) at every ingest. So each generation keeps a record of the chunk ids written since
+they were last checked, ``vectors-to-check.jsonl`` in the index folder:
 
 - :meth:`ingest.store.ChunkStore.replace_documents` appends a batch's ids before writing it;
 - the next writer (an ingest, or ``serve``'s recovery) checks those ids when it starts
-  (:func:`check_written`) and keeps only the ids it had to put back, for a later process to
-  check again: a process sees its own writes in memory, and a loss at exit only shows on disk;
+  (:func:`check_written`) and keeps only the ids it put back, for a later process to check
+  again: a process sees its own writes in memory, and a loss at exit only shows on disk. One
+  missed again after being put back is let go: HNSW holds it but its search does not reach it
+  (near-duplicates crowd it out), which no put-back mends;
 - an ingest marks its start (:func:`begin`) and, after checking what it wrote, its normal end
   (:func:`finish`). A start with no end means a writer was killed: the next one checks every
   chunk, since a kill while Chroma saves its HNSW files can cost vectors it was not writing.
@@ -45,14 +47,17 @@ def to_check_file(settings: Settings, generation: int) -> Path:
 
 @dataclass
 class ToCheck:
-    """What the record says: the chunk ids to check, and whether a writer began and never ended."""
+    """What the record says: the chunk ids to check, those of them the last check put back, and
+    whether a writer began and never ended."""
 
     ids: list[str]
+    put_back: list[str]
     interrupted: bool
 
 
 class WrittenChunks:
-    """One generation's record: JSON lines ``{"ids": [...]}`` and the begun/ended marks of ingests.
+    """One generation's record: JSON lines ``{"ids": [...]}`` (``"put_back": true`` for those the
+    last check put back) and the begun/ended marks of ingests.
 
     Appends only, so recording a batch costs that batch, not the record; a line torn by a kill
     is skipped (the write it announced had not started)."""
@@ -60,13 +65,15 @@ class WrittenChunks:
     def __init__(self, settings: Settings, generation: int):
         self.path = to_check_file(settings, generation)
 
-    def read(self) -> ToCheck | None:
-        """The ids to check and whether an ingest was interrupted; None when there is no record."""
+    def read(self, *, since_begun: bool = False) -> ToCheck | None:
+        """The ids to check (only those written since the last ingest began, with ``since_begun``)
+        and whether an ingest was interrupted; None when there is no record."""
         try:
             lines = self.path.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
             return None
         ids: dict[str, None] = {}
+        put_back: list[str] = []
         open_ingest = False
         for line in lines:
             try:
@@ -75,19 +82,24 @@ class WrittenChunks:
                 continue
             if entry == _BEGUN or entry == _ENDED:
                 open_ingest = entry == _BEGUN
+                if open_ingest and since_begun:
+                    ids.clear()
             elif isinstance(entry, dict):
                 ids.update(dict.fromkeys(entry.get("ids") or []))
-        return ToCheck(list(ids), open_ingest)
+                if entry.get("put_back"):
+                    put_back += entry.get("ids") or []
+        return ToCheck(list(ids), [cid for cid in put_back if cid in ids], open_ingest)
 
     def add(self, ids: Sequence[str]) -> None:
         """Record ids about to be written (before writing them)."""
         self._append({"ids": list(ids)})
 
-    def reset(self, ids: Sequence[str]) -> None:
-        """Replace the record with ``ids`` alone, atomically: a crash leaves the old record or the new."""
+    def reset(self, put_back: Sequence[str]) -> None:
+        """Replace the record with the ids a check just put back, atomically: a crash leaves the old
+        record or the new."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"ids": list(ids)}) + "\n", encoding="utf-8")
+        tmp.write_text(json.dumps({"ids": list(put_back), "put_back": True}) + "\n", encoding="utf-8")
         os.replace(tmp, self.path)
 
     def mark(self, begun: bool) -> None:
@@ -108,8 +120,13 @@ def check_written(store: ChunkStore, *, full: bool = False) -> list[str]:
     record = WrittenChunks(store.settings, store.generation)
     found = record.read()
     everything = full or found is None or found.interrupted
-    repaired = store.repair_vectors(None if everything else found.ids)
-    record.reset(repaired)  # checked by this process; what it put back, a later one checks again
+    lost = store.lost_vectors(None if everything else found.ids)
+    # Put back by the last check and missed again: HNSW holds that vector, but its search does not
+    # reach it (near-duplicates crowd it out), which putting it back again does not mend.
+    again = set(found.put_back) if found else set()
+    fresh = [cid for cid in lost if cid not in again]
+    repaired = store.repair_vectors(fresh) if fresh else []
+    record.reset(repaired)  # what this process put back, a later one checks from disk
     return repaired
 
 
@@ -119,10 +136,11 @@ def begin(store: ChunkStore) -> None:
 
 
 def finish(store: ChunkStore) -> list[str]:
-    """An ingest ends normally: put back the lost vectors among the chunks it wrote, and mark its end.
-    The ids stay in the record, for the next process to check from disk. Returns the ids put back."""
+    """An ingest (or a rebuild, before its switch) ends normally: put back the lost vectors among
+    the chunks it wrote, and mark its end. The ids stay in the record, for the next process to
+    check from disk. Returns the ids put back."""
     record = WrittenChunks(store.settings, store.generation)
-    found = record.read()
+    found = record.read(since_begun=True)
     repaired = store.repair_vectors(found.ids if found is not None else None)
     record.mark(begun=False)
     return repaired

@@ -20,15 +20,16 @@ def settings(settings, tmp_path):
 
 @pytest.fixture
 def checked(monkeypatch):
-    """Every call of ChunkStore.repair_vectors, as the sorted ids it was asked to check (None: all)."""
+    """Every check of vectors (lost_vectors and repair_vectors go through ChunkStore._lost), as the
+    sorted ids it was given (None: every chunk)."""
     calls: list[list[str] | None] = []
-    real = ChunkStore.repair_vectors
+    real = ChunkStore._lost
 
-    def spy(self, ids=None):
+    def spy(self, ids):
         calls.append(None if ids is None else sorted(ids))
         return real(self, ids)
 
-    monkeypatch.setattr(ChunkStore, "repair_vectors", spy)
+    monkeypatch.setattr(ChunkStore, "_lost", spy)
     return calls
 
 
@@ -43,8 +44,9 @@ def edit(corpus) -> None:
     path.write_text(path.read_text() + "\nA fifth thought, not a factor.\n")
 
 
-def hide_from_dense_search(monkeypatch, store: ChunkStore, hidden: set[str]) -> None:
-    """Make HNSW miss the chunks ``hidden`` names, as it misses a lost vector, until they are written again."""
+def hide_from_dense_search(monkeypatch, store: ChunkStore, hidden: set[str], mended_by_writing: bool = True) -> None:
+    """Make HNSW miss the chunks ``hidden`` names, as it misses a lost vector, until they are written
+    again (or for good, as it misses a vector near-duplicates crowd out, without ``mended_by_writing``)."""
     collection = type(store.chunks)  # an ingest reopens the store's collections: patch their class
     real_query, real_upsert = collection.query, collection.upsert
 
@@ -54,7 +56,8 @@ def hide_from_dense_search(monkeypatch, store: ChunkStore, hidden: set[str]) -> 
         return got
 
     def upsert(self, *args, **kwargs):
-        hidden.difference_update(kwargs.get("ids") or [])
+        if mended_by_writing:
+            hidden.difference_update(kwargs.get("ids") or [])
         return real_upsert(self, *args, **kwargs)
 
     monkeypatch.setattr(collection, "query", query)
@@ -94,7 +97,26 @@ def test_a_vector_lost_by_an_ingest_is_put_back_by_the_next(small_corpus, settin
     assert "put back 1 vector(s) Chroma had lost" in report.repairs and report.recovered
     assert not hidden and store.lost_vectors() == []
     # Put back in this process's memory: the next process checks it again, from disk.
-    assert WrittenChunks(settings, 0).read() == ToCheck(lost, interrupted=False)
+    assert WrittenChunks(settings, 0).read() == ToCheck(lost, put_back=lost, interrupted=False)
+
+
+def test_a_chunk_missed_again_after_being_put_back_is_let_go(small_corpus, settings, fake_embedder, monkeypatch,
+                                                            checked):
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    missed = chunk_ids(settings)[:1]
+    store = ChunkStore(settings)
+    store.open(store.build_info())
+    hide_from_dense_search(monkeypatch, store, set(missed), mended_by_writing=False)
+
+    checked.clear()
+    first = ingest_paths([small_corpus], settings=settings, embedder=fake_embedder, store=store)
+    second = ingest_paths([small_corpus], settings=settings, embedder=fake_embedder, store=store)
+    third = ingest_paths([small_corpus], settings=settings, embedder=fake_embedder, store=store)
+    assert first.repairs == ["put back 1 vector(s) Chroma had lost"]
+    # Missed again once put back: HNSW holds it but does not reach it, and a put-back does not mend that.
+    assert second.repairs == third.repairs == []
+    assert checked == [chunk_ids(settings), missed, [], missed, [], [], []]
+    assert store.lost_vectors() == missed  # a full check still finds it
 
 
 def test_a_vector_lost_while_an_ingest_writes_is_put_back_at_its_end(small_corpus, settings, fake_embedder,
@@ -135,7 +157,7 @@ def test_a_killed_ingest_makes_the_next_one_check_every_chunk(small_corpus, sett
     checked.clear()
     ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
     assert checked == [None, []]  # a kill while Chroma saves its HNSW files can cost any vector
-    assert WrittenChunks(settings, 0).read() == ToCheck([], interrupted=False)
+    assert WrittenChunks(settings, 0).read() == ToCheck([], [], interrupted=False)
 
 
 def test_an_index_with_no_record_is_checked_in_full_once(small_corpus, settings, fake_embedder, checked):
@@ -183,6 +205,7 @@ def test_a_line_torn_by_a_kill_is_skipped(settings):
     record.add(["b", "c"])
     with record.path.open("a") as out:
         out.write('{"ids": ["d", "e')  # the kill came mid-line: the write it announced never started
-    assert record.read() == ToCheck(["a", "b", "c"], interrupted=True)
+    assert record.read() == ToCheck(["a", "b", "c"], put_back=["a"], interrupted=True)
+    assert record.read(since_begun=True) == ToCheck(["b", "c"], put_back=[], interrupted=True)
     record.reset([])  # what the next writer does once it has checked
-    assert record.read() == ToCheck([], interrupted=False)
+    assert record.read() == ToCheck([], [], interrupted=False)

@@ -173,9 +173,11 @@ def remove_sources(sources: Iterable[str], *, settings: Settings, store: ChunkSt
         if existing is None:
             return []
         store.open(existing)
+        vectorcheck.begin(store)  # killed between a record and its chunks: the next writer sweeps all
         removed = [s for s in sources if store.remove_document(s)]
         if removed:
             rebuild_lexical(settings, store)
+        vectorcheck.finish(store)
     return removed
 
 

@@ -8,23 +8,24 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
+from ingest import vectorcheck
 from ingest.errors import IndexBusyError
 from ingest.layout import UPLOAD_PREFIX, uploads_dir
 from ingest.lexical import drop_other_lexical, lexical_stale, rebuild_lexical
 from ingest.locking import writer_lock
 from ingest.store import ChunkStore
-from ingest.vectorcheck import check_written
 from legalqa.settings import Settings
 
 
 def repair(store: ChunkStore, *, full: bool = False) -> list[str]:
     """Repair the open store, one line per repair: finish or undo the documents an interrupted
-    ingest was writing, put back vectors Chroma lost, delete chunks no registry record accounts
-    for, and delete generations a rebuild left unfinished. Vectors are checked for the chunks
-    written since the last check, or for every chunk after a killed ingest or with ``full``
-    (ingest/vectorcheck.py)."""
+    ingest was writing, delete chunks no registry record accounts for, put back vectors Chroma
+    lost, and delete generations a rebuild left unfinished. Orphans and lost vectors are looked
+    for among the chunks written since the last check, or among all after a writer died or with
+    ``full`` (ingest/vectorcheck.py)."""
     lines = []
     dropped = store.drop_other_generations()
     if dropped:
@@ -33,11 +34,12 @@ def repair(store: ChunkStore, *, full: bool = False) -> list[str]:
     if journal:
         lines.append("finished or undid the documents an interrupted ingest was writing: "
                      + ", ".join(sorted({e["source"] for e in journal})))
-    lost = check_written(store, full=full)
+    scope = vectorcheck.to_check(store, full=full)
+    for source, n in sorted(remove_orphan_chunks(store, scope.ids).items()):
+        lines.append(f"deleted {n} chunk(s) of {source}, which no document record accounts for")
+    lost = vectorcheck.check_vectors(store, scope)  # after the sweep: its record stays until then
     if lost:
         lines.append(f"put back {len(lost)} vector(s) Chroma had lost")
-    for source, n in sorted(remove_orphan_chunks(store).items()):
-        lines.append(f"deleted {n} chunk(s) of {source}, which no document record accounts for")
     return lines
 
 
@@ -57,23 +59,23 @@ def finish_journal(store: ChunkStore) -> list[dict]:
     return entries
 
 
-def orphan_chunks(store: ChunkStore) -> dict[str, list[str]]:
-    """Ids of chunks whose document has no registry record, or a record of another version,
-    by source: left by a writer killed between its chunks and its record."""
+def orphan_chunks(store: ChunkStore, ids: Sequence[str] | None = None) -> dict[str, list[str]]:
+    """Ids of chunks (of ``ids``; default all) whose document has no registry record, or a record
+    of another version, by source: left by a writer killed between its chunks and its record."""
     hashes = store.document_hashes()
     orphans: dict[str, list[str]] = {}
-    for cid, source, sha in store.chunk_versions():
+    for cid, source, sha in store.chunk_versions(ids):
         if hashes.get(source) is None or hashes[source] != sha:
             orphans.setdefault(source, []).append(cid)
     return orphans
 
 
-def remove_orphan_chunks(store: ChunkStore) -> Counter:
-    """Delete :func:`orphan_chunks`. Returns how many, by source."""
+def remove_orphan_chunks(store: ChunkStore, ids: Sequence[str] | None = None) -> Counter:
+    """Delete :func:`orphan_chunks` (among ``ids``; default all). Returns how many, by source."""
     removed: Counter = Counter()
-    for source, ids in orphan_chunks(store).items():
-        store.delete_chunks(ids)
-        removed[source] = len(ids)
+    for source, orphans in orphan_chunks(store, ids).items():
+        store.delete_chunks(orphans)
+        removed[source] = len(orphans)
     return removed
 
 
@@ -87,8 +89,8 @@ def recover_index(settings: Settings, store: ChunkStore | None = None, *, lock_t
     in the uploads folder that are not indexed (an upload killed before its record). If
     another writer holds the lock past ``lock_timeout`` seconds, recovery is left to it
     (every ingest repairs first) and the one line says so. Never deletes an indexed document.
-    Checks the vectors of the chunks written since the last check (all after a kill), or of
-    every chunk with ``full``.
+    Orphans and lost vectors are looked for among the chunks written since the last check (all
+    after a writer died), or among every chunk with ``full``.
     """
     store = store or ChunkStore(settings)
     try:

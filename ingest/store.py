@@ -265,9 +265,9 @@ class ChunkStore:
         """The documents an ingest into the open generation is writing (see replace_documents)."""
         return Journal(self.settings, self.generation)
 
-    def chunk_versions(self) -> Iterator[tuple[str, str, str]]:
-        """(chunk id, source, document sha256) of every chunk, for recovery's sweeps."""
-        for got in self._pages(["metadatas"]):
+    def chunk_versions(self, ids: Sequence[str] | None = None) -> Iterator[tuple[str, str, str]]:
+        """(chunk id, source, document sha256) of every chunk (or of ``ids``), for recovery's sweeps."""
+        for got in self._pages(["metadatas"], ids):
             for cid, meta in zip(got["ids"], got["metadatas"]):
                 yield cid, (meta or {}).get("source", ""), (meta or {}).get("doc_sha256")
 
@@ -276,14 +276,12 @@ class ChunkStore:
             self.chunks.delete(ids=list(ids[i : i + _PAGE_SIZE]))
 
     def lost_vectors(self, ids: Sequence[str] | None = None) -> list[str]:
-        """Chunks (of ``ids``; default all) whose own vector does not find them among its nearest
-        neighbours: HNSW lost them though their record is stored, as after a kill -9 and (rarely)
-        a normal exit. Which chunks an ingest checks: ingest/vectorcheck.py."""
+        """Chunks (of ``ids``; default all) their own vector does not find among its nearest neighbours:
+        HNSW lost them though their record is stored, as after a kill -9 (see ingest/vectorcheck.py)."""
         return [cid for cid, *_ in self._lost(ids)]
 
     def repair_vectors(self, ids: Sequence[str] | None = None) -> list[str]:
-        """Add back the lost vectors (of ``ids``; default all) from the copy Chroma keeps with the
-        record. Returns their chunk ids."""
+        """Add back the lost vectors (of ``ids``; default all) from the copy beside each record; returns their ids."""
         lost = list(self._lost(ids))
         for i in range(0, len(lost), _PAGE_SIZE):
             cids, vectors, texts, metas = zip(*lost[i : i + _PAGE_SIZE])
@@ -292,13 +290,8 @@ class ChunkStore:
 
     def _lost(self, ids: Sequence[str] | None) -> Iterator[tuple]:
         """(id, embedding, text, metadata) of each chunk its own vector does not find."""
-        include = ["embeddings", "documents", "metadatas"]
-        pages = self._pages(include) if ids is None else (
-            self.chunks.get(ids=list(ids[i : i + _PAGE_SIZE]), include=include) for i in range(0, len(ids), _PAGE_SIZE))
         total = self.count()
-        for got in pages:
-            if not got["ids"]:
-                continue
+        for got in self._pages(["embeddings", "documents", "metadatas"], ids):
             found = self.chunks.query(query_embeddings=got["embeddings"], n_results=min(8, total), include=[])
             for i, (cid, hits) in enumerate(zip(got["ids"], found["ids"])):
                 if cid not in hits:
@@ -334,8 +327,15 @@ class ChunkStore:
             for cid, text, meta, vector in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
                 yield chunk_from_record(cid, text, meta), np.asarray(vector, dtype=np.float32)
 
-    def _pages(self, include: list[str]) -> Iterator[dict]:
-        """The chunk collection, _PAGE_SIZE records at a time."""
+    def _pages(self, include: list[str], ids: Sequence[str] | None = None) -> Iterator[dict]:
+        """The chunk collection (or its chunks of ``ids``, the unknown left out), _PAGE_SIZE records
+        at a time; never an empty page."""
+        if ids is not None:
+            for i in range(0, len(ids), _PAGE_SIZE):
+                got = self._read(lambda: self.chunks.get(ids=list(ids[i : i + _PAGE_SIZE]), include=include))
+                if got["ids"]:
+                    yield got
+            return
         offset = 0
         while True:
             got = self._read(lambda: self.chunks.get(include=include, limit=_PAGE_SIZE, offset=offset))

@@ -1,24 +1,27 @@
-"""Which chunks to check for a lost vector, so that an ingest checks what changed, not the index.
+"""Which chunks a writer checks when it starts, so that an ingest checks what changed, not the index.
 
 Chroma stores each chunk's record durably, but saves its HNSW index (what dense search walks)
 in batches: after a kill -9, and now and then after a normal exit, a chunk whose record is
-stored is one no dense search finds (ChunkStore.lost_vectors). Checking every chunk costs
-O(index) at every ingest. So each generation keeps a record of the chunk ids written since
-they were last checked, ``vectors-to-check.jsonl`` in the index folder:
+stored is one no dense search finds (ChunkStore.lost_vectors); and a writer killed between a
+document's chunks and its registry record leaves orphan chunks. Looking for either among every
+chunk costs O(index) at every ingest. So each generation keeps a record of the chunk ids
+written since they were last checked, ``vectors-to-check.jsonl`` in the index folder:
 
 - :meth:`ingest.store.ChunkStore.replace_documents` appends a batch's ids before writing it;
-- the next writer (an ingest, or ``serve``'s recovery) checks those ids when it starts
-  (:func:`check_written`) and keeps only the ids it put back, for a later process to check
-  again: a process sees its own writes in memory, and a loss at exit only shows on disk. One
-  missed again after being put back is let go: HNSW holds it but its search does not reach it
-  (near-duplicates crowd it out), which no put-back mends;
-- an ingest marks its start (:func:`begin`) and, after checking what it wrote, its normal end
-  (:func:`finish`). A start with no end means a writer was killed: the next one checks every
-  chunk, since a kill while Chroma saves its HNSW files can cost vectors it was not writing.
-  With no record at all (an index from before it), every chunk is checked once, too.
+- the next writer (an ingest, or ``serve``'s recovery: ingest/recovery.py) looks for orphans
+  and lost vectors among those chunks (:func:`to_check`, :func:`check_vectors`), and keeps only
+  the ids it put back, for a later process to check again: a process sees its own writes in
+  memory, and a loss at exit only shows on disk. One missed again after being put back is let
+  go: HNSW holds it, but its search does not reach it (near-duplicates crowd it out), which no
+  put-back mends;
+- an ingest or a removal marks its start (:func:`begin`) and, after checking what it wrote, its
+  normal end (:func:`finish`). A start with no end means the writer died: the next one checks
+  every chunk, since a kill while Chroma saves its HNSW files can cost vectors it was not
+  writing, and a removal leaves orphans it never wrote. With no record at all (an index from
+  before it), every chunk is checked once, too.
 
 What the record cannot see is a vector lost among chunks no writer touched since they were
-last checked, with no kill in between; ``full=True`` checks every chunk on demand.
+last checked, with no writer dying in between; ``full=True`` checks every chunk on demand.
 """
 
 from __future__ import annotations
@@ -114,24 +117,37 @@ class WrittenChunks:
             out.write(json.dumps(entry) + "\n")
 
 
-def check_written(store: ChunkStore, *, full: bool = False) -> list[str]:
-    """Put back the lost vectors among the chunks the record names (every chunk with ``full``,
-    after an interrupted ingest, or with no record); returns the ids put back. Hold the writer lock."""
-    record = WrittenChunks(store.settings, store.generation)
-    found = record.read()
+@dataclass
+class Scope:
+    """The chunks a writer checks when it starts: ``ids`` (None: every chunk), and which of them
+    the last check put back."""
+
+    ids: list[str] | None
+    put_back: set[str]
+
+
+def to_check(store: ChunkStore, *, full: bool = False) -> Scope:
+    """The chunks written since the last check; every chunk with ``full``, after an interrupted
+    writer, or with no record. Recovery looks for lost vectors and orphan chunks among them."""
+    found = WrittenChunks(store.settings, store.generation).read()
     everything = full or found is None or found.interrupted
-    lost = store.lost_vectors(None if everything else found.ids)
+    return Scope(None if everything else found.ids, set(found.put_back) if found else set())
+
+
+def check_vectors(store: ChunkStore, scope: Scope) -> list[str]:
+    """Put back the lost vectors among ``scope``'s chunks, then leave in the record only those put
+    back (a later process checks them from disk). Returns their ids. Hold the writer lock."""
+    lost = store.lost_vectors(scope.ids)
     # Put back by the last check and missed again: HNSW holds that vector, but its search does not
     # reach it (near-duplicates crowd it out), which putting it back again does not mend.
-    again = set(found.put_back) if found else set()
-    fresh = [cid for cid in lost if cid not in again]
+    fresh = [cid for cid in lost if cid not in scope.put_back]
     repaired = store.repair_vectors(fresh) if fresh else []
-    record.reset(repaired)  # what this process put back, a later one checks from disk
+    WrittenChunks(store.settings, store.generation).reset(repaired)
     return repaired
 
 
 def begin(store: ChunkStore) -> None:
-    """An ingest starts writing (after :func:`check_written`): until :func:`finish`, a crash is visible."""
+    """A writer starts (after its checks): until :func:`finish`, its death is visible to the next one."""
     WrittenChunks(store.settings, store.generation).mark(begun=True)
 
 

@@ -209,3 +209,50 @@ def test_a_line_torn_by_a_kill_is_skipped(settings):
     assert record.read(since_begun=True) == ToCheck(["b", "c"], put_back=[], interrupted=True)
     record.reset([])  # what the next writer does once it has checked
     assert record.read() == ToCheck([], [], interrupted=False)
+
+
+@pytest.fixture
+def swept(monkeypatch):
+    """Every sweep for orphan chunks, as the sorted ids it was given (None: every chunk)."""
+    calls: list[list[str] | None] = []
+    real = ChunkStore.chunk_versions
+
+    def spy(self, ids=None):
+        calls.append(None if ids is None else sorted(ids))
+        return real(self, ids)
+
+    monkeypatch.setattr(ChunkStore, "chunk_versions", spy)
+    return calls
+
+
+def test_orphans_are_looked_for_among_the_written_chunks(small_corpus, settings, fake_embedder, swept):
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    written = chunk_ids(settings)
+    edit(small_corpus)
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    assert swept == [None, written, chunk_ids(settings, FAIR_USE)]
+
+
+def test_a_removal_killed_between_the_record_and_the_chunks_leaves_no_orphan(small_corpus, settings, fake_embedder,
+                                                                               swept):
+    from ingest.pipeline import remove_sources
+
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    kept = [cid for cid in chunk_ids(settings) if cid not in chunk_ids(settings, FAIR_USE)]
+
+    def remove_record_then_die(self, source):
+        self._documents.delete(ids=[source])
+        raise KeyboardInterrupt  # stands in for kill -9 before the chunks go
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ChunkStore, "remove_document", remove_record_then_die)
+        with pytest.raises(KeyboardInterrupt):
+            remove_sources([FAIR_USE], settings=settings)
+    swept.clear()
+    lines = recover_index(settings)
+    assert swept == [None]  # the removal began and never ended: every chunk is swept
+    assert any(line.startswith("deleted ") and line.endswith(f"of {FAIR_USE}, which no document record accounts for")
+               for line in lines), lines
+    assert chunk_ids(settings) == sorted(kept)

@@ -4,7 +4,8 @@ Chroma stores each chunk's record durably, but saves its HNSW index (what dense 
 in batches: after a kill -9, and now and then after a normal exit, a chunk whose record is
 stored is one no dense search finds (ChunkStore.lost_vectors); and a writer killed between a
 document's chunks and its registry record leaves orphan chunks. Looking for either among every
-chunk costs O(index) at every ingest. So each generation keeps a record of the chunk ids
+chunk costs O(index) at every ingest: at 100k chunks, 34 s and 10 s of an 84 s ingest of one
+changed file (bench/incremental.py). So each generation keeps a record of the chunk ids
 written since they were last checked, ``vectors-to-check.jsonl`` in the index folder:
 
 - :meth:`ingest.store.ChunkStore.replace_documents` appends a batch's ids before writing it;

@@ -48,7 +48,7 @@ def ingest_paths(
     read_metadata: bool = True,
     keep_uploads: bool = True,
     lock_timeout: float = WRITER_WAIT,
-    check_all_vectors: bool = False,
+    full_check: bool = False,
 ) -> IngestReport:
     """Bring the index up to date with the files under ``paths``.
 
@@ -61,8 +61,9 @@ def ingest_paths(
     (for uploads: a user's manifest must not relabel other files). ``rebuild`` builds a new
     index beside the live one and switches to it when complete; with ``keep_uploads`` it
     indexes the web uploads again, as uploads. Waits up to ``lock_timeout`` seconds for
-    another writer, then raises :class:`IndexBusyError`. Lost vectors are looked for among the
-    chunks written since the last check (ingest/vectorcheck.py), or every chunk with ``check_all_vectors``.
+    another writer, then raises :class:`IndexBusyError`. Lost vectors and orphan chunks are looked
+    for among the chunks written since the last check (ingest/vectorcheck.py), or among every
+    chunk with ``full_check``.
     """
     started = time.perf_counter()
     run = _Run(settings, store or ChunkStore(settings), embedder, progress or (lambda _msg: None), ticker)
@@ -72,7 +73,7 @@ def ingest_paths(
         if rebuild:
             _rebuild(run, find, keep_uploads)
         else:
-            _update(run, find, check_all_vectors)
+            _update(run, find, full_check)
     run.report.seconds = time.perf_counter() - started
     return run.report
 
@@ -104,7 +105,7 @@ def _found(paths: Iterable[Path], prefix: str, read_metadata: bool) -> list[Foun
     return found
 
 
-def _update(run: _Run, find: Callable[[], list[Found]], check_all_vectors: bool = False) -> None:
+def _update(run: _Run, find: Callable[[], list[Found]], full_check: bool = False) -> None:
     """An incremental ingest into the live generation: repair first, then index what changed."""
     settings, store, report = run.settings, run.store, run.report
     existing = store.build_info()
@@ -114,7 +115,7 @@ def _update(run: _Run, find: Callable[[], list[Found]], check_all_vectors: bool 
     else:
         expected = BuildInfo.from_settings(settings, run.embedder().dimension, run.embedder().encoder)
     store.open(expected, create=True)
-    report.repairs = repair(store, full=check_all_vectors)
+    report.repairs = repair(store, full=full_check)
     report.recovered = bool(report.repairs)
     for line in report.repairs:
         run.say(f"repaired: {line}")

@@ -173,7 +173,7 @@ def test_every_chunk_is_checked_on_demand(small_corpus, settings, fake_embedder,
     ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
     ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
     checked.clear()
-    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder, check_all_vectors=True)
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder, full_check=True)
     assert recover_index(settings, full=True) == []
     assert recover_index(settings) == []
     assert checked == [None, [], None, []]

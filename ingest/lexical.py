@@ -1,12 +1,21 @@
-"""The BM25 index (bm25s), kept beside Chroma and rebuilt from it after each change.
+"""The BM25 index (bm25s), kept beside Chroma: rebuilt from it, or updated by a small delta.
 
 Each generation of the index has its own BM25 folder (ingest/layout.py); ``chunk_ids.json``
-is written into it last, so its modification time tells a reader that BM25 changed."""
+is written into it last, so its modification time tells a reader that BM25 changed.
+
+Rebuilding re-tokenizes every chunk: at 100k chunks that was 40 s of a 44 s ingest of one
+changed file. So an ingest that changed a few documents (:func:`update_lexical`) leaves the
+bm25s index as it is, marks the rows of those documents removed, and keeps their new chunks'
+term counts in ``chunk_ids.json`` as a delta, scored with the same BM25 formula (Lucene IDF,
+k1 1.5, b 0.75) against the whole index's statistics. When the delta and the removed rows
+pass :data:`DELTA_SHARE` of the index, the next change rebuilds it."""
 
 from __future__ import annotations
 
 import json
+import math
 import shutil
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,29 +28,38 @@ from ingest.tokenization import tokenize
 from ingest.types import Chunk
 from legalqa.settings import Settings
 
+K1, B = 1.5, 0.75  # bm25s' defaults, which build() uses
+DELTA_SHARE = 0.05  # a delta (plus removed rows) past this share of the index is folded in by a rebuild
+
 
 class LexicalIndex:
     """BM25 over chunks. ``ids[i]`` is the chunk id of row i and ``sources[i]`` its document."""
 
-    def __init__(self, retriever, ids: list[str], sources: list[str]):
+    def __init__(self, retriever, ids: list[str], sources: list[str], *, average_length: float | None = None,
+                 removed: Sequence[int] = (), delta: Sequence[tuple[str, str, dict[str, int]]] = ()):
         self._retriever = retriever
-        self.ids = ids
+        self.ids = ids  # the bm25s rows
         self.sources = sources
+        self.average_length = average_length  # tokens per row when built (None: built before it was kept)
+        self.removed = sorted(set(removed))  # rows whose chunk is gone (their document changed or went)
+        self.delta = list(delta)  # (chunk id, source, term counts) of chunks added since the build
         self._doc_freq: dict[str, int] | None = None
         self._source_by_id: dict[str, str] | None = None
         self._codes: np.ndarray | None = None  # row -> document number, for fast filters
         self._code_of: dict[str, int] = {}
+        self._delta_scores: dict[str, list[tuple[int, float]]] | None = None
 
     @classmethod
     def build(cls, ids: Sequence[str], texts: Sequence[str], sources: Sequence[str]) -> LexicalIndex:
         import bm25s
 
-        retriever = bm25s.BM25()
+        retriever = bm25s.BM25(k1=K1, b=B)
         # bm25s cannot index an empty corpus, nor one with no words: a placeholder row keeps it
         # valid (no id maps to it, so it is never returned) after the last document is removed.
         corpus = [tokenize(t) for t in texts] or [["\x00empty"]]
         retriever.index(corpus, show_progress=False)
-        return cls(retriever, list(ids), list(sources))
+        average = sum(map(len, corpus)) / len(corpus)
+        return cls(retriever, list(ids), list(sources), average_length=average)
 
     def save(self, directory: Path) -> None:
         """Write to a temporary folder and swap it in, so a reader never sees half an index."""
@@ -49,13 +67,24 @@ class LexicalIndex:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         self._retriever.save(str(tmp), show_progress=False)
-        (tmp / _IDS_FILE).write_text(json.dumps({"ids": self.ids, "sources": self.sources}))
+        (tmp / _IDS_FILE).write_text(json.dumps(self._rows()))
         old = directory.with_name(directory.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if directory.exists():
             directory.rename(old)
         tmp.rename(directory)
         shutil.rmtree(old, ignore_errors=True)
+
+    def save_rows(self, directory: Path) -> None:
+        """Write only ``chunk_ids.json`` (removed rows and delta included), atomically: the bm25s
+        files are unchanged, and readers see the new rows or the old."""
+        tmp = directory / (_IDS_FILE + ".tmp")
+        tmp.write_text(json.dumps(self._rows()))
+        tmp.replace(directory / _IDS_FILE)
+
+    def _rows(self) -> dict:
+        return {"ids": self.ids, "sources": self.sources, "average_length": self.average_length,
+                "removed": self.removed, "delta": [list(entry) for entry in self.delta]}
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex | None:
@@ -66,24 +95,52 @@ class LexicalIndex:
             return None
         retriever = bm25s.BM25.load(str(directory), mmap=True, show_progress=False)
         rows = json.loads(ids_file.read_text())
-        return cls(retriever, rows["ids"], rows["sources"])
+        return cls(retriever, rows["ids"], rows["sources"], average_length=rows.get("average_length"),
+                   removed=rows.get("removed", ()), delta=[tuple(e) for e in rows.get("delta", ())])
 
     def search(self, query: str, k: int, sources: set[str] | None = None) -> list[tuple[str, float]]:
         """Best chunks by BM25, only from ``sources`` when given."""
         tokens = tokenize(query) + [citation_token(c) for c in find_citations(query)]
-        if not tokens or not self.ids:
+        if not tokens or not self.n_chunks:
             return []
-        mask = None
-        if sources is not None:
-            mask = self.mask(sources)
-            if not mask.any():
-                return []
-        k = min(k, len(self.ids))
-        docs, scores = self._retriever.retrieve([tokens], k=k, show_progress=False, n_threads=1, weight_mask=mask)
-        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+        found = self._search_delta(tokens, k, sources)
+        mask = self.mask(sources) if sources is not None else None
+        if self.removed:
+            mask = np.ones(len(self.ids), dtype=np.float32) if mask is None else mask
+            mask[self.removed] = 0.0
+        if self.ids and (mask is None or mask.any()):
+            docs, scores = self._retriever.retrieve([tokens], k=min(k, len(self.ids)), show_progress=False,
+                                                    n_threads=1, weight_mask=mask)
+            found += [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+        return sorted(found, key=lambda hit: -hit[1])[:k] if self.delta else found
+
+    def _search_delta(self, tokens: list[str], k: int, sources: set[str] | None) -> list[tuple[str, float]]:
+        if not self.delta:
+            return []
+        if self._delta_scores is None:
+            self._delta_scores = self._score_delta()
+        totals: dict[int, float] = {}
+        for token in tokens:
+            for row, score in self._delta_scores.get(token, ()):
+                totals[row] = totals.get(row, 0.0) + score
+        hits = [(self.delta[row][0], score) for row, score in totals.items()
+                if score > 0 and (sources is None or self.delta[row][1] in sources)]
+        return sorted(hits, key=lambda hit: -hit[1])[:k]
+
+    def _score_delta(self) -> dict[str, list[tuple[int, float]]]:
+        """Each delta chunk's BM25 score per term, as bm25s scores its rows (Lucene IDF)."""
+        n = self.n_chunks
+        average = self.average_length or 1.0
+        out: dict[str, list[tuple[int, float]]] = {}
+        for row, (_cid, _source, counts) in enumerate(self.delta):
+            length = sum(counts.values())
+            for token, tf in counts.items():
+                idf = math.log(1 + (n - (df := self.document_frequency(token)) + 0.5) / (df + 0.5))
+                out.setdefault(token, []).append((row, idf * tf / (K1 * (1 - B + B * length / average) + tf)))
+        return out
 
     def mask(self, sources: set[str]) -> np.ndarray:
-        """1.0 for the rows of chunks from ``sources``, else 0.0."""
+        """1.0 for the bm25s rows of chunks from ``sources``, else 0.0."""
         if self._codes is None:
             self._code_of = {s: i for i, s in enumerate(dict.fromkeys(self.sources))}
             self._codes = np.fromiter((self._code_of[s] for s in self.sources), dtype=np.int32, count=len(self.sources))
@@ -92,18 +149,24 @@ class LexicalIndex:
 
     def source_of(self, chunk_id: str) -> str:
         if self._source_by_id is None:
-            self._source_by_id = dict(zip(self.ids, self.sources))
+            gone = set(self.removed)
+            self._source_by_id = {cid: s for row, (cid, s) in enumerate(zip(self.ids, self.sources)) if row not in gone}
+            self._source_by_id.update((cid, s) for cid, s, _ in self.delta)
         return self._source_by_id.get(chunk_id, "")
 
     def document_frequency(self, token: str) -> int:
-        """How many chunks contain ``token`` (0 when unseen): the basis of IDF weights."""
+        """How many chunks contain ``token`` (0 when unseen): the basis of IDF weights. Rows removed
+        since the build still count (the delta's own chunks are added)."""
         if self._doc_freq is None:
             self._doc_freq = _doc_freqs(self._retriever)
+            for _cid, _source, counts in self.delta:
+                for token_ in counts:
+                    self._doc_freq[token_] = self._doc_freq.get(token_, 0) + 1
         return self._doc_freq.get(token, 0)
 
     @property
     def n_chunks(self) -> int:
-        return len(self.ids)
+        return len(self.ids) - len(self.removed) + len(self.delta)
 
 
 def _doc_freqs(retriever) -> dict[str, int]:
@@ -130,6 +193,30 @@ def rebuild_lexical(settings: Settings, store) -> LexicalIndex:
     index = LexicalIndex.build(ids, texts, sources)
     index.save(lexical_dir(settings, store.generation))
     return index
+
+
+def update_lexical(settings: Settings, store, written: Sequence[str]) -> LexicalIndex:
+    """After an ingest that wrote the chunks ``written`` (and deleted its documents' older chunks):
+    mark those documents' rows removed and add the chunks as a delta, reading and tokenizing only
+    them. Rebuilds instead when there is no index to update, when the delta would pass
+    :data:`DELTA_SHARE`, or when the result does not count the store's chunks (hold the writer lock)."""
+    directory = lexical_dir(settings, store.generation)
+    index = LexicalIndex.load(directory)
+    if index is None or index.average_length is None:
+        return rebuild_lexical(settings, store)
+    chunks = store.get_chunks(list(written))
+    touched = {c.source for c in chunks}
+    removed = set(index.removed) | {row for row, source in enumerate(index.sources) if source in touched}
+    delta = [entry for entry in index.delta if entry[1] not in touched]
+    delta += [(c.chunk_id, c.source, dict(Counter(tokenize(lexical_text(c))))) for c in chunks]
+    if len(removed) + len(delta) > DELTA_SHARE * max(len(index.ids), 1):
+        return rebuild_lexical(settings, store)
+    updated = LexicalIndex(index._retriever, index.ids, index.sources, average_length=index.average_length,
+                           removed=sorted(removed), delta=delta)
+    if updated.n_chunks != store.count():
+        return rebuild_lexical(settings, store)
+    updated.save_rows(directory)
+    return updated
 
 
 def lexical_stale(settings: Settings, store) -> bool:

@@ -20,7 +20,7 @@ from ingest.discovery import Found, discover, file_sha256
 from ingest.embeddings import Embedder, load_embedder
 from ingest.indexing import EMBED_BUFFER, IngestReport, Progress, Skipped, Ticker, index_files
 from ingest.layout import UPLOAD_PREFIX, lexical_dir, uploads_dir
-from ingest.lexical import drop_other_lexical, lexical_stale, lexical_text, rebuild_lexical
+from ingest.lexical import drop_other_lexical, lexical_stale, lexical_text, rebuild_lexical, update_lexical
 from ingest.locking import WRITER_WAIT, writer_lock
 from ingest.recovery import recover_index, remove_orphan_uploads, repair
 from ingest.store import ChunkStore
@@ -121,8 +121,10 @@ def _update(run: _Run, find: Callable[[], list[Found]], full_check: bool = False
         run.say(f"repaired: {line}")
     drop_other_lexical(settings)
     vectorcheck.begin(store)
-    changed = run.index(find()) or report.recovered
-    if changed or lexical_stale(settings, store):
+    changed = run.index(find())
+    if changed and not report.recovered:  # only the chunks this ingest wrote are read and tokenized
+        update_lexical(settings, store, vectorcheck.written_since_begun(store))
+    elif report.recovered or lexical_stale(settings, store):
         rebuild_lexical(settings, store)
     lost = vectorcheck.finish(store)  # the vectors this ingest wrote; then its end is marked
     if lost:

@@ -152,6 +152,12 @@ def begin(store: ChunkStore) -> None:
     WrittenChunks(store.settings, store.generation).mark(begun=True)
 
 
+def written_since_begun(store: ChunkStore) -> list[str]:
+    """The chunk ids the running writer recorded since :func:`begin`."""
+    found = WrittenChunks(store.settings, store.generation).read(since_begun=True)
+    return found.ids if found is not None else []
+
+
 def finish(store: ChunkStore) -> list[str]:
     """An ingest (or a rebuild, before its switch) ends normally: put back the lost vectors among
     the chunks it wrote, and mark its end. The ids stay in the record, for the next process to

@@ -148,7 +148,8 @@ def test_a_killed_ingest_makes_the_next_one_check_every_chunk(small_corpus, sett
         raise KeyboardInterrupt  # stands in for kill -9 after the chunks are written
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("ingest.pipeline.rebuild_lexical", killed)
+        mp.setattr("ingest.pipeline.rebuild_lexical", killed)  # BM25, the step after the chunks
+        mp.setattr("ingest.pipeline.update_lexical", killed)
         with pytest.raises(KeyboardInterrupt):
             ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
     record = WrittenChunks(settings, 0).read()

@@ -65,8 +65,11 @@ def cli():
               "a running server answers from the old index until the new one is complete.")
 @click.option("--wait", type=float, default=120.0, show_default=True,
               help="Seconds to wait for another ingest on the same index to finish.")
+@click.option("--full-check", is_flag=True,
+              help="Look for lost vectors and orphan chunks among every chunk, not only those written since the "
+              "last check (O(index): about 45 s at 100k chunks).")
 @index_option
-def ingest(paths, rebuild, wait, index_dir):
+def ingest(paths, rebuild, wait, full_check, index_dir):
     """Index PDF, TXT, Markdown, HTML and XML files under PATHS (folders are searched recursively).
 
     Unchanged files are skipped without embedding; changed files replace their old
@@ -87,7 +90,8 @@ def ingest(paths, rebuild, wait, index_dir):
         write(printable(message))
 
     try:
-        report = ingest_paths(paths, settings=settings, rebuild=rebuild, progress=say, ticker=bars, lock_timeout=wait)
+        report = ingest_paths(paths, settings=settings, rebuild=rebuild, progress=say, ticker=bars, lock_timeout=wait,
+                              full_check=full_check)
     except _user_errors() as exc:
         _fail(exc)
     finally:

@@ -21,6 +21,20 @@ def test_ingest_then_reingest_embeds_nothing(small_corpus, fake_model):
     assert fake_model.embedded == embedded
 
 
+def test_full_check_looks_at_every_chunk(small_corpus, fake_model, monkeypatch):
+    from ingest.store import ChunkStore
+
+    assert run("ingest", small_corpus).exit_code == 0
+    checked = []
+    real = ChunkStore._lost
+    monkeypatch.setattr(ChunkStore, "_lost", lambda self, ids: checked.append(ids) or real(self, ids))
+    assert run("ingest", small_corpus).exit_code == 0
+    assert None not in checked  # only what was written since the last check
+    checked.clear()
+    assert run("ingest", "--full-check", small_corpus).exit_code == 0
+    assert checked[0] is None  # every chunk
+
+
 def test_skipped_files_are_named_and_set_exit_code_3(small_corpus, fake_model):
     (small_corpus / "zero.pdf").write_bytes(b"")
     result = CliRunner().invoke(cli, ["ingest", str(small_corpus)])

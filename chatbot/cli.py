@@ -52,7 +52,29 @@ index_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The built-in commands, and those of other packages (entry points in ``legalqa.commands``,
+    `legalqa eval` among them), imported only when named or listed: loading `eval` for every
+    command cost each `legalqa ask` and `legalqa ingest` half a second."""
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(_plugins()))
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is None and name in _plugins():
+            command = _plugins()[name].load()
+            self.add_command(command, name=name)
+        return command
+
+
+def _plugins() -> dict:
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep for ep in entry_points(group="legalqa.commands")}
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="legalqa")
 def cli():
     """Ask questions of court filings, Copyright Office reports and statutes, with citations you can check."""
@@ -346,12 +368,11 @@ def settings_cmd(defaults, update_readme):
 
 
 def _load_plugins() -> None:
-    """Commands from other packages (`legalqa eval` lives in eval/, which imports chatbot, not the reverse)."""
-    from importlib.metadata import entry_points
-
-    for ep in entry_points(group="legalqa.commands"):
-        if ep.name not in cli.commands:
-            cli.add_command(ep.load(), name=ep.name)
+    """Import every command from other packages now (`legalqa eval` lives in eval/, which imports
+    chatbot, not the reverse); the CLI itself imports one only when it is named."""
+    for name, ep in _plugins().items():
+        if name not in cli.commands:
+            cli.add_command(ep.load(), name=name)
 
 
 def main() -> None:
@@ -360,7 +381,6 @@ def main() -> None:
 
     from legalqa.errors import LegalqaError
 
-    _load_plugins()
     try:
         cli(prog_name="legalqa", standalone_mode=True)
     except KeyboardInterrupt:

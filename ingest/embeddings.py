@@ -26,9 +26,10 @@ from legalqa.settings import DEFAULT_EMBEDDING_MODEL
 
 SMALL_BATCH = 16  # texts; smaller requests are embedded on one thread
 CACHED_TEXTS = 20_000  # sentences whose vectors embed_cached keeps: 30 MB at 384 dimensions
-# Requests of up to this many texts (a question, the sentences an answer re-scores) run in numpy:
-# torch would cost seconds to import and gains nothing on so little.
-NUMPY_TEXTS = 64
+# Requests of up to this many characters (a question, the twenty sentences an answer re-scores:
+# about 2,000 word pieces) run in numpy: torch would cost seconds to import and gains nothing on so
+# little. Documents go to torch: a count of texts let a 60-chunk upload run in numpy on one thread.
+NUMPY_CHARS = 8_000
 ENCODERS = ("auto", "bf16", "fp32", "numpy", "sentence-transformers")
 
 
@@ -149,7 +150,7 @@ class BertEmbedder(Embedder):
         self._threads: int | None = None
 
     def embed(self, texts: Sequence[str], batch_size: int = 32, on_batch=None) -> np.ndarray:
-        self._numpy = self.precision == "numpy" or len(texts) <= NUMPY_TEXTS
+        self._numpy = self.precision == "numpy" or sum(map(len, texts)) <= NUMPY_CHARS
         return super().embed(texts, batch_size, on_batch)
 
     def set_threads(self, *, small: bool) -> None:

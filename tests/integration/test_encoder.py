@@ -55,6 +55,16 @@ def test_a_question_is_encoded_without_importing_torch():
     assert out.strip() == "(1, 384) False False"
 
 
+def test_documents_go_to_torch_and_sentences_stay_in_numpy():
+    code = (
+        "import sys; from ingest.embeddings import load_embedder; e = load_embedder('all-MiniLM-L6-v2', 'fp32'); "
+        "e.embed(['The court held that the use was fair. ' * 5] * 20); print('torch' in sys.modules, end=' '); "
+        "e.embed(['The court held that the use was fair. ' * 30] * 10); print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False True"  # twenty sentences in numpy; ten chunks of 1,100 characters in torch
+
+
 def test_the_index_records_its_encoder(real_index):
     from ingest.store import ChunkStore
     from legalqa.settings import Settings

@@ -129,6 +129,18 @@ class SentenceTransformerEmbedder(Embedder):
         )
         return vectors.float().numpy()
 
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        # In slices: a 10 MB page is 60,000 sentences, and the tokenizer's encodings of all of
+        # them at once (offsets, masks, Python lists of ids) took over a gigabyte.
+        counts: list[int] = []
+        for i in range(0, len(texts), 1024):
+            encoded = self._model.tokenizer(
+                list(texts[i : i + 1024]), add_special_tokens=False, return_attention_mask=False,
+                return_token_type_ids=False,
+            )["input_ids"]
+            counts.extend(len(ids) for ids in encoded)
+        return counts
+
 
 class BertEmbedder(Embedder):
     """A BERT with mean pooling (:mod:`ingest.bert`): batches of documents in torch at the chosen
@@ -181,18 +193,6 @@ def choose_encoder(requested: str = "auto", flags: frozenset[str] | None = None)
     from ingest.cpu import bf16_units
 
     return "bf16" if bf16_units(flags) else "fp32"
-
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        # In slices: a 10 MB page is 60,000 sentences, and the tokenizer's encodings of all of
-        # them at once (offsets, masks, Python lists of ids) took over a gigabyte.
-        counts: list[int] = []
-        for i in range(0, len(texts), 1024):
-            encoded = self._model.tokenizer(
-                list(texts[i : i + 1024]), add_special_tokens=False, return_attention_mask=False,
-                return_token_type_ids=False,
-            )["input_ids"]
-            counts.extend(len(ids) for ids in encoded)
-        return counts
 
 
 def resolve_model_path(model_name: str) -> Path | str:

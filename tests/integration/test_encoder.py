@@ -71,3 +71,12 @@ def test_the_index_records_its_encoder(real_index):
 
     store = ChunkStore(Settings(index_dir=real_index))
     assert store.build_info().encoder in {"torch-bf16", "torch-fp32"}
+
+
+def test_the_library_path_counts_and_encodes_as_the_library(library):
+    from ingest.embeddings import SentenceTransformerEmbedder
+
+    embedder = load_embedder("all-MiniLM-L6-v2", "sentence-transformers")
+    assert isinstance(embedder, SentenceTransformerEmbedder) and embedder.encoder == "sentence-transformers-fp32"
+    assert embedder.count_tokens(TEXTS) == load_embedder("all-MiniLM-L6-v2", "fp32").count_tokens(TEXTS)
+    assert (embedder.embed(TEXTS) * library).sum(1).min() > 0.99999

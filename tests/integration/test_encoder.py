@@ -45,24 +45,25 @@ def test_token_counts_match_the_library_tokenizer():
     assert ours[-1] > 256  # counting never truncates
 
 
+def fresh_python(code: str) -> str:
+    """What ``code`` prints in a new interpreter (where nothing has imported torch yet), after
+    ``import sys; from ingest.embeddings import load_embedder``."""
+    prelude = "import sys; from ingest.embeddings import load_embedder; "
+    return subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 def test_a_question_is_encoded_without_importing_torch():
-    code = (
-        "import sys; from ingest.embeddings import load_embedder; "
-        "v = load_embedder('all-MiniLM-L6-v2').embed(['Was training Claude fair use?']); "
-        "print(v.shape, 'torch' in sys.modules, 'transformers' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "(1, 384) False False"
+    out = fresh_python("v = load_embedder('all-MiniLM-L6-v2').embed(['Was training Claude fair use?']); "
+                       "print(v.shape, 'torch' in sys.modules, 'transformers' in sys.modules)")
+    assert out == "(1, 384) False False"
 
 
 def test_documents_go_to_torch_and_sentences_stay_in_numpy():
-    code = (
-        "import sys; from ingest.embeddings import load_embedder; e = load_embedder('all-MiniLM-L6-v2', 'fp32'); "
-        "e.embed(['The court held that the use was fair. ' * 5] * 20); print('torch' in sys.modules, end=' '); "
-        "e.embed(['The court held that the use was fair. ' * 30] * 10); print('torch' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False True"  # twenty sentences in numpy; ten chunks of 1,100 characters in torch
+    out = fresh_python("e = load_embedder('all-MiniLM-L6-v2', 'fp32'); "
+                       "e.embed(['The court held that the use was fair. ' * 5] * 20); print('torch' in sys.modules, end=' '); "
+                       "e.embed(['The court held that the use was fair. ' * 30] * 10); print('torch' in sys.modules)")
+    assert out == "False True"  # twenty sentences in numpy; ten chunks of 1,100 characters in torch
 
 
 def test_the_index_records_its_encoder(real_index):

@@ -183,8 +183,8 @@ def whole_process_ingest(ours_paths: list[Path], tutorial_files: list[Path], wor
     ours_s, tutorial_s = statistics.median(ours), statistics.median(tutorial)
     return {
         "files": len(tutorial_files), "ours_documents": record["documents"], "repeats": repeats,
-        "ours_s": round(ours_s, 2), "tutorial_s": round(tutorial_s, 2), "ratio": round(tutorial_s / ours_s, 3),
-        "ours_runs_s": [round(t, 2) for t in ours], "tutorial_runs_s": [round(t, 2) for t in tutorial],
+        "ours_s": round(ours_s, 3), "tutorial_s": round(tutorial_s, 3), "ratio": round(tutorial_s / ours_s, 3),
+        "ours_runs_s": [round(t, 3) for t in ours], "tutorial_runs_s": [round(t, 3) for t in tutorial],
         "chunks": record["chunks"], "tutorial_chunks": made["chunks"], "tutorial_pages": made["pages"],
         "encoder": record["encoder"],
     }
@@ -247,7 +247,7 @@ def ingestion(corpus: Path, workdir: Path, batch_size: int) -> dict:
     return {
         "files": report.files, "indexed": len(report.indexed), "pages": report.pages, "chunks": report.chunks,
         "tokens_embedded": tokens, "model_load_s": round(load_s, 2),
-        "ours_s": round(ours_s, 2), "encode_s": round(encode_s, 2), "naive_s": round(naive_s, 2),
+        "ours_s": round(ours_s, 3), "encode_s": round(encode_s, 3), "naive_s": round(naive_s, 3),
         "naive_chunks": naive["chunks"], "naive_files": naive["files"],
         "ours_pages_per_s": round(report.pages / ours_s, 2), "naive_pages_per_s": round(report.pages / naive_s, 2),
         "ours_chunks_per_s": round(report.chunks / ours_s, 2), "naive_chunks_per_s": round(naive["chunks"] / naive_s, 2),

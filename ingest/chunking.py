@@ -80,7 +80,7 @@ def chunk_document(
             text = page.text[start:end]
             chunks.append(
                 Chunk(
-                    chunk_id=Chunk.make_id(doc.sha256, page.number, start, end),
+                    chunk_id=Chunk.make_id(doc.chunk_key, page.number, start, end),
                     source=doc.source,
                     title=doc.title,
                     page=page.number,

@@ -16,6 +16,7 @@ from ingest.embeddings import Embedder
 from ingest.layout import UPLOAD_PREFIX
 from ingest.loaders import IngestError, load_file
 from ingest.metadata import read_sidecar
+from ingest.owners import read_owners, with_owner
 from ingest.store import ChunkStore
 from ingest.types import Chunk, LoadedDocument, SourceDocument
 from ingest.vectors import embed_documents
@@ -73,7 +74,7 @@ def index_files(found: list[Found], settings: Settings, store: ChunkStore, get_e
     """Index the files ``found`` into the open store; True if anything was written."""
     tick = ticker or Ticker()
     prepare = _Preparer(settings, store.document_hashes(), get_embedder, {d.source: d for d in store.documents()},
-                        present={item.source for item in found})
+                        present={item.source for item in found}, owners=read_owners(settings))
     pending = _Pending(settings, store, get_embedder, report, say, tick)
     tick.start(len(found))
     # The next file is parsed and chunked while this one is embedded: the model holds the
@@ -110,13 +111,17 @@ class _Preparer:
     """Everything before embedding (hash, parse, clean, chunk); runs one file ahead, in a worker."""
 
     def __init__(self, settings: Settings, known: dict[str, str], get_embedder: Callable[[], Embedder],
-                 documents: dict[str, SourceDocument] | None = None, present: set[str] | None = None):
+                 documents: dict[str, SourceDocument] | None = None, present: set[str] | None = None,
+                 owners: dict[str, dict] | None = None):
         self.settings, self.known, self.get_embedder = settings, known, get_embedder
         self.documents = documents or {}
         self.present = present or set()
+        self.owners = owners or {}  # web uploads' owners (ingest/owners.py)
         # Content already indexed under another name: the same bytes make the same chunk ids, so
         # a copy is refused rather than taking the other document's passages over.
-        self.by_content = {sha: source for source, sha in known.items()}
+        # An owned upload is left out: its chunk ids are its own (SourceDocument.chunk_key).
+        self.by_content = {sha: source for source, sha in known.items()
+                           if source not in self.owners and getattr(self.documents.get(source), "owner", None) is None}
         self.model_lock = threading.Lock()
 
     def __call__(self, item: Found) -> tuple[LoadedDocument, SourceDocument, list[Chunk]] | None:
@@ -132,13 +137,18 @@ class _Preparer:
                 raise IngestError(item.source, f"bad metadata: {exc}") from None
         if self.known.get(item.source) == sha256 and not _metadata_changed(self.documents.get(item.source), sidecar):
             return None
-        twin = self.by_content.setdefault(sha256, item.source)
+        # An owned upload's chunk ids include its source (SourceDocument.chunk_key): a copy of a
+        # file another user uploaded is its own document, and the refusal would name theirs.
+        owned = item.source in self.owners
+        twin = item.source if owned else self.by_content.setdefault(sha256, item.source)
         if twin != item.source:
             moved = "" if twin in self.present else f" (if it was moved, `legalqa remove {twin}` first)"
             raise IngestError(item.source, f"the same content as {twin}, which is indexed: not indexed twice{moved}")
         # The hash taken to see whether the file changed is the document's: it is not taken twice.
         loaded = load_file(item.path, item.source, max_bytes=int(self.settings.ingest.max_file_mb * 1e6),
                            sidecar=sidecar, sha256=sha256)
+        if owned:
+            loaded = loaded.model_copy(update={"document": with_owner(loaded.document, self.owners)})
         with self.model_lock:
             model = self.get_embedder()
         return loaded, *chunk_loaded(loaded, model, self.settings)

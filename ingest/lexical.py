@@ -195,17 +195,18 @@ def rebuild_lexical(settings: Settings, store) -> LexicalIndex:
     return index
 
 
-def update_lexical(settings: Settings, store, written: Sequence[str]) -> LexicalIndex:
-    """After an ingest that wrote the chunks ``written`` (and deleted its documents' older chunks):
-    mark those documents' rows removed and add the chunks as a delta, reading and tokenizing only
-    them. Rebuilds instead when there is no index to update, when the delta would pass
-    :data:`DELTA_SHARE`, or when the result does not count the store's chunks (hold the writer lock)."""
+def update_lexical(settings: Settings, store, written: Sequence[str], removed_sources: Sequence[str] = ()) -> LexicalIndex:
+    """After an ingest that wrote the chunks ``written`` (and deleted its documents' older chunks)
+    or removed the documents ``removed_sources``: mark those documents' rows removed and add the
+    chunks as a delta, reading and tokenizing only them. Rebuilds instead when there is no index
+    to update, when the delta would pass :data:`DELTA_SHARE`, or when the result does not count
+    the store's chunks (hold the writer lock)."""
     directory = lexical_dir(settings, store.generation)
     index = LexicalIndex.load(directory)
     if index is None or index.average_length is None:
         return rebuild_lexical(settings, store)
     chunks = store.get_chunks(list(written))
-    touched = {c.source for c in chunks}
+    touched = {c.source for c in chunks} | set(removed_sources)
     removed = set(index.removed) | {row for row, source in enumerate(index.sources) if source in touched}
     delta = [entry for entry in index.delta if entry[1] not in touched]
     delta += [(c.chunk_id, c.source, dict(Counter(tokenize(lexical_text(c))))) for c in chunks]

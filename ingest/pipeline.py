@@ -22,6 +22,7 @@ from ingest.indexing import EMBED_BUFFER, IngestReport, Progress, Skipped, Ticke
 from ingest.layout import UPLOAD_PREFIX, lexical_dir, uploads_dir
 from ingest.lexical import drop_other_lexical, lexical_stale, lexical_text, rebuild_lexical, update_lexical
 from ingest.locking import WRITER_WAIT, writer_lock
+from ingest.owners import forget_owners
 from ingest.recovery import recover_index, remove_orphan_uploads, repair
 from ingest.store import ChunkStore
 from ingest import vectorcheck
@@ -31,7 +32,8 @@ from legalqa.settings import Settings
 __all__ = [  # what callers imported from here before the steps moved out
     "EMBED_BUFFER", "HEADER_WEIGHT", "UPLOAD_PREFIX", "Found", "IngestReport", "Progress", "Skipped", "Ticker",
     "discover", "embed_documents", "embedding_text", "file_sha256", "index_uploads", "ingest_paths", "lexical_dir",
-    "lexical_text", "rebuild_lexical", "recover_index", "remove_orphan_uploads", "remove_sources", "uploads_dir",
+    "lexical_text", "rebuild_lexical", "recover_index", "remove_orphan_uploads", "remove_sources", "upload_source",
+    "uploads_dir",
 ]
 
 
@@ -168,7 +170,8 @@ def _rebuild(run: _Run, find: Callable[[], list[Found]], keep_uploads: bool) -> 
 
 def remove_sources(sources: Iterable[str], *, settings: Settings, store: ChunkStore | None = None,
                    lock_timeout: float = WRITER_WAIT) -> list[str]:
-    """Remove documents by source; returns those that were indexed."""
+    """Remove documents by source: their record, chunks and BM25 rows, and for a web upload its
+    stored file and owner too. Returns those that were indexed."""
     store = store or ChunkStore(settings)
     with writer_lock(settings, lock_timeout):
         store.follow_live()
@@ -179,24 +182,65 @@ def remove_sources(sources: Iterable[str], *, settings: Settings, store: ChunkSt
         vectorcheck.begin(store)  # killed between a record and its chunks: the next writer sweeps all
         removed = [s for s in sources if store.remove_document(s)]
         if removed:
-            rebuild_lexical(settings, store)
+            update_lexical(settings, store, [], removed_sources=removed)
         vectorcheck.finish(store)
+        uploads = [s for s in removed if s.startswith(UPLOAD_PREFIX)]
+        folder = uploads_dir(settings).resolve()
+        for source in uploads:  # the file goes once nothing indexed points at it
+            path = (folder / source.removeprefix(UPLOAD_PREFIX)).resolve()
+            if folder in path.parents:
+                path.unlink(missing_ok=True)
+        forget_owners(settings, uploads)
     return removed
 
 
 def index_uploads(files: Iterable[Path], *, settings: Settings, store: ChunkStore | None = None,
                   embedder: Embedder | None = None, lock_timeout: float = WRITER_WAIT) -> IngestReport:
-    """Index files already copied into the uploads folder, as ``uploads/<name>``, reading no
-    metadata files. A copy that is not indexed (skipped, or the ingest failed) is deleted, so
-    the folder holds only indexed uploads."""
+    """Index files already copied into the uploads folder (or a folder of it, as a user's own
+    uploads are), as ``uploads/<path in the folder>``, reading no metadata files. A copy that is
+    not indexed (skipped, or the ingest failed) is deleted, so the folder holds only indexed uploads."""
     files = [Path(f) for f in files]
     kept: set[str] = set()
     try:
-        report = ingest_paths(files, settings=settings, store=store, embedder=embedder, prefix=UPLOAD_PREFIX,
-                              read_metadata=False, lock_timeout=lock_timeout)
+        report = IngestReport()
+        for prefix, group in _by_folder(files, uploads_dir(settings)).items():
+            part = ingest_paths(group, settings=settings, store=store, embedder=embedder, prefix=prefix,
+                                read_metadata=False, lock_timeout=lock_timeout)
+            report = _merged(report, part)
         kept = set(report.indexed) | set(report.unchanged)
         return report
     finally:
-        for path in files:
-            if UPLOAD_PREFIX + path.name not in kept:
-                path.unlink(missing_ok=True)
+        gone = [path for path in files if upload_source(settings, path) not in kept]
+        for path in gone:
+            path.unlink(missing_ok=True)
+        forget_owners(settings, [upload_source(settings, path) for path in gone])
+
+
+def upload_source(settings: Settings, path: Path) -> str:
+    """The source of an upload stored at ``path``: ``uploads/`` and its path in the uploads folder."""
+    folder = uploads_dir(settings).resolve()
+    path = Path(path).resolve()
+    return UPLOAD_PREFIX + (path.relative_to(folder).as_posix() if folder in path.parents else path.name)
+
+
+def _by_folder(files: list[Path], root: Path) -> dict[str, list[Path]]:
+    """Files grouped by the source prefix of their folder (``uploads/``, ``uploads/u-alice/``)."""
+    root = root.resolve()
+    groups: dict[str, list[Path]] = {}
+    for path in files:
+        parent = path.resolve().parent
+        inner = parent.relative_to(root).as_posix() if parent == root or root in parent.parents else "."
+        groups.setdefault(UPLOAD_PREFIX + ("" if inner == "." else inner + "/"), []).append(path)
+    return groups
+
+
+def _merged(a: IngestReport, b: IngestReport) -> IngestReport:
+    """Two ingests' reports as one (uploads to two folders in one batch)."""
+    if not a.files and not a.skipped:
+        return b
+    for name in ("indexed", "unchanged", "skipped", "warnings", "repairs", "uploads"):
+        getattr(a, name).extend(getattr(b, name))
+    for name in ("files", "pages", "chunks", "embedded", "seconds"):
+        setattr(a, name, getattr(a, name) + getattr(b, name))
+    a.recovered = a.recovered or b.recovered
+    return a

@@ -18,6 +18,8 @@ def chunk_record(chunk: Chunk, document: SourceDocument) -> dict:
         court=document.court or "",
         date=document.date or "",
     )
+    if document.owner is not None:  # a web upload's owner: stored with each of its chunks
+        meta.update(owner=document.owner, matter=document.matter or "")
     return meta
 
 

@@ -27,6 +27,14 @@ class SourceDocument(BaseModel):
     n_pages: int = 0
     paged: bool = Field(False, description="True when page numbers come from the file itself.")
     citations: list[str] = Field(default_factory=list, description="Case and statute citations in the text (eyecite).")
+    owner: str | None = Field(None, description="The user a web upload belongs to; None: shared with every user.")
+    matter: str | None = Field(None, description="The matter an owned upload is filed under, which its owner may share.")
+
+    @property
+    def chunk_key(self) -> str:
+        """What chunk ids are made from: the content, and for an owned upload its source too, so
+        two users' copies of the same file are two documents that share nothing."""
+        return self.sha256 if self.owner is None else f"{self.sha256}:{self.source}"
 
     @property
     def key(self) -> str:

@@ -69,9 +69,10 @@ class _Commands(click.Group):
 
 
 def _plugins() -> dict:
-    from importlib.metadata import entry_points
+    from importlib.metadata import EntryPoint, entry_points
 
-    return {ep.name: ep for ep in entry_points(group="legalqa.commands")}
+    users = EntryPoint("users", "chatbot.users:users_command", "legalqa.commands")  # ours, imported when named too
+    return {ep.name: ep for ep in [*entry_points(group="legalqa.commands"), users]}
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})

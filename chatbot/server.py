@@ -27,9 +27,9 @@ def create_app(settings: Settings, engine: Engine | None = None):
     from fastapi import FastAPI
     from starlette.middleware.cors import CORSMiddleware
 
-    from chatbot.web_security import parse_logins
+    from chatbot.web_security import login_check
 
-    auth = parse_logins(settings.ui.auth)
+    auth = login_check(settings)
     engine = engine or get_engine(settings)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     add_document_routes(app, engine)
@@ -135,13 +135,17 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     """Serve the chat until interrupted. Safe by default: loopback only, the hosts it serves,
     no outbound connections, and the index repaired before the port opens. The port is taken
     first, so a busy one is refused before anything loads, and no one can take it meanwhile."""
+    import sys
+
     import uvicorn
 
-    from chatbot.web_security import parse_logins
+    from chatbot.web_security import login_check, plaintext_warning
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     host, port = host or settings.ui.host, port or settings.ui.port
-    parse_logins(settings.ui.auth)  # a malformed login list stops here, before the model loads
+    login_check(settings)  # a malformed login list or unreadable users file stops here, before the model loads
+    if (warning := plaintext_warning(settings)) is not None:
+        print(f"legalqa: warning: {warning}", file=sys.stderr, flush=True)
     if host in ("0.0.0.0", "::") and not settings.ui.allowed_hosts.strip():
         raise ServeError(f"binding {host} serves every network this machine is on: set LEGALQA_UI__ALLOWED_HOSTS "
                          "to the host names clients will use (and LEGALQA_UI__AUTH to require a login)")

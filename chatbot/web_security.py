@@ -14,17 +14,27 @@ builds; none of it knows about answers. In order, outermost first:
   session; sessions expire; failed logins are throttled (the ``limits`` package);
   a Gradio session id belongs to the user who first used it; the login page does not
   carry the API schema.
+
+Who may log in is decided by :func:`login_check`, Gradio's ``auth``: the users file of
+:mod:`chatbot.users` (argon2 hashes) and, for a quick demo, ``LEGALQA_UI__AUTH``.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
+import sys
 import time
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from legalqa.errors import LegalqaError
+
+if TYPE_CHECKING:
+    from legalqa.settings import Settings
 
 MAX_BODY = 256 * 1024  # a question, filters and Gradio's envelope: far below this
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -70,6 +80,54 @@ def parse_logins(spec: str | None) -> list[tuple[str, str]] | None:
             )
         logins.append((user.strip(), password))
     return logins
+
+
+def login_check(settings: Settings) -> Callable[[str, str], bool] | None:
+    """Gradio's ``auth``: does a name and password let someone in? None when neither the users
+    file nor ``LEGALQA_UI__AUTH`` has a user (one user on loopback: no login).
+
+    Names match in any case. A name in the users file is checked against its argon2 hash
+    only, even if ``LEGALQA_UI__AUTH`` names it too; other names against ``LEGALQA_UI__AUTH``.
+    Every attempt costs one argon2 check, so the time taken tells no one which names exist,
+    or where. The file is read at each login, so `legalqa users add` and `remove` apply
+    without a restart. An unreadable file or a malformed ``LEGALQA_UI__AUTH`` raises here,
+    before the server starts; a file broken later refuses every login until it is repaired."""
+    from chatbot.users import UsersFile, UsersFileError, users_path
+
+    users = UsersFile(users_path(settings))
+    plaintext = {name.lower(): password for name, password in parse_logins(settings.ui.auth) or []}
+    if not users.names() and not plaintext:
+        return None
+
+    def check(username: str, password: str) -> bool:
+        name = username.strip().lower()
+        try:
+            if users.verify(name, password):
+                return True
+            hashed = name in users.names()
+        except UsersFileError as exc:
+            print(f"legalqa: error: {exc} (every login is refused meanwhile)", file=sys.stderr, flush=True)
+            return False
+        expected = plaintext.get(name)
+        return not hashed and expected is not None and hmac.compare_digest(password.encode(), expected.encode())
+
+    return check
+
+
+def known_users(settings: Settings) -> list[str]:
+    """Everyone who may log in, from the users file and ``LEGALQA_UI__AUTH``: lower-case, sorted."""
+    from chatbot.users import UsersFile, users_path
+
+    plaintext = {name.lower() for name, _ in parse_logins(settings.ui.auth) or []}
+    return sorted(set(UsersFile(users_path(settings)).names()) | plaintext)
+
+
+def plaintext_warning(settings: Settings) -> str | None:
+    """One line for the operator when ``LEGALQA_UI__AUTH`` is set, else None."""
+    if settings.ui.auth is None:
+        return None
+    return ("LEGALQA_UI__AUTH keeps passwords in plaintext, fit for a quick demo only: add each user with "
+            "`legalqa users add NAME` (an argon2 hash is stored) and unset it")
 
 
 def allowed_hosts(bind_host: str, extra: list[str]) -> list[str]:
@@ -193,6 +251,10 @@ class LoginGuard:
     token table, so there is one login and one list of users. It also expires sessions,
     throttles failed logins, binds each Gradio session id to its user, and keeps the API
     schema off the login page.
+
+    Gradio keeps the name as it was typed at login (``Alice``), while :func:`login_check`
+    matches names in any case; a user is therefore known here by the lower-case name, as in
+    the users file, so ``Alice`` and ``alice`` are one user who owns the same sessions.
     """
 
     def __init__(self, app, *, gradio_app, session_hours: float, attempts_per_minute: int,
@@ -212,7 +274,7 @@ class LoginGuard:
         self.per_client = RateLimitItemPerMinute(attempts_per_minute * 3)
 
     def user(self, scope) -> str | None:
-        """The logged-in user of this request, or None (expired tokens are forgotten here)."""
+        """The logged-in user of this request, lower-case, or None (expired tokens are forgotten here)."""
         cookies = _cookies(_header(scope, b"cookie") or "")
         cookie = self.gradio_app.cookie_id
         token = cookies.get(f"access-token-{cookie}") or cookies.get(f"access-token-unsecure-{cookie}")
@@ -223,7 +285,7 @@ class LoginGuard:
             self.gradio_app.tokens.pop(token, None)
             self.issued.pop(token, None)
             return None
-        return self.gradio_app.tokens[token]
+        return self.gradio_app.tokens[token].lower()
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":  # no websocket routes are served; refuse any that appear

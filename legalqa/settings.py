@@ -104,8 +104,14 @@ class UISettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="Address the web chat binds to. Loopback by default.")
     port: int = Field(7860, ge=0, le=65535, description="Port of the web chat.")
-    auth: str | None = Field(None, description="`user:password` pairs, comma-separated, to require a login (shared "
-                             "deployments). A malformed value stops the server at start-up.")
+    auth: str | None = Field(None, description="`user:password` pairs, comma-separated, to require a login: plaintext, "
+                             "for a quick demo (the server warns; `legalqa users add` keeps hashed passwords). A "
+                             "malformed value stops the server at start-up.")
+    users_file: Path | None = Field(
+        None, description="Users file of the web chat's login (names and argon2 hashes, kept by `legalqa users`). "
+        "Unset: `users.json` in `data_dir`. No users in it and no `auth`: no login. An unreadable file stops the "
+        "server at start-up."
+    )
     allowed_hosts: str = Field(
         "", description="Host names, comma-separated, that clients use to reach the chat besides loopback and the "
         "bind address (a request naming any other host is refused: DNS rebinding). Needed when binding 0.0.0.0."

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever
 from chatbot.query import is_survey, judge_surname, mentioned_sources, survey_sources
@@ -78,6 +79,15 @@ class Engine:
         self.refresh()
         return report
 
+    def remove_uploads(self, sources: Sequence[str], *, lock_timeout: float) -> list[str]:
+        """Remove web uploads: chunks, BM25 rows, record and stored file (ingest.pipeline.remove_sources).
+        Callers check who may (chatbot.access.Viewer.can_remove)."""
+        from ingest.pipeline import remove_sources
+
+        removed = remove_sources(sources, settings=self.settings, store=self.store, lock_timeout=lock_timeout)
+        self.refresh()
+        return removed
+
     def set_reranker(self, reranker) -> None:
         """Rerank with this scorer (a function of (question, passage) pairs), or None for none."""
         self._reranker = reranker
@@ -113,35 +123,45 @@ class Engine:
         context = AnswerContext(self.settings.answer, self.embedder, lambda: self.lexical)
         self.use_answerer(LLMAnswerer(context, chat_model=chat_model))
 
-    def standalone(self, question: str, history: Sequence[Answer]) -> str:
+    def visible(self, viewer: Viewer | None) -> dict[str, SourceDocument]:
+        """The documents ``viewer`` may see (all of them without a login)."""
+        return (viewer or Viewer.everyone()).visible(self.documents)
+
+    def standalone(self, question: str, history: Sequence[Answer], viewer: Viewer | None = None) -> str:
         """A follow-up rewritten to stand alone, by the answerer (an LLM, or the carry-over rule)."""
         if not history:
             return question
-        return self.answerer().rewrite(question, history, self.documents) or question
+        return self.answerer().rewrite(question, history, self.visible(viewer)) or question
 
-    def prepare(self, question: str, *, history=None, filters: Filters | None = None, k=None, mode=None):
+    def prepare(self, question: str, *, history=None, filters: Filters | None = None, k=None, mode=None,
+                viewer: Viewer | None = None):
         """Everything before answering: the stand-alone query, the allowed documents and the evidence.
 
         A rebuild in another process may remove the generation this question started on: then
         the engine follows it to the new one and retrieves again, once."""
+        options = dict(history=history, filters=filters, k=k, mode=mode, viewer=viewer)
         try:
             self.refresh()
-            return self._prepare(question, history=history, filters=filters, k=k, mode=mode)
+            return self._prepare(question, **options)
         except StaleIndexError:
             self.refresh(force=True)
-            return self._prepare(question, history=history, filters=filters, k=k, mode=mode)
+            return self._prepare(question, **options)
 
-    def _prepare(self, question: str, *, history=None, filters: Filters | None = None, k=None, mode=None):
-        query = self.standalone(question, history or [])
+    def _prepare(self, question: str, *, history=None, filters: Filters | None = None, k=None, mode=None,
+                 viewer: Viewer | None = None):
+        # Everything below reads only what ``viewer`` may see: retrieval is limited to those
+        # documents, and so are the case names a question is matched against.
+        documents = self.visible(viewer)
+        query = self.standalone(question, history or [], viewer)
         notes = []
-        sources = None
+        sources = None if len(documents) == len(self.documents) else set(documents)  # None: no filter, faster
         if filters is not None and filters.active():
-            sources = {s for s, d in self.documents.items() if filters.matches(d)}
+            sources = {s for s, d in documents.items() if filters.matches(d)}
             notes.append(f"Searched only documents with {filters.describe()} ({len(sources)} documents).")
         survey = is_survey(query)
         if survey:
             # "Which courts have ruled on X?" is answered from decisions, one per case.
-            sources = survey_sources(self.documents, sources)
+            sources = survey_sources(documents, sources)
         retriever = self.retriever()
         mode = mode or self.settings.retrieval.mode
         query_vector = retriever.embed_query(query) if mode != "bm25" else None
@@ -150,7 +170,7 @@ class Engine:
             evidence = retriever.retrieve_per_document(query, sources, k=max(k, SURVEY_DOCUMENTS), query_vector=query_vector)
         else:
             evidence = retriever.retrieve(query, k=k, mode=mode, query_vector=query_vector, sources=sources)
-        evidence = self._registered(evidence)
+        evidence = self._registered(evidence, documents)
         boost: tuple[str, ...] = ()
         surname = judge_surname(query, evidence)
         if surname and self.lexical is not None:
@@ -159,17 +179,17 @@ class Engine:
             have = {e.chunk.chunk_id for e in evidence}
             extra = [cid for cid, _ in self.lexical.search(f"{surname} judge", 3, sources={source})]
             evidence += self._registered(
-                [Evidence(chunk=c, score=0.0) for c in self.index.get_chunks(extra) if c.chunk_id not in have])
+                [Evidence(chunk=c, score=0.0) for c in self.index.get_chunks(extra) if c.chunk_id not in have], documents)
             boost = (surname,)
-        focus = mentioned_sources(query, self.documents)
+        focus = mentioned_sources(query, documents)
         if boost:
             focus = {evidence[0].chunk.source}
         return _Prepared(query, evidence, query_vector, survey, boost, focus, notes)
 
-    def _registered(self, evidence: list[Evidence]) -> list[Evidence]:
-        """Only evidence from listed documents: a chunk whose document has no registry record (left
-        by a writer killed mid-document, until recovery deletes it) is never cited."""
-        return [e for e in evidence if e.chunk.source in self.documents]
+    def _registered(self, evidence: list[Evidence], documents: dict[str, SourceDocument]) -> list[Evidence]:
+        """Only evidence from listed documents the viewer may see: a chunk whose document has no
+        registry record (left by a writer killed mid-document, until recovery deletes it) is never cited."""
+        return [e for e in evidence if e.chunk.source in documents]
 
     def ask(
         self,
@@ -179,21 +199,24 @@ class Engine:
         filters: Filters | None = None,
         k: int | None = None,
         mode: str | None = None,
+        viewer: Viewer | None = None,
     ) -> Answer:
-        """Answer ``question`` (a follow-up to ``history``, if given) from the documents ``filters`` allow."""
+        """Answer ``question`` (a follow-up to ``history``, if given) from the documents ``filters``
+        allow, of those ``viewer`` may see (every document when None)."""
         started = time.perf_counter()
         question = normalize_whitespace(question)
         if not question:
             return Answer(question="", answer="Please type a question.", abstained=True, timings_ms={})
-        prepared = self.prepare(question, history=history, filters=filters, k=k, mode=mode)
+        prepared = self.prepare(question, history=history, filters=filters, k=k, mode=mode, viewer=viewer)
         retrieved_at = time.perf_counter()
         draft = self.answerer().answer(self._request(prepared))
         return self._finish(question, prepared, draft, started, retrieved_at)
 
     def request(self, question: str, *, history: Sequence[Answer] | None = None, filters: Filters | None = None,
-                k: int | None = None, mode: str | None = None) -> AnswerRequest:
+                k: int | None = None, mode: str | None = None, viewer: Viewer | None = None) -> AnswerRequest:
         """What the answerer is handed for ``question``: for inspecting and calibrating answerers."""
-        prepared = self.prepare(normalize_whitespace(question), history=history, filters=filters, k=k, mode=mode)
+        prepared = self.prepare(normalize_whitespace(question), history=history, filters=filters, k=k, mode=mode,
+                                viewer=viewer)
         return self._request(prepared)
 
     def ask_stream(self, question: str, **options) -> Iterator[str | Answer]:
@@ -208,7 +231,7 @@ class Engine:
             yield self.ask(question, **options)
             return
         prepared = self.prepare(question, history=options.get("history"), filters=options.get("filters"),
-                                k=options.get("k"), mode=options.get("mode"))
+                                k=options.get("k"), mode=options.get("mode"), viewer=options.get("viewer"))
         retrieved_at = time.perf_counter()
         for part in self.answerer().stream(self._request(prepared)):
             if isinstance(part, Draft):
@@ -245,14 +268,15 @@ class Engine:
             notes=prepared.notes + draft.notes,
         )
 
-    def documents_matching(self, text: str, limit: int = 50) -> list[str]:
-        """Sources of indexed documents with a passage holding all the words of ``text`` (the
-        exact phrase first), through BM25 alone: fast enough to run as a user types."""
+    def documents_matching(self, text: str, limit: int = 50, viewer: Viewer | None = None) -> list[str]:
+        """Sources of indexed documents ``viewer`` may see with a passage holding all the words of
+        ``text`` (the exact phrase first), through BM25 alone: fast enough to run as a user types."""
         from chatbot.retrieval import documents_containing
 
         self.refresh()
+        documents = self.visible(viewer)
         sources = documents_containing(self.lexical, text, self.store.get_chunks, limit=len(self.documents))
-        return [s for s in sources if s in self.documents][:limit]
+        return [s for s in sources if s in documents][:limit]
 
 
 @dataclass

@@ -1,37 +1,23 @@
-"""The Gradio page: a filter sidebar, the chat tab and the documents tab, and what their events do.
+"""The Gradio page: a filter sidebar, the chat tab and the documents tab, and which handler
+(chatbot/handlers.py) each of their events calls.
 
-Thin by design: every answer comes from the same ``Engine.ask_stream`` as the CLI, and the
-conversation is kept on the server, so nothing a browser sends back is trusted as state.
+The page holds no state a browser could forge: the conversation is kept on the server, and
+what one user may see is filled in per user when the page loads, never rendered into it.
 """
 
-import html
-import json
-import os
-import tempfile
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import gradio as gr
 
 from chatbot.engine import Engine
-from chatbot.query import QuestionError, clean_question
-from chatbot.render import NOTICE, answer_html, document_url, export_markdown, md_escape, partial_html
-from chatbot.types import Answer, Filters, FilterError
-from chatbot.uploads import upload_files
-from ingest.metadata import KINDS, kind_label
+from chatbot.handlers import EXAMPLES, EXPORT_KEPT_S, PRIVATE, Handlers, matter_label, shown_answer
+from chatbot.render import NOTICE
+from ingest.metadata import KINDS
 from legalqa.settings import Settings
 
-EXAMPLES = [
-    "Did Judge Alsup find that training on lawfully purchased books was fair use?",
-    "What did the court hold in Kadrey v. Meta?",
-    "Which courts have ruled on whether training on copyrighted works is fair use, and how?",
-    "Can an AI system be the author of a copyrighted work?",
-    "What are the four fair use factors?",
-]
+__all__ = ["EXAMPLES", "PRIVATE", "Handlers", "build_blocks", "matter_label", "shown_answer"]
 
 ANSWERS_AT_ONCE = 4
-EXPORT_KEPT_S = 3600  # how long an exported conversation stays downloadable from Gradio's cache
 
 DOCUMENT_COLUMNS = ["title", "kind", "case", "court", "date", "file"]
 # Fits 1280 px beside the sidebar: long titles and case names wrap, short fields stay narrow.
@@ -126,121 +112,6 @@ SHOW_LATEST_ANSWER_JS = """
 """
 
 
-def shown_answer(answer: Answer, engine: Engine) -> str:
-    """A finished answer as the chat shows it, each source card with its document and paragraph."""
-    documents, passages = {}, {}
-    if answer.citations:
-        passages = {c.chunk_id: c.text for c in engine.get_chunks([c.chunk_id for c in answer.citations])}
-        documents = {c.source: engine.document(c.source) for c in answer.citations}
-    return answer_html(answer, documents, passages)
-
-
-class Handlers:
-    """What the page's events do, for one engine and its settings."""
-
-    def __init__(self, settings: Settings, engine: Engine):
-        self.settings, self.engine = settings, engine
-
-    def respond(self, message, chat, history, kinds, case, court, date_from, date_to):
-        # ``chat`` and ``history`` are session state kept on the server: the browser's copy of
-        # the Chatbot is never read back, so no client can slip a file path into it.
-        chat, history = list(chat or []), list(history or [])
-        try:
-            question = clean_question(message or "", self.settings.ui.max_question_chars)
-        except QuestionError as exc:
-            chat.append({"role": "assistant", "content": html.escape(f"Not asked: {exc}")})
-            yield "", chat, chat, history
-            return
-        if not question:
-            yield "", chat, chat, history
-            return
-        chat.append({"role": "user", "content": html.escape(question)})
-        try:
-            filters = Filters.from_form(kinds, case, court, date_from, date_to)
-        except FilterError as exc:  # a filter that cannot be read: say which, and search nothing
-            chat.append({"role": "assistant", "content": html.escape(f"Not searched: {exc}")})
-            yield "", chat, chat, history
-            return
-        chat.append({"role": "assistant", "content": "…"})
-        previous = [Answer.model_validate(h) for h in history]
-        for part in self.engine.ask_stream(question, history=previous, filters=filters):
-            if isinstance(part, Answer):
-                chat[-1] = {"role": "assistant", "content": shown_answer(part, self.engine)}
-                history.append(part.model_dump())
-            else:
-                chat[-1] = {"role": "assistant", "content": partial_html(part)}
-            yield "", chat, chat, history
-
-    def ask_example(self, data: gr.SelectData, chat, history, kinds, case, court, date_from, date_to):
-        """An example clicked in the empty chat is asked as if typed (the example is looked up here
-        by its index, so the browser only says which one)."""
-        index = data.index if isinstance(data.index, int) else -1
-        question = EXAMPLES[index] if 0 <= index < len(EXAMPLES) else ""
-        yield from self.respond(question, chat, history, kinds, case, court, date_from, date_to)
-
-    def new_chat(self):
-        return [], [], [], "", gr.File(value=None, visible=False)
-
-    def export(self, history):
-        """The conversation as a Markdown file. Gradio copies it into its cache to serve it, so the
-        copy written here is removed once served; Gradio's cache forgets it after EXPORT_KEPT_S."""
-        folder = Path(tempfile.gettempdir()) / "legalqa-exports"
-        folder.mkdir(mode=0o700, exist_ok=True)
-        for old in folder.glob("legalqa-conversation-*.md"):  # earlier exports, already served
-            if time.time() - old.stat().st_mtime > 60:
-                old.unlink(missing_ok=True)
-        fd, path = tempfile.mkstemp(prefix="legalqa-conversation-", suffix=".md", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(export_markdown(history or []))
-        return gr.File(value=path, visible=True)
-
-    def feedback(self, data: gr.LikeData, history, comment):
-        comment, limit = comment or "", self.settings.ui.max_comment_chars
-        if len(comment) > limit:
-            return comment, f"Not saved: a comment can be at most {limit:,} characters."
-        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        turns = history or []
-        turn = turns[index // 2] if isinstance(index, int) and 0 <= index // 2 < len(turns) else None
-        record = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "liked": bool(data.liked),
-            "comment": comment,
-            "question": turn["question"] if turn else None,
-            "answer": turn["answer"] if turn else None,
-            "citations": [c["cite"] or c["source"] for c in turn["citations"]] if turn else [],
-        }
-        data_dir = Path(self.settings.data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
-        with (data_dir / "feedback.jsonl").open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record) + "\n")
-        return "", "Thank you: feedback saved."
-
-    def documents_table(self, query=""):
-        """Every indexed document, its title a link that opens it; ``query`` keeps those whose
-        title or metadata contain it, or whose text does (when the engine can tell)."""
-        self.engine.refresh()
-        q = " ".join((query or "").lower().split())
-        in_text = set(self.engine.documents_matching(q)) if q else set()
-        rows = []
-        for d in sorted(self.engine.documents.values(), key=lambda d: (d.date or "", d.source)):
-            fields = [d.title, kind_label(d.kind), d.case_name or "", d.court or "", d.date or "", d.source]
-            if not q or q in " ".join(fields).lower() or d.source in in_text:
-                rows.append([f"[{md_escape(d.title)}]({document_url(d, None, '')})", *fields[1:]])
-        return rows
-
-    def upload(self, files, query):
-        report = upload_files(files or [], self.settings, self.engine)
-        return report, self.documents_table(query)
-
-    def ask_json(self, question: str) -> dict:
-        """The `legalqa ask --json` contract, for scripts using gradio_client."""
-        try:
-            question = clean_question(question if isinstance(question, str) else "", self.settings.ui.max_question_chars)
-        except QuestionError as exc:
-            raise gr.Error(str(exc)) from None
-        return self.engine.ask(question).model_dump()
-
-
 @dataclass
 class Sidebar:
     kinds: gr.CheckboxGroup
@@ -250,6 +121,12 @@ class Sidebar:
     date_to: gr.Textbox
     files: gr.File
     upload_status: gr.Markdown
+    file_under: gr.Dropdown
+    matter: gr.Textbox
+    members: gr.Textbox
+    share: gr.Button
+    unshare: gr.Button
+    share_status: gr.Markdown
 
 
 @dataclass
@@ -267,9 +144,13 @@ class ChatTab:
 class DocumentsTab:
     search: gr.Textbox
     table: gr.Dataframe
+    removing: gr.Accordion
+    removable: gr.Dropdown
+    remove: gr.Button
+    remove_status: gr.Markdown
 
 
-def sidebar() -> Sidebar:
+def sidebar(login: bool) -> Sidebar:
     # Closed at first; the page's script opens it on a wide screen (see PAGE_JS), so on a phone
     # it never covers the chat.
     with gr.Sidebar(open=False, elem_id="sidebar"):
@@ -281,9 +162,19 @@ def sidebar() -> Sidebar:
             date_from = gr.Textbox(label="From", placeholder="YYYY-MM-DD", elem_id="filter-from")
             date_to = gr.Textbox(label="To", placeholder="YYYY-MM-DD", elem_id="filter-to")
         gr.Markdown("### Add documents")
+        # With a login an upload is the uploader's alone, or filed under a matter they share.
+        file_under = gr.Dropdown([PRIVATE], value=PRIVATE, label="Visible to", elem_id="file-under", visible=login)
         files = gr.File(label="PDF, text, Markdown or HTML", file_count="multiple", elem_id="upload")
         upload_status = gr.Markdown(elem_id="upload-status")
-    return Sidebar(kinds, case, court, date_from, date_to, files, upload_status)
+        with gr.Accordion("Share a matter", open=False, elem_id="sharing", visible=login):
+            matter = gr.Textbox(label="Matter", placeholder="Acme v. Widget", elem_id="matter-name")
+            members = gr.Textbox(label="With users (comma-separated)", placeholder="bob, carol", elem_id="matter-users")
+            with gr.Row():
+                share = gr.Button("Share", size="sm", elem_id="share")
+                unshare = gr.Button("Unshare", size="sm", elem_id="unshare")
+            share_status = gr.Markdown(elem_id="share-status")
+    return Sidebar(kinds, case, court, date_from, date_to, files, upload_status, file_under, matter, members, share,
+                   unshare, share_status)
 
 
 def chat_tab() -> ChatTab:
@@ -308,13 +199,20 @@ def chat_tab() -> ChatTab:
     return ChatTab(chat, box, new, export_button, export_file, comment, feedback_status)
 
 
-def documents_tab(handlers: Handlers) -> DocumentsTab:
+def documents_tab() -> DocumentsTab:
     with gr.Tab("Documents"):
         search = gr.Textbox(label="Search the documents: titles, cases, courts and their text", elem_id="doc-search")
-        table = gr.Dataframe(headers=DOCUMENT_COLUMNS, value=handlers.documents_table, interactive=False,
+        # Filled per user when the page loads (Handlers.documents_table): what one user may see is
+        # never rendered into the page that every visitor gets.
+        table = gr.Dataframe(headers=DOCUMENT_COLUMNS, value=[], interactive=False,
                              elem_id="documents", wrap=True, column_widths=DOCUMENT_COLUMN_WIDTHS,
                              datatype=["markdown", "str", "str", "str", "str", "str"], max_height=2000)
-    return DocumentsTab(search, table)
+        with gr.Accordion("Remove one of your uploads", open=False, elem_id="removing") as removing:
+            with gr.Row():
+                removable = gr.Dropdown([], label="Upload", elem_id="remove-choice", scale=4)
+                remove = gr.Button("Remove", variant="stop", size="sm", elem_id="remove", scale=1)
+            remove_status = gr.Markdown(elem_id="remove-status")
+    return DocumentsTab(search, table, removing, removable, remove, remove_status)
 
 
 def wire(handlers: Handlers, side: Sidebar, tab: ChatTab, docs: DocumentsTab, chat_state, history) -> None:
@@ -332,20 +230,31 @@ def wire(handlers: Handlers, side: Sidebar, tab: ChatTab, docs: DocumentsTab, ch
     tab.export_button.click(handlers.export, [history], tab.export_file, api_name=False)
     tab.chat.like(handlers.feedback, [history, tab.comment], [tab.comment, tab.feedback_status], api_name=False)
     docs.search.change(handlers.documents_table, docs.search, docs.table, api_name=False)
-    side.files.upload(handlers.upload, [side.files, docs.search], [side.upload_status, docs.table], api_name=False)
+    side.files.upload(handlers.upload, [side.files, docs.search, side.file_under], [side.upload_status, docs.table],
+                      api_name=False).then(handlers.removable, None, docs.removable, api_name=False)
+    # Opening the box lists the user's uploads as they are now (another tab may have added some).
+    docs.removing.expand(handlers.removable, None, docs.removable, api_name=False)
+    docs.remove.click(handlers.remove, [docs.removable, docs.search], [docs.remove_status, docs.table, docs.removable],
+                      api_name=False)
+    side.share.click(handlers.share, [side.matter, side.members], [side.share_status, side.file_under], api_name=False)
+    side.unshare.click(handlers.unshare, [side.matter, side.members], [side.share_status, side.file_under],
+                       api_name=False)
     gr.api(handlers.ask_json, api_name="ask", concurrency_limit=ANSWERS_AT_ONCE, concurrency_id="answer")
 
 
-def build_blocks(settings: Settings, engine: Engine) -> gr.Blocks:
-    """The whole page, its handlers bound to ``engine``."""
-    handlers = Handlers(settings, engine)
+def build_blocks(settings: Settings, engine: Engine, users: list[str] | None = None) -> gr.Blocks:
+    """The whole page, its handlers bound to ``engine``; ``users``: who can log in (None: no login)."""
+    handlers = Handlers(settings, engine, users)
     # Files Gradio serves (exports) leave its cache after an hour: conversations do not pile up on disk.
     with gr.Blocks(title="legalqa", analytics_enabled=False, delete_cache=(EXPORT_KEPT_S, EXPORT_KEPT_S)) as demo:
         history = gr.State([])
         chat_state = gr.State([])  # what the Chatbot shows, kept on the server
-        side = sidebar()
+        side = sidebar(handlers.login)
         tab = chat_tab()
-        docs = documents_tab(handlers)
+        docs = documents_tab()
         wire(handlers, side, tab, docs, chat_state, history)
         demo.load(None, None, None, js=PAGE_JS, api_name=False)
+        demo.load(handlers.documents_table, docs.search, docs.table, api_name=False)
+        demo.load(handlers.removable, None, docs.removable, api_name=False)
+        demo.load(handlers.matter_choices, None, side.file_under, api_name=False)
     return demo

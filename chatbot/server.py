@@ -27,49 +27,73 @@ def create_app(settings: Settings, engine: Engine | None = None):
     from fastapi import FastAPI
     from starlette.middleware.cors import CORSMiddleware
 
-    from chatbot.web_security import login_check
+    from chatbot.web_security import known_users, login_check
 
     auth = login_check(settings)
+    users = known_users(settings) if auth else None
     engine = engine or get_engine(settings)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    add_document_routes(app, engine)
+    add_document_routes(app, engine, viewer_of_request(settings, users is not None))
     # Gradio adds CORS headers for any origin unless the parent app configures CORS itself:
     # this one allows no other origin.
     app.add_middleware(CORSMiddleware, allow_origins=[])
-    app = mount_chat(app, settings, engine, auth)
+    app = mount_chat(app, settings, engine, auth, users)
     return add_guards(app, settings, auth)
 
 
-def add_document_routes(app, engine: Engine) -> None:
-    """/document/{key} serves an indexed file as it is; /view/{key} shows a text one as a page."""
-    from fastapi import HTTPException
+def viewer_of_request(settings: Settings, login: bool):
+    """How a document route learns who is asking: the user the login guard put in the request's
+    scope (chatbot.web_security.USER_KEY); without a login, the one user who sees everything."""
+    from chatbot.access import NOBODY, Matters, Viewer
+    from chatbot.web_security import USER_KEY
+
+    matters = Matters(settings)
+
+    def viewer_of(request) -> Viewer:
+        if not login:
+            return Viewer.everyone()
+        user = request.scope.get(USER_KEY)
+        return matters.viewer(str(user).lower()) if user else Viewer(NOBODY)
+
+    return viewer_of
+
+
+def add_document_routes(app, engine: Engine, viewer_of=None) -> None:
+    """/document/{key} serves an indexed file as it is; /view/{key} shows a text one as a page.
+    A document the user may not see is "not an indexed document", as an unknown key is: a
+    guessed or replayed key tells nothing."""
+    from fastapi import HTTPException, Request
     from fastapi.responses import FileResponse, HTMLResponse
 
-    def indexed(key: str) -> SourceDocument:
+    from chatbot.access import Viewer
+
+    viewer_of = viewer_of or (lambda _request: Viewer.everyone())
+
+    def indexed(key: str, request: Request) -> SourceDocument:
         doc = engine.document_by_key(key)
-        if doc is None or not doc.path or not Path(doc.path).is_file():
+        if doc is None or not doc.path or not Path(doc.path).is_file() or not viewer_of(request).can_see(doc):
             raise HTTPException(status_code=404, detail="not an indexed document")
         return doc
 
     @app.get("/document/{key}")
-    def document(key: str):
-        doc = indexed(key)
+    def document(key: str, request: Request):
+        doc = indexed(key, request)
         media = "application/pdf" if doc.path.lower().endswith(".pdf") else "text/plain; charset=utf-8"
         return FileResponse(doc.path, media_type=media, content_disposition_type="inline")
 
     @app.get("/view/{key}", response_class=HTMLResponse)
-    def view(key: str, chunk: str | None = None, quote: str | None = None):
-        return HTMLResponse(view_page(indexed(key), engine, chunk, quote))
+    def view(key: str, request: Request, chunk: str | None = None, quote: str | None = None):
+        return HTMLResponse(view_page(indexed(key, request), engine, chunk, quote))
 
 
-def mount_chat(app, settings: Settings, engine: Engine, auth):
-    """``app`` with the Gradio chat mounted at /."""
+def mount_chat(app, settings: Settings, engine: Engine, auth, users: list[str] | None = None):
+    """``app`` with the Gradio chat mounted at /; ``users``: who can log in (None: no login)."""
     import gradio as gr
 
     from chatbot.layout import PAGE_CSS, build_blocks
 
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
-    blocks = build_blocks(settings, engine)
+    blocks = build_blocks(settings, engine, users)
     app = gr.mount_gradio_app(
         app, blocks, path="/", theme=theme, css=CSS + PAGE_CSS, footer_links=[], auth=auth, show_error=False,
         allowed_paths=[], blocked_paths=blocked_paths(settings), max_file_size=int(settings.ui.max_upload_mb * 1e6),
@@ -117,7 +141,8 @@ def view_page(doc: SourceDocument, engine: Engine, chunk_id: str | None, quote: 
     scrolled to (the whole passage when the quote is not found verbatim)."""
     from ingest.loaders import IngestError, load_file
 
-    found = engine.get_chunks([chunk_id]) if chunk_id else []
+    # Only a passage of this document is shown: a chunk id from elsewhere (another user's) is ignored.
+    found = [c for c in (engine.get_chunks([chunk_id]) if chunk_id else []) if c.source == doc.source]
     path = Path(doc.path)
     try:
         loaded = load_file(path, doc.source)
@@ -148,7 +173,7 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
         print(f"legalqa: warning: {warning}", file=sys.stderr, flush=True)
     if host in ("0.0.0.0", "::") and not settings.ui.allowed_hosts.strip():
         raise ServeError(f"binding {host} serves every network this machine is on: set LEGALQA_UI__ALLOWED_HOSTS "
-                         "to the host names clients will use (and LEGALQA_UI__AUTH to require a login)")
+                         "to the host names clients will use (and add users with `legalqa users add NAME` to require a login)")
     sock = bind_port(host, port)
     try:
         for line in recover_at_start(settings):

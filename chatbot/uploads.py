@@ -22,7 +22,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.layout import UPLOAD_PREFIX
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.metadata import is_metadata_file
 from legalqa.errors import LegalqaError
@@ -89,12 +88,16 @@ def checked_upload(path: Path, upload_root: Path) -> Path:
     return absolute
 
 
-def upload_files(files, settings: Settings, engine, *, upload_root: Path | None = None) -> str:
+def upload_files(files, settings: Settings, engine, *, upload_root: Path | None = None, owner: str | None = None,
+                 matter: str | None = None, viewer=None) -> str:
     """Take the offered files into the library and index them; one HTML line per file, naming it.
 
     A file whose bytes are already indexed (the same SHA-256 as a document's) is not indexed
-    again: the line names the document it already is. ``upload_root`` is the folder uploads
-    must come from (Gradio's upload folder by default)."""
+    again: the line names the document it already is, among those ``viewer`` may see (a copy
+    of another user's private upload is indexed as the uploader's own, and never named).
+    With a login, the files belong to ``owner``, filed under ``matter`` when given (see
+    chatbot/access.py). ``upload_root`` is the folder uploads must come from (Gradio's upload
+    folder by default)."""
     root = upload_root if upload_root is not None else gradio_upload_folder()
     offered = offered_files(files, root)
     try:
@@ -102,7 +105,7 @@ def upload_files(files, settings: Settings, engine, *, upload_root: Path | None 
         if not _UPLOADING.acquire(timeout=UPLOAD_WAIT):
             return "✗ another upload is being indexed; nothing was added. Try again in a minute."
         try:
-            lines = _take_and_index(offered, settings, engine)
+            lines = _take_and_index(offered, settings, engine, owner, matter, viewer)
         finally:
             _UPLOADING.release()
     finally:
@@ -116,28 +119,36 @@ def upload_files(files, settings: Settings, engine, *, upload_root: Path | None 
 _UPLOADING = threading.Lock()
 
 
-def _take_and_index(offered: list[Offered | UploadRefused], settings: Settings, engine) -> list[str]:
+def _take_and_index(offered: list[Offered | UploadRefused], settings: Settings, engine, owner: str | None,
+                    matter: str | None, viewer) -> list[str]:
     from ingest.layout import uploads_dir
+    from ingest.owners import set_owner
+    from ingest.pipeline import upload_source
     from ingest.store import IndexBusyError
 
-    target = uploads_dir(settings)
-    target.mkdir(parents=True, exist_ok=True)
+    # A user's uploads have a folder of their own: a name another user took is no clue (no "-2").
+    target = uploads_dir(settings) / owner_folder(owner) if owner is not None else uploads_dir(settings)
     engine.refresh()
-    batch = _Batch(target, int(settings.ui.max_upload_mb * 1e6), {d.sha256: d.source for d in engine.documents.values()})
+    seen = engine.visible(viewer).values()
+    prefix = upload_source(settings, target / "x").removesuffix("x")
+    batch = _Batch(target, prefix, int(settings.ui.max_upload_mb * 1e6), {d.sha256: d.source for d in seen})
     for item in offered:
         batch.take(item)
     lines = batch.lines
     if not batch.placed:
         return lines
+    if owner is not None:  # recorded before indexing: the indexer stores it with the document
+        for dest in batch.placed:
+            set_owner(settings, prefix + dest.name, owner, matter)
     try:
         report = engine.add_uploads(list(batch.placed), lock_timeout=UPLOAD_WAIT)
     except IndexBusyError:
         return lines + ["✗ the library is being rebuilt; nothing was added. Try again in a minute."]
     for skipped in report.skipped:  # its copy is deleted: named as the user named it
-        name = _given_name(skipped.source, batch.placed) or skipped.source.removeprefix(UPLOAD_PREFIX)
+        name = _given_name(skipped.source, batch.placed, prefix) or skipped.source.removeprefix(prefix)
         lines.append(f"✗ {html.escape(name)}: {html.escape(skipped.reason)}")
     for source in report.indexed:
-        lines.append(f"✓ {html.escape(source)}: indexed{_given(source, batch.placed)}")
+        lines.append(f"✓ {html.escape(source)}: indexed{_given(source, batch.placed, prefix)}")
     return lines
 
 
@@ -145,8 +156,8 @@ class _Batch:
     """The files of one upload as they are taken: copies placed, and a line for each one refused
     or already indexed. ``known`` maps content hashes to the sources that hold them."""
 
-    def __init__(self, target: Path, limit: int, known: dict[str, str]):
-        self.target, self.limit, self.known = target, limit, known
+    def __init__(self, target: Path, prefix: str, limit: int, known: dict[str, str]):
+        self.target, self.prefix, self.limit, self.known = target, prefix, limit, known
         self.placed: dict[Path, str] = {}  # copy -> the name the user gave
         self.lines: list[str] = []
 
@@ -163,20 +174,27 @@ class _Batch:
         if digest in self.known:
             self.lines.append(f"• {html.escape(item.name)} is already indexed as {html.escape(self.known[digest])}")
             return
+        self.target.mkdir(parents=True, exist_ok=True)
         dest = write_unique(self.target / item.name, data)
         self.placed[dest] = item.name
-        self.known[digest] = UPLOAD_PREFIX + dest.name  # the same file twice in one upload is indexed once
+        self.known[digest] = self.prefix + dest.name  # the same file twice in one upload is indexed once
 
 
-def _given_name(source: str, placed: dict[Path, str]) -> str | None:
+def _given_name(source: str, placed: dict[Path, str], prefix: str) -> str | None:
     """The name the user gave the file indexed as ``source``."""
-    return next((given for path, given in placed.items() if UPLOAD_PREFIX + path.name == source), None)
+    return next((given for path, given in placed.items() if prefix + path.name == source), None)
 
 
-def _given(source: str, placed: dict[Path, str]) -> str:
+def _given(source: str, placed: dict[Path, str], prefix: str) -> str:
     """' (uploaded as order.pdf)' when the copy's name is not the one the user gave, else ''."""
-    name = _given_name(source, placed)
-    return html.escape(f" (uploaded as {name})") if name and UPLOAD_PREFIX + name != source else ""
+    name = _given_name(source, placed, prefix)
+    return html.escape(f" (uploaded as {name})") if name and prefix + name != source else ""
+
+
+def owner_folder(user: str) -> str:
+    """The folder of ``user``'s uploads in the uploads folder: ``u-<name>``, any character that
+    could leave it replaced (``..`` becomes ``u-..``, a plain name, not a way up)."""
+    return "u-" + re.sub(r"[^\w.@-]", "_", user)
 
 
 def read_offered(item: Offered, limit: int) -> bytes:

@@ -36,6 +36,7 @@ from legalqa.errors import LegalqaError
 if TYPE_CHECKING:
     from legalqa.settings import Settings
 
+USER_KEY = "legalqa.user"  # where LoginGuard leaves the logged-in user in a request's scope, for the routes
 MAX_BODY = 256 * 1024  # a question, filters and Gradio's envelope: far below this
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
@@ -304,6 +305,7 @@ class LoginGuard:
             if path == "/":
                 return await self.app(scope, receive, _without_api_schema(send))
             return await self.app(scope, receive, send)
+        scope[USER_KEY] = user  # the document routes filter by it (chatbot.server.viewer_of_request)
         session, receive = await self.session_of(scope, receive)
         if session is not None:
             owner = self.owners.setdefault(session, user)

@@ -125,6 +125,14 @@ class UISettings(BaseModel):
     )
 
 
+class AuditSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(True, description="Keep the web chat's audit log: one line per question (user, time, "
+                          "cited sources), upload, removal and share.")
+    path: Path | None = Field(None, description="Where the audit log is appended. Unset: `audit.jsonl` in the data folder.")
+
+
 class Settings(BaseSettings):
     """Everything legalqa can be told, with the defaults that run offline."""
 
@@ -150,6 +158,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
 
 
 def settings_table() -> str:

@@ -34,7 +34,10 @@ def launch(tmp: Path, *, auth: str | None, extra_env: dict | None = None) -> Sim
     proc = start_service([sys.executable, "-m", "tests.fake_cli", "serve", "--port", str(port)], port, env=env,
                          timeout=120, name="legalqa serve (security)")
     return SimpleNamespace(base=f"http://127.0.0.1:{port}/", port=port, proc=proc, env=env, tmp=tmp,
-                           uploads=tmp / "data" / "uploads", login=ALICE if auth else None)
+                           uploads=tmp / "data" / "uploads", login=ALICE if auth else None,
+                           # With a login, alice's uploads are hers: a folder and a source prefix of their own.
+                           upload_prefix="uploads/u-alice/" if auth else "uploads/",
+                           own_uploads=tmp / "data" / "uploads" / ("u-alice" if auth else ""))
 
 
 @pytest.fixture(scope="module", params=["open", "login"])

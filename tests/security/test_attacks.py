@@ -52,7 +52,7 @@ def test_the_chat_takes_no_file_path_from_the_client(server, path):
 def test_the_upload_handler_takes_only_uploaded_files(server, path):
     raw = Raw(server.base, login=server.login)
     before = sorted(server.uploads.iterdir()) if server.uploads.exists() else []
-    result = fastest(lambda: raw.join(raw.fn("upload", "upload"), [[file_data(path)], ""], timeout=5))
+    result = fastest(lambda: raw.join(raw.fn("upload", "upload"), [[file_data(path)], "", "Only me"], timeout=5))
     assert result["seconds"] < 1.0, f"{path}: {result['seconds']:.2f} s"
     assert not result.get("success") or "✓" not in str(result["output"]), result["output"]
     after = sorted(server.uploads.iterdir()) if server.uploads.exists() else []
@@ -74,7 +74,7 @@ def test_gradio_client_cannot_name_a_server_file(server):
         assert "root:" not in str(answer) and "gradio_api/file=" not in str(answer)
         # The upload event has no API name; addressed by number, it still refuses a server path.
         try:
-            result = client.predict([file_data(path)], "", fn_index=Raw(server.base, login=server.login).fn("upload", "upload"))
+            result = client.predict([file_data(path)], "", "Only me", fn_index=Raw(server.base, login=server.login).fn("upload", "upload"))
         except Exception as refused:
             result = str(refused)
         assert "✓" not in str(result)
@@ -128,18 +128,18 @@ def test_metadata_files_are_not_taken_from_uploads(server):
     }
     for name, content in poison.items():
         offered = raw.upload(name, content)
-        result = raw.join(upload, [[offered], ""])
+        result = raw.join(upload, [[offered], "", "Only me"])
         assert "✗" in str(result["output"]) and "metadata files are not accepted" in str(result["output"]), name
         assert not os.path.exists(offered["path"]), "a refused file stayed in Gradio's cache"
     offered = raw.upload("bob-notes.txt", b"Bob's notes on the zebra licence and the striped archive.")
-    result = raw.join(upload, [[offered], ""])
-    assert "✓ uploads/bob-notes.txt" in str(result["output"]), result["output"]
+    result = raw.join(upload, [[offered], "", "Only me"])
+    assert f"✓ {server.upload_prefix}bob-notes.txt" in str(result["output"]), result["output"]
     assert not os.path.exists(offered["path"])
-    assert sorted(p.name for p in server.uploads.iterdir() if p.name.startswith("bob")) == ["bob-notes.txt"]
-    assert not [p for p in server.uploads.iterdir() if p.suffix == ".toml"]
+    assert sorted(p.name for p in server.own_uploads.iterdir() if p.name.startswith("bob")) == ["bob-notes.txt"]
+    assert not [p for p in server.uploads.rglob("*") if p.suffix == ".toml"]
     docs = subprocess.run([sys.executable, "-m", "tests.fake_cli", "docs", "--json"], env=server.env, cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
-    notes = [line for line in docs.stdout.splitlines() if "uploads/bob-notes.txt" in line]
+    notes = [line for line in docs.stdout.splitlines() if f"{server.upload_prefix}bob-notes.txt" in line]
     assert notes and "Supreme Court" not in notes[0], notes
 
 

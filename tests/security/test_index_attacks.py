@@ -42,7 +42,7 @@ def test_kill_during_an_upload_leaves_nothing_behind(tmp_path):
         before = stored_chunks(index_dir)
         offered = raw.upload("quokka-memo.txt", long_memo())
         upload = raw.fn("upload", "upload")
-        threading.Thread(target=lambda: raw.join(upload, [[offered], ""], timeout=60), daemon=True).start()
+        threading.Thread(target=lambda: raw.join(upload, [[offered], "", "Only me"], timeout=60), daemon=True).start()
         deadline = time.monotonic() + 60
         while stored_chunks(index_dir) <= before and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -80,7 +80,7 @@ def test_a_rebuild_while_serving_fails_no_question_and_keeps_uploads(tmp_path):
     try:
         raw = Raw(served.base)
         offered = raw.upload("quokka-notes.txt", f"The {UNIQUE} notes say the striped archive licence lapsed.".encode())
-        assert "✓ uploads/quokka-notes.txt" in str(raw.join(raw.fn("upload", "upload"), [[offered], ""])["output"])
+        assert "✓ uploads/quokka-notes.txt" in str(raw.join(raw.fn("upload", "upload"), [[offered], "", "Only me"])["output"])
 
         from gradio_client import Client
 

@@ -24,7 +24,10 @@ class StandInEngine:
     def refresh(self):
         pass
 
-    def documents_matching(self, text):
+    def visible(self, viewer):
+        return self.documents
+
+    def documents_matching(self, text, viewer=None):
         return ["kadrey-v-meta-brief.md"] if text == "market dilution" else []
 
     def ask_stream(self, *args, **kwargs):

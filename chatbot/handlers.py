@@ -54,10 +54,11 @@ class Handlers:
     request, which the login set, never from anything the page sends, and sees only what
     that user may (chatbot/access.py)."""
 
-    def __init__(self, settings: Settings, engine: Engine, users: list[str] | None = None):
+    def __init__(self, settings: Settings, engine: Engine, users=None):
         self.settings, self.engine = settings, engine
         self.login = users is not None
-        self.users = set(users or [])
+        # Who can log in: a function (read when a matter is shared, so new users count) or a list.
+        self.users = users if callable(users) else (lambda: frozenset(users or []))
         self.matters = Matters(settings)
         self.audit = AuditLog(settings)
 
@@ -235,7 +236,7 @@ class Handlers:
             if unshare:
                 matter, members = self.matters.unshare(user, name, names)
             else:
-                matter, members = self.matters.share(user, name, names, self.users)
+                matter, members = self.matters.share(user, name, names, set(self.users()))
         except AccessError as exc:
             return f"✗ {html.escape(str(exc))}", self.matter_choices(request)
         self.audit.record(user, "unshare" if unshare else "share", matter=matter, users=names)

@@ -242,8 +242,9 @@ def wire(handlers: Handlers, side: Sidebar, tab: ChatTab, docs: DocumentsTab, ch
     gr.api(handlers.ask_json, api_name="ask", concurrency_limit=ANSWERS_AT_ONCE, concurrency_id="answer")
 
 
-def build_blocks(settings: Settings, engine: Engine, users: list[str] | None = None) -> gr.Blocks:
-    """The whole page, its handlers bound to ``engine``; ``users``: who can log in (None: no login)."""
+def build_blocks(settings: Settings, engine: Engine, users=None) -> gr.Blocks:
+    """The whole page, its handlers bound to ``engine``; ``users``: who can log in, a list or a
+    function giving it (None: no login)."""
     handlers = Handlers(settings, engine, users)
     # Files Gradio serves (exports) leave its cache after an hour: conversations do not pile up on disk.
     with gr.Blocks(title="legalqa", analytics_enabled=False, delete_cache=(EXPORT_KEPT_S, EXPORT_KEPT_S)) as demo:

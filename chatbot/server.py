@@ -27,10 +27,10 @@ def create_app(settings: Settings, engine: Engine | None = None):
     from fastapi import FastAPI
     from starlette.middleware.cors import CORSMiddleware
 
-    from chatbot.web_security import known_users, login_check
+    from chatbot.web_security import current_users, login_check
 
     auth = login_check(settings)
-    users = known_users(settings) if auth else None
+    users = current_users(settings) if auth else None
     engine = engine or get_engine(settings)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     add_document_routes(app, engine, viewer_of_request(settings, users is not None))
@@ -86,8 +86,8 @@ def add_document_routes(app, engine: Engine, viewer_of=None) -> None:
         return HTMLResponse(view_page(indexed(key, request), engine, chunk, quote))
 
 
-def mount_chat(app, settings: Settings, engine: Engine, auth, users: list[str] | None = None):
-    """``app`` with the Gradio chat mounted at /; ``users``: who can log in (None: no login)."""
+def mount_chat(app, settings: Settings, engine: Engine, auth, users=None):
+    """``app`` with the Gradio chat mounted at /; ``users`` gives who can log in (None: no login)."""
     import gradio as gr
 
     from chatbot.layout import PAGE_CSS, build_blocks
@@ -113,11 +113,12 @@ def add_guards(app, settings: Settings, auth):
     """The login (when there are users), request and host guards, outermost last."""
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-    from chatbot.web_security import LoginGuard, RequestGuard, allowed_hosts
+    from chatbot.web_security import LoginGuard, RequestGuard, allowed_hosts, current_users
 
     if auth:
         gradio_app = next(r.app for r in app.routes if getattr(r, "path", None) == "" and hasattr(r, "app"))
         app.add_middleware(LoginGuard, gradio_app=gradio_app, session_hours=settings.ui.session_hours,
+                           allowed=current_users(settings),
                            attempts_per_minute=settings.ui.login_attempts_per_minute)
     app.add_middleware(RequestGuard)
     hosts = allowed_hosts(settings.ui.host, [h for h in settings.ui.allowed_hosts.split(",") if h.strip()])

@@ -257,8 +257,8 @@ def add_user(name, password_stdin):
 @click.argument("name")
 @_reported
 def remove_user(name):
-    """Remove user NAME: logging in with that name fails from now on. A session already open
-    lasts until it expires (LEGALQA_UI__SESSION_HOURS) or the server restarts."""
+    """Remove user NAME: logging in with that name fails from now on, and a running server
+    ends that user's open sessions at their next request."""
     users = UsersFile(users_path(_settings()))
     users.remove(name)
     click.echo(f"removed {name.strip().lower()} from {users.path}")

@@ -123,6 +123,31 @@ def known_users(settings: Settings) -> list[str]:
     return sorted(set(UsersFile(users_path(settings)).names()) | plaintext)
 
 
+def current_users(settings: Settings) -> Callable[[], frozenset[str]]:
+    """Who may log in now: :func:`known_users`, read again whenever the users file changes (one
+    ``stat`` per call otherwise). A user removed with `legalqa users remove` loses an open session
+    at their next request, not when it expires; an unreadable file leaves no one logged in."""
+    from chatbot.users import users_path
+
+    path = users_path(settings)
+    seen: dict = {}
+
+    def names() -> frozenset[str]:
+        try:
+            stamp = path.stat().st_mtime_ns, path.stat().st_size
+        except OSError:
+            stamp = None
+        if seen.get("stamp", object()) != stamp:
+            try:
+                seen["names"] = frozenset(known_users(settings))
+            except LegalqaError:
+                seen["names"] = frozenset()
+            seen["stamp"] = stamp
+        return seen["names"]
+
+    return names
+
+
 def plaintext_warning(settings: Settings) -> str | None:
     """One line for the operator when ``LEGALQA_UI__AUTH`` is set, else None."""
     if settings.ui.auth is None:
@@ -259,13 +284,14 @@ class LoginGuard:
     """
 
     def __init__(self, app, *, gradio_app, session_hours: float, attempts_per_minute: int,
-                 now=time.monotonic):
+                 now=time.monotonic, allowed: Callable[[], frozenset[str]] | None = None):
         from limits import RateLimitItemPerMinute
         from limits.storage import MemoryStorage
         from limits.strategies import MovingWindowRateLimiter
 
         self.app = app
         self.gradio_app = gradio_app
+        self.allowed = allowed  # who may log in now (current_users); None: whoever Gradio let in
         self.session_seconds = session_hours * 3600
         self.now = now
         self.issued: dict[str, float] = {}
@@ -286,7 +312,12 @@ class LoginGuard:
             self.gradio_app.tokens.pop(token, None)
             self.issued.pop(token, None)
             return None
-        return self.gradio_app.tokens[token].lower()
+        user = self.gradio_app.tokens[token].lower()
+        if self.allowed is not None and user not in self.allowed():  # removed since logging in
+            self.gradio_app.tokens.pop(token, None)
+            self.issued.pop(token, None)
+            return None
+        return user
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":  # no websocket routes are served; refuse any that appear

@@ -190,3 +190,21 @@ def test_a_wrong_password_gets_401_everywhere(served):
                   "gradio_api/call/ask", "gradio_api/queue/data?session_hash=x"):
         assert session.get(served.base + route, timeout=10).status_code == 401, route
     assert session.post(served.base + "gradio_api/call/ask", json={"data": [MEMO_Q]}, timeout=10).status_code == 401
+
+
+def test_a_user_removed_from_the_users_file_loses_an_open_session(served):
+    bob = Lawyer(served, BOB)
+    assert bob.raw.http.get(served.base + "config", timeout=10).status_code == 200
+    users_file = served.env.get("LEGALQA_UI__USERS_FILE")
+    if users_file is None:  # the plaintext setting is read at start: bob stays until a restart
+        assert bob.raw.http.get(served.base + "gradio_api/info", timeout=10).status_code == 200
+        return
+    from chatbot.users import UsersFile
+
+    UsersFile(users_file).remove("bob")
+    try:
+        for route in ("config", "gradio_api/info", "gradio_api/call/ask"):
+            assert bob.raw.http.get(served.base + route, timeout=10).status_code == 401, route
+        assert Lawyer(served, ALICE).raw.http.get(served.base + "config", timeout=10).status_code == 200
+    finally:
+        UsersFile(users_file).add(*BOB)

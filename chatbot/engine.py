@@ -184,7 +184,8 @@ class Engine:
         focus = mentioned_sources(query, documents)
         if boost:
             focus = {evidence[0].chunk.source}
-        return _Prepared(query, evidence, query_vector, survey, boost, focus, notes)
+        visible = None if len(documents) == len(self.documents) else set(documents)
+        return _Prepared(query, evidence, query_vector, survey, boost, focus, notes, visible)
 
     def _registered(self, evidence: list[Evidence], documents: dict[str, SourceDocument]) -> list[Evidence]:
         """Only evidence from listed documents the viewer may see: a chunk whose document has no
@@ -241,7 +242,8 @@ class Engine:
 
     def _request(self, prepared: _Prepared) -> AnswerRequest:
         return AnswerRequest(question=prepared.query, evidence=prepared.evidence, query_vector=prepared.query_vector,
-                             survey=prepared.survey, boost_terms=prepared.boost, focus=prepared.focus)
+                             survey=prepared.survey, boost_terms=prepared.boost, focus=prepared.focus,
+                             visible=prepared.visible)
 
     def _finish(self, question: str, prepared: _Prepared, draft: Draft, started: float, retrieved_at: float) -> Answer:
         citations = verify_quotes(draft.citations, prepared.evidence)
@@ -288,6 +290,7 @@ class _Prepared:
     boost: tuple[str, ...]
     focus: set[str]
     notes: list[str]
+    visible: set[str] | None = None  # the documents the user may see (None: all)
 
 
 def verify_quotes(citations: list[Citation], evidence: list[Evidence]) -> list[Citation]:

@@ -70,21 +70,22 @@ class ExtractiveAnswerer(Answerer):
 
     # -- weights ------------------------------------------------------------
 
-    def term_weights(self, question: str) -> dict[str, float]:
-        """IDF of each distinctive question term; unseen terms weigh the most."""
+    def term_weights(self, question: str, visible: set[str] | None = None) -> dict[str, float]:
+        """IDF of each distinctive question term, over the documents ``visible`` (all when None);
+        unseen terms weigh the most."""
         terms = [t for t in dict.fromkeys(tokenize(question)) if t not in _QUESTION_WORDS]
-        n = self.lexical.n_chunks if self.lexical else 1
+        n = self.lexical.chunk_count(visible) if self.lexical else 1
         weights = {}
         for term in terms:
-            df = self.lexical.document_frequency(term) if self.lexical else 0
+            df = self.lexical.document_frequency(term, visible) if self.lexical else 0
             weights[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
         return weights
 
-    def unseen_share(self, weights: dict[str, float]) -> float:
-        """IDF-weighted share of the question's terms that no indexed chunk holds."""
+    def unseen_share(self, weights: dict[str, float], visible: set[str] | None = None) -> float:
+        """IDF-weighted share of the question's terms that no chunk of the documents ``visible`` holds."""
         if not weights or self.lexical is None:
             return 0.0
-        unseen = sum(w for t, w in weights.items() if self.lexical.document_frequency(t) == 0 and t.isalpha())
+        unseen = sum(w for t, w in weights.items() if self.lexical.document_frequency(t, visible) == 0 and t.isalpha())
         return unseen / sum(weights.values())
 
     @staticmethod
@@ -122,9 +123,9 @@ class ExtractiveAnswerer(Answerer):
         """Every candidate sentence with its features and probability, and the evidence's."""
         question, evidence = request.question, request.evidence
         intent = Intent.of(question)
-        weights = self.term_weights(question)
+        weights = self.term_weights(question, request.visible)
         parts = question_parts(question)
-        part_weights = [self.term_weights(p) for p in parts] if len(parts) > 1 else []
+        part_weights = [self.term_weights(p, request.visible) for p in parts] if len(parts) > 1 else []
         candidates = self._candidates(evidence, intent)
         boosts = {stem(t.lower()) for t in request.boost_terms}
         for c in candidates:
@@ -220,7 +221,7 @@ class ExtractiveAnswerer(Answerer):
             "best_coverage": max((self.coverage_of(weights, t) for t in tokens[:5]), default=0.0),
             # Names no passage mentions ("...breach of contract in Texas?"): the evidence is about something else.
             "unknown_names": min(sum(not n & present for n in names), 2) / 2,
-            "unseen_terms": self.unseen_share(weights),
+            "unseen_terms": self.unseen_share(weights, request.visible),
             "best_sentence": max((c.probability for c in candidates), default=0.0),
             "focus": float(bool(request.focus)),
         }

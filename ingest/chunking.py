@@ -91,6 +91,7 @@ def chunk_document(
                     header=header,
                     heading=heading_path(stack),
                     citations=list(dict.fromkeys(c for s, e, c in cites if s >= start and e <= end)),
+                    owner=doc.owner,
                     document=doc,
                 )
             )

@@ -8,7 +8,13 @@ changed file. So an ingest that changed a few documents (:func:`update_lexical`)
 bm25s index as it is, marks the rows of those documents removed, and keeps their new chunks'
 term counts in ``chunk_ids.json`` as a delta, scored with the same BM25 formula (Lucene IDF,
 k1 1.5, b 0.75) against the whole index's statistics. When the delta and the removed rows
-pass :data:`DELTA_SHARE` of the index, the next change rebuilds it."""
+pass :data:`DELTA_SHARE` of the index, the next change rebuilds it.
+
+Chunks of owned uploads (``Chunk.owner``) are kept apart, as ``private`` term counts: they are
+neither bm25s rows nor in its statistics. Otherwise one user's upload would change the weights of
+another user's question, and whether a question about a word is answered would tell that some
+hidden document holds it. Searching and the statistics take the sources a user may see, and
+count the private chunks of those only."""
 
 from __future__ import annotations
 
@@ -36,13 +42,15 @@ class LexicalIndex:
     """BM25 over chunks. ``ids[i]`` is the chunk id of row i and ``sources[i]`` its document."""
 
     def __init__(self, retriever, ids: list[str], sources: list[str], *, average_length: float | None = None,
-                 removed: Sequence[int] = (), delta: Sequence[tuple[str, str, dict[str, int]]] = ()):
+                 removed: Sequence[int] = (), delta: Sequence[tuple[str, str, dict[str, int]]] = (),
+                 private: Sequence[tuple[str, str, dict[str, int]]] = ()):
         self._retriever = retriever
         self.ids = ids  # the bm25s rows
         self.sources = sources
         self.average_length = average_length  # tokens per row when built (None: built before it was kept)
         self.removed = sorted(set(removed))  # rows whose chunk is gone (their document changed or went)
         self.delta = list(delta)  # (chunk id, source, term counts) of chunks added since the build
+        self.private = list(private)  # (chunk id, source, term counts) of owned uploads' chunks
         self._doc_freq: dict[str, int] | None = None
         self._source_by_id: dict[str, str] | None = None
         self._codes: np.ndarray | None = None  # row -> document number, for fast filters
@@ -50,7 +58,8 @@ class LexicalIndex:
         self._delta_scores: dict[str, list[tuple[int, float]]] | None = None
 
     @classmethod
-    def build(cls, ids: Sequence[str], texts: Sequence[str], sources: Sequence[str]) -> LexicalIndex:
+    def build(cls, ids: Sequence[str], texts: Sequence[str], sources: Sequence[str],
+              private: Sequence[tuple[str, str, dict[str, int]]] = ()) -> LexicalIndex:
         import bm25s
 
         retriever = bm25s.BM25(k1=K1, b=B)
@@ -59,7 +68,7 @@ class LexicalIndex:
         corpus = [tokenize(t) for t in texts] or [["\x00empty"]]
         retriever.index(corpus, show_progress=False)
         average = sum(map(len, corpus)) / len(corpus)
-        return cls(retriever, list(ids), list(sources), average_length=average)
+        return cls(retriever, list(ids), list(sources), average_length=average, private=private)
 
     def save(self, directory: Path) -> None:
         """Write to a temporary folder and swap it in, so a reader never sees half an index."""
@@ -84,7 +93,8 @@ class LexicalIndex:
 
     def _rows(self) -> dict:
         return {"ids": self.ids, "sources": self.sources, "average_length": self.average_length,
-                "removed": self.removed, "delta": [list(entry) for entry in self.delta]}
+                "removed": self.removed, "delta": [list(entry) for entry in self.delta],
+                "private": [list(entry) for entry in self.private]}
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex | None:
@@ -96,14 +106,15 @@ class LexicalIndex:
         retriever = bm25s.BM25.load(str(directory), mmap=True, show_progress=False)
         rows = json.loads(ids_file.read_text())
         return cls(retriever, rows["ids"], rows["sources"], average_length=rows.get("average_length"),
-                   removed=rows.get("removed", ()), delta=[tuple(e) for e in rows.get("delta", ())])
+                   removed=rows.get("removed", ()), delta=[tuple(e) for e in rows.get("delta", ())],
+                   private=[tuple(e) for e in rows.get("private", ())])
 
     def search(self, query: str, k: int, sources: set[str] | None = None) -> list[tuple[str, float]]:
-        """Best chunks by BM25, only from ``sources`` when given."""
+        """Best chunks by BM25, only from ``sources`` when given (private chunks of those only)."""
         tokens = tokenize(query) + [citation_token(c) for c in find_citations(query)]
         if not tokens or not self.n_chunks:
             return []
-        found = self._search_delta(tokens, k, sources)
+        found = self._search_delta(tokens, k, sources) + self._search_private(tokens, k, sources)
         mask = self.mask(sources) if sources is not None else None
         if self.removed:
             mask = np.ones(len(self.ids), dtype=np.float32) if mask is None else mask
@@ -112,7 +123,7 @@ class LexicalIndex:
             docs, scores = self._retriever.retrieve([tokens], k=min(k, len(self.ids)), show_progress=False,
                                                     n_threads=1, weight_mask=mask)
             found += [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
-        return sorted(found, key=lambda hit: -hit[1])[:k] if self.delta else found
+        return sorted(found, key=lambda hit: -hit[1])[:k] if self.delta or self.private else found
 
     def _search_delta(self, tokens: list[str], k: int, sources: set[str] | None) -> list[tuple[str, float]]:
         if not self.delta:
@@ -128,16 +139,33 @@ class LexicalIndex:
         return sorted(hits, key=lambda hit: -hit[1])[:k]
 
     def _score_delta(self) -> dict[str, list[tuple[int, float]]]:
-        """Each delta chunk's BM25 score per term, as bm25s scores its rows (Lucene IDF)."""
-        n = self.n_chunks
+        """Each delta chunk's BM25 score per term, as bm25s scores its rows (Lucene IDF), with the
+        shared statistics alone (no user's private chunks)."""
+        n = self.chunk_count(set())
         average = self.average_length or 1.0
         out: dict[str, list[tuple[int, float]]] = {}
         for row, (_cid, _source, counts) in enumerate(self.delta):
             length = sum(counts.values())
             for token, tf in counts.items():
-                idf = math.log(1 + (n - (df := self.document_frequency(token)) + 0.5) / (df + 0.5))
+                idf = math.log(1 + (n - (df := self.document_frequency(token, set())) + 0.5) / (df + 0.5))
                 out.setdefault(token, []).append((row, idf * tf / (K1 * (1 - B + B * length / average) + tf)))
         return out
+
+    def _search_private(self, tokens: list[str], k: int, sources: set[str] | None) -> list[tuple[str, float]]:
+        """Owned chunks of ``sources`` (every one when None), scored with the statistics of what
+        ``sources`` holds: the shared index's and those chunks' own."""
+        visible = [entry for entry in self.private if sources is None or entry[1] in sources]
+        if not visible:
+            return []
+        n, average = self.chunk_count(sources), self.average_length or 1.0
+        idf = {t: math.log(1 + (n - (df := self.document_frequency(t, sources)) + 0.5) / (df + 0.5)) for t in tokens}
+        hits = []
+        for cid, _source, counts in visible:
+            length = sum(counts.values())
+            score = sum(idf[t] * counts[t] / (K1 * (1 - B + B * length / average) + counts[t]) for t in tokens if t in counts)
+            if score > 0:
+                hits.append((cid, score))
+        return sorted(hits, key=lambda hit: -hit[1])[:k]
 
     def mask(self, sources: set[str]) -> np.ndarray:
         """1.0 for the bm25s rows of chunks from ``sources``, else 0.0."""
@@ -152,21 +180,31 @@ class LexicalIndex:
             gone = set(self.removed)
             self._source_by_id = {cid: s for row, (cid, s) in enumerate(zip(self.ids, self.sources)) if row not in gone}
             self._source_by_id.update((cid, s) for cid, s, _ in self.delta)
+            self._source_by_id.update((cid, s) for cid, s, _ in self.private)
         return self._source_by_id.get(chunk_id, "")
 
-    def document_frequency(self, token: str) -> int:
-        """How many chunks contain ``token`` (0 when unseen): the basis of IDF weights. Rows removed
-        since the build still count (the delta's own chunks are added)."""
+    def document_frequency(self, token: str, sources: set[str] | None = None) -> int:
+        """How many chunks a user who may see ``sources`` (everything when None) finds ``token`` in
+        (0 when unseen): the basis of IDF weights. Shared rows removed since the build still count
+        (the delta's own chunks are added); owned uploads' chunks count for their ``sources`` only."""
         if self._doc_freq is None:
             self._doc_freq = _doc_freqs(self._retriever)
             for _cid, _source, counts in self.delta:
                 for token_ in counts:
                     self._doc_freq[token_] = self._doc_freq.get(token_, 0) + 1
-        return self._doc_freq.get(token, 0)
+        private = sum(1 for _cid, source, counts in self.private
+                      if token in counts and (sources is None or source in sources))
+        return self._doc_freq.get(token, 0) + private
+
+    def chunk_count(self, sources: set[str] | None = None) -> int:
+        """The chunks a user who may see ``sources`` searches (everything when None)."""
+        private = sum(1 for _cid, source, _counts in self.private if sources is None or source in sources)
+        return len(self.ids) - len(self.removed) + len(self.delta) + private
 
     @property
     def n_chunks(self) -> int:
-        return len(self.ids) - len(self.removed) + len(self.delta)
+        """Every chunk, shared and private: what the store holds."""
+        return len(self.ids) - len(self.removed) + len(self.delta) + len(self.private)
 
 
 def _doc_freqs(retriever) -> dict[str, int]:
@@ -177,6 +215,11 @@ def _doc_freqs(retriever) -> dict[str, int]:
     return {token: int(counts[i]) for token, i in retriever.vocab_dict.items() if i < len(counts)}
 
 
+def _counted(chunk: Chunk) -> tuple[str, str, dict[str, int]]:
+    """A chunk kept as term counts (a delta or private entry)."""
+    return chunk.chunk_id, chunk.source, dict(Counter(tokenize(lexical_text(chunk))))
+
+
 def lexical_text(chunk: Chunk) -> str:
     """What BM25 indexes: the chunk under its full header (title, docket, court, judge),
     plus one whole token per citation it contains."""
@@ -185,12 +228,15 @@ def lexical_text(chunk: Chunk) -> str:
 
 def rebuild_lexical(settings: Settings, store) -> LexicalIndex:
     """Rebuild the BM25 index of the store's generation from its chunks (hold the writer lock)."""
-    ids, texts, sources = [], [], []
+    ids, texts, sources, private = [], [], [], []
     for chunk in store.iter_chunks():
+        if chunk.owner is not None:
+            private.append(_counted(chunk))
+            continue
         ids.append(chunk.chunk_id)
         texts.append(lexical_text(chunk))
         sources.append(chunk.source)
-    index = LexicalIndex.build(ids, texts, sources)
+    index = LexicalIndex.build(ids, texts, sources, private)
     index.save(lexical_dir(settings, store.generation))
     return index
 
@@ -209,11 +255,13 @@ def update_lexical(settings: Settings, store, written: Sequence[str], removed_so
     touched = {c.source for c in chunks} | set(removed_sources)
     removed = set(index.removed) | {row for row, source in enumerate(index.sources) if source in touched}
     delta = [entry for entry in index.delta if entry[1] not in touched]
-    delta += [(c.chunk_id, c.source, dict(Counter(tokenize(lexical_text(c))))) for c in chunks]
+    delta += [_counted(c) for c in chunks if c.owner is None]
+    private = [entry for entry in index.private if entry[1] not in touched]
+    private += [_counted(c) for c in chunks if c.owner is not None]
     if len(removed) + len(delta) > DELTA_SHARE * max(len(index.ids), 1):
         return rebuild_lexical(settings, store)
     updated = LexicalIndex(index._retriever, index.ids, index.sources, average_length=index.average_length,
-                           removed=sorted(removed), delta=delta)
+                           removed=sorted(removed), delta=delta, private=private)
     if updated.n_chunks != store.count():
         return rebuild_lexical(settings, store)
     updated.save_rows(directory)

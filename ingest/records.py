@@ -7,7 +7,7 @@ from ingest.types import Chunk, SourceDocument
 
 def chunk_record(chunk: Chunk, document: SourceDocument) -> dict:
     """The chunk's metadata as flat scalars (what Chroma accepts)."""
-    meta = chunk.model_dump(exclude={"chunk_id", "text", "citations"})
+    meta = chunk.model_dump(exclude={"chunk_id", "text", "citations", "owner"})
     if meta["page"] is None:
         meta["page"] = -1  # Chroma drops None values; -1 reads back as "no page"
     meta["citations"] = "|".join(chunk.citations)
@@ -38,4 +38,5 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
         header=meta.get("header", ""),
         heading=meta.get("heading", ""),
         citations=[c for c in meta.get("citations", "").split("|") if c],
+        owner=meta.get("owner") or None,
     )

@@ -128,6 +128,7 @@ class Chunk(BaseModel):
     header: str = Field("", description="The document's title and docket, embedded and indexed with the text.")
     heading: str = Field("", description="The heading path at the chunk's start: 'ANALYSIS › 1. Training copies'.")
     citations: list[str] = Field(default_factory=list, description="Citations the chunk contains (eyecite).")
+    owner: str | None = Field(None, description="Its document's owner (a web upload's uploader); None: shared.")
     document: SourceDocument | None = Field(
         None, exclude=True, repr=False,
         description="The document the chunk is from, when known (the index attaches it; never stored with the chunk).",

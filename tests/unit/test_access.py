@@ -223,3 +223,32 @@ def test_without_a_login_the_one_user_sees_and_removes_uploads(library):
     assert any(row[-1] == "uploads/memo.txt" for row in handlers.documents_table("", None))
     assert "Sharing needs a login" in handlers.share("Halcyon", "bob", None)[0]
     assert handlers.remove("uploads/memo.txt", "", None)[0] == "✓ removed uploads/memo.txt"
+
+
+def test_another_users_upload_changes_nothing_in_bobs_answers(library):
+    """Word weights and BM25 statistics count only what the asker may see: whether or how bob is
+    answered never tells him that a hidden document holds a word."""
+    questions = [QUESTION, "What is quindecillion-marigold?", "What did the court hold in Kadrey v. Meta?"]
+    bob = library.matters.viewer("bob")
+
+    def answers():
+        return [(a.answer, a.abstained, [r.chunk_id for r in a.retrieved])
+                for a in (library.engine.ask(q, viewer=bob) for q in questions)]
+
+    before = answers()
+    library.upload("alice", "memo.txt", SECRET.encode())
+    lexical = library.engine.lexical
+    visible = set(library.engine.visible(bob))
+    assert lexical.document_frequency("quindecillion", visible) == 0 < lexical.document_frequency("quindecillion")
+    assert lexical.chunk_count(visible) < lexical.n_chunks
+    assert answers() == before
+    # Rebuilt from scratch, BM25 keeps her chunks apart just the same.
+    from ingest.lexical import rebuild_lexical
+
+    store = ChunkStore(library.settings)
+    store.open(store.build_info())
+    rebuilt = rebuild_lexical(library.settings, store)
+    assert [cid for cid, source, _ in rebuilt.private] == [c.chunk_id for c in store.get_chunks(
+        store.chunks.get(where={"source": "uploads/u-alice/memo.txt"})["ids"])]
+    library.engine.refresh(force=True)
+    assert answers() == before

@@ -162,14 +162,15 @@ class Handlers:
             fields = [d.title, kind_label(d.kind), d.case_name or "", d.court or "", d.date or "", d.source]
             if not q or q in " ".join(fields).lower() or d.source in in_text:
                 rows.append([f"[{md_escape(d.title)}]({document_url(d, None, '')})", *fields[1:-1],
-                             d.source + self.shared_as(d)])
+                             d.source + self.shared_as(d, viewer.user)])
         return rows
 
-    def shared_as(self, doc) -> str:
-        """' (private)' or ' (matter: Acme)' after an owned upload's file name; '' for the shared corpus."""
+    def shared_as(self, doc, user: str | None) -> str:
+        """' (private)', ' (matter: Acme)' or, another's matter, ' (matter: Acme (alice))' after an owned
+        upload's file name; '' for the shared corpus."""
         if not self.login or doc.owner is None:
             return ""
-        return f" (matter: {matter_label(doc.matter, None)})" if doc.matter else " (private)"
+        return f" (matter: {matter_label(doc.matter, user)})" if doc.matter else " (private)"
 
     def upload(self, files, query, file_under, request: gr.Request = None):
         user = self.user(request)
@@ -185,6 +186,11 @@ class Handlers:
         for source in sorted(set(self.engine.visible(self.viewer(request))) - before):
             self.audit.record(user, "upload", file=source, matter=matter)
         return report, self.documents_table(query, request)
+
+    def after_upload(self, request: gr.Request = None):
+        """Once an upload is taken: the remove box lists it, and the file box is emptied (Gradio's
+        copies are gone, so sending them again would only be refused)."""
+        return self.removable(request), None
 
     def removable(self, request: gr.Request = None):
         """The choices of the remove box: the uploads this user may remove."""

@@ -231,7 +231,7 @@ def wire(handlers: Handlers, side: Sidebar, tab: ChatTab, docs: DocumentsTab, ch
     tab.chat.like(handlers.feedback, [history, tab.comment], [tab.comment, tab.feedback_status], api_name=False)
     docs.search.change(handlers.documents_table, docs.search, docs.table, api_name=False)
     side.files.upload(handlers.upload, [side.files, docs.search, side.file_under], [side.upload_status, docs.table],
-                      api_name=False).then(handlers.removable, None, docs.removable, api_name=False)
+                      api_name=False).then(handlers.after_upload, None, [docs.removable, side.files], api_name=False)
     # Opening the box lists the user's uploads as they are now (another tab may have added some).
     docs.removing.expand(handlers.removable, None, docs.removable, api_name=False)
     docs.remove.click(handlers.remove, [docs.removable, docs.search], [docs.remove_status, docs.table, docs.removable],

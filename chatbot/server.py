@@ -27,7 +27,7 @@ def create_app(settings: Settings, engine: Engine | None = None):
     from fastapi import FastAPI
     from starlette.middleware.cors import CORSMiddleware
 
-    from chatbot.web_security import current_users, login_check
+    from chatbot.logins import current_users, login_check
 
     auth = login_check(settings)
     users = current_users(settings) if auth else None
@@ -113,7 +113,8 @@ def add_guards(app, settings: Settings, auth):
     """The login (when there are users), request and host guards, outermost last."""
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-    from chatbot.web_security import LoginGuard, RequestGuard, allowed_hosts, current_users
+    from chatbot.logins import current_users
+    from chatbot.web_security import LoginGuard, RequestGuard, allowed_hosts
 
     if auth:
         gradio_app = next(r.app for r in app.routes if getattr(r, "path", None) == "" and hasattr(r, "app"))
@@ -165,7 +166,7 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
 
     import uvicorn
 
-    from chatbot.web_security import login_check, plaintext_warning
+    from chatbot.logins import login_check, plaintext_warning
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     host, port = host or settings.ui.host, port or settings.ui.port

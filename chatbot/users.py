@@ -272,7 +272,7 @@ def remove_user(name):
 def list_users():
     """List who may log in, one name a line (never a hash). Where the users file is, and a
     warning if LEGALQA_UI__AUTH also lets plaintext users in, go to standard error."""
-    from chatbot.web_security import plaintext_warning
+    from chatbot.logins import plaintext_warning
 
     settings = _settings()
     users = UsersFile(users_path(settings))

@@ -244,14 +244,14 @@ def test_cli_help_is_the_docstrings():
 # The login check for Gradio's `auth`
 
 def test_no_users_anywhere_is_no_login(tmp_path):
-    from chatbot.web_security import known_users, login_check, plaintext_warning
+    from chatbot.logins import known_users, login_check, plaintext_warning
 
     settings = settings_with(tmp_path)
     assert login_check(settings) is None and known_users(settings) == [] and plaintext_warning(settings) is None
 
 
 def test_login_check_takes_the_users_file_and_the_plaintext_list(tmp_path):
-    from chatbot.web_security import known_users, login_check, plaintext_warning
+    from chatbot.logins import known_users, login_check, plaintext_warning
 
     settings = settings_with(tmp_path, auth="Bob:bob-password,carol:carol-pw1")
     UsersFile(users_path(settings)).add("alice", PASSWORD)
@@ -267,7 +267,7 @@ def test_login_check_takes_the_users_file_and_the_plaintext_list(tmp_path):
 
 
 def test_login_check_with_the_users_file_alone(tmp_path):
-    from chatbot.web_security import known_users, login_check, plaintext_warning
+    from chatbot.logins import known_users, login_check, plaintext_warning
 
     settings = settings_with(tmp_path)
     UsersFile(users_path(settings)).add("alice", PASSWORD)
@@ -281,7 +281,7 @@ def test_login_check_with_the_users_file_alone(tmp_path):
 
 
 def test_an_unreadable_users_file_stops_the_login_check_and_later_refuses_logins(tmp_path, capsys):
-    from chatbot.web_security import known_users, login_check
+    from chatbot.logins import known_users, login_check
 
     settings = settings_with(tmp_path, auth="bob:bob-password")
     path = users_path(settings)

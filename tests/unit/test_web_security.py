@@ -15,14 +15,14 @@ import pytest
     ("alice:pw:with:colons, bob:x", [("alice", "pw:with:colons"), ("bob", "x")]),
 ])
 def test_login_lists_that_parse(spec, users):
-    from chatbot.web_security import parse_logins
+    from chatbot.logins import parse_logins
 
     assert parse_logins(spec) == users
 
 
 @pytest.mark.parametrize("spec", ["alice", "alice=pw1", "alice;pw1", " ", "", "alice:", ":pw1", "alice:pw1,"])
 def test_login_lists_that_do_not(spec):
-    from chatbot.web_security import AuthSettingError, parse_logins
+    from chatbot.logins import AuthSettingError, parse_logins
 
     with pytest.raises(AuthSettingError) as error:
         parse_logins(spec)

@@ -177,7 +177,8 @@ class Handlers:
         matter = None
         if self.login and file_under and file_under != PRIVATE:
             if user == NOBODY or not self.matters.may_file_under(user, file_under):
-                return "✗ nothing was added: that matter is not yours or shared with you.", self.documents_table(query, request)
+                return ("✗ nothing was added: that matter is not yours or shared with you.",
+                        self.documents_table(query, request), self.removable(request), None)
             matter = file_under
         owner = user if self.login else None
         viewer = self.viewer(request)
@@ -185,12 +186,15 @@ class Handlers:
         report = upload_files(files or [], self.settings, self.engine, owner=owner, matter=matter, viewer=viewer)
         for source in sorted(set(self.engine.visible(self.viewer(request))) - before):
             self.audit.record(user, "upload", file=source, matter=matter)
-        return report, self.documents_table(query, request)
+        # The file box is emptied (Gradio's copies are gone: sent again, they would only be refused),
+        # and the remove box lists the new upload, in this one event: every event more is one more
+        # round trip on the page's event stream.
+        return report, self.documents_table(query, request), self.removable(request), None
 
-    def after_upload(self, request: gr.Request = None):
-        """Once an upload is taken: the remove box lists it, and the file box is emptied (Gradio's
-        copies are gone, so sending them again would only be refused)."""
-        return self.removable(request), None
+    def page_loaded(self, query="", request: gr.Request = None):
+        """What a page shows of this user's library once it opens: the documents, the remove box's
+        uploads and where an upload can be filed (one event, not three)."""
+        return self.documents_table(query, request), self.removable(request), self.matter_choices(request)
 
     def removable(self, request: gr.Request = None):
         """The choices of the remove box: the uploads this user may remove."""

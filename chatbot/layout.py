@@ -230,8 +230,8 @@ def wire(handlers: Handlers, side: Sidebar, tab: ChatTab, docs: DocumentsTab, ch
     tab.export_button.click(handlers.export, [history], tab.export_file, api_name=False)
     tab.chat.like(handlers.feedback, [history, tab.comment], [tab.comment, tab.feedback_status], api_name=False)
     docs.search.change(handlers.documents_table, docs.search, docs.table, api_name=False)
-    side.files.upload(handlers.upload, [side.files, docs.search, side.file_under], [side.upload_status, docs.table],
-                      api_name=False).then(handlers.after_upload, None, [docs.removable, side.files], api_name=False)
+    side.files.upload(handlers.upload, [side.files, docs.search, side.file_under],
+                      [side.upload_status, docs.table, docs.removable, side.files], api_name=False)
     # Opening the box lists the user's uploads as they are now (another tab may have added some).
     docs.removing.expand(handlers.removable, None, docs.removable, api_name=False)
     docs.remove.click(handlers.remove, [docs.removable, docs.search], [docs.remove_status, docs.table, docs.removable],
@@ -255,7 +255,5 @@ def build_blocks(settings: Settings, engine: Engine, users=None) -> gr.Blocks:
         docs = documents_tab()
         wire(handlers, side, tab, docs, chat_state, history)
         demo.load(None, None, None, js=PAGE_JS, api_name=False)
-        demo.load(handlers.documents_table, docs.search, docs.table, api_name=False)
-        demo.load(handlers.removable, None, docs.removable, api_name=False)
-        demo.load(handlers.matter_choices, None, side.file_under, api_name=False)
+        demo.load(handlers.page_loaded, docs.search, [docs.table, docs.removable, side.file_under], api_name=False)
     return demo

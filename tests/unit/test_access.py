@@ -202,7 +202,7 @@ def test_the_handlers_check_the_user_not_what_the_page_sends(library):
     status, _table, _choices = handlers.remove(source, "", bob)
     assert "not removed" in status and library.engine.document(source) is not None
     assert "not removed" in handlers.remove("kadrey-v-meta-brief.md", "", alice)[0]  # the shared corpus stays
-    refused, _ = handlers.upload([], "", "alice/Halcyon", bob)
+    refused, *_ = handlers.upload([], "", "alice/Halcyon", bob)
     assert "nothing was added" in refused
     assert not any(source in row[-1] for row in handlers.documents_table("", bob))
     assert not any(source in row[-1] for row in handlers.documents_table("", anonymous))  # no user: shared only

@@ -260,6 +260,9 @@ def test_an_uploaded_file_name_is_shown_in_full(laptop, tmp_path):
     laptop.locator("#upload input[type=file]").set_input_files(str(tmp_path / name))
     laptop.wait_for_function(f"() => document.querySelector('#upload-status').innerText.includes('{name}')",
                              timeout=120_000)
-    shown = laptop.locator("#upload .filename").first
-    assert shown.inner_text().replace("\n", "") == name
-    assert shown.evaluate("e => [...e.querySelectorAll('*')].every(c => c.scrollWidth <= c.clientWidth + 1)")
+    # The file box is emptied once the upload is taken (sent again, its files would only be refused):
+    # the status line names the file, in full and not cut off.
+    laptop.wait_for_function("() => !document.querySelector('#upload .filename')", timeout=30_000)
+    shown = laptop.locator("#upload-status")
+    assert name in shown.inner_text().replace("\n", "")
+    assert shown.evaluate("e => [e, ...e.querySelectorAll('*')].every(c => c.scrollWidth <= c.clientWidth + 1)")

@@ -16,6 +16,7 @@ from chatbot.query import is_survey, judge_surname, mentioned_sources, survey_so
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.index import Index
+from ingest.layout import UPLOAD_PREFIX
 from ingest.lexical import LexicalIndex
 from ingest.store import ChunkStore, IndexMismatchError, IndexUnavailableError, StaleIndexError
 from ingest.types import SourceDocument, normalize_whitespace
@@ -70,12 +71,12 @@ class Engine:
         """The indexed document with this opaque key (what /document/{key} names), if any."""
         return self.index.document_by_key(key)
 
-    def add_uploads(self, files, *, lock_timeout: float):
+    def add_uploads(self, files, *, lock_timeout: float, prefix: str = UPLOAD_PREFIX):
         """Index files already copied into the uploads folder (see ingest.pipeline.index_uploads)."""
         from ingest.pipeline import index_uploads
 
         report = index_uploads(files, settings=self.settings, store=self.store, embedder=self.embedder,
-                               lock_timeout=lock_timeout)
+                               lock_timeout=lock_timeout, prefix=prefix)
         self.refresh()
         return report
 
@@ -154,7 +155,8 @@ class Engine:
         documents = self.visible(viewer)
         query = self.standalone(question, history or [], viewer)
         notes = []
-        sources = None if len(documents) == len(self.documents) else set(documents)  # None: no filter, faster
+        visible = None if len(documents) == len(self.documents) else set(documents)  # None: all, no filter
+        sources = visible
         if filters is not None and filters.active():
             sources = {s for s, d in documents.items() if filters.matches(d)}
             notes.append(f"Searched only documents with {filters.describe()} ({len(sources)} documents).")
@@ -184,7 +186,6 @@ class Engine:
         focus = mentioned_sources(query, documents)
         if boost:
             focus = {evidence[0].chunk.source}
-        visible = None if len(documents) == len(self.documents) else set(documents)
         return _Prepared(query, evidence, query_vector, survey, boost, focus, notes, visible)
 
     def _registered(self, evidence: list[Evidence], documents: dict[str, SourceDocument]) -> list[Evidence]:

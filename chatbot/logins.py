@@ -91,7 +91,8 @@ def current_users(settings: Settings) -> Callable[[], frozenset[str]]:
 
     def names() -> frozenset[str]:
         try:
-            stamp = path.stat().st_mtime_ns, path.stat().st_size
+            info = path.stat()
+            stamp = info.st_mtime_ns, info.st_size
         except OSError:
             stamp = None
         if seen.get("stamp", object()) != stamp:

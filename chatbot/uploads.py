@@ -121,16 +121,15 @@ _UPLOADING = threading.Lock()
 
 def _take_and_index(offered: list[Offered | UploadRefused], settings: Settings, engine, owner: str | None,
                     matter: str | None, viewer) -> list[str]:
-    from ingest.layout import uploads_dir
+    from ingest.layout import UPLOAD_PREFIX, uploads_dir
     from ingest.owners import set_owner
-    from ingest.pipeline import upload_source
     from ingest.store import IndexBusyError
 
     # A user's uploads have a folder of their own: a name another user took is no clue (no "-2").
-    target = uploads_dir(settings) / owner_folder(owner) if owner is not None else uploads_dir(settings)
+    folder = owner_folder(owner) if owner is not None else ""
+    target, prefix = uploads_dir(settings) / folder, UPLOAD_PREFIX + (f"{folder}/" if folder else "")
     engine.refresh()
     seen = engine.visible(viewer).values()
-    prefix = upload_source(settings, target / "x").removesuffix("x")
     batch = _Batch(target, prefix, int(settings.ui.max_upload_mb * 1e6), {d.sha256: d.source for d in seen})
     for item in offered:
         batch.take(item)
@@ -141,7 +140,7 @@ def _take_and_index(offered: list[Offered | UploadRefused], settings: Settings, 
         for dest in batch.placed:
             set_owner(settings, prefix + dest.name, owner, matter)
     try:
-        report = engine.add_uploads(list(batch.placed), lock_timeout=UPLOAD_WAIT)
+        report = engine.add_uploads(list(batch.placed), lock_timeout=UPLOAD_WAIT, prefix=prefix)
     except IndexBusyError:
         return lines + ["✗ the library is being rebuilt; nothing was added. Try again in a minute."]
     for skipped in report.skipped:  # its copy is deleted: named as the user named it

@@ -32,8 +32,7 @@ from legalqa.settings import Settings
 __all__ = [  # what callers imported from here before the steps moved out
     "EMBED_BUFFER", "HEADER_WEIGHT", "UPLOAD_PREFIX", "Found", "IngestReport", "Progress", "Skipped", "Ticker",
     "discover", "embed_documents", "embedding_text", "file_sha256", "index_uploads", "ingest_paths", "lexical_dir",
-    "lexical_text", "rebuild_lexical", "recover_index", "remove_orphan_uploads", "remove_sources", "upload_source",
-    "uploads_dir",
+    "lexical_text", "rebuild_lexical", "recover_index", "remove_orphan_uploads", "remove_sources", "uploads_dir",
 ]
 
 
@@ -195,52 +194,21 @@ def remove_sources(sources: Iterable[str], *, settings: Settings, store: ChunkSt
 
 
 def index_uploads(files: Iterable[Path], *, settings: Settings, store: ChunkStore | None = None,
-                  embedder: Embedder | None = None, lock_timeout: float = WRITER_WAIT) -> IngestReport:
-    """Index files already copied into the uploads folder (or a folder of it, as a user's own
-    uploads are), as ``uploads/<path in the folder>``, reading no metadata files. A copy that is
-    not indexed (skipped, or the ingest failed) is deleted, so the folder holds only indexed uploads."""
+                  embedder: Embedder | None = None, lock_timeout: float = WRITER_WAIT,
+                  prefix: str = UPLOAD_PREFIX) -> IngestReport:
+    """Index files already copied into one folder of the uploads folder, as ``prefix`` and their
+    name (``uploads/<name>``, or ``uploads/u-alice/<name>`` for a user's own), reading no metadata
+    files. A copy that is not indexed (skipped, or the ingest failed) is deleted, so the folder
+    holds only indexed uploads."""
     files = [Path(f) for f in files]
     kept: set[str] = set()
     try:
-        report = IngestReport()
-        for prefix, group in _by_folder(files, uploads_dir(settings)).items():
-            part = ingest_paths(group, settings=settings, store=store, embedder=embedder, prefix=prefix,
-                                read_metadata=False, lock_timeout=lock_timeout)
-            report = _merged(report, part)
+        report = ingest_paths(files, settings=settings, store=store, embedder=embedder, prefix=prefix,
+                              read_metadata=False, lock_timeout=lock_timeout)
         kept = set(report.indexed) | set(report.unchanged)
         return report
     finally:
-        gone = [path for path in files if upload_source(settings, path) not in kept]
-        for path in gone:
-            path.unlink(missing_ok=True)
-        forget_owners(settings, [upload_source(settings, path) for path in gone])
-
-
-def upload_source(settings: Settings, path: Path) -> str:
-    """The source of an upload stored at ``path``: ``uploads/`` and its path in the uploads folder."""
-    folder = uploads_dir(settings).resolve()
-    path = Path(path).resolve()
-    return UPLOAD_PREFIX + (path.relative_to(folder).as_posix() if folder in path.parents else path.name)
-
-
-def _by_folder(files: list[Path], root: Path) -> dict[str, list[Path]]:
-    """Files grouped by the source prefix of their folder (``uploads/``, ``uploads/u-alice/``)."""
-    root = root.resolve()
-    groups: dict[str, list[Path]] = {}
-    for path in files:
-        parent = path.resolve().parent
-        inner = parent.relative_to(root).as_posix() if parent == root or root in parent.parents else "."
-        groups.setdefault(UPLOAD_PREFIX + ("" if inner == "." else inner + "/"), []).append(path)
-    return groups
-
-
-def _merged(a: IngestReport, b: IngestReport) -> IngestReport:
-    """Two ingests' reports as one (uploads to two folders in one batch)."""
-    if not a.files and not a.skipped:
-        return b
-    for name in ("indexed", "unchanged", "skipped", "warnings", "repairs", "uploads"):
-        getattr(a, name).extend(getattr(b, name))
-    for name in ("files", "pages", "chunks", "embedded", "seconds"):
-        setattr(a, name, getattr(a, name) + getattr(b, name))
-    a.recovered = a.recovered or b.recovered
-    return a
+        gone = [prefix + path.name for path in files if prefix + path.name not in kept]
+        for source in gone:
+            (uploads_dir(settings) / source.removeprefix(UPLOAD_PREFIX)).unlink(missing_ok=True)
+        forget_owners(settings, gone)

@@ -30,13 +30,6 @@ SECRET = ("MEMORANDUM TO FILE. Our client Halcyon Looms confirmed that the settl
 QUESTION = "What is the quindecillion-marigold settlement floor for Halcyon Looms?"
 
 
-@pytest.fixture(scope="module")
-def sample_index(tmp_path_factory) -> Path:
-    index = tmp_path_factory.mktemp("sample") / "index"
-    ingest_paths([SAMPLE], settings=Settings(index_dir=index, embedding_model="fake"), embedder=FakeEmbedder())
-    return index
-
-
 @pytest.fixture
 def library(sample_index, tmp_path):
     settings = Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data", embedding_model="fake")

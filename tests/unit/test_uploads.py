@@ -13,7 +13,6 @@ import pytest
 
 from chatbot.engine import Engine
 from chatbot.uploads import upload_files
-from ingest.pipeline import ingest_paths
 from legalqa.settings import Settings
 from tests.conftest import ROOT, FakeEmbedder
 from tests.pdfs import write_pdf
@@ -27,14 +26,6 @@ ORDER_PAGES = [
     "training dataset within thirty days of this order. IT IS SO ORDERED. Dated: October 3, 2025",
 ]
 QUESTION = "When must Quill AI produce the ingestion logs of its training dataset?"
-
-
-@pytest.fixture(scope="module")
-def sample_index(tmp_path_factory) -> Path:
-    """corpus/sample indexed once with the fake embedder; each test works on its own copy."""
-    index = tmp_path_factory.mktemp("sample") / "index"
-    ingest_paths([SAMPLE], settings=Settings(index_dir=index, embedding_model="fake"), embedder=FakeEmbedder())
-    return index
 
 
 @pytest.fixture

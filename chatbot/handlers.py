@@ -71,8 +71,7 @@ class Handlers:
         return str(name).lower() if name else NOBODY
 
     def viewer(self, request: gr.Request | None) -> Viewer:
-        user = self.user(request)
-        return Viewer(NOBODY) if user == NOBODY else self.matters.viewer(user)
+        return self.matters.viewer(self.user(request))  # NOBODY is in no matter: the shared corpus only
 
     def respond(self, message, chat, history, kinds, case, court, date_from, date_to, request: gr.Request = None):
         # ``chat`` and ``history`` are session state kept on the server: the browser's copy of

@@ -30,7 +30,7 @@ def create_app(settings: Settings, engine: Engine | None = None):
     from chatbot.logins import current_users, login_check
 
     auth = login_check(settings)
-    users = current_users(settings) if auth else None
+    users = current_users(settings) if auth else None  # one reading of the users file, for the page and the guard
     engine = engine or get_engine(settings)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     add_document_routes(app, engine, viewer_of_request(settings, users is not None))
@@ -38,7 +38,7 @@ def create_app(settings: Settings, engine: Engine | None = None):
     # this one allows no other origin.
     app.add_middleware(CORSMiddleware, allow_origins=[])
     app = mount_chat(app, settings, engine, auth, users)
-    return add_guards(app, settings, auth)
+    return add_guards(app, settings, auth, users)
 
 
 def viewer_of_request(settings: Settings, login: bool):
@@ -53,7 +53,7 @@ def viewer_of_request(settings: Settings, login: bool):
         if not login:
             return Viewer.everyone()
         user = request.scope.get(USER_KEY)
-        return matters.viewer(str(user).lower()) if user else Viewer(NOBODY)
+        return matters.viewer(str(user).lower() if user else NOBODY)
 
     return viewer_of
 
@@ -109,8 +109,9 @@ def mount_chat(app, settings: Settings, engine: Engine, auth, users=None):
     return app
 
 
-def add_guards(app, settings: Settings, auth):
-    """The login (when there are users), request and host guards, outermost last."""
+def add_guards(app, settings: Settings, auth, users=None):
+    """The login (when there are users), request and host guards, outermost last; ``users`` gives
+    who may log in now (chatbot.logins.current_users), so a removed user's sessions end."""
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
     from chatbot.logins import current_users
@@ -119,7 +120,7 @@ def add_guards(app, settings: Settings, auth):
     if auth:
         gradio_app = next(r.app for r in app.routes if getattr(r, "path", None) == "" and hasattr(r, "app"))
         app.add_middleware(LoginGuard, gradio_app=gradio_app, session_hours=settings.ui.session_hours,
-                           allowed=current_users(settings),
+                           allowed=users or current_users(settings),
                            attempts_per_minute=settings.ui.login_attempts_per_minute)
     app.add_middleware(RequestGuard)
     hosts = allowed_hosts(settings.ui.host, [h for h in settings.ui.allowed_hosts.split(",") if h.strip()])

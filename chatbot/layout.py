@@ -11,6 +11,7 @@ import gradio as gr
 
 from chatbot.engine import Engine
 from chatbot.handlers import EXAMPLES, EXPORT_KEPT_S, PRIVATE, Handlers, matter_label, shown_answer
+from chatbot.queue_watch import WAKE_CSS, WAKE_ID
 from chatbot.render import NOTICE
 from ingest.metadata import KINDS
 from legalqa.settings import Settings
@@ -45,7 +46,7 @@ PAGE_CSS = """
   #documents th:nth-child(2), #documents .body-cell:nth-child(2), #documents th:nth-child(4),
   #documents .body-cell:nth-child(4), #documents th:nth-child(6), #documents .body-cell:nth-child(6) {display: none;}
 }
-"""
+""" + WAKE_CSS
 
 # Runs once the page is loaded: opens the sidebar on a wide screen, lets a title in the
 # documents table open its document, and makes an answer's [n] open and show its card (the
@@ -255,5 +256,8 @@ def build_blocks(settings: Settings, engine: Engine, users=None) -> gr.Blocks:
         docs = documents_tab()
         wire(handlers, side, tab, docs, chat_state, history)
         demo.load(None, None, None, js=PAGE_JS, api_name=False)
+        # Pressed by the page's queue watch (chatbot/queue_watch.py) to bring a lost result.
+        gr.Button("wake", elem_id=WAKE_ID).click(lambda: None, None, None, api_name=False, show_progress="hidden",
+                                                 concurrency_limit=None)
         demo.load(handlers.page_loaded, docs.search, [docs.table, docs.removable, side.file_under], api_name=False)
     return demo

@@ -91,13 +91,14 @@ def mount_chat(app, settings: Settings, engine: Engine, auth, users=None):
     import gradio as gr
 
     from chatbot.layout import PAGE_CSS, build_blocks
+    from chatbot.queue_watch import WATCH_HEAD
 
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
     blocks = build_blocks(settings, engine, users)
     app = gr.mount_gradio_app(
         app, blocks, path="/", theme=theme, css=CSS + PAGE_CSS, footer_links=[], auth=auth, show_error=False,
         allowed_paths=[], blocked_paths=blocked_paths(settings), max_file_size=int(settings.ui.max_upload_mb * 1e6),
-        run_history=False, mcp_server=False,
+        run_history=False, mcp_server=False, head=WATCH_HEAD,
     )
     # Gradio checks that a file named in a request was uploaded by a user only once its
     # Blocks has "launched"; `launch()` says so, `mount_gradio_app` never does. Mounted, the

@@ -146,6 +146,40 @@ def test_upload_then_find_it_among_the_documents(page, tmp_path):
     )
 
 
+def upload_status_shows(page, name: str, seconds: float) -> bool:
+    try:
+        page.wait_for_function("name => document.querySelector('#upload-status').innerText.includes(name)", arg=name,
+                               timeout=seconds * 1000)
+        return True
+    except Exception:  # noqa: BLE001 - not shown in time
+        return False
+
+
+def test_a_result_left_without_a_stream_still_shows(page, tmp_path):
+    """Gradio's client can join an event just as the server closes the page's event stream, and
+    then nothing brings its result (chatbot/queue_watch.py). Simulated here: the stream opened for
+    an upload is closed at once, which is what the client then sees."""
+    page.wait_for_selector("#queue-wake", state="attached", timeout=60_000)
+    page.wait_for_function("() => !window.__legalqaQueue.waiting.size && !window.__legalqaQueue.streams", timeout=60_000)
+
+    def closed_at_once(route):
+        route.fulfill(status=200, headers={"content-type": "text/event-stream"}, body='data: {"msg": "close_stream"}\n\n')
+
+    # Without the watch's button, the result is lost: the failure is real, not made up by the test.
+    page.evaluate("() => { document.getElementById('queue-wake').id = 'queue-wake-off'; }")
+    page.route("**/queue/data**", closed_at_once, times=1)
+    note = tmp_path / "quilted-zebra-note.txt"
+    note.write_text("A note on quilted zebra patterns in licensing markets.\n")
+    page.locator("#upload input[type=file]").set_input_files(str(note))
+    assert not upload_status_shows(page, note.name, 8)
+    assert page.evaluate("() => window.__legalqaQueue.waiting.size") == 1
+    # With it, the watch opens a stream and the waiting status arrives.
+    page.evaluate("() => { document.getElementById('queue-wake-off').id = 'queue-wake'; }")
+    assert upload_status_shows(page, note.name, 15)
+    assert f"✓ uploads/{note.name}: indexed" in page.locator("#upload-status").inner_text()
+    assert page.evaluate("() => window.__legalqaQueue.wakes") >= 1
+
+
 def test_export_holds_the_citations(page):
     ask(page, BARTZ_Q)
     page.locator("#export").click()

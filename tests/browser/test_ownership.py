@@ -157,15 +157,32 @@ def memo_source(shown: dict) -> str | None:
     return next((s for s in shown["sources"] if s.endswith(MEMO_FILE)), None)
 
 
-def documents(page, search: str | None = None) -> dict[str, str]:
+def documents(page, search: str | None = None, expect: str | None = None) -> dict[str, str]:
     """The Documents tab's rows, file column (less its ' (private)' or ' (matter: …)') to the title's link.
-    With ``search``, typed into the search box, once the table has changed for it."""
+    With ``search``, typed into the search box, once the table has changed for it; with ``expect``,
+    once that file is listed (or after 30 s, for the caller's assertion to fail on)."""
     page.get_by_role("tab", name="Documents").click()
     page.locator("#documents table").wait_for(timeout=30_000)
     if search is not None:
         before = page.evaluate(ROWS_TEXT)
         page.locator("#doc-search input, #doc-search textarea").first.fill(search)
         page.wait_for_function(f"before => ({ROWS_TEXT})() !== before", arg=before, timeout=30_000)
+    if expect is not None:
+        try:
+            page.wait_for_function(f"file => ({ROWS_TEXT})().includes(file)", arg=expect, timeout=30_000)
+        except Exception:  # noqa: BLE001 - the caller's assertion shows the rows
+            pass
+    # A table updated while its tab was hidden is drawn again once shown: read it when it is still.
+    page.evaluate(f"""() => new Promise(done => {{
+        let last = null, still = 0;
+        const look = () => {{
+            const now = ({ROWS_TEXT})();
+            still = now === last ? still + 1 : 0;
+            last = now;
+            if (still >= 3) done(); else setTimeout(look, 150);
+        }};
+        look();
+    }})""")
     return {file.split(" (")[0]: link for file, link in rows(page)}
 
 
@@ -219,7 +236,7 @@ def test_alice_gets_her_upload_cited_and_bob_cannot_open_it_by_its_key(alice, bo
     assert not shown["abstained"] and memo in shown["sources"], shown
     assert MEMO_FACT in shown["text"]
     cited = shown["links"][shown["sources"].index(memo)]  # /view/<key>?chunk=…&quote=…#passage
-    listed = documents(alice)[memo]  # /view/<key>
+    listed = documents(alice, expect=memo)[memo]  # /view/<key>
     key = key_of(listed)
     assert key_of(cited) == key
     replayed = [listed, f"/document/{key}", cited.split("#")[0]]
@@ -258,7 +275,7 @@ def test_a_matter_shows_bob_its_uploads_only_while_shared(alice, bob, served, tm
     status = upload(alice, tmp_path, WITNESS_FILE, WITNESS)
     witness = f"uploads/u-alice/{WITNESS_FILE}"
     assert f"✓ {witness}: indexed" in status, status
-    key = key_of(documents(alice)[witness])
+    key = key_of(documents(alice, expect=witness)[witness])
     assert fetch(bob, served, f"/view/{key}")[0] == 404
     assert_abstains_without(ask(bob, WITNESS_QUESTION), WITNESS_FACT, WITNESS_FILE)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -88,6 +90,17 @@ def real_corpus():
     return REAL_CORPUS
 
 
+@contextlib.contextmanager
+def one_worker_at_a_time(name: str):
+    """Held while a test worker builds or writes something every worker shares (``make test``
+    runs two): the others wait, then find it built."""
+    lock = ROOT / ".legalqa" / f"{name}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        yield
+
+
 @pytest.fixture(scope="session")
 def real_index(real_corpus):
     """The real corpus indexed with the real model. Kept in .legalqa/test-index so a second
@@ -95,9 +108,11 @@ def real_index(real_corpus):
     index_dir = ROOT / ".legalqa" / "test-index"
     env = {**os.environ, "LEGALQA_INDEX_DIR": str(index_dir)}
     command = [sys.executable, "-m", "chatbot.cli", "ingest", str(real_corpus)]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT, timeout=1800)
-    if result.returncode == 4:  # built by an older version of the code: this index is disposable
-        result = subprocess.run(command + ["--rebuild"], env=env, capture_output=True, text=True, cwd=ROOT, timeout=1800)
+    with one_worker_at_a_time("test-index"):
+        result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT, timeout=1800)
+        if result.returncode == 4:  # built by an older version of the code: this index is disposable
+            result = subprocess.run(command + ["--rebuild"], env=env, capture_output=True, text=True, cwd=ROOT,
+                                    timeout=1800)
     assert result.returncode in (0, 3), result.stderr[-2000:]
     return index_dir
 

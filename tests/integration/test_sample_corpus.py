@@ -10,7 +10,7 @@ import tomllib
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, one_worker_at_a_time
 from tests.integration.test_real_corpus import legalqa
 
 SAMPLE = ROOT / "corpus" / "sample"
@@ -22,9 +22,11 @@ def sample_index():
     index_dir = ROOT / ".legalqa" / "test-sample-index"
     env = {**os.environ, "LEGALQA_INDEX_DIR": str(index_dir)}
     command = [sys.executable, "-m", "chatbot.cli", "ingest", str(SAMPLE)]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT, timeout=600)
-    if result.returncode == 4:
-        result = subprocess.run(command + ["--rebuild"], env=env, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    with one_worker_at_a_time("test-sample-index"):
+        result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT, timeout=600)
+        if result.returncode == 4:
+            result = subprocess.run(command + ["--rebuild"], env=env, capture_output=True, text=True, cwd=ROOT,
+                                    timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]  # nothing skipped: every file is a document
     return index_dir
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, one_worker_at_a_time
 
 FIGURES = ROOT / "tests" / "artifacts" / "reliability.json"
 
@@ -13,12 +13,13 @@ FIGURES = ROOT / "tests" / "artifacts" / "reliability.json"
 def record_figures(section: str, figures: dict) -> None:
     """Merge one test's figures into the JSON file (one key per test section)."""
     FIGURES.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        data = json.loads(FIGURES.read_text())
-    except (OSError, ValueError):
-        data = {}
-    data[section] = {**figures, "recorded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    FIGURES.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    with one_worker_at_a_time("reliability-figures"):
+        try:
+            data = json.loads(FIGURES.read_text())
+        except (OSError, ValueError):
+            data = {}
+        data[section] = {**figures, "recorded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        FIGURES.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     print(f"\n{section}: {json.dumps(figures)}")
 
 

@@ -226,9 +226,17 @@ class Handlers:
 
     def matter_choices(self, request: gr.Request = None):
         """Where an upload can be filed: the user's own space, or a matter they own or share."""
+        return gr.Dropdown(choices=self._filing_choices(request), value=PRIVATE)
+
+    def matters_now(self, request: gr.Request = None):
+        """The same choices as the user opens the list, the value left as it is: a matter shared
+        with them since the page loaded shows without a reload."""
+        return gr.Dropdown(choices=self._filing_choices(request))
+
+    def _filing_choices(self, request) -> list:
         user = self.user(request)
         matters = sorted(self.matters.of(user)) if self.login and user != NOBODY else []
-        return gr.Dropdown(choices=[PRIVATE, *((matter_label(m, user), m) for m in matters)], value=PRIVATE)
+        return [PRIVATE, *((matter_label(m, user), m) for m in matters)]
 
     def share(self, name, users, request: gr.Request = None):
         return self._sharing(name, users, request, unshare=False)

@@ -237,6 +237,7 @@ def wire(handlers: Handlers, side: Sidebar, tab: ChatTab, docs: DocumentsTab, ch
     docs.removing.expand(handlers.removable, None, docs.removable, api_name=False)
     docs.remove.click(handlers.remove, [docs.removable, docs.search], [docs.remove_status, docs.table, docs.removable],
                       api_name=False)
+    side.file_under.focus(handlers.matters_now, None, side.file_under, api_name=False, show_progress="hidden")
     side.share.click(handlers.share, [side.matter, side.members], [side.share_status, side.file_under], api_name=False)
     side.unshare.click(handlers.unshare, [side.matter, side.members], [side.share_status, side.file_under],
                        api_name=False)

@@ -279,6 +279,18 @@ def test_a_matter_shows_bob_its_uploads_only_while_shared(alice, bob, served, tm
     assert fetch(bob, served, f"/view/{key}")[0] == 404
     assert_abstains_without(ask(bob, WITNESS_QUESTION), WITNESS_FACT, WITNESS_FILE)
 
+    def offered_to_bob(offered: bool) -> None:
+        """Bob's "Visible to" lists the matter as he opens it while it is shared, without a reload. An
+        unshared one leaves the list the next time he opens it (Gradio redraws an open list that gains
+        a choice, not one that loses one; the upload refuses it either way)."""
+        for _ in range(1 if offered else 2):
+            bob.locator("#question textarea").click()  # the list closed, and "Visible to" not focused
+            bob.locator("#file-under input").click()
+            bob.wait_for_timeout(500)
+        option = bob.get_by_role("option", name=f"{MATTER} (alice)", exact=True)
+        option.wait_for(state="visible" if offered else "detached", timeout=10_000)
+        bob.keyboard.press("Escape")
+
     def members(button: str, users: str, expected: str) -> None:
         alice.locator("#matter-users input, #matter-users textarea").first.fill(users)
         alice.locator(f"#{button}").click()
@@ -286,6 +298,7 @@ def test_a_matter_shows_bob_its_uploads_only_while_shared(alice, bob, served, tm
                                 arg=expected, timeout=30_000)
 
     members("share", "bob", f"✓ {MATTER} is shared with bob")
+    offered_to_bob(True)
     shown = ask(bob, WITNESS_QUESTION)
     assert not shown["abstained"] and witness in shown["sources"], shown
     assert WITNESS_FACT in shown["text"]
@@ -296,6 +309,7 @@ def test_a_matter_shows_bob_its_uploads_only_while_shared(alice, bob, served, tm
     assert memo_source(shown) is None and MEMO_FACT not in shown["chat"] and MEMO_WORD not in shown["chat"], shown
 
     members("unshare", "bob", f"✓ {MATTER} is shared with no one else")
+    offered_to_bob(False)
     assert_abstains_without(ask(bob, WITNESS_QUESTION), WITNESS_FACT, WITNESS_FILE)
     assert fetch(bob, served, f"/view/{key}")[0] == 404
 

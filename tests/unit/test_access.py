@@ -203,6 +203,8 @@ def test_the_handlers_check_the_user_not_what_the_page_sends(library):
     assert handlers.removable(bob).choices == [] and [c[1] for c in handlers.removable(alice).choices] == [source]
     assert "shared with bob" in handlers.share("Halcyon", "BOB", alice)[0]
     assert [c[1] for c in handlers.matter_choices(bob).choices] == [PRIVATE, "alice/Halcyon"]
+    now = handlers.matters_now(bob)  # as bob opens "Visible to": the matter, and his choice left alone
+    assert [c[1] for c in now.choices] == [PRIVATE, "alice/Halcyon"] and "value" not in now.constructor_args
     assert "no such user: mallory" in handlers.share("Halcyon", "mallory", alice)[0]
     status, _table, _choices = handlers.remove(source, "", alice)
     assert status == f"✓ removed {source}" and library.engine.document(source) is None

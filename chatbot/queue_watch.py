@@ -25,7 +25,8 @@ WAKE_CSS = f"#{WAKE_ID} {{display: none !important;}}\n"
 WATCH_HEAD = f"""<script>
 (() => {{
   if (window.__legalqaQueue) return;
-  const state = {{waiting: new Map(), streams: 0, wakes: 0}};  // event id -> [when last heard of, wakes]
+  // waiting: event id -> [when last heard of, wakes]; completed: events whose result arrived
+  const state = {{waiting: new Map(), streams: 0, wakes: 0, completed: 0}};
   window.__legalqaQueue = state;
   const fetchNow = window.fetch.bind(window);
   const urlOf = (input) => typeof input === 'string' ? input : (input && input.url) || String(input);
@@ -34,7 +35,10 @@ WATCH_HEAD = f"""<script>
     let message;
     try {{ message = JSON.parse(line.slice(5)); }} catch (error) {{ return; }}
     if (!message || !message.event_id) return;
-    if (message.msg === 'process_completed') state.waiting.delete(message.event_id);
+    if (message.msg === 'process_completed') {{
+      state.waiting.delete(message.event_id);
+      state.completed += 1;
+    }}
     else if (state.waiting.has(message.event_id)) state.waiting.set(message.event_id, [Date.now(), 0]);
   }};
   // The stream, read as it passes to the client: which events it completes, and when it ends.

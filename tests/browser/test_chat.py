@@ -159,11 +159,14 @@ def test_a_result_left_without_a_stream_still_shows(page, tmp_path):
     """Gradio's client can join an event just as the server closes the page's event stream, and
     then nothing brings its result (chatbot/queue_watch.py). Simulated here: the stream opened for
     an upload is closed at once, which is what the client then sees."""
+    # The page's load event has come back and nothing is under way: the stream closed below is the upload's.
     page.wait_for_selector("#queue-wake", state="attached", timeout=60_000)
-    page.wait_for_function("() => !window.__legalqaQueue.waiting.size && !window.__legalqaQueue.streams", timeout=60_000)
+    quiet = "() => { const q = window.__legalqaQueue; return q.completed >= 1 && !q.waiting.size && !q.streams; }"
+    page.wait_for_function(quiet, timeout=60_000)
+    closing = 'data: {"msg": "close_stream"}\n\n'
 
     def closed_at_once(route):
-        route.fulfill(status=200, headers={"content-type": "text/event-stream"}, body='data: {"msg": "close_stream"}\n\n')
+        route.fulfill(status=200, headers={"content-type": "text/event-stream"}, body=closing)
 
     # Without the watch's button, the result is lost: the failure is real, not made up by the test.
     page.evaluate("() => { document.getElementById('queue-wake').id = 'queue-wake-off'; }")

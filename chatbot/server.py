@@ -110,18 +110,17 @@ def mount_chat(app, settings: Settings, engine: Engine, auth, users=None):
     return app
 
 
-def add_guards(app, settings: Settings, auth, users=None):
+def add_guards(app, settings: Settings, auth, users):
     """The login (when there are users), request and host guards, outermost last; ``users`` gives
     who may log in now (chatbot.logins.current_users), so a removed user's sessions end."""
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-    from chatbot.logins import current_users
     from chatbot.web_security import LoginGuard, RequestGuard, allowed_hosts
 
     if auth:
         gradio_app = next(r.app for r in app.routes if getattr(r, "path", None) == "" and hasattr(r, "app"))
         app.add_middleware(LoginGuard, gradio_app=gradio_app, session_hours=settings.ui.session_hours,
-                           allowed=users or current_users(settings),
+                           allowed=users,
                            attempts_per_minute=settings.ui.login_attempts_per_minute)
     app.add_middleware(RequestGuard)
     hosts = allowed_hosts(settings.ui.host, [h for h in settings.ui.allowed_hosts.split(",") if h.strip()])

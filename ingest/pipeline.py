@@ -208,7 +208,7 @@ def index_uploads(files: Iterable[Path], *, settings: Settings, store: ChunkStor
         kept = set(report.indexed) | set(report.unchanged)
         return report
     finally:
-        gone = [prefix + path.name for path in files if prefix + path.name not in kept]
-        for source in gone:
-            (uploads_dir(settings) / source.removeprefix(UPLOAD_PREFIX)).unlink(missing_ok=True)
-        forget_owners(settings, gone)
+        gone = [path for path in files if prefix + path.name not in kept]
+        for path in gone:
+            path.unlink(missing_ok=True)
+        forget_owners(settings, [prefix + path.name for path in gone])

@@ -15,14 +15,21 @@ from dataclasses import dataclass
 _NUMBER = re.compile(r"\bhow\s+(?:many|much|long|large|big|old)\b|\b(?:what|which)\s+(?:number|amount|percentage|"
                      r"share|sum|figure|price|fine|damages)\b|\bhow\s+high\b|\bper\s*cent|\bnumber\s+of\b", re.I)
 _DATE = re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:date|day|year|month)\b|\bhow\s+long\s+ago\b|\bdated?\b", re.I)
-_PERSON = re.compile(r"\bwho\b|\bwhich\s+(?:judge|justice|person|people|author|authors|plaintiffs?|lawyer|expert)\b|"
+_PERSON = re.compile(r"\bwho\b|\bwhich\s+(?:\w+\s+){0,2}(?:judges?|justices?|person|people|authors?|plaintiffs?|lawyers?|"
+                     r"attorneys?|experts?|executives?|members?|officers?)\b|"
                      r"\bname\s+of\s+the\s+(?:judge|author)|\bjudge'?s\s+name\b", re.I)
-_SIGNER = re.compile(r"\b(?:signed|sign|wrote|authored|presided|presiding|decided\s+by)\b|\bwhich\s+judge\b|"
-                     r"\bwho\s+(?:was|is)\s+the\s+judge\b", re.I)
+# Who signed, decided, sat or argued is said in the caption or the signature block, and only there.
+_SIGNER = re.compile(r"\b(?:signed|sign|wrote|authored|presided|presiding|decided\s+by|chaired?|argued)\b|"
+                     r"\bwhich\s+(?:\w+\s+){0,2}(?:judges?|justices?|lawyers?|attorneys?|counsel)\b|\bpanel\b|"
+                     r"\bwho\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:judges?|justices?)\b", re.I)
 _LIST = re.compile(r"\b(?:what|which)\s+(?:are|were)\b|\blist\b|\bfactors?\b|\belements?\b|\bclaims?\b|\brights\b|"
                    r"\b(?:what|which)\s+\w+\s+(?:survived?|were\s+dismissed|remain)\b|\bname\s+the\b|\bwhat\s+kinds?\b", re.I)
 _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|ruled|ruling|conclude|concluded|find|found|"
-                      r"outcome|result|grant(?:ed)?|den(?:y|ied)|dismiss(?:ed)?|won|lose|lost|fair\s+use\??$)\b", re.I)
+                      r"outcome|result|grant(?:ed)?|den(?:y|ies|ied)|dismiss(?:ed)?|won|lose|lost|fair\s+use\??$)\b|"
+                      # Vague questions ("what happened with X?", "anything on Y?") want the outcome first.
+                      r"\bwhat\s+(?:happened|happens)\b|\bwhat'?s\s+(?:going\s+on|happening|the\s+status)\b|"
+                      r"\btell\s+me\s+about\b|^\s*anything\s+(?:on|about)\b|\bwhere\s+(?:does|do|did)\b.*\bstand\b|"
+                      r"\bhow\s+did\b.*\b(?:turn\s+out|end|go|come\s+out)\b|\bstatus\s+of\b", re.I)
 _PART_SPLIT = re.compile(r"\?\s+|;\s+|\s+and\s+(?=(?:what|which|who|when|how|why|whether|did|does|was|were|is)\b)|"
                          r"\s*\(\d\)\s*|\s+Also,?\s+", re.I)
 

@@ -61,7 +61,6 @@ ANSWERABLE_FEATURES = (
     "rarest_missing",  # the weight of the rarest such term, over the question's rarest term's
     "names_together",  # the best share of the question's names found together in one retrieved passage
     "phrases_missing",  # share of the question's multi-word names ("High Court", "EU AI Act") no passage has as such
-    "court_elsewhere",  # asks what a court decided in a named case that the index holds only from other courts
 )
 
 

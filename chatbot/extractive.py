@@ -20,8 +20,7 @@ import re
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, register_answerer
 from chatbot.calibration import Calibration, load_calibration
 from chatbot.candidates import Candidate, Examination, most_direct, overlaps, window_text
-from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix, question_parts, sentence_signals,
-                              structural_kind)
+from chatbot.passages import Intent, dates_missing, heading_prefix, question_parts, sentence_signals, structural_kind
 from chatbot.quotes import case_label, closest_note, merge_adjacent
 from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
 from ingest.chunking import sentence_spans
@@ -225,7 +224,6 @@ class ExtractiveAnswerer(Answerer):
             "unseen_terms": self.unseen_share(weights, request.visible),
             "best_sentence": max((c.probability for c in candidates), default=0.0),
             "focus": float(bool(request.focus)),
-            "court_elsewhere": court_elsewhere(question, request.focus_courts),
         }
 
     def _candidates(self, evidence: list[Evidence], intent: Intent) -> list[Candidate]:

@@ -242,24 +242,14 @@ class ExtractiveAnswerer(Answerer):
                 if key in seen or len(sentence.split()) < 5:
                     continue
                 seen.add(key)
-                out.append(Candidate(rank, ev, start, end, sentence, window=self._window(text, spans, quotable, i, start)))
+                window_end = end
+                if self.settings.context_sentences:
+                    for j in range(i + 1, min(len(spans), i + 1 + self.settings.context_sentences)):
+                        if not quotable[j] or len(text[start:spans[j][1]].split()) > 90:
+                            break
+                        window_end = spans[j][1]
+                out.append(Candidate(rank, ev, start, end, sentence, window=(start, window_end)))
         return out
-
-    def _window(self, text: str, spans: list[tuple[int, int]], quotable: list[bool], i: int, start: int) -> tuple[int, int]:
-        """The sentence with the context quoted around it: with two or more context sentences,
-        the one before it (what a holding answers, or the subject a sentence continues) and the
-        rest after it; quotable sentences of the same chunk only, within 90 words."""
-        context = self.settings.context_sentences
-        before = 1 if context >= 2 and i > 0 and quotable[i - 1] else 0
-        window_start = spans[i - 1][0] + heading_prefix(text[spans[i - 1][0]:spans[i - 1][1]]) if before else start
-        window_end = spans[i][1]
-        for j in range(i + 1, min(len(spans), i + 1 + context - before)):
-            if not quotable[j] or len(text[window_start:spans[j][1]].split()) > 90:
-                break
-            window_end = spans[j][1]
-        if len(text[window_start:window_end].split()) > 90:
-            window_start = start
-        return window_start, window_end
 
     @staticmethod
     def _quotable(sentence: str, intent: Intent) -> bool:
@@ -357,7 +347,7 @@ class ExtractiveAnswerer(Answerer):
         else:
             ordered = [lead] + sorted(rest, key=lambda c: (doc_order[c.source] if c.source != lead.source else -1,
                                                            c.evidence.chunk.page or 0, c.evidence.chunk.start, c.start))
-        spans = [(c.evidence, c.window[0], c.window[1]) if not survey else (c.evidence, c.start, c.end) for c in ordered]
+        spans = [(c.evidence, c.start, c.window[1] if not survey else c.end) for c in ordered]
         quotes = merge_adjacent(spans)
         citations: list[Citation] = []
         lines: list[str] = []

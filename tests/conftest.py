@@ -101,18 +101,26 @@ def one_worker_at_a_time(name: str):
         yield
 
 
+def shared_index(name: str, corpus: Path, timeout: float) -> tuple[Path, subprocess.CompletedProcess]:
+    """``corpus`` indexed with the real model in .legalqa/``name``, which every worker and a second
+    `make test` reuse (then only hashes are checked). The ingest runs in a subprocess, as a user
+    would run it, by one worker at a time; an index built by an older version of the code is
+    disposable and rebuilt."""
+    index_dir = ROOT / ".legalqa" / name
+    env = {**os.environ, "LEGALQA_INDEX_DIR": str(index_dir)}
+    command = [sys.executable, "-m", "chatbot.cli", "ingest", str(corpus)]
+    with one_worker_at_a_time(name):
+        result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT, timeout=timeout)
+        if result.returncode == 4:
+            result = subprocess.run(command + ["--rebuild"], env=env, capture_output=True, text=True, cwd=ROOT,
+                                    timeout=timeout)
+    return index_dir, result
+
+
 @pytest.fixture(scope="session")
 def real_index(real_corpus):
-    """The real corpus indexed with the real model. Kept in .legalqa/test-index so a second
-    `make test` only checks hashes; the ingest runs in a subprocess, as a user would run it."""
-    index_dir = ROOT / ".legalqa" / "test-index"
-    env = {**os.environ, "LEGALQA_INDEX_DIR": str(index_dir)}
-    command = [sys.executable, "-m", "chatbot.cli", "ingest", str(real_corpus)]
-    with one_worker_at_a_time("test-index"):
-        result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT, timeout=1800)
-        if result.returncode == 4:  # built by an older version of the code: this index is disposable
-            result = subprocess.run(command + ["--rebuild"], env=env, capture_output=True, text=True, cwd=ROOT,
-                                    timeout=1800)
+    """The real corpus indexed with the real model (:func:`shared_index`)."""
+    index_dir, result = shared_index("test-index", real_corpus, timeout=1800)
     assert result.returncode in (0, 3), result.stderr[-2000:]
     return index_dir
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import tomllib
 
 import pytest
 
-from tests.conftest import ROOT, one_worker_at_a_time
+from tests.conftest import ROOT, shared_index
 from tests.integration.test_real_corpus import legalqa
 
 SAMPLE = ROOT / "corpus" / "sample"
@@ -19,14 +16,7 @@ SAMPLE = ROOT / "corpus" / "sample"
 @pytest.fixture(scope="module")
 def sample_index():
     """corpus/sample indexed with the real model (a few seconds: 19 short documents)."""
-    index_dir = ROOT / ".legalqa" / "test-sample-index"
-    env = {**os.environ, "LEGALQA_INDEX_DIR": str(index_dir)}
-    command = [sys.executable, "-m", "chatbot.cli", "ingest", str(SAMPLE)]
-    with one_worker_at_a_time("test-sample-index"):
-        result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT, timeout=600)
-        if result.returncode == 4:
-            result = subprocess.run(command + ["--rebuild"], env=env, capture_output=True, text=True, cwd=ROOT,
-                                    timeout=600)
+    index_dir, result = shared_index("test-sample-index", SAMPLE, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]  # nothing skipped: every file is a document
     return index_dir
 

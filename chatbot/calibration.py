@@ -35,7 +35,6 @@ SENTENCE_FEATURES = (
     "holds",  # the sentence decides something, whatever the question
     "cites",  # the sentence is mostly citations
     "opens_chunk",  # the first sentence of its chunk
-    "summary",  # from a project-written summary, not a primary source
     "names_boost",  # names a term the question hinges on (the judge's surname)
 )
 # The second pass re-scores the likeliest sentences with their own embedding's similarity to
@@ -61,6 +60,7 @@ ANSWERABLE_FEATURES = (
     "rarest_missing",  # the weight of the rarest such term, over the question's rarest term's
     "names_together",  # the best share of the question's names found together in one retrieved passage
     "phrases_missing",  # share of the question's multi-word names ("High Court", "EU AI Act") no passage has as such
+    "court_elsewhere",  # asks what a court decided in a named case that the index holds only from other courts
 )
 
 

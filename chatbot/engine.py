@@ -242,9 +242,10 @@ class Engine:
             yield part
 
     def _request(self, prepared: _Prepared) -> AnswerRequest:
+        courts = frozenset(d.court for s in prepared.focus if (d := self.documents.get(s)) and d.court)
         return AnswerRequest(question=prepared.query, evidence=prepared.evidence, query_vector=prepared.query_vector,
                              survey=prepared.survey, boost_terms=prepared.boost, focus=prepared.focus,
-                             visible=prepared.visible)
+                             focus_courts=courts, visible=prepared.visible)
 
     def _finish(self, question: str, prepared: _Prepared, draft: Draft, started: float, retrieved_at: float) -> Answer:
         citations = verify_quotes(draft.citations, prepared.evidence)

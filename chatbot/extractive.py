@@ -20,7 +20,8 @@ import re
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, register_answerer
 from chatbot.calibration import Calibration, load_calibration
 from chatbot.candidates import Candidate, Examination, most_direct, overlaps, window_text
-from chatbot.passages import Intent, dates_missing, heading_prefix, question_parts, sentence_signals, structural_kind
+from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix, question_parts, sentence_signals,
+                              structural_kind)
 from chatbot.quotes import case_label, closest_note, merge_adjacent
 from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
 from ingest.chunking import sentence_spans
@@ -48,7 +49,10 @@ _GENERIC_NAMES = frozenset(
     "January February March April May June July August September October November December".split()
 )
 # Runs of capitalised words after the question's first word: "Sentencing Guidelines", "EU AI Act".
-_PHRASE = re.compile(r"(?<=\s)(?:[A-Z][A-Za-z]*|[A-Z]{2,}|\d+)(?:\s+(?:[A-Z][A-Za-z]*|[A-Z]{2,}|\d+))+")
+_PHRASE = re.compile(r"(?<=\s)(?:[A-Z][^\W\d_]*|\d+)(?:\s+(?:[A-Z][^\W\d_]*|\d+))+")
+# A judge's title is the question's, not the opinion's: Judge Alsup's own order never says
+# "Judge Alsup". Only the name after it is looked for.
+_TITLE = re.compile(r"^(?:(?:Chief|Senior|Magistrate|District|Circuit)\s+)*(?:Judges?|Justices?)\s+")
 _UNMEASURED = 0.3  # the similarity assumed for a chunk found by BM25 alone
 _RELATIVE_FLOOR = 0.35  # a quote after the first needs this share of the best sentence's probability
 
@@ -91,8 +95,10 @@ class ExtractiveAnswerer(Answerer):
     @staticmethod
     def phrases_missing(question: str, texts: list[str]) -> float:
         """Share of the question's multi-word names ("Sentencing Guidelines", "High Court") that no
-        retrieved passage holds as a phrase, though it may hold each word somewhere."""
-        phrases = [p for p in _PHRASE.findall(question) if len(p.split()) >= 2]
+        retrieved passage holds as a phrase, though it may hold each word somewhere; of "Judge
+        Alsup", the name alone."""
+        phrases = [_TITLE.sub("", p) if _TITLE.match(p) else p for p in _PHRASE.findall(question)
+                   if len(p.split()) >= 2]
         if not phrases:
             return 0.0
         text = " ".join(normalize_whitespace(t).lower() for t in texts)
@@ -141,7 +147,6 @@ class ExtractiveAnswerer(Answerer):
         chunk = c.evidence.chunk
         signals = sentence_signals(c.text)
         similarity = c.evidence.similarity
-        doc = chunk.document
         return {
             "similarity": _UNMEASURED if similarity is None else similarity,
             "rank": 1.0 / (1 + c.evidence_rank),
@@ -158,7 +163,6 @@ class ExtractiveAnswerer(Answerer):
             "holds": float(signals["holds"]),
             "cites": float(signals["cites"]),
             "opens_chunk": float(c.start <= 1),
-            "summary": float(bool(doc and doc.kind == "summary")),
             "names_boost": float(bool(boosts and boosts & set(tokenize(c.text)))),
         }
 
@@ -224,6 +228,7 @@ class ExtractiveAnswerer(Answerer):
             "unseen_terms": self.unseen_share(weights, request.visible),
             "best_sentence": max((c.probability for c in candidates), default=0.0),
             "focus": float(bool(request.focus)),
+            "court_elsewhere": court_elsewhere(question, request.focus_courts),
         }
 
     def _candidates(self, evidence: list[Evidence], intent: Intent) -> list[Candidate]:
@@ -242,14 +247,24 @@ class ExtractiveAnswerer(Answerer):
                 if key in seen or len(sentence.split()) < 5:
                     continue
                 seen.add(key)
-                window_end = end
-                if self.settings.context_sentences:
-                    for j in range(i + 1, min(len(spans), i + 1 + self.settings.context_sentences)):
-                        if not quotable[j] or len(text[start:spans[j][1]].split()) > 90:
-                            break
-                        window_end = spans[j][1]
-                out.append(Candidate(rank, ev, start, end, sentence, window=(start, window_end)))
+                out.append(Candidate(rank, ev, start, end, sentence, window=self._window(text, spans, quotable, i, start)))
         return out
+
+    def _window(self, text: str, spans: list[tuple[int, int]], quotable: list[bool], i: int, start: int) -> tuple[int, int]:
+        """The sentence with the context quoted around it: with two or more context sentences,
+        the one before it (what a holding answers, or the subject a sentence continues) and the
+        rest after it; quotable sentences of the same chunk only, within 90 words."""
+        context = self.settings.context_sentences
+        before = 1 if context >= 2 and i > 0 and quotable[i - 1] else 0
+        window_start = spans[i - 1][0] + heading_prefix(text[spans[i - 1][0]:spans[i - 1][1]]) if before else start
+        window_end = spans[i][1]
+        for j in range(i + 1, min(len(spans), i + 1 + context - before)):
+            if not quotable[j] or len(text[window_start:spans[j][1]].split()) > 90:
+                break
+            window_end = spans[j][1]
+        if len(text[window_start:window_end].split()) > 90:
+            window_start = start
+        return window_start, window_end
 
     @staticmethod
     def _quotable(sentence: str, intent: Intent) -> bool:
@@ -347,7 +362,7 @@ class ExtractiveAnswerer(Answerer):
         else:
             ordered = [lead] + sorted(rest, key=lambda c: (doc_order[c.source] if c.source != lead.source else -1,
                                                            c.evidence.chunk.page or 0, c.evidence.chunk.start, c.start))
-        spans = [(c.evidence, c.start, c.window[1] if not survey else c.end) for c in ordered]
+        spans = [(c.evidence, c.window[0], c.window[1]) if not survey else (c.evidence, c.start, c.end) for c in ordered]
         quotes = merge_adjacent(spans)
         citations: list[Citation] = []
         lines: list[str] = []

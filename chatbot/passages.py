@@ -15,14 +15,21 @@ from dataclasses import dataclass
 _NUMBER = re.compile(r"\bhow\s+(?:many|much|long|large|big|old)\b|\b(?:what|which)\s+(?:number|amount|percentage|"
                      r"share|sum|figure|price|fine|damages)\b|\bhow\s+high\b|\bper\s*cent|\bnumber\s+of\b", re.I)
 _DATE = re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:date|day|year|month)\b|\bhow\s+long\s+ago\b|\bdated?\b", re.I)
-_PERSON = re.compile(r"\bwho\b|\bwhich\s+(?:judge|justice|person|people|author|authors|plaintiffs?|lawyer|expert)\b|"
+_PERSON = re.compile(r"\bwho\b|\bwhich\s+(?:\w+\s+){0,2}(?:judges?|justices?|person|people|authors?|plaintiffs?|lawyers?|"
+                     r"attorneys?|experts?|executives?|members?|officers?)\b|"
                      r"\bname\s+of\s+the\s+(?:judge|author)|\bjudge'?s\s+name\b", re.I)
-_SIGNER = re.compile(r"\b(?:signed|sign|wrote|authored|presided|presiding|decided\s+by)\b|\bwhich\s+judge\b|"
-                     r"\bwho\s+(?:was|is)\s+the\s+judge\b", re.I)
+# Who signed, decided, sat or argued is said in the caption or the signature block, and only there.
+_SIGNER = re.compile(r"\b(?:signed|sign|wrote|authored|presided|presiding|decided\s+by|chaired?|argued)\b|"
+                     r"\bwhich\s+(?:\w+\s+){0,2}(?:judges?|justices?|lawyers?|attorneys?|counsel)\b|\bpanel\b|"
+                     r"\bwho\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:judges?|justices?)\b", re.I)
 _LIST = re.compile(r"\b(?:what|which)\s+(?:are|were)\b|\blist\b|\bfactors?\b|\belements?\b|\bclaims?\b|\brights\b|"
                    r"\b(?:what|which)\s+\w+\s+(?:survived?|were\s+dismissed|remain)\b|\bname\s+the\b|\bwhat\s+kinds?\b", re.I)
 _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|ruled|ruling|conclude|concluded|find|found|"
-                      r"outcome|result|grant(?:ed)?|den(?:y|ied)|dismiss(?:ed)?|won|lose|lost|fair\s+use\??$)\b", re.I)
+                      r"outcome|result|grant(?:ed)?|den(?:y|ies|ied)|dismiss(?:ed)?|won|lose|lost|fair\s+use\??$)\b|"
+                      # Vague questions ("what happened with X?", "anything on Y?") want the outcome first.
+                      r"\bwhat\s+(?:happened|happens)\b|\bwhat'?s\s+(?:going\s+on|happening|the\s+status)\b|"
+                      r"\btell\s+me\s+about\b|^\s*anything\s+(?:on|about)\b|\bwhere\s+(?:does|do|did)\b.*\bstand\b|"
+                      r"\bhow\s+did\b.*\b(?:turn\s+out|end|go|come\s+out)\b|\bstatus\s+of\b", re.I)
 _PART_SPLIT = re.compile(r"\?\s+|;\s+|\s+and\s+(?=(?:what|which|who|when|how|why|whether|did|does|was|were|is)\b)|"
                          r"\s*\(\d\)\s*|\s+Also,?\s+", re.I)
 
@@ -184,3 +191,55 @@ def dates_missing(question: str, texts: list[str]) -> float:
     for text in texts:
         present.update(_DATE_WORD.findall(text))
     return len(wanted - present) / len(wanted)
+
+
+# -- which court a question asks about -----------------------------------------------------
+
+_CIRCUIT_NUMBER = {"first": "1st", "second": "2d", "2nd": "2d", "third": "3d", "3rd": "3d", "fourth": "4th",
+                   "fifth": "5th", "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th",
+                   "eleventh": "11th", "federal": "fed.", "d.c.": "d.c.", "dc": "d.c.", "d. c.": "d.c."}
+_COURT_NAMED = re.compile(
+    r"\b(?P<circuit>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|federal|d\.\s?c\.|dc|"
+    r"1st|2d|2nd|3d|3rd|4th|5th|6th|7th|8th|9th|10th|11th)\s+circuit\b|\b(?P<supreme>supreme\s+court)\b|"
+    r"\b(?P<other>(?:high|regional|internet|constitutional)\s+court|court\s+of\s+(?:justice|appeal))\b", re.I)
+# The court is the one deciding: "did the Ninth Circuit reverse", "the Third Circuit ruled", "the
+# Supreme Court take up", not "Alsup relied on the Ninth Circuit's Kelly decision".
+_DECIDES_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:hold|held|holds|rule|ruled|rules|decide|decided|decides|say|said|"
+                            r"affirm\w*|revers\w*|vacat\w*|remand\w*|grant\w*|den(?:y|ied|ies)|take\s+up|took\s+up|"
+                            r"agree\w*|hear|heard|find|found|conclud\w*|vote\w*|do|did|make\s+of)\b", re.I)
+_DECIDES_BEFORE = re.compile(r"\b(?:did|does|has|have|will|would|how\s+did|what\s+did|when\s+did)\s+the\s+(?:\w+\s+)?$",
+                             re.I)
+
+
+def courts_deciding(question: str) -> set[str]:
+    """The courts a question asks about as deciders ("What did the Ninth Circuit hold…?"), each
+    as a key that :func:`court_key` gives a document's court."""
+    keys = set()
+    for m in _COURT_NAMED.finditer(question):
+        if not (_DECIDES_AFTER.match(question[m.end():]) or _DECIDES_BEFORE.search(question[:m.start()])):
+            continue
+        if m.group("circuit"):
+            number = re.sub(r"\s+", " ", m.group("circuit").lower())
+            keys.add(f"{_CIRCUIT_NUMBER.get(number, number)} cir.")
+        elif m.group("supreme"):
+            keys.add("u.s.")
+        else:
+            keys.add(re.sub(r"\s+", " ", m.group("other").lower()))
+    return keys
+
+
+def court_key(court: str) -> str:
+    """A document's court as :func:`courts_deciding` names it: "9th Cir." -> "9th cir.",
+    "2nd Cir." -> "2d cir.", "S. Ct." -> "u.s."."""
+    key = re.sub(r"\s+", " ", court.strip().lower()).replace("2nd ", "2d ").replace("3rd ", "3d ")
+    return "u.s." if key in ("s. ct.", "s.ct.", "supreme court", "u.s. supreme court") else key
+
+
+def court_elsewhere(question: str, focus_courts: frozenset[str]) -> float:
+    """1 when the question asks what a court decided in the case it names ("Did the Ninth Circuit
+    reverse…?") and the index holds that case only from other courts: the appeal, or the foreign
+    ruling, is not among the documents."""
+    asked = courts_deciding(question)
+    if not asked or not focus_courts:
+        return 0.0
+    return float(not asked & {court_key(c) for c in focus_courts})

@@ -57,7 +57,7 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(40, ge=1, description="Candidates taken from each of the dense and BM25 lists before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: score = sum 1/(rrf_k + rank).")
     per_document: int = Field(
-        4, ge=1, description="Most chunks from one document among the k (diversity across cases and courts)."
+        8, ge=1, description="Most chunks from one document among the k (diversity across cases and courts)."
     )
     mode: str = Field("hybrid", description="`hybrid` (dense + BM25), `dense` or `bm25`.")
     reranker_model: str | None = Field(
@@ -85,9 +85,9 @@ class AnswerSettings(BaseModel):
         0.5, description="An LLM sentence is kept only if its cited passage supports it at least this much "
         "(mean of word overlap and embedding similarity)."
     )
-    max_quotes: int = Field(6, ge=1, description="Most quoted passages in an extractive answer.")
+    max_quotes: int = Field(8, ge=1, description="Most quoted passages in an extractive answer.")
     answer_words: int = Field(
-        230, ge=40, description="Word budget of an extractive answer: quotes are added, best first, until the "
+        280, ge=40, description="Word budget of an extractive answer: quotes are added, best first, until the "
         "next would pass it (the first quote always stays)."
     )
     rerank_sentences: int = Field(
@@ -95,7 +95,7 @@ class AnswerSettings(BaseModel):
         "to the question (0: none; each costs a few milliseconds)."
     )
     context_sentences: int = Field(
-        1, ge=0, le=3, description="Sentences after each chosen sentence quoted with it, for context."
+        2, ge=0, le=3, description="Sentences after each chosen sentence quoted with it, for context."
     )
 
 

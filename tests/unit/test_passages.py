@@ -8,7 +8,17 @@ import numpy as np
 import pytest
 
 from chatbot.calibration import Calibration, LogisticModel, load_calibration, save_calibration
-from chatbot.passages import Intent, dates_missing, heading_prefix, question_parts, sentence_signals, structural_kind
+from chatbot.passages import (
+    Intent,
+    court_elsewhere,
+    court_key,
+    courts_deciding,
+    dates_missing,
+    heading_prefix,
+    question_parts,
+    sentence_signals,
+    structural_kind,
+)
 from eval.fit import choose_threshold, fit_logistic, states_fact
 
 
@@ -55,6 +65,47 @@ def test_question_types():
     assert Intent.of("What are the four fair use factors?").listing
     assert Intent.of("What did the court hold in Kadrey v. Meta?").holding
     assert not Intent.of("What did the court hold in Kadrey v. Meta?").number
+
+
+@pytest.mark.parametrize("question", ["What happened with ByteDance?", "Anything on Runway AI?",
+                                      "Tell me about the Llama fair use ruling.", "What's going on with the Times case?"])
+def test_a_vague_question_asks_for_the_outcome(question):
+    assert Intent.of(question).holding
+
+
+@pytest.mark.parametrize("question, person, signer", [
+    ("Which trial judge handled Thaler's suit?", True, True),
+    ("Who was on the D.C. Circuit panel, and which lawyer argued for the appellant?", True, True),
+    ("Which Anthropic executive is quoted?", True, False),
+    ("Who sued Meta?", True, False),
+    ("What are the four fair use factors?", False, False),
+])
+def test_who_sat_signed_or_argued_may_be_read_from_the_caption(question, person, signer):
+    intent = Intent.of(question)
+    assert (intent.person, intent.signer) == (person, signer)
+
+
+@pytest.mark.parametrize("question, courts", [
+    ("What did the Ninth Circuit hold on appeal from Judge Chhabria's ruling?", {"9th cir."}),
+    ("Did the Supreme Court take up Thaler v. Perlmutter?", {"u.s."}),
+    ("How did the Third Circuit rule on the interlocutory appeal?", {"3d cir."}),
+    ("What did the UK High Court decide in Getty Images v. Stability AI?", {"high court"}),
+    ("Did the D.C. Circuit grant Thaler's petition?", {"d.c. cir."}),
+    # The court is cited, not asked about: nothing to check.
+    ("Did Alsup rely on the Ninth Circuit's ruling in Kelly?", set()),
+    ("Who was on the D.C. Circuit panel in Thaler?", set()),
+])
+def test_the_court_a_question_asks_about(question, courts):
+    assert courts_deciding(question) == courts
+
+
+def test_a_court_deciding_a_case_the_index_holds_only_from_other_courts():
+    appeal = "Did the Ninth Circuit reverse Judge Orrick's dismissal of the DMCA claims?"
+    assert court_elsewhere(appeal, frozenset({"N.D. Cal."})) == 1.0
+    assert court_elsewhere(appeal, frozenset({"N.D. Cal.", "9th Cir."})) == 0.0
+    assert court_elsewhere(appeal, frozenset()) == 0.0  # no indexed case named: other features decide
+    assert court_elsewhere("What did the court hold in Kadrey?", frozenset({"N.D. Cal."})) == 0.0
+    assert court_key("2nd Cir.") == "2d cir." and court_key("S. Ct.") == "u.s."
 
 
 def test_a_question_with_several_parts_is_split_into_them():
@@ -117,3 +168,30 @@ def test_the_abstention_penalty_is_chosen_by_cross_validation_among_the_candidat
     x = rng.normal(size=(60, 3))
     y = (x[:, 0] + 0.3 * rng.normal(size=60) > 0).astype(float)
     assert choose_penalty(x, y) in PENALTIES
+
+
+def test_the_threshold_is_read_from_probabilities_each_question_s_model_did_not_see():
+    from eval.fit import out_of_fold
+
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(80, 3))
+    y = (x[:, 0] + 0.5 * rng.normal(size=80) > 0).astype(float)
+    held_out = out_of_fold(x, y, 0.5)
+    w, b = fit_logistic(x, y, l2=0.5)
+    in_sample = 1 / (1 + np.exp(-(x @ w + b)))
+    assert held_out.shape == y.shape and ((held_out > 0) & (held_out < 1)).all()
+    # The in-sample fit is surer of its own questions than the held-out one is.
+    assert np.abs(in_sample - y).mean() < np.abs(held_out - y).mean()
+
+
+@pytest.mark.parametrize("question, texts, missing", [
+    # A judge's own order does not call its author "Judge Alsup": the name alone is looked for.
+    ("How did Judge Chhabria answer Judge Alsup?", ["VINCE CHHABRIA, United States District Judge", "Alsup held"], 0.0),
+    ("What did Magistrate Judge Wang order?", ["Judge Stein ruled"], 1.0),
+    ("What did the UK High Court decide?", ["the court held that the high-water mark"], 1.0),
+    ("What did Judge Martínez-Olguín decide?", ["Martínez-Olguín, J."], 0.0),
+])
+def test_missing_phrases_leave_out_a_judge_s_title(question, texts, missing):
+    from chatbot.extractive import ExtractiveAnswerer
+
+    assert ExtractiveAnswerer.phrases_missing(question, texts) == missing

@@ -44,7 +44,8 @@ class AnswerRequest:
     survey: bool = False  # "which courts have ruled on X?": one quote per document
     boost_terms: tuple[str, ...] = ()  # words a good sentence names (a judge's surname)
     focus: set[str] = field(default_factory=set)  # documents of the case the question names
-    focus_courts: frozenset[str] = frozenset()  # the courts those documents come from ("N.D. Cal.")
+    # The courts those documents come from ("N.D. Cal."), or the evidence's when no case is named.
+    focus_courts: frozenset[str] = frozenset()
     # The documents the user may see (None: all). Word weights count only what these hold, so
     # another user's private upload never changes whether or how a question is answered.
     visible: set[str] | None = None

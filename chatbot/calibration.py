@@ -60,7 +60,9 @@ ANSWERABLE_FEATURES = (
     "rarest_missing",  # the weight of the rarest such term, over the question's rarest term's
     "names_together",  # the best share of the question's names found together in one retrieved passage
     "phrases_missing",  # share of the question's multi-word names ("High Court", "EU AI Act") no passage has as such
-    "court_elsewhere",  # asks what a court decided in a named case that the index holds only from other courts
+    "court_elsewhere",  # asks what a court decided, and the named case's documents (or, when no case is named,
+    # the retrieved ones) all come from other courts
+    "money_missing",  # asks for a sum of money: 1 less the best coverage of a window that states one
 )
 
 

@@ -242,7 +242,9 @@ class Engine:
             yield part
 
     def _request(self, prepared: _Prepared) -> AnswerRequest:
-        courts = frozenset(d.court for s in prepared.focus if (d := self.documents.get(s)) and d.court)
+        # The courts the answer can speak for: the named case's, or the retrieved documents' when no case is named.
+        sources = prepared.focus or {e.chunk.source for e in prepared.evidence}
+        courts = frozenset(d.court for s in sources if (d := self.documents.get(s)) and d.court)
         return AnswerRequest(question=prepared.query, evidence=prepared.evidence, query_vector=prepared.query_vector,
                              survey=prepared.survey, boost_terms=prepared.boost, focus=prepared.focus,
                              focus_courts=courts, visible=prepared.visible)

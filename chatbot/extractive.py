@@ -229,6 +229,10 @@ class ExtractiveAnswerer(Answerer):
             "best_sentence": max((c.probability for c in candidates), default=0.0),
             "focus": float(bool(request.focus)),
             "court_elsewhere": court_elsewhere(question, request.focus_courts),
+            # "How much did Anthropic pay to settle?": every word may be in the evidence, but no sum.
+            "money_missing": 1.0 - max((c.features["window_coverage"] for c in candidates
+                                        if sentence_signals(window_text(c))["money"]), default=0.0)
+            if intent.money else 0.0,
         }
 
     def _candidates(self, evidence: list[Evidence], intent: Intent) -> list[Candidate]:

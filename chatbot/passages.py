@@ -30,6 +30,9 @@ _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|rule
                       r"\bwhat\s+(?:happened|happens)\b|\bwhat'?s\s+(?:going\s+on|happening|the\s+status)\b|"
                       r"\btell\s+me\s+about\b|^\s*anything\s+(?:on|about)\b|\bwhere\s+(?:does|do|did)\b.*\bstand\b|"
                       r"\bhow\s+did\b.*\b(?:turn\s+out|end|go|come\s+out)\b|\bstatus\s+of\b", re.I)
+# A sum of money: "how much did X pay", "what damages", "agree to pay to settle", "what fines".
+_MONEY = re.compile(r"\bhow\s+much\b(?!\s+of\b)|\bdamages\b|\b(?:pay|paid|pays|spend|spent|cost|costs|fines?|"
+                    r"settle\w*|compensation|royalt\w+|license\s+fees?|invest\w*)\b|\$", re.I)
 _PART_SPLIT = re.compile(r"\?\s+|;\s+|\s+and\s+(?=(?:what|which|who|when|how|why|whether|did|does|was|were|is)\b)|"
                          r"\s*\(\d\)\s*|\s+Also,?\s+", re.I)
 
@@ -44,6 +47,7 @@ class Intent:
     signer: bool = False  # who signed or decided: signature blocks may answer it
     listing: bool = False  # "what are the factors", "which claims survived"
     holding: bool = False  # "what did the court hold / decide"
+    money: bool = False  # "how much did X pay", "what damages"
 
     @classmethod
     def of(cls, question: str) -> Intent:
@@ -51,6 +55,7 @@ class Intent:
             number=bool(_NUMBER.search(question)), date=bool(_DATE.search(question)),
             person=bool(_PERSON.search(question)), signer=bool(_SIGNER.search(question)),
             listing=bool(_LIST.search(question)), holding=bool(_HOLDING.search(question)),
+            money=bool(_MONEY.search(question)),
         )
 
 
@@ -166,6 +171,10 @@ _CITATION_HEAVY = re.compile(r"\b\d+\s+(?:U\.S\.|F\.\s?(?:\d[a-z]{1,2}|Supp\.)|S
                              re.I)
 
 
+_HAS_MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s*(?:million|billion|thousand)?\s*(?:dollars|euros|pounds)\b|"
+                        r"\b\d[\d,.]*\s+(?:million|billion)\b", re.I)
+
+
 def sentence_signals(sentence: str) -> dict[str, bool]:
     """What a sentence holds that some questions ask for."""
     return {
@@ -175,6 +184,7 @@ def sentence_signals(sentence: str) -> dict[str, bool]:
         "enumerates": bool(_ENUMERATES.search(sentence)),
         "holds": bool(_HOLDS.search(sentence)),
         "cites": len(_CITATION_HEAVY.findall(sentence)) >= 2,
+        "money": bool(_HAS_MONEY.search(sentence)),
     }
 
 

@@ -155,6 +155,27 @@ def choose_penalty(x: np.ndarray, y: np.ndarray, *, folds: int = 5) -> float:
     return best_l2
 
 
+# What is missing from the evidence can only count against answering. A fit that gives one of
+# these a positive weight has learnt a quirk of dev (a correlated feature, a few questions), and
+# the feature is left out.
+AGAINST_ANSWERING = frozenset(n for n in ANSWERABLE_FEATURES
+                              if n.endswith("_missing") or n in ("unknown_names", "unseen_terms", "court_elsewhere"))
+
+
+def fit_answerable(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, float]:
+    """The abstention model: the kept feature columns, the penalty, weights and bias. Features in
+    :data:`AGAINST_ANSWERING` that come out positive are dropped, one at a time, and the rest refitted."""
+    kept = np.ones(x.shape[1], dtype=bool)
+    while True:
+        l2 = choose_penalty(x[:, kept], y)
+        w, b = fit_logistic(x[:, kept], y, l2=l2)
+        names = [n for n, k in zip(ANSWERABLE_FEATURES, kept) if k]
+        wrong = [(v, n) for v, n in zip(w, names) if n in AGAINST_ANSWERING and v > 0]
+        if not wrong:
+            return kept, l2, w, b
+        kept[ANSWERABLE_FEATURES.index(max(wrong)[1])] = False
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-np.clip(z, -30, 30)))
 
@@ -198,13 +219,14 @@ def fit(rows: Rows, *, label: str, embedder=None, shortlist: int = 0) -> tuple[C
         for i, candidates in enumerate(rows.question_candidates):
             qx[i, best] = float(_sigmoid(candidates @ sw + sb).max()) if len(candidates) else 0.0
     sentence = LogisticModel(dict(zip(SENTENCE_FEATURES, np.round(sw, 4).tolist())), round(sb, 4), fitted_on=label)
-    l2 = choose_penalty(qx, qy)
-    qw, qb = fit_logistic(qx, qy, l2=l2)
+    kept, l2, qw, qb = fit_answerable(qx, qy)
     # The threshold is read from out-of-fold probabilities: in sample, the model is surer of dev's
     # answerable questions than it will be of new ones, and refuses more of those.
-    p = out_of_fold(qx, qy, l2)
+    p = out_of_fold(qx[:, kept], qy, l2)
     threshold = choose_threshold(p, qy)
-    answerable = LogisticModel(dict(zip(ANSWERABLE_FEATURES, np.round(qw, 4).tolist())), round(qb, 4),
+    weights = np.zeros(len(ANSWERABLE_FEATURES))
+    weights[kept] = qw
+    answerable = LogisticModel(dict(zip(ANSWERABLE_FEATURES, np.round(weights, 4).tolist())), round(qb, 4),
                                threshold=round(threshold, 4), fitted_on=label)
     answered = p >= threshold
     report = {

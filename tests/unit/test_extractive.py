@@ -67,3 +67,17 @@ def test_bm25_mode_finds_docket_numbers(engine):
 
 def test_empty_question(engine):
     assert engine.ask("   ").abstained
+
+
+def test_a_sum_or_a_court_the_evidence_cannot_speak_for(engine):
+    def examine(question):
+        request = engine.request(question)
+        return request, engine.answerer().examine(request).answerable_features
+
+    _, features = examine("How much did Acme pay the novelists to settle?")
+    assert features["money_missing"] > 0.5  # every name is in the order, but no sum
+    _, features = examine("Was copying the novels to train the language model a fair use?")
+    assert features["money_missing"] == 0.0 and features["court_elsewhere"] == 0.0
+    # No case named: the courts are the retrieved documents'.
+    request, features = examine("Did the Ninth Circuit reverse the ruling that training on the novels was fair use?")
+    assert "N.D. Cal." in request.focus_courts and features["court_elsewhere"] == 1.0

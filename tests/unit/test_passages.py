@@ -103,7 +103,7 @@ def test_a_court_deciding_a_case_the_index_holds_only_from_other_courts():
     appeal = "Did the Ninth Circuit reverse Judge Orrick's dismissal of the DMCA claims?"
     assert court_elsewhere(appeal, frozenset({"N.D. Cal."})) == 1.0
     assert court_elsewhere(appeal, frozenset({"N.D. Cal.", "9th Cir."})) == 0.0
-    assert court_elsewhere(appeal, frozenset()) == 0.0  # no indexed case named: other features decide
+    assert court_elsewhere(appeal, frozenset()) == 0.0  # no court known: other features decide
     assert court_elsewhere("What did the court hold in Kadrey?", frozenset({"N.D. Cal."})) == 0.0
     assert court_key("2nd Cir.") == "2d cir." and court_key("S. Ct.") == "u.s."
 
@@ -184,6 +184,28 @@ def test_the_threshold_is_read_from_probabilities_each_question_s_model_did_not_
     assert np.abs(in_sample - y).mean() < np.abs(held_out - y).mean()
 
 
+@pytest.mark.parametrize("question, money", [
+    ("How much did ROSS pay LegalEase for the Bulk Memos?", True),
+    ("What damages did the jury award?", True),
+    ("How much did Anthropic agree to pay to settle?", True),
+    ("How much of the plaintiffs' text could the experts extract?", False),
+    ("What did the court hold in Kadrey v. Meta?", False),
+])
+def test_a_question_asking_for_a_sum(question, money):
+    assert Intent.of(question).money is money
+
+
+@pytest.mark.parametrize("sentence, money", [
+    ("Meta was willing to spend $100 million on licenses.", True),
+    ("The settlement came to 1.5 billion dollars.", True),
+    ("Statutory damages run from $750 to $30,000 per work.", True),
+    ("The order of June 25, 2025, at 40, cites 17 U.S.C. § 107.", False),
+    ("The model was trained on 7 million pirated books.", True),  # a count reads as a sum: the window decides
+])
+def test_a_sentence_stating_a_sum(sentence, money):
+    assert sentence_signals(sentence)["money"] is money
+
+
 @pytest.mark.parametrize("question, texts, missing", [
     # A judge's own order does not call its author "Judge Alsup": the name alone is looked for.
     ("How did Judge Chhabria answer Judge Alsup?", ["VINCE CHHABRIA, United States District Judge", "Alsup held"], 0.0),
@@ -195,3 +217,19 @@ def test_missing_phrases_leave_out_a_judge_s_title(question, texts, missing):
     from chatbot.extractive import ExtractiveAnswerer
 
     assert ExtractiveAnswerer.phrases_missing(question, texts) == missing
+
+
+def test_a_missing_name_or_sum_never_counts_for_answering():
+    from chatbot.calibration import ANSWERABLE_FEATURES
+    from eval.fit import fit_answerable
+
+    rng = np.random.default_rng(3)
+    n = 120
+    x = rng.uniform(size=(n, len(ANSWERABLE_FEATURES)))
+    y = (x[:, ANSWERABLE_FEATURES.index("top_similarity")] > 0.5).astype(float)
+    # A quirk of the sample: answerable questions happen to have more missing dates.
+    x[:, ANSWERABLE_FEATURES.index("dates_missing")] = y * 0.8 + 0.2 * rng.uniform(size=n)
+    kept, _, w, _ = fit_answerable(x, y)
+    names = [f for f, k in zip(ANSWERABLE_FEATURES, kept) if k]
+    assert "dates_missing" not in names and "top_similarity" in names
+    assert all(v <= 0 for v, f in zip(w, names) if f.endswith("_missing") or f in ("unknown_names", "unseen_terms"))

@@ -20,8 +20,8 @@ import re
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, register_answerer
 from chatbot.calibration import Calibration, load_calibration
 from chatbot.candidates import Candidate, Examination, most_direct, overlaps, window_text
-from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix, question_parts, sentence_signals,
-                              structural_kind)
+from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix, phrases_missing, question_names,
+                              question_parts, sentence_signals, structural_kind)
 from chatbot.quotes import case_label, closest_note, merge_adjacent
 from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
 from ingest.chunking import sentence_spans
@@ -36,23 +36,6 @@ _QUESTION_WORDS = frozenset(
     "explain describe mean means according about case happen happened".split()
 )
 _ALPHA = re.compile(r"[A-Za-z]")
-# Capitalised words that name an entity the question is about ("Texas", "GDPR", "Chhabria"),
-# not the first word of the question.
-_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][A-Za-z]+|[A-Z]{2,})\b")
-# Capitalised but generic in this domain: they do not name what a question is about.
-_GENERIC_NAMES = frozenset(
-    stem(w.lower())
-    for w in "Court Courts Judge Justice Circuit District Supreme Congress Copyright Office Act AI Section Title "
-    "United States Federal Register Panel Plaintiffs Defendants Order Opinion Appeals Judicial What Which Who "
-    "How When Why Did Does Was Were Is Are The And But Also If In On For Under "
-    # Dates narrow a question; they are matched by retrieval, not required in the passage.
-    "January February March April May June July August September October November December".split()
-)
-# Runs of capitalised words after the question's first word: "Sentencing Guidelines", "EU AI Act".
-_PHRASE = re.compile(r"(?<=\s)(?:[A-Z][^\W\d_]*|\d+)(?:\s+(?:[A-Z][^\W\d_]*|\d+))+")
-# A judge's title is the question's, not the opinion's: Judge Alsup's own order never says
-# "Judge Alsup". Only the name after it is looked for.
-_TITLE = re.compile(r"^(?:(?:Chief|Senior|Magistrate|District|Circuit)\s+)*(?:Judges?|Justices?)\s+")
 _UNMEASURED = 0.3  # the similarity assumed for a chunk found by BM25 alone
 _RELATIVE_FLOOR = 0.35  # a quote after the first needs this share of the best sentence's probability
 
@@ -91,18 +74,6 @@ class ExtractiveAnswerer(Answerer):
             return 0.0
         unseen = sum(w for t, w in weights.items() if self.lexical.document_frequency(t, visible) == 0 and t.isalpha())
         return unseen / sum(weights.values())
-
-    @staticmethod
-    def phrases_missing(question: str, texts: list[str]) -> float:
-        """Share of the question's multi-word names ("Sentencing Guidelines", "High Court") that no
-        retrieved passage holds as a phrase, though it may hold each word somewhere; of "Judge
-        Alsup", the name alone."""
-        phrases = [_TITLE.sub("", p) if _TITLE.match(p) else p for p in _PHRASE.findall(question)
-                   if len(p.split()) >= 2]
-        if not phrases:
-            return 0.0
-        text = " ".join(normalize_whitespace(t).lower() for t in texts)
-        return sum(p.lower() not in text for p in phrases) / len(phrases)
 
     @classmethod
     def coverage(cls, weights: dict[str, float], text: str) -> float:
@@ -199,7 +170,7 @@ class ExtractiveAnswerer(Answerer):
         texts = [f"{e.chunk.header} {e.chunk.text}" for e in evidence]  # a passage with its document's header
         tokens = [set(tokenize(t)) for t in texts]
         present = set().union(*tokens)
-        names = _question_names(question)
+        names = question_names(question)
         likeliest = sorted(candidates, key=lambda c: -c.probability)
         windows = [c.features["window_coverage"] for c in likeliest]
         top_text = set(tokenize(" ".join(window_text(c) for c in likeliest[:3])))
@@ -216,7 +187,7 @@ class ExtractiveAnswerer(Answerer):
             # Names the question uses that one passage holds together ("Disney ... Midjourney").
             "names_together": max((sum(bool(n & t) for n in names) / len(names) for t in tokens[:5]), default=0.0)
             if names else 1.0,
-            "phrases_missing": self.phrases_missing(question, texts),
+            "phrases_missing": phrases_missing(question, texts),
             "top_missing": sum(missing.values()) / sum(weights.values()) if weights else 0.0,
             "rarest_missing": max(missing.values(), default=0.0) / max(weights.values(), default=1.0),
             "best_sentence_similarity": max((c.features.get("sentence_similarity", 0.0) for c in candidates), default=0.0),
@@ -385,13 +356,6 @@ class ExtractiveAnswerer(Answerer):
                 current_doc = chunk.source
             lines.append(f"“{quote}” [{n}]")
         return Draft("\n".join(lines), citations, False)
-
-
-def _question_names(question: str) -> list[set[str]]:
-    """The names a question is about ("Texas", "Midjourney", "Ninth Circuit"), each as its
-    distinctive tokens; generic court words and dates are not names here."""
-    names = [{t for t in tokenize(n) if t not in _GENERIC_NAMES} for n in dict.fromkeys(_NAME.findall(question))]
-    return [n for n in names if n]
 
 
 def _answers_type(intent: Intent, signals: dict[str, bool]) -> bool:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.tokenization import stem, tokenize
+from ingest.types import normalize_whitespace
+
 # -- what the question asks for ------------------------------------------------------------
 
 _NUMBER = re.compile(r"\bhow\s+(?:many|much|long|large|big|old)\b|\b(?:what|which)\s+(?:number|amount|percentage|"
@@ -246,10 +249,50 @@ def court_key(court: str) -> str:
 
 
 def court_elsewhere(question: str, focus_courts: frozenset[str]) -> float:
-    """1 when the question asks what a court decided in the case it names ("Did the Ninth Circuit
-    reverse…?") and the index holds that case only from other courts: the appeal, or the foreign
-    ruling, is not among the documents."""
+    """1 when the question asks what a court decided ("Did the Ninth Circuit reverse…?") and the
+    documents the answer can draw on (the named case's, or else the retrieved ones) all come from
+    other courts: the appeal, or the foreign ruling, is not among them."""
     asked = courts_deciding(question)
     if not asked or not focus_courts:
         return 0.0
     return float(not asked & {court_key(c) for c in focus_courts})
+
+
+# -- the names a question is about ----------------------------------------------------------
+
+# Capitalised words that name an entity the question is about ("Texas", "GDPR", "Chhabria"),
+# not the first word of the question.
+_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][A-Za-z]+|[A-Z]{2,})\b")
+# Capitalised but generic in this domain: they do not name what a question is about.
+_GENERIC_NAMES = frozenset(
+    stem(w.lower())
+    for w in "Court Courts Judge Justice Circuit District Supreme Congress Copyright Office Act AI Section Title "
+    "United States Federal Register Panel Plaintiffs Defendants Order Opinion Appeals Judicial What Which Who "
+    "How When Why Did Does Was Were Is Are The And But Also If In On For Under "
+    # Dates narrow a question; they are matched by retrieval, not required in the passage.
+    "January February March April May June July August September October November December".split()
+)
+# Runs of capitalised words after the question's first word: "Sentencing Guidelines", "EU AI Act".
+_PHRASE = re.compile(r"(?<=\s)(?:[A-Z][^\W\d_]*|\d+)(?:\s+(?:[A-Z][^\W\d_]*|\d+))+")
+# A judge's title is the question's, not the opinion's: Judge Alsup's own order never says
+# "Judge Alsup". Only the name after it is looked for.
+_TITLE = re.compile(r"^(?:(?:Chief|Senior|Magistrate|District|Circuit)\s+)*(?:Judges?|Justices?)\s+")
+
+
+def question_names(question: str) -> list[set[str]]:
+    """The names a question is about ("Texas", "Midjourney", "Ninth Circuit"), each as its
+    distinctive tokens; generic court words and dates are not names here."""
+    names = [{t for t in tokenize(n) if t not in _GENERIC_NAMES} for n in dict.fromkeys(_NAME.findall(question))]
+    return [n for n in names if n]
+
+
+def phrases_missing(question: str, texts: list[str]) -> float:
+    """Share of the question's multi-word names ("Sentencing Guidelines", "High Court") that no
+    retrieved passage holds as a phrase, though it may hold each word somewhere; of "Judge
+    Alsup", the name alone."""
+    phrases = [_TITLE.sub("", p) if _TITLE.match(p) else p for p in _PHRASE.findall(question)
+               if len(p.split()) >= 2]
+    if not phrases:
+        return 0.0
+    text = " ".join(normalize_whitespace(t).lower() for t in texts)
+    return sum(p.lower() not in text for p in phrases) / len(phrases)

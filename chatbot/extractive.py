@@ -284,12 +284,14 @@ class ExtractiveAnswerer(Answerer):
             focused = [c for c in pool if c.source in focus]
             pool = focused if len(focused) >= 2 else pool
         ranked = sorted(pool, key=lambda c: -c.probability)
-        if named := [c for c in ranked if c.features.get("names_boost")]:
+        named = [c for c in ranked if c.features.get("names_boost")]
+        if named and len(exam.parts) <= 1:
             # "Who was the judge?": the sentences that name the judge answer it, and nothing else.
             return named[:2], []
         budget = self.settings.answer_words
-        chosen: list[Candidate] = []
-        words = 0
+        # A question with more parts keeps the sentence naming the judge and answers the rest.
+        chosen: list[Candidate] = named[:1]
+        words = sum(len(window_text(c).split()) for c in chosen)
         for c in ranked:
             if len(chosen) >= self.settings.max_quotes or (chosen and c.probability < _RELATIVE_FLOOR * ranked[0].probability):
                 break

@@ -81,3 +81,11 @@ def test_a_sum_or_a_court_the_evidence_cannot_speak_for(engine):
     # No case named: the courts are the retrieved documents'.
     request, features = examine("Did the Ninth Circuit reverse the ruling that training on the novels was fair use?")
     assert "N.D. Cal." in request.focus_courts and features["court_elsewhere"] == 1.0
+
+
+def test_a_question_asking_for_the_judge_and_more_gets_both(engine):
+    quotes = " ".join(c.quote for c in engine.ask("Who was the judge?").citations)
+    assert "LOPEZ" in quotes and "fair use" not in quotes  # the judge, and nothing else
+    answer = engine.ask("Who was the judge, and was copying the novels to train the language model a fair use?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "LOPEZ" in quotes and "was a fair use" in quotes

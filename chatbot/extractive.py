@@ -199,7 +199,7 @@ class ExtractiveAnswerer(Answerer):
             "unseen_terms": self.unseen_share(weights, request.visible),
             "best_sentence": max((c.probability for c in candidates), default=0.0),
             "focus": float(bool(request.focus)),
-            "court_elsewhere": court_elsewhere(question, request.focus_courts),
+            "court_elsewhere": court_elsewhere(question, request.focus_courts, None if request.focus else texts),
             # "How much did Anthropic pay to settle?": every word may be in the evidence, but no sum.
             "money_missing": 1.0 - max((c.features["window_coverage"] for c in candidates
                                         if sentence_signals(window_text(c))["money"]), default=0.0)

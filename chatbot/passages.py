@@ -248,14 +248,43 @@ def court_key(court: str) -> str:
     return "u.s." if key in ("s. ct.", "s.ct.", "supreme court", "u.s. supreme court") else key
 
 
-def court_elsewhere(question: str, focus_courts: frozenset[str]) -> float:
+def court_elsewhere(question: str, courts: frozenset[str], reported_in: list[str] | None = None) -> float:
     """1 when the question asks what a court decided ("Did the Ninth Circuit reverse…?") and the
     documents the answer can draw on (the named case's, or else the retrieved ones) all come from
-    other courts: the appeal, or the foreign ruling, is not among them."""
+    other courts: the appeal, or the foreign ruling, is not among them.
+
+    ``reported_in``: when no case is named, the retrieved passages. A passage that cites a
+    ruling of the asked court beside a name from the question ("Authors Guild v. Google, 804
+    F.3d 202 (2d Cir. 2015)") reports it as precedent, and the question is answerable from it."""
     asked = courts_deciding(question)
-    if not asked or not focus_courts:
+    if not asked or not courts or asked & {court_key(c) for c in courts}:
         return 0.0
-    return float(not asked & {court_key(c) for c in focus_courts})
+    if reported_in:
+        names = set().union(*question_names(question)) - _COURT_WORDS
+        if any(_cited_beside(key, names, text) for key in asked for text in reported_in):
+            return 0.0
+    return 1.0
+
+
+_COURT_WORDS = {"second", "third", "ninth", "suprem", "high", "circuit", "court", "cir"}
+
+
+def _court_mention(key: str) -> re.Pattern:
+    """How a passage cites a ruling of the court ``key``: "(2d Cir. 2015)", "598 U.S. 508",
+    "143 S. Ct. 1258". "Courts within the Ninth Circuit" names the court but reports no ruling."""
+    if key == "u.s.":
+        return re.compile(r"\b\d+\s+U\.\s?S\.\s+\d+|\b\d+\s+S\.\s?Ct\.\s+\d+")
+    if key.endswith(" cir."):
+        return re.compile(r"\b%s\s?Cir\.\s*\d{4}\b" % re.escape(key.removesuffix(" cir.")), re.I)
+    return re.compile(r"\b" + r"\s+".join(map(re.escape, key.split())) + r"\b", re.I)
+
+
+def _cited_beside(key: str, names: set[str], text: str, reach: int = 200) -> bool:
+    """Does ``text`` name the court ``key`` within ``reach`` characters of one of ``names``?"""
+    for m in _court_mention(key).finditer(text):
+        if names & set(tokenize(text[max(0, m.start() - reach):m.end() + reach])):
+            return True
+    return False
 
 
 # -- the names a question is about ----------------------------------------------------------

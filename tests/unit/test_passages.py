@@ -108,6 +108,20 @@ def test_a_court_deciding_a_case_the_index_holds_only_from_other_courts():
     assert court_key("2nd Cir.") == "2d cir." and court_key("S. Ct.") == "u.s."
 
 
+def test_a_ruling_the_evidence_cites_as_precedent_is_not_elsewhere():
+    district = frozenset({"N.D. Cal."})
+    guild = "What did the Second Circuit decide in Authors Guild v. Google?"
+    cited = ["Like the scanning in Authors Guild v. Google, Inc., 804 F.3d 202, 217 (2d Cir. 2015), the copies"]
+    assert court_elsewhere(guild, district, cited) == 0.0
+    assert court_elsewhere(guild, district, ["The Second Circuit has said little about training."]) == 1.0
+    warhol = "What did the Supreme Court hold in Warhol v. Goldsmith?"
+    assert court_elsewhere(warhol, district, ["Andy Warhol Found. v. Goldsmith, 598 U.S. 508, 528 (2023)"]) == 0.0
+    # Citing the Ninth Circuit on something else does not report an appeal in this case.
+    appeal = "Did the Ninth Circuit reverse Judge Orrick on the DMCA claims against Midjourney?"
+    assert court_elsewhere(appeal, district, ["See Kelly v. Arriba Soft Corp., 336 F.3d 811 (9th Cir. 2003)."]) == 1.0
+    assert court_elsewhere(appeal, district, ["Judge Orrick followed courts within the Ninth Circuit on DMCA"]) == 1.0
+
+
 def test_a_question_with_several_parts_is_split_into_them():
     assert question_parts("When was Anthropic founded and when did Claude first become available?") == [
         "When was Anthropic founded", "when did Claude first become available"]

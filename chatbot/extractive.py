@@ -285,7 +285,8 @@ class ExtractiveAnswerer(Answerer):
             pool = focused if len(focused) >= 2 else pool
         ranked = sorted(pool, key=lambda c: -c.probability)
         named = [c for c in ranked if c.features.get("names_boost")]
-        if named and len(exam.parts) <= 1:
+        # (A follow-up's carried-over case, "(Kadrey v. Meta)", is not a part of its own.)
+        if named and sum(not p.startswith("(") for p in exam.parts) <= 1:
             # "Who was the judge?": the sentences that name the judge answer it, and nothing else.
             return named[:2], []
         budget = self.settings.answer_words

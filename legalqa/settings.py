@@ -91,7 +91,7 @@ class AnswerSettings(BaseModel):
         "next would pass it (the first quote always stays)."
     )
     rerank_sentences: int = Field(
-        12, ge=0, description="The likeliest candidate sentences embedded to re-score them by their own similarity "
+        20, ge=0, description="The likeliest candidate sentences embedded to re-score them by their own similarity "
         "to the question (0: none; each costs a few milliseconds)."
     )
     context_sentences: int = Field(

@@ -123,14 +123,20 @@ def choose_threshold(p: np.ndarray, answerable: np.ndarray, *, max_false_abstent
 PENALTIES = (0.05, 0.2, 0.5, 2.0)
 
 
+def _folds(n: int, folds: int = 5):
+    """The cross-validation splits of ``n`` questions, the same on every call: (train, held out)."""
+    order = np.random.default_rng(0).permutation(n)
+    for k in range(folds):
+        held = order[k::folds]
+        yield np.setdiff1d(order, held), held
+
+
 def out_of_fold(x: np.ndarray, y: np.ndarray, l2: float, *, folds: int = 5) -> np.ndarray:
     """Each question's probability from a model fitted on the other folds: what the model says of
     a question it has not seen, which the in-sample fit overstates."""
-    order = np.random.default_rng(0).permutation(len(y))
     p = np.zeros(len(y))
-    for k in range(folds):
-        held = order[k::folds]
-        w, b = fit_logistic(x[np.setdiff1d(order, held)], y[np.setdiff1d(order, held)], l2=l2)
+    for train, held in _folds(len(y), folds):
+        w, b = fit_logistic(x[train], y[train], l2=l2)
         p[held] = _sigmoid(x[held] @ w + b)
     return p
 
@@ -139,13 +145,10 @@ def choose_penalty(x: np.ndarray, y: np.ndarray, *, folds: int = 5) -> float:
     """The L2 penalty of the abstention model, by cross-validation within dev: each fold's model
     and threshold are fitted on the other folds, and the penalty that abstains on the most held-out
     unanswerable questions, less the answerable ones it refuses, wins (ties to the larger)."""
-    order = np.random.default_rng(0).permutation(len(y))
     best, best_l2 = -np.inf, PENALTIES[-1]
     for l2 in sorted(PENALTIES, reverse=True):
         answered = np.zeros(len(y), dtype=bool)
-        for k in range(folds):
-            held = order[k::folds]
-            train = np.setdiff1d(order, held)
+        for train, held in _folds(len(y), folds):
             w, b = fit_logistic(x[train], y[train], l2=l2)
             threshold = choose_threshold(_sigmoid(x[train] @ w + b), y[train])
             answered[held] = _sigmoid(x[held] @ w + b) >= threshold

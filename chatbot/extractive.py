@@ -176,9 +176,12 @@ class ExtractiveAnswerer(Answerer):
         top_text = set(tokenize(" ".join(window_text(c) for c in likeliest[:3])))
         missing = {t: w for t, w in weights.items() if t not in top_text}
         typed_support = max(windows, default=0.0)
+        # What each window holds, read once for the typed and the money features.
+        signals = [sentence_signals(window_text(c)) for c in candidates] if (
+            intent.number or intent.date or intent.person or intent.money) else []
         if intent.number or intent.date or intent.person:
-            typed_support = max((c.features["window_coverage"] for c in candidates
-                                 if _answers_type(intent, sentence_signals(window_text(c)))), default=0.0)
+            typed_support = max((c.features["window_coverage"] for c, s in zip(candidates, signals)
+                                 if _answers_type(intent, s)), default=0.0)
         return {
             "best_window": max(windows, default=0.0),
             "top_windows": sum(windows[:3]) / 3,
@@ -201,9 +204,8 @@ class ExtractiveAnswerer(Answerer):
             "focus": float(bool(request.focus)),
             "court_elsewhere": court_elsewhere(question, request.focus_courts, None if request.focus else texts),
             # "How much did Anthropic pay to settle?": every word may be in the evidence, but no sum.
-            "money_missing": 1.0 - max((c.features["window_coverage"] for c in candidates
-                                        if sentence_signals(window_text(c))["money"]), default=0.0)
-            if intent.money else 0.0,
+            "money_missing": 1.0 - max((c.features["window_coverage"] for c, s in zip(candidates, signals)
+                                        if s["money"]), default=0.0) if intent.money else 0.0,
         }
 
     def _candidates(self, evidence: list[Evidence], intent: Intent) -> list[Candidate]:

@@ -261,7 +261,8 @@ def court_elsewhere(question: str, courts: frozenset[str], reported_in: list[str
         return 0.0
     if reported_in:
         names = set().union(*question_names(question)) - _COURT_WORDS
-        if any(_cited_beside(key, names, text) for key in asked for text in reported_in):
+        mentions = [_court_mention(key) for key in asked]
+        if any(_cited_beside(mention, names, text) for mention in mentions for text in reported_in):
             return 0.0
     return 1.0
 
@@ -279,9 +280,10 @@ def _court_mention(key: str) -> re.Pattern:
     return re.compile(r"\b" + r"\s+".join(map(re.escape, key.split())) + r"\b", re.I)
 
 
-def _cited_beside(key: str, names: set[str], text: str, reach: int = 200) -> bool:
-    """Does ``text`` name the court ``key`` within ``reach`` characters of one of ``names``?"""
-    for m in _court_mention(key).finditer(text):
+def _cited_beside(mention: re.Pattern, names: set[str], text: str, reach: int = 200) -> bool:
+    """Does ``text`` cite the court (``mention``, from :func:`_court_mention`) within ``reach``
+    characters of one of ``names``?"""
+    for m in mention.finditer(text):
         if names & set(tokenize(text[max(0, m.start() - reach):m.end() + reach])):
             return True
     return False

@@ -95,7 +95,8 @@ class AnswerSettings(BaseModel):
         "to the question (0: none; each costs a few milliseconds)."
     )
     context_sentences: int = Field(
-        2, ge=0, le=3, description="Sentences after each chosen sentence quoted with it, for context."
+        2, ge=0, le=3, description="Sentences quoted with each chosen sentence, for context: from 2 on, the one "
+        "before it and the rest after it; 1, the one after it."
     )
 
 

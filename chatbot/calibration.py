@@ -1,9 +1,9 @@
 """The extractive answerer's three small models, fitted on the gold sets' dev split.
 
 ``sentence``: how likely a candidate sentence (quoted with its context) states a fact the
-question asks for. ``rerank``: the same for the likeliest sentences, once their own
-embedding's similarity to the question is known. ``answerable``: how likely the retrieved evidence answers the question at
-all; below its threshold the answerer abstains. Both are logistic regressions over a few
+question asks for. ``rerank``: the same, refitted on each question's likeliest sentences only,
+which tell apart what the whole pool cannot. ``answerable``: how likely the retrieved evidence
+answers the question at all; below its threshold the answerer abstains. All three are logistic regressions over a few
 named features, so every weight can be read and argued with. ``legalqa calibrate`` refits
 them and rewrites ``calibration.json``; nothing here is tuned by hand except the defaults used
 when that file is missing.
@@ -37,10 +37,10 @@ SENTENCE_FEATURES = (
     "opens_chunk",  # the first sentence of its chunk
     "names_boost",  # names a term the question hinges on (the judge's surname)
 )
-# The second pass re-scores the likeliest sentences with their own embedding's similarity to
-# the question, which the first pass (lexical and chunk-level) cannot see.
+# The second pass re-scores the likeliest sentences, fitted on such shortlists alone. (It also
+# read each sentence's own embedding similarity to the question until that was measured to add
+# nothing on dev, at a third of a second per new question.)
 RERANK_FEATURES = SENTENCE_FEATURES + (
-    "sentence_similarity",  # cosine similarity of the sentence alone to the question
     "first_pass",  # the first pass's log-odds, scaled down by 10
 )
 ANSWERABLE_FEATURES = (
@@ -55,7 +55,6 @@ ANSWERABLE_FEATURES = (
     "top_windows",  # the mean of that share over the three likeliest sentences
     "typed_support",  # for a number, date or name question: the best share in a window that holds one
     "dates_missing",  # share of the question's years and months that no retrieved passage mentions
-    "best_sentence_similarity",  # the best re-scored sentence's own similarity to the question
     "top_missing",  # IDF-weighted share of the question's terms absent from the three likeliest windows
     "rarest_missing",  # the weight of the rarest such term, over the question's rarest term's
     "names_together",  # the best share of the question's names found together in one retrieved passage

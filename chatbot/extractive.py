@@ -138,8 +138,8 @@ class ExtractiveAnswerer(Answerer):
         }
 
     def _rerank(self, candidates: list[Candidate], request: AnswerRequest) -> None:
-        """Re-score the likeliest sentences with their own similarity to the question; the rest
-        fall below every re-scored one."""
+        """Re-score the likeliest sentences with the second model, fitted on such shortlists;
+        the rest fall below every re-scored one."""
         ranked = sorted(candidates, key=lambda c: -c.probability)
         shortlist = ranked[: self.settings.rerank_sentences]
         if request.survey:  # every case keeps its two best candidates, and no more
@@ -149,14 +149,8 @@ class ExtractiveAnswerer(Answerer):
                 if per_case.setdefault(c.source, 0) < 2:
                     shortlist.append(c)
                 per_case[c.source] += 1
-        query = request.query_vector
-        if query is None:
-            query = self.embedder.embed([request.question])[0]
-        # Batches of similar length: one batch of twenty pads every sentence to the longest.
-        sims = self.embedder.embed_cached([c.text for c in shortlist], batch_size=5) @ query
         floor = 1.0
-        for c, sim in zip(shortlist, sims):
-            c.features["sentence_similarity"] = float(sim)
+        for c in shortlist:
             c.features["first_pass"] = self.calibration.sentence.log_odds(c.features) / 10
             c.probability = self.calibration.rerank.probability(c.features)
             floor = min(floor, c.probability)
@@ -193,7 +187,6 @@ class ExtractiveAnswerer(Answerer):
             "phrases_missing": phrases_missing(question, texts),
             "top_missing": sum(missing.values()) / sum(weights.values()) if weights else 0.0,
             "rarest_missing": max(missing.values(), default=0.0) / max(weights.values(), default=1.0),
-            "best_sentence_similarity": max((c.features.get("sentence_similarity", 0.0) for c in candidates), default=0.0),
             "top_similarity": max((e.similarity or 0.0) for e in evidence) if evidence else 0.0,
             "mean_similarity": sum(sims) / len(sims) if sims else 0.0,
             "best_coverage": max((self.coverage_of(weights, t) for t in tokens[:5]), default=0.0),

@@ -29,6 +29,7 @@ from chatbot.calibration import (
     save_calibration,
 )
 from chatbot.candidates import window_text
+from eval.conversations import is_dialogue_file, read_dialogues
 from eval.metrics import fact_present
 
 _SPACE = re.compile(r"\s+")
@@ -41,14 +42,18 @@ class Rows:
     question_x: list[list[float]] = field(default_factory=list)
     question_y: list[int] = field(default_factory=list)
     question_candidates: list[np.ndarray] = field(default_factory=list)  # each question's sentence features
-    question_texts: list[list[str]] = field(default_factory=list)  # and its candidates' text
     question_labels: list[list[int]] = field(default_factory=list)  # and whether each states a key fact
-    question_vectors: list[np.ndarray] = field(default_factory=list)  # the query embedding
     ids: list[str] = field(default_factory=list)
 
 
 def dev_questions(path: Path) -> list[dict]:
-    """The dev lines of a gold file (read as plain JSON: the fit needs no other field)."""
+    """The dev lines of a gold file (read as plain JSON: the fit needs no other field). A
+    dialogue file gives each turn as a question, with the turns before it as its history: the
+    fit then sees follow-ups as the chat asks them."""
+    if is_dialogue_file(path):
+        return [{"id": f"{d.id}-{n}", "question": turn.question, "history": [t.question for t in d.turns[:n]],
+                 "answerable": bool(turn.sources), "key_facts": turn.key_facts}
+                for d in read_dialogues([path], split="dev") for n, turn in enumerate(d.turns)]
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
              if line.strip() and not line.lstrip().startswith("#")]
     return [q for q in lines if q.get("split") == "dev"]
@@ -64,8 +69,15 @@ def collect(engine, questions: list[dict], rows: Rows) -> None:
     """Examine every question's evidence (first pass only) and add its labelled rows."""
     answerer = engine.answerer()
     answerer.calibration = Calibration(answerer.calibration.sentence, answerer.calibration.answerable, rerank=None)
+    asked: dict[tuple[str, ...], object] = {}  # each earlier turn, asked after the turns before it
     for q in questions:
-        history = [engine.ask(h) for h in q.get("history", [])]
+        before = q.get("history", [])
+        history = []
+        for n in range(len(before)):
+            key = tuple(before[: n + 1])
+            if key not in asked:
+                asked[key] = engine.ask(before[n], history=list(history))
+            history.append(asked[key])
         request = engine.request(q["question"], history=history)
         if not request.evidence:
             continue
@@ -75,13 +87,10 @@ def collect(engine, questions: list[dict], rows: Rows) -> None:
         rows.question_y.append(int(answerable))
         rows.ids.append(q["id"])
         rows.question_candidates.append(np.array([[c.features[n] for n in SENTENCE_FEATURES] for c in exam.candidates]))
-        rows.question_texts.append([c.text for c in exam.candidates])
-        vector = request.query_vector
-        rows.question_vectors.append(vector if vector is not None else engine.embedder.embed([request.question])[0])
         labels = [int(answerable and states_fact(window_text(c), q.get("key_facts", [])))
                   for c in exam.candidates]
         rows.question_labels.append(labels)
-        if answerable:
+        if answerable and q.get("key_facts"):  # without key facts, no sentence can be told right
             rows.sentence_x.extend(rows.question_candidates[-1].tolist())
             rows.sentence_y.extend(labels)
 
@@ -183,41 +192,37 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-np.clip(z, -30, 30)))
 
 
-def fit_rerank(rows: Rows, sw: np.ndarray, sb: float, embedder, shortlist: int):
-    """The second pass, fitted on each question's first-pass shortlist with the sentences' own
-    similarity added; returns its weights and each question's best second-pass probability."""
+def fit_rerank(rows: Rows, sw: np.ndarray, sb: float, shortlist: int):
+    """The second pass, fitted on each question's first-pass shortlist with the first pass's
+    log-odds added; returns its weights and each question's best second-pass probability."""
     x, y, best = [], [], []
-    for feats, texts, labels, vector, answerable in zip(rows.question_candidates, rows.question_texts,
-                                                        rows.question_labels, rows.question_vectors, rows.question_y):
+    for feats, labels, answerable in zip(rows.question_candidates, rows.question_labels, rows.question_y):
         if not len(feats):
             best.append(None)
             continue
         log_odds = feats @ sw + sb
         top = np.argsort(-log_odds)[:shortlist]
-        sims = embedder.embed([texts[i] for i in top], batch_size=5) @ vector
-        block = np.hstack([feats[top], sims[:, None], (log_odds[top] / 10)[:, None]])
+        block = np.hstack([feats[top], (log_odds[top] / 10)[:, None]])
         best.append(block)
         if answerable:
             x.extend(block.tolist())
             y.extend(labels[i] for i in top)
     rw, rb = fit_logistic(np.array(x), np.array(y, dtype=float))
     best_p = [float(_sigmoid(b @ rw + rb).max()) if b is not None else 0.0 for b in best]
-    best_sim = [float(b[:, len(SENTENCE_FEATURES)].max()) if b is not None else 0.0 for b in best]
-    return rw, rb, best_p, best_sim, (len(y), int(sum(y)))
+    return rw, rb, best_p
 
 
-def fit(rows: Rows, *, label: str, embedder=None, shortlist: int = 0) -> tuple[Calibration, dict]:
+def fit(rows: Rows, *, label: str, shortlist: int = 0) -> tuple[Calibration, dict]:
     sx, sy = np.array(rows.sentence_x), np.array(rows.sentence_y, dtype=float)
     qx, qy = np.array(rows.question_x), np.array(rows.question_y, dtype=float)
     sw, sb = fit_logistic(sx, sy)
     # The answerable model reads the best sentence probability the answerer will see.
     best = ANSWERABLE_FEATURES.index("best_sentence")
     rerank = None
-    if embedder is not None and shortlist:
-        rw, rb, best_p, best_sim, counts = fit_rerank(rows, sw, sb, embedder, shortlist)
+    if shortlist:
+        rw, rb, best_p = fit_rerank(rows, sw, sb, shortlist)
         rerank = LogisticModel(dict(zip(RERANK_FEATURES, np.round(rw, 4).tolist())), round(rb, 4), fitted_on=label)
         qx[:, best] = best_p
-        qx[:, ANSWERABLE_FEATURES.index("best_sentence_similarity")] = best_sim
     else:
         for i, candidates in enumerate(rows.question_candidates):
             qx[i, best] = float(_sigmoid(candidates @ sw + sb).max()) if len(candidates) else 0.0
@@ -243,7 +248,8 @@ def fit(rows: Rows, *, label: str, embedder=None, shortlist: int = 0) -> tuple[C
 
 @click.command(name="calibrate")
 @click.option("--gold", "golds", multiple=True, required=True, metavar="FILE=INDEX_DIR",
-              help="A gold file and the index its questions are asked of (repeatable); only its dev lines are read.")
+              help="A gold file (questions or dialogues) and the index its questions are asked of (repeatable); "
+              "only its dev lines are read.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the fit (default: chatbot/calibration.json, which the answerer reads).")
 def calibrate_command(golds, out):
@@ -259,7 +265,7 @@ def calibrate_command(golds, out):
         engine = Engine(Settings(index_dir=Path(index)))
         collect(engine, dev_questions(Path(gold)), rows)
         names.append(Path(gold).name)
-    calibration, report = fit(rows, label="dev split of " + ", ".join(names), embedder=engine.embedder,
+    calibration, report = fit(rows, label="dev split of " + ", ".join(names),
                               shortlist=engine.settings.answer.rerank_sentences)
     save_calibration(calibration, out) if out else save_calibration(calibration)
     click.echo(json.dumps({"report": report, "sentence": calibration.sentence.to_json(),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -25,9 +24,8 @@ from legalqa.settings import DEFAULT_EMBEDDING_MODEL
 
 
 SMALL_BATCH = 16  # texts; smaller requests are embedded on one thread
-CACHED_TEXTS = 20_000  # sentences whose vectors embed_cached keeps: 30 MB at 384 dimensions
-# Requests of up to this many characters (a question, the twenty sentences an answer re-scores:
-# about 2,000 word pieces) run in numpy: torch would cost seconds to import and gains nothing on so
+# Requests of up to this many characters (a question, a few short texts: about 2,000 word
+# pieces) run in numpy: torch would cost seconds to import and gains nothing on so
 # little. Documents go to torch: a count of texts let a 60-chunk upload run in numpy on one thread.
 NUMPY_CHARS = 8_000
 ENCODERS = ("auto", "bf16", "fp32", "numpy", "sentence-transformers")
@@ -63,19 +61,6 @@ class Embedder(ABC):
             if on_batch:
                 on_batch(min(i + batch_size, len(texts)))
         return out
-
-    def embed_cached(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        """:meth:`embed`, remembering the vectors of the last :data:`CACHED_TEXTS` texts: the
-        sentences an answer re-scores come back with every question about the same passages."""
-        cache = self.__dict__.setdefault("_cache", OrderedDict())
-        missing = list(dict.fromkeys(t for t in texts if t not in cache))
-        for text, vector in zip(missing, self.embed(missing, batch_size=batch_size)):
-            cache[text] = vector
-        for text in texts:
-            cache.move_to_end(text)
-        while len(cache) > CACHED_TEXTS:
-            cache.popitem(last=False)
-        return np.array([cache[t] for t in texts], dtype=np.float32).reshape(len(texts), self.dimension)
 
     def set_threads(self, *, small: bool) -> None:
         """Use one thread for a small request (a question), all for a large one (a document)."""

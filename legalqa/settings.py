@@ -91,8 +91,8 @@ class AnswerSettings(BaseModel):
         "next would pass it (the first quote always stays)."
     )
     rerank_sentences: int = Field(
-        20, ge=0, description="The likeliest candidate sentences embedded to re-score them by their own similarity "
-        "to the question (0: none; each costs a few milliseconds)."
+        20, ge=0, description="The likeliest candidate sentences re-scored by the second model, fitted on such "
+        "shortlists (0: none)."
     )
     context_sentences: int = Field(
         2, ge=0, le=3, description="Sentences quoted with each chosen sentence, for context: from 2 on, the one "

@@ -63,15 +63,3 @@ def test_the_encoder_is_on_record_but_never_asks_for_a_rebuild(settings):
     assert bf16.encoder == "torch-bf16" and old.encoder == ""
     assert bf16.differences(old) == []
     assert BuildInfo.from_settings(settings, 256, "torch-bf16").differences(old)
-
-
-def test_cached_vectors_are_the_vectors_and_are_not_computed_twice(fake_embedder):
-    seen = []
-    embed = fake_embedder.embed
-    fake_embedder.embed = lambda texts, batch_size=32: seen.extend(texts) or embed(texts, batch_size)
-    texts = ["the court held", "fair use", "the court held"]
-    first = fake_embedder.embed_cached(texts)
-    again = fake_embedder.embed_cached(["fair use", "a new sentence"])
-    assert seen == ["the court held", "fair use", "a new sentence"]
-    assert np.allclose(first, embed(texts)) and np.allclose(again, embed(["fair use", "a new sentence"]))
-    assert fake_embedder.embed_cached([]).shape == (0, fake_embedder.dimension)

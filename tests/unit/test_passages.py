@@ -247,3 +247,19 @@ def test_a_missing_name_or_sum_never_counts_for_answering():
     names = [f for f, k in zip(ANSWERABLE_FEATURES, kept) if k]
     assert "dates_missing" not in names and "top_similarity" in names
     assert all(v <= 0 for v, f in zip(w, names) if f.endswith("_missing") or f in ("unknown_names", "unseen_terms"))
+
+
+def test_the_fit_reads_each_dev_dialogue_turn_after_the_turns_before_it(tmp_path):
+    from eval.fit import dev_questions
+
+    path = tmp_path / "dialogues.jsonl"
+    turn = {"kind": "first", "sources": ["a.md"], "key_facts": [["fair use"]]}
+    path.write_text("\n".join(json.dumps(d) for d in [
+        {"id": "d1", "split": "dev", "turns": [dict(turn, question="Q1"), dict(turn, question="Q2", kind="elliptical"),
+                                                 {"question": "Q3", "kind": "topic"}]},
+        {"id": "d2", "split": "test", "turns": [dict(turn, question="T1")]},
+    ]) + "\n", encoding="utf-8")
+    questions = dev_questions(path)
+    assert [(q["id"], q["question"], q["history"], q["answerable"]) for q in questions] == [
+        ("d1-0", "Q1", [], True), ("d1-1", "Q2", ["Q1"], True), ("d1-2", "Q3", ["Q1", "Q2"], False)]
+    assert questions[0]["key_facts"] == [["fair use"]]

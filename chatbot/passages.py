@@ -36,8 +36,11 @@ _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|rule
 # A sum of money: "how much did X pay", "what damages", "agree to pay to settle", "what fines".
 _MONEY = re.compile(r"\bhow\s+much\b(?!\s+of\b)|\bdamages\b|\b(?:pay|paid|pays|spend|spent|cost|costs|fines?|"
                     r"settle\w*|compensation|royalt\w+|license\s+fees?|invest\w*)\b|\$", re.I)
-_PART_SPLIT = re.compile(r"\?\s+|;\s+|\s+and\s+(?=(?:what|which|who|when|how|why|whether|did|does|was|were|is)\b)|"
-                         r"\s*\(\d\)\s*|\s+Also,?\s+", re.I)
+# "..., and by when ...", "..., and if so, how ...", "..., and roughly how many ...": "and" opens a
+# new part when a question word follows, perhaps after a preposition or an adverb.
+_PART_SPLIT = re.compile(r"\?\s+|;\s+|\s+and\s+(?:if so,?\s+)?(?=(?:(?:by|in|on|for|under|to|at|from|with|after|before|"
+                         r"roughly|also|then)\s+)?(?:what|which|who|whom|when|how|why|whether|did|does|do|was|were|is|are|"
+                         r"would|could|can|has|had)\b)|\s*\(\d\)\s*|\s+Also,?\s+", re.I)
 
 
 @dataclass(frozen=True)

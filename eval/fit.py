@@ -132,9 +132,10 @@ def choose_threshold(p: np.ndarray, answerable: np.ndarray, *, max_false_abstent
 PENALTIES = (0.05, 0.2, 0.5, 2.0)
 
 
-def _folds(n: int, folds: int = 5):
-    """The cross-validation splits of ``n`` questions, the same on every call: (train, held out)."""
-    order = np.random.default_rng(0).permutation(n)
+def _folds(n: int, folds: int = 5, seed: int = 0):
+    """The cross-validation splits of ``n`` questions, the same on every call with the same
+    ``seed``: (train, held out)."""
+    order = np.random.default_rng(seed).permutation(n)
     for k in range(folds):
         held = order[k::folds]
         yield np.setdiff1d(order, held), held
@@ -150,18 +151,22 @@ def out_of_fold(x: np.ndarray, y: np.ndarray, l2: float, *, folds: int = 5) -> n
     return p
 
 
-def choose_penalty(x: np.ndarray, y: np.ndarray, *, folds: int = 5) -> float:
+def choose_penalty(x: np.ndarray, y: np.ndarray, *, folds: int = 5, repeats: int = 5) -> float:
     """The L2 penalty of the abstention model, by cross-validation within dev: each fold's model
     and threshold are fitted on the other folds, and the penalty that abstains on the most held-out
-    unanswerable questions, less the answerable ones it refuses, wins (ties to the larger)."""
+    unanswerable questions, less the answerable ones it refuses, wins (ties to the larger). The
+    score is averaged over ``repeats`` different splits: on one split, a question or two decided it,
+    and the choice flipped with small changes to the features."""
     best, best_l2 = -np.inf, PENALTIES[-1]
     for l2 in sorted(PENALTIES, reverse=True):
-        answered = np.zeros(len(y), dtype=bool)
-        for train, held in _folds(len(y), folds):
-            w, b = fit_logistic(x[train], y[train], l2=l2)
-            threshold = choose_threshold(_sigmoid(x[train] @ w + b), y[train])
-            answered[held] = _sigmoid(x[held] @ w + b) >= threshold
-        score = (~answered[y == 0]).mean() - (~answered[y == 1]).mean()
+        score = 0.0
+        for seed in range(repeats):
+            answered = np.zeros(len(y), dtype=bool)
+            for train, held in _folds(len(y), folds, seed):
+                w, b = fit_logistic(x[train], y[train], l2=l2)
+                threshold = choose_threshold(_sigmoid(x[train] @ w + b), y[train])
+                answered[held] = _sigmoid(x[held] @ w + b) >= threshold
+            score += ((~answered[y == 0]).mean() - (~answered[y == 1]).mean()) / repeats
         if score > best + 1e-9:
             best, best_l2 = score, l2
     return best_l2

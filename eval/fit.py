@@ -177,17 +177,22 @@ def choose_penalty(x: np.ndarray, y: np.ndarray, *, folds: int = 5, repeats: int
 # the feature is left out.
 AGAINST_ANSWERING = frozenset(n for n in ANSWERABLE_FEATURES
                               if n.endswith("_missing") or n in ("unknown_names", "unseen_terms", "court_elsewhere"))
+# And how close and how complete the evidence is can only count for it.
+FOR_ANSWERING = frozenset(("best_window", "top_windows", "typed_support", "names_together", "best_coverage",
+                           "top_similarity", "mean_similarity", "best_sentence"))
 
 
 def fit_answerable(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, float]:
     """The abstention model: the kept feature columns, the penalty, weights and bias. Features in
-    :data:`AGAINST_ANSWERING` that come out positive are dropped, one at a time, and the rest refitted."""
+    :data:`AGAINST_ANSWERING` that come out positive, or in :data:`FOR_ANSWERING` that come out
+    negative, are dropped, one at a time (the largest first), and the rest refitted."""
     kept = np.ones(x.shape[1], dtype=bool)
     while True:
         l2 = choose_penalty(x[:, kept], y)
         w, b = fit_logistic(x[:, kept], y, l2=l2)
         names = [n for n, k in zip(ANSWERABLE_FEATURES, kept) if k]
-        wrong = [(v, n) for v, n in zip(w, names) if n in AGAINST_ANSWERING and v > 0]
+        wrong = [(abs(v), n) for v, n in zip(w, names)
+                 if (n in AGAINST_ANSWERING and v > 0) or (n in FOR_ANSWERING and v < 0)]
         if not wrong:
             return kept, l2, w, b
         kept[ANSWERABLE_FEATURES.index(max(wrong)[1])] = False

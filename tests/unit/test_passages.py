@@ -249,6 +249,22 @@ def test_a_missing_name_or_sum_never_counts_for_answering():
     assert all(v <= 0 for v, f in zip(w, names) if f.endswith("_missing") or f in ("unknown_names", "unseen_terms"))
 
 
+def test_close_and_complete_evidence_never_counts_against_answering():
+    from chatbot.calibration import ANSWERABLE_FEATURES
+    from eval.fit import FOR_ANSWERING, fit_answerable
+
+    rng = np.random.default_rng(4)
+    n = 120
+    x = rng.uniform(size=(n, len(ANSWERABLE_FEATURES)))
+    y = (x[:, ANSWERABLE_FEATURES.index("top_similarity")] > 0.5).astype(float)
+    # A quirk of the sample: unanswerable questions happen to have better-covered windows.
+    x[:, ANSWERABLE_FEATURES.index("typed_support")] = (1 - y) * 0.8 + 0.2 * rng.uniform(size=n)
+    kept, _, w, _ = fit_answerable(x, y)
+    names = [f for f, k in zip(ANSWERABLE_FEATURES, kept) if k]
+    assert "typed_support" not in names and "top_similarity" in names
+    assert all(v >= 0 for v, f in zip(w, names) if f in FOR_ANSWERING)
+
+
 def test_the_fit_reads_each_dev_dialogue_turn_after_the_turns_before_it(tmp_path):
     from eval.fit import dev_questions
 

@@ -34,7 +34,7 @@ _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|rule
                       r"\btell\s+me\s+about\b|^\s*anything\s+(?:on|about)\b|\bwhere\s+(?:does|do|did)\b.*\bstand\b|"
                       r"\bhow\s+did\b.*\b(?:turn\s+out|end|go|come\s+out)\b|\bstatus\s+of\b", re.I)
 # A sum of money: "how much did X pay", "what damages", "agree to pay to settle", "what fines".
-_MONEY = re.compile(r"\bhow\s+much\b(?!\s+of\b)|\bdamages\b|\b(?:pay|paid|pays|spend|spent|cost|costs|fines?|"
+_MONEY = re.compile(r"\bhow\s+much\b(?!\s+of\b)|\bdamages\b|\b(?:pay|paid|pays|spend|spent|cost|costs|fines|fined|"
                     r"settle\w*|compensation|royalt\w+|license\s+fees?|invest\w*)\b|\$", re.I)
 # "..., and by when ...", "..., and if so, how ...", "..., and roughly how many ...": "and" opens a
 # new part when a question word follows, perhaps after a preposition or an adverb.

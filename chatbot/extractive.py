@@ -164,7 +164,7 @@ class ExtractiveAnswerer(Answerer):
         texts = [f"{e.chunk.header} {e.chunk.text}" for e in evidence]  # a passage with its document's header
         tokens = [set(tokenize(t)) for t in texts]
         present = set().union(*tokens)
-        names = question_names(question)
+        names = question_names(question, request.focus_courts)
         likeliest = sorted(candidates, key=lambda c: -c.probability)
         windows = [c.features["window_coverage"] for c in likeliest]
         top_text = set(tokenize(" ".join(window_text(c) for c in likeliest[:3])))
@@ -184,7 +184,7 @@ class ExtractiveAnswerer(Answerer):
             # Names the question uses that one passage holds together ("Disney ... Midjourney").
             "names_together": max((sum(bool(n & t) for n in names) / len(names) for t in tokens[:5]), default=0.0)
             if names else 1.0,
-            "phrases_missing": phrases_missing(question, texts),
+            "phrases_missing": phrases_missing(question, texts, request.focus_courts),
             "top_missing": sum(missing.values()) / sum(weights.values()) if weights else 0.0,
             "rarest_missing": max(missing.values(), default=0.0) / max(weights.values(), default=1.0),
             "top_similarity": max((e.similarity or 0.0) for e in evidence) if evidence else 0.0,

@@ -313,19 +313,58 @@ _PHRASE = re.compile(r"(?<=\s)(?:[A-Z][^\W\d_]*|\d+)(?:\s+(?:[A-Z][^\W\d_]*|\d+)
 _TITLE = re.compile(r"^(?:(?:Chief|Senior|Magistrate|District|Circuit)\s+)*(?:Judges?|Justices?)\s+")
 
 
-def question_names(question: str) -> list[set[str]]:
+def question_names(question: str, courts: frozenset[str] = frozenset()) -> list[set[str]]:
     """The names a question is about ("Texas", "Midjourney", "Ninth Circuit"), each as its
-    distinctive tokens; generic court words and dates are not names here."""
+    distinctive tokens; generic court words and dates are not names here, and neither is the
+    seat of one of ``courts`` ("a judge in San Francisco" of an N.D. Cal. order)."""
+    seats = set().union(*(tokenize(p) for p in court_seats(question, courts))) if courts else set()
     names = [{t for t in tokenize(n) if t not in _GENERIC_NAMES} for n in dict.fromkeys(_NAME.findall(question))]
-    return [n for n in names if n]
+    return [n for n in names if n and not n <= seats]
 
 
-def phrases_missing(question: str, texts: list[str]) -> float:
+# Where federal courts sit, as users describe them ("a federal judge in San Francisco", "the
+# Nashville court"): the opinion names its district, never its city.
+_SEATS = {
+    "n.d. cal.": ("San Francisco", "Oakland", "San Jose", "Northern California", "Bay Area", "Silicon Valley",
+                  "California"),
+    "c.d. cal.": ("Los Angeles", "Central California", "California"),
+    "s.d. cal.": ("San Diego", "Southern California", "California"),
+    "e.d. cal.": ("Sacramento", "Eastern California", "California"),
+    "9th cir.": ("San Francisco", "Pasadena", "California", "West Coast"),
+    "s.d.n.y.": ("Manhattan", "New York"),
+    "e.d.n.y.": ("Brooklyn", "New York"),
+    "2d cir.": ("Manhattan", "New York"),
+    "d. del.": ("Delaware", "Wilmington"),
+    "3d cir.": ("Philadelphia", "Delaware"),
+    "m.d. tenn.": ("Nashville", "Tennessee"),
+    "6th cir.": ("Cincinnati", "Tennessee"),
+    "d.d.c.": ("Washington", "District of Columbia"),
+    "d.c. cir.": ("Washington", "District of Columbia"),
+    "d. mass.": ("Boston", "Massachusetts"),
+    "n.d. ill.": ("Chicago", "Illinois"),
+    "w.d. wash.": ("Seattle",),
+    "n.d. tex.": ("Dallas", "Texas"),
+    "s.d. tex.": ("Houston", "Texas"),
+    "w.d. tex.": ("Austin", "San Antonio", "Texas"),
+    "e.d. tex.": ("Marshall", "Texas"),
+    "s.d. fla.": ("Miami", "Florida"),
+    "n.d. ga.": ("Atlanta", "Georgia"),
+}
+
+
+def court_seats(question: str, courts: frozenset[str]) -> list[str]:
+    """The places in ``question`` where one of ``courts`` sits."""
+    places = {p for c in courts for p in _SEATS.get(court_key(c), ())}
+    return [p for p in places if re.search(r"\b%s\b" % re.escape(p), question)]
+
+
+def phrases_missing(question: str, texts: list[str], courts: frozenset[str] = frozenset()) -> float:
     """Share of the question's multi-word names ("Sentencing Guidelines", "High Court") that no
     retrieved passage holds as a phrase, though it may hold each word somewhere; of "Judge
-    Alsup", the name alone."""
+    Alsup", the name alone. The seat of one of ``courts`` ("San Francisco") is not looked for."""
+    seats = court_seats(question, courts) if courts else []
     phrases = [_TITLE.sub("", p) if _TITLE.match(p) else p for p in _PHRASE.findall(question)
-               if len(p.split()) >= 2]
+               if len(p.split()) >= 2 and p not in seats]
     if not phrases:
         return 0.0
     text = " ".join(normalize_whitespace(t).lower() for t in texts)

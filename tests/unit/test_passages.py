@@ -281,3 +281,18 @@ def test_the_fit_reads_each_dev_dialogue_turn_after_the_turns_before_it(tmp_path
     assert [(q["id"], q["question"], q["history"], q["answerable"]) for q in questions] == [
         ("d1-0", "Q1", [], True), ("d1-1", "Q2", ["Q1"], True), ("d1-2", "Q3", ["Q1", "Q2"], False)]
     assert questions[0]["key_facts"] == [["fair use"]]
+
+
+def test_where_a_court_sits_is_not_a_name_the_passages_must_hold():
+    from chatbot.passages import court_seats, phrases_missing, question_names
+    from ingest.tokenization import tokenize
+
+    question = "A federal judge in San Francisco ruled on pirated books. Did a Texas court agree?"
+    courts = frozenset({"N.D. Cal."})
+    assert court_seats(question, courts) == ["San Francisco"]
+    names = set().union(*question_names(question, courts))
+    assert not names & set(tokenize("San Francisco")) and set(tokenize("Texas")) <= names
+    assert set(tokenize("Francisco")) <= set().union(*question_names(question))  # no court: a name
+    texts = ["Judge Alsup of the Northern District of California held the pirated copies infringing."]
+    assert phrases_missing("Did the San Francisco judge rule?", texts, courts) == 0.0
+    assert phrases_missing("Did the San Francisco judge rule?", texts) == 1.0

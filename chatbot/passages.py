@@ -23,7 +23,9 @@ _PERSON = re.compile(r"\bwho\b|\bwhich\s+(?:\w+\s+){0,2}(?:judges?|justices?|per
                      r"\bname\s+of\s+the\s+(?:judge|author)|\bjudge'?s\s+name\b", re.I)
 # Who signed, decided, sat or argued is said in the caption or the signature block, and only there.
 _SIGNER = re.compile(r"\b(?:signed|sign|wrote|authored|presided|presiding|decided\s+by|chaired?|argued)\b|"
-                     r"\bwhich\s+(?:\w+\s+){0,2}(?:judges?|justices?|lawyers?|attorneys?|counsel)\b|\bpanel\b|"
+                     r"\bwhich\s+(?:\w+\s+){0,2}(?:judges?|justices?|lawyers?|attorneys?|counsel)\b|"
+                     # "Who sat on the panel?", "which panel member": not "what did the panel decide".
+                     r"\b(?:who|which)\b[^?]*\bpanel\b|\bpanel\s+members?\b|\bon\s+the\s+panel\b|"
                      r"\bwho\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:judges?|justices?)\b", re.I)
 _LIST = re.compile(r"\b(?:what|which)\s+(?:are|were)\b|\blist\b|\bfactors?\b|\belements?\b|\bclaims?\b|\brights\b|"
                    r"\b(?:what|which)\s+\w+\s+(?:survived?|were\s+dismissed|remain)\b|\bname\s+the\b|\bwhat\s+kinds?\b", re.I)
@@ -127,7 +129,7 @@ def structural_kind(sentence: str) -> str | None:
         return "signature"
     if _LEADERS.search(text) or _TOC_LINE.match(text) or len(_TOC_ENTRY.findall(text)) >= 2 and _toc_like(text):
         return "toc"
-    if _CAPTION.search(text) or _mostly_capitals(text):
+    if _CAPTION.search(text) or _mostly_capitals(text) or _opens_in_capitals(text):
         return "caption"
     if _FURNITURE.search(text):
         return "furniture"
@@ -147,6 +149,19 @@ def _toc_like(text: str) -> bool:
 def _mostly_capitals(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+def _opens_in_capitals(text: str) -> bool:
+    """A caption run into the first sentence by extraction ("UNITED STATES JUDICIAL PANEL on
+    MULTIDISTRICT LITIGATION IN RE: … TRANSFER ORDER Before the Panel: The OpenAI Defendants
+    move…"): eight of its first twelve words in capitals, and words of a caption among them. (A
+    heading in capitals, "II. I GRANT PARTIAL SUMMARY JUDGMENT TO THOMSON REUTERS", may answer.)"""
+    words = text.split()[:12]
+    capitals = sum(sum(c.isalpha() for c in w) >= 2 and w.upper() == w for w in words)
+    return capitals >= 8 and bool(_CAPTION_WORDS.search(" ".join(words)))
+
+
+_CAPTION_WORDS = re.compile(r"\b(?:IN RE|UNITED STATES|LITIGATION|DISTRICT|COURT|PANEL|PLAINTIFFS?|DEFENDANTS?)\b")
 
 
 def heading_prefix(sentence: str) -> int:

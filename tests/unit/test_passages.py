@@ -32,6 +32,9 @@ from eval.fit import choose_threshold, fit_logistic, states_fact
     ("Introduction .......... 1", "toc"),
     ("UNITED STATES DISTRICT COURT NORTHERN DISTRICT OF CALIFORNIA ANDREA BARTZ, Plaintiffs, v. ANTHROPIC PBC, "
      "Defendant.", "caption"),
+    ("UNITED STATES JUDICIAL PANEL on MULTIDISTRICT LITIGATION IN RE: OPENAI, INC., COPYRIGHT INFRINGEMENT "
+     "LITIGATION MDL No. 3143 TRANSFER ORDER Before the Panel: The defendants move to centralize this litigation.",
+     "caption"),
     ("Dated: June 25, 2025 VINCE CHHABRIA United States District Judge", "signature"),
     ("IT IS SO ORDERED.", "signature"),
     ("Effect on the market for the work.", "heading"),
@@ -47,6 +50,9 @@ def test_structural_text_is_recognised(sentence, kind):
     "Disney sent ByteDance a cease-and-desist letter.",
     "The court read the Act as a whole.",
     "Within 14 days of this Order, Plaintiffs shall file a second amended consolidated complaint.",
+    "II. I GRANT PARTIAL SUMMARY JUDGMENT TO THOMSON REUTERS , NOT ROSS, ON DIRECT COPYRIGHT INFRINGEMENT The "
+    "dispute boils down to whether the headnotes were copied, and whether the copying was excused by any of the "
+    "defenses that were raised against it.",
 ])
 def test_holdings_and_facts_are_text(sentence):
     assert structural_kind(sentence) is None

@@ -12,7 +12,7 @@ import numpy as np
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever
-from chatbot.query import is_survey, judge_surname, mentioned_sources, survey_sources
+from chatbot.query import dated_sources, is_survey, judge_surname, mentioned_sources, survey_sources
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.index import Index
@@ -183,7 +183,16 @@ class Engine:
             evidence += self._registered(
                 [Evidence(chunk=c, score=0.0) for c in self.index.get_chunks(extra) if c.chunk_id not in have], documents)
             boost = (surname,)
-        focus = mentioned_sources(query, documents)
+        focus = dated_sources(query, mentioned_sources(query, documents), documents)
+        if not focus and not survey and not boost:
+            # "The October 2023 order" without a case name: the retrieved documents of that month.
+            retrieved = {e.chunk.source for e in evidence}
+            dated = dated_sources(query, retrieved, documents)
+            if dated != retrieved:
+                focus = dated
+                have = {e.chunk.chunk_id for e in evidence}
+                more = retriever.retrieve(query, k=k // 2, mode=mode, query_vector=query_vector, sources=dated)
+                evidence += self._registered([e for e in more if e.chunk.chunk_id not in have], documents)
         if boost:
             focus = {evidence[0].chunk.source}
         return _Prepared(query, evidence, query_vector, survey, boost, focus, notes, visible)

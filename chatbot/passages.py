@@ -373,13 +373,19 @@ def court_seats(question: str, courts: frozenset[str]) -> list[str]:
     return [p for p in places if re.search(r"\b%s\b" % re.escape(p), question)]
 
 
+_DATE_WORDS = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+                         r"December|(?:19|20)\d\d)\b")
+
+
 def phrases_missing(question: str, texts: list[str], courts: frozenset[str] = frozenset()) -> float:
     """Share of the question's multi-word names ("Sentencing Guidelines", "High Court") that no
     retrieved passage holds as a phrase, though it may hold each word somewhere; of "Judge
     Alsup", the name alone. The seat of one of ``courts`` ("San Francisco") is not looked for."""
     seats = court_seats(question, courts) if courts else []
-    phrases = [_TITLE.sub("", p) if _TITLE.match(p) else p for p in _PHRASE.findall(question)
-               if len(p.split()) >= 2 and p not in seats]
+    # A date is no part of a name: "the August 2024 Andersen order" names Andersen (dates_missing
+    # reads the date).
+    pieces = [q.strip() for p in _PHRASE.findall(question) for q in _DATE_WORDS.split(p)]
+    phrases = [_TITLE.sub("", p) if _TITLE.match(p) else p for p in pieces if len(p.split()) >= 2 and p not in seats]
     if not phrases:
         return 0.0
     text = " ".join(normalize_whitespace(t).lower() for t in texts)

@@ -302,3 +302,26 @@ def test_where_a_court_sits_is_not_a_name_the_passages_must_hold():
     texts = ["Judge Alsup of the Northern District of California held the pirated copies infringing."]
     assert phrases_missing("Did the San Francisco judge rule?", texts, courts) == 0.0
     assert phrases_missing("Did the San Francisco judge rule?", texts) == 1.0
+
+
+def test_the_month_a_question_dates_its_ruling_by_picks_that_ruling():
+    from chatbot.query import dated_sources
+    from ingest.types import SourceDocument
+
+    def doc(source, date):
+        return SourceDocument(source=source, title=source, sha256="0" * 64, date=date, case_name="Andersen v. Stability")
+
+    documents = {"a.txt": doc("a.txt", "2023-10-30"), "b.txt": doc("b.txt", "2024-08-12")}
+    both = set(documents)
+    assert dated_sources("What did the October 2023 order dismiss?", both, documents) == {"a.txt"}
+    assert dated_sources("In the August 12, 2024 order, what survived?", both, documents) == {"b.txt"}
+    assert dated_sources("What did the court dismiss?", both, documents) == both
+    assert dated_sources("What did the May 2021 order say?", both, documents) == both  # none is dated so
+
+
+def test_a_date_is_no_part_of_a_name_the_passages_must_hold():
+    from chatbot.passages import phrases_missing
+
+    texts = ["Andersen v. Stability AI: the motions are granted in part."]
+    assert phrases_missing("In the August 2024 Andersen order, which claims went forward?", texts) == 0.0
+    assert phrases_missing("What did the High Court hold in August 2024?", texts) == 1.0

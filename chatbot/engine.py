@@ -12,7 +12,7 @@ import numpy as np
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever
-from chatbot.query import dated_sources, is_survey, judge_surname, mentioned_sources, survey_sources
+from chatbot.query import dated_sources, described_sources, is_survey, judge_surname, mentioned_sources, survey_sources
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.index import Index
@@ -185,13 +185,14 @@ class Engine:
             boost = (surname,)
         focus = dated_sources(query, mentioned_sources(query, documents), documents)
         if not focus and not survey and not boost:
-            # "The October 2023 order" without a case name: the retrieved documents of that month.
+            # A case described, not named ("the October 2023 order", "the Tennessee court", "the
+            # appeals court"): the retrieved documents it describes, and more of their chunks.
             retrieved = {e.chunk.source for e in evidence}
-            dated = dated_sources(query, retrieved, documents)
-            if dated != retrieved:
-                focus = dated
+            described = described_sources(query, retrieved, documents)
+            if described != retrieved:
+                focus = described
                 have = {e.chunk.chunk_id for e in evidence}
-                more = retriever.retrieve(query, k=k // 2, mode=mode, query_vector=query_vector, sources=dated)
+                more = retriever.retrieve(query, k=k // 2, mode=mode, query_vector=query_vector, sources=described)
                 evidence += self._registered([e for e in more if e.chunk.chunk_id not in have], documents)
         if boost:
             focus = {evidence[0].chunk.source}

@@ -88,6 +88,23 @@ def dated_sources(question: str, sources: set[str], documents: dict[str, SourceD
     return dated or sources
 
 
+_APPELLATE = re.compile(r"\b(?:appeals?\s+court|courts?\s+of\s+appeals|appellate|on\s+appeal|circuit\s+court)\b", re.I)
+
+
+def described_sources(question: str, sources: set[str], documents: dict[str, SourceDocument]) -> set[str]:
+    """Of ``sources`` (the retrieved documents, when the question names no case), those the
+    question describes by their ruling's month ("the October 2023 order"), by where their court
+    sits ("the Tennessee court") or by its level ("the appeals court"). All of them when it
+    describes none, or none of them fits."""
+    from chatbot.passages import court_seats
+
+    narrowed = dated_sources(question, sources, documents)
+    courts = {s: d.court for s in narrowed if (d := documents.get(s)) and d.court}
+    seated = {s for s, court in courts.items() if court_seats(question, frozenset({court}))}
+    appellate = {s for s, court in courts.items() if "cir." in court.lower()} if _APPELLATE.search(question) else set()
+    return (seated & appellate if seated and appellate else seated or appellate) or narrowed
+
+
 @lru_cache(maxsize=65536)
 def _case_key(name: str) -> str | None:
     """The word a question names a case by: its first distinctive token. Cached: every question

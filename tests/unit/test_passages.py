@@ -325,3 +325,19 @@ def test_a_date_is_no_part_of_a_name_the_passages_must_hold():
     texts = ["Andersen v. Stability AI: the motions are granted in part."]
     assert phrases_missing("In the August 2024 Andersen order, which claims went forward?", texts) == 0.0
     assert phrases_missing("What did the High Court hold in August 2024?", texts) == 1.0
+
+
+def test_a_court_described_by_its_seat_or_level_picks_its_documents():
+    from chatbot.query import described_sources
+    from ingest.types import SourceDocument
+
+    def doc(source, court):
+        return SourceDocument(source=source, title=source, sha256="0" * 64, court=court)
+
+    documents = {"tenn.txt": doc("tenn.txt", "M.D. Tenn."), "cal.txt": doc("cal.txt", "N.D. Cal."),
+                 "dc.txt": doc("dc.txt", "D.C. Cir."), "noi.pdf": doc("noi.pdf", None)}
+    every = set(documents)
+    assert described_sources("Why did the Tennessee court send the case away?", every, documents) == {"tenn.txt"}
+    assert described_sources("Did the appeals court agree with the Copyright Office?", every, documents) == {"dc.txt"}
+    assert described_sources("What did the court hold?", every, documents) == every
+    assert described_sources("What did the Texas court hold?", every, documents) == every  # none sits there

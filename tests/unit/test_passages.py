@@ -71,6 +71,10 @@ def test_question_types():
     assert Intent.of("What are the four fair use factors?").listing
     assert Intent.of("What did the court hold in Kadrey v. Meta?").holding
     assert not Intent.of("What did the court hold in Kadrey v. Meta?").number
+    assert Intent.of("Did the startup win on its defense?").holding
+    assert Intent.of("Did the publishers prevail on the injunction?").holding
+    assert not Intent.of("What did the multidistrict litigation panel decide?").signer
+    assert Intent.of("Who sat on the panel?").signer and Intent.of("Which panel member did not take part?").signer
 
 
 @pytest.mark.parametrize("question", ["What happened with ByteDance?", "Anything on Runway AI?",

@@ -96,12 +96,15 @@ def described_sources(question: str, sources: set[str], documents: dict[str, Sou
     question describes by their ruling's month ("the October 2023 order"), by where their court
     sits ("the Tennessee court") or by its level ("the appeals court"). All of them when it
     describes none, or none of them fits."""
-    from chatbot.passages import court_seats
+    from chatbot.passages import court_seats, courts_deciding
 
     narrowed = dated_sources(question, sources, documents)
     courts = {s: d.court for s in narrowed if (d := documents.get(s)) and d.court}
     seated = {s for s, court in courts.items() if court_seats(question, frozenset({court}))}
-    appellate = {s for s, court in courts.items() if "cir." in court.lower()} if _APPELLATE.search(question) else set()
+    # "Did the Ninth Circuit affirm ... on appeal?" names its court: whichever appellate ruling was
+    # retrieved is not the one asked about.
+    appellate = {s for s, court in courts.items() if "cir." in court.lower()} if (
+        _APPELLATE.search(question) and not courts_deciding(question)) else set()
     return (seated & appellate if seated and appellate else seated or appellate) or narrowed
 
 

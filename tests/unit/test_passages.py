@@ -345,3 +345,5 @@ def test_a_court_described_by_its_seat_or_level_picks_its_documents():
     assert described_sources("Did the appeals court agree with the Copyright Office?", every, documents) == {"dc.txt"}
     assert described_sources("What did the court hold?", every, documents) == every
     assert described_sources("What did the Texas court hold?", every, documents) == every  # none sits there
+    # A question naming its appeals court is not about whichever appellate ruling was retrieved.
+    assert described_sources("Did the Ninth Circuit affirm the ruling on appeal?", every, documents) == every

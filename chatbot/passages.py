@@ -354,24 +354,25 @@ _SEATS = {
     "3d cir.": ("Philadelphia", "Delaware"),
     "m.d. tenn.": ("Nashville", "Tennessee"),
     "6th cir.": ("Cincinnati", "Tennessee"),
-    "d.d.c.": ("Washington", "District of Columbia"),
-    "d.c. cir.": ("Washington", "District of Columbia"),
+    "d.d.c.": ("Washington, D.C.", "District of Columbia"),
+    "d.c. cir.": ("Washington, D.C.", "District of Columbia"),
     "d. mass.": ("Boston", "Massachusetts"),
     "n.d. ill.": ("Chicago", "Illinois"),
     "w.d. wash.": ("Seattle",),
     "n.d. tex.": ("Dallas", "Texas"),
     "s.d. tex.": ("Houston", "Texas"),
-    "w.d. tex.": ("Austin", "San Antonio", "Texas"),
-    "e.d. tex.": ("Marshall", "Texas"),
+    "w.d. tex.": ("San Antonio", "Texas"),
+    "e.d. tex.": ("Texas",),
     "s.d. fla.": ("Miami", "Florida"),
     "n.d. ga.": ("Atlanta", "Georgia"),
 }
 
 
 def court_seats(question: str, courts: frozenset[str]) -> list[str]:
-    """The places in ``question`` where one of ``courts`` sits."""
+    """The places in ``question`` where one of ``courts`` sits; not a place that opens a longer
+    name ("the New York Times", "a Washington Post report")."""
     places = {p for c in courts for p in _SEATS.get(court_key(c), ())}
-    return [p for p in places if re.search(r"\b%s\b" % re.escape(p), question)]
+    return sorted(p for p in places if re.search(r"\b%s\b(?!\s+[A-Z])" % re.escape(p), question))
 
 
 _DATE_WORDS = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"

@@ -303,6 +303,8 @@ def test_where_a_court_sits_is_not_a_name_the_passages_must_hold():
     names = set().union(*question_names(question, courts))
     assert not names & set(tokenize("San Francisco")) and set(tokenize("Texas")) <= names
     assert set(tokenize("Francisco")) <= set().union(*question_names(question))  # no court: a name
+    assert court_seats("What did the New York Times allege?", frozenset({"S.D.N.Y."})) == []
+    assert court_seats("Why did the New York court keep the case?", frozenset({"S.D.N.Y."})) == ["New York"]
     texts = ["Judge Alsup of the Northern District of California held the pirated copies infringing."]
     assert phrases_missing("Did the San Francisco judge rule?", texts, courts) == 0.0
     assert phrases_missing("Did the San Francisco judge rule?", texts) == 1.0

@@ -31,7 +31,8 @@ _LIST = re.compile(r"\b(?:what|which)\s+(?:are|were)\b|\blist\b|\bfactors?\b|\be
                    r"\b(?:what|which)\s+\w+\s+(?:survived?|were\s+dismissed|remain)\b|\bname\s+the\b|\bwhat\s+kinds?\b", re.I)
 _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|ruled|ruling|conclude|concluded|find|found|"
                       r"outcome|result|grant(?:ed)?|den(?:y|ies|ied)|dismiss(?:ed)?|win|wins|won|lose|loses|lost|prevail(?:s|ed)?|"
-                      r"succeed(?:s|ed)?|fair\s+use\??$)\b|"
+                      r"succeed(?:s|ed)?|agree[sd]?|affirm(?:s|ed)?|uph[oe]ld|upholds|revers(?:e|es|ed)|sided?|"
+                      r"fair\s+use\??$)\b|"
                       # Vague questions ("what happened with X?", "anything on Y?") want the outcome first.
                       r"\bwhat\s+(?:happened|happens)\b|\bwhat'?s\s+(?:going\s+on|happening|the\s+status)\b|"
                       r"\btell\s+me\s+about\b|^\s*anything\s+(?:on|about)\b|\bwhere\s+(?:does|do|did)\b.*\bstand\b|"
@@ -95,7 +96,8 @@ _CAPTION = re.compile(r"\b(?:Plaintiffs?|Defendants?|Petitioners?|Respondents?|A
                       r"\bUNITED STATES (?:DISTRICT COURT|COURT OF APPEALS)\b|\bFOR THE [A-Z]+ DISTRICT\b|"
                       r"\b(?:ORDER|MEMORANDUM)\s+(?:GRANTING|DENYING|RE|ON)\b|Re:\s+Dkt\.\s+No|"
                       r"^(?:Court|Decisions? summarized|Publisher|Released|Official copy)\s*:")
-_SIGNATURE = re.compile(r"\bIT IS SO ORDERED\b|\bSO ORDERED\b|^\s*Dated?:|/s/|\bUnited States (?:District|Circuit|Magistrate) "
+_SIGNATURE = re.compile(r"\bIT IS SO ORDERED\b|\bSO ORDERED\b|^\s*Dated?:|/s/|\bBefore:\s+[A-Z]{3,}|"
+                        r"\bOpinion for the Court filed by\b|\bUnited States (?:District|Circuit|Magistrate) "
                         r"Judge\s*$|\bSenior United States\b|^\s*(?:Respectfully submitted|Signed|Entered)\b", re.I)
 _FURNITURE = re.compile(r"\bPage\s+\d+\s+of\s+\d+\b|\bPageID\b|\bFiled\s+\d{1,2}/\d{1,2}/\d{2,4}\b|\bUSCA Case\b|"
                         r"\bAppellate Case:|^\s*-?\s*\d+\s*-?\s*$", re.I)

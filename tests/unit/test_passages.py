@@ -37,6 +37,8 @@ from eval.fit import choose_threshold, fit_logistic, states_fact
      "caption"),
     ("Dated: June 25, 2025 VINCE CHHABRIA United States District Judge", "signature"),
     ("IT IS SO ORDERED.", "signature"),
+    ("Before: MILLETT and WILKINS, Circuit Judges, and ROGERS, Senior Circuit Judge. Opinion for the Court filed by "
+     "Circuit Judge MILLETT.", "signature"),
     ("Effect on the market for the work.", "heading"),
 ])
 def test_structural_text_is_recognised(sentence, kind):
@@ -73,6 +75,7 @@ def test_question_types():
     assert not Intent.of("What did the court hold in Kadrey v. Meta?").number
     assert Intent.of("Did the startup win on its defense?").holding
     assert Intent.of("Did the publishers prevail on the injunction?").holding
+    assert Intent.of("Did the appeals court agree with the Copyright Office?").holding
     assert not Intent.of("What did the multidistrict litigation panel decide?").signer
     assert Intent.of("Who sat on the panel?").signer and Intent.of("Which panel member did not take part?").signer
 

@@ -48,7 +48,6 @@ class ExtractiveAnswerer(Answerer):
 
     def __init__(self, context: AnswerContext, calibration: Calibration | None = None):
         super().__init__(context)
-        self.embedder = context.embedder
         self.calibration = calibration or load_calibration()
 
     @property

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from chatbot.passages import court_seats, courts_deciding
 from chatbot.types import Answer
 from legalqa.errors import LegalqaError
 from ingest.types import SourceDocument
@@ -96,8 +97,6 @@ def described_sources(question: str, sources: set[str], documents: dict[str, Sou
     question describes by their ruling's month ("the October 2023 order"), by where their court
     sits ("the Tennessee court") or by its level ("the appeals court"). All of them when it
     describes none, or none of them fits."""
-    from chatbot.passages import court_seats, courts_deciding
-
     narrowed = dated_sources(question, sources, documents)
     courts = {s: d.court for s in narrowed if (d := documents.get(s)) and d.court}
     seated = {s for s, court in courts.items() if court_seats(question, frozenset({court}))}

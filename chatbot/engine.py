@@ -12,7 +12,8 @@ import numpy as np
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever
-from chatbot.query import dated_sources, described_sources, is_survey, judge_surname, mentioned_sources, survey_sources
+from chatbot.query import (dated_sources, described_sources, is_survey, judge_surname, mentioned_sources, party_sources,
+                           survey_sources)
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.index import Index
@@ -160,7 +161,9 @@ class Engine:
         if filters is not None and filters.active():
             sources = {s for s, d in documents.items() if filters.matches(d)}
             notes.append(f"Searched only documents with {filters.describe()} ({len(sources)} documents).")
-        survey = is_survey(query)
+        # "Compare the Anthropic and Meta rulings": the cases named, side by side, not every case.
+        parties = party_sources(query, documents if sources is None else {s: documents[s] for s in sources})
+        survey = is_survey(query) and not parties
         if survey:
             # "Which courts have ruled on X?" is answered from decisions, one per case.
             sources = survey_sources(documents, sources)
@@ -184,6 +187,13 @@ class Engine:
                 [Evidence(chunk=c, score=0.0) for c in self.index.get_chunks(extra) if c.chunk_id not in have], documents)
             boost = (surname,)
         focus = dated_sources(query, mentioned_sources(query, documents), documents)
+        if parties and len(_cases(focus, documents)) < 2:
+            focus = parties
+            have = {e.chunk.chunk_id for e in evidence}
+            for case in _cases(parties, documents).values():  # each case's own best passages
+                more = retriever.retrieve(query, k=k // 2, mode=mode, query_vector=query_vector, sources=case)
+                evidence += self._registered([e for e in more if e.chunk.chunk_id not in have], documents)
+                have |= {e.chunk.chunk_id for e in more}
         if not focus and not survey and not boost:
             # A case described, not named ("the October 2023 order", "the Tennessee court", "the
             # appeals court"): the retrieved documents it describes, and more of their chunks.
@@ -305,6 +315,15 @@ class _Prepared:
     focus: set[str]
     notes: list[str]
     visible: set[str] | None = None  # the documents the user may see (None: all)
+
+
+def _cases(sources: set[str], documents: dict[str, SourceDocument]) -> dict[str, set[str]]:
+    """``sources`` grouped by case (a document without a case is a case of its own)."""
+    cases: dict[str, set[str]] = {}
+    for s in sources:
+        doc = documents.get(s)
+        cases.setdefault(doc.case_name if doc and doc.case_name else s, set()).add(s)
+    return cases
 
 
 def verify_quotes(citations: list[Citation], evidence: list[Evidence]) -> list[Citation]:

@@ -14,6 +14,7 @@ decides whether the evidence answers the question at all.
 
 from __future__ import annotations
 
+from collections import Counter
 import math
 import re
 
@@ -278,6 +279,19 @@ class ExtractiveAnswerer(Answerer):
             focused = [c for c in pool if c.source in focus]
             pool = focused if len(focused) >= 2 else pool
         ranked = sorted(pool, key=lambda c: -c.probability)
+        # Cases set side by side ("compare the Anthropic and Meta rulings") take turns, each
+        # line measured against its own case's best: both cases are heard.
+        cases = {_case_of(c) for c in ranked} if focus and pool is not exam.candidates else set()
+        balanced = len(cases) > 1
+        best = {}
+        for c in ranked:
+            best.setdefault(_case_of(c) if balanced else "", c.probability)
+        if balanced:
+            turn, count = {}, Counter()
+            for c in ranked:
+                turn[id(c)] = count[_case_of(c)]
+                count[_case_of(c)] += 1
+            ranked.sort(key=lambda c: turn[id(c)])  # stable: within a turn, the likelier first
         named = [c for c in ranked if c.features.get("names_boost")]
         # (A follow-up's carried-over case, "(Kadrey v. Meta)", is not a part of its own.)
         if named and sum(not p.startswith("(") for p in exam.parts) <= 1:
@@ -288,8 +302,10 @@ class ExtractiveAnswerer(Answerer):
         chosen: list[Candidate] = named[:1]
         words = sum(len(window_text(c).split()) for c in chosen)
         for c in ranked:
-            if len(chosen) >= self.settings.max_quotes or (chosen and c.probability < _RELATIVE_FLOOR * ranked[0].probability):
+            if len(chosen) >= self.settings.max_quotes:
                 break
+            if chosen and c.probability < _RELATIVE_FLOOR * best[_case_of(c) if balanced else ""]:
+                continue
             size = len(window_text(c).split())
             if chosen and (words + size > budget or any(overlaps(c, x) for x in chosen)):
                 continue
@@ -310,13 +326,9 @@ class ExtractiveAnswerer(Answerer):
     def _select_per_document(self, candidates: list[Candidate]) -> list[Candidate]:
         """One line per case: each case's likeliest sentence, preferring one that decides
         something, for the cases whose line comes close to the best case's."""
-        def case_of(c: Candidate) -> str:
-            doc = c.evidence.chunk.document
-            return doc.case_name if doc and doc.case_name else c.source
-
         best: dict[str, Candidate] = {}
         for c in sorted(candidates, key=lambda c: -(c.probability * (1.5 if c.features["holds"] else 1.0))):
-            best.setdefault(case_of(c), c)
+            best.setdefault(_case_of(c), c)
         top = max(c.probability for c in best.values())
         keep = [c for c in best.values() if c.probability >= 0.2 * top]
         return sorted(keep, key=lambda c: -c.probability)[:12]
@@ -353,6 +365,11 @@ class ExtractiveAnswerer(Answerer):
                 current_doc = chunk.source
             lines.append(f"“{quote}” [{n}]")
         return Draft("\n".join(lines), citations, False)
+
+
+def _case_of(c: Candidate) -> str:
+    doc = c.evidence.chunk.document
+    return doc.case_name if doc and doc.case_name else c.source
 
 
 def _answers_type(intent: Intent, signals: dict[str, bool]) -> bool:

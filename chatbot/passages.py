@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from chatbot.courts import COURT_WORDS, cited_beside, court_key, court_mention, court_seats, courts_deciding
 from ingest.tokenization import stem, tokenize
 from ingest.types import normalize_whitespace
 
@@ -18,12 +19,14 @@ from ingest.types import normalize_whitespace
 _NUMBER = re.compile(r"\bhow\s+(?:many|much|long|large|big|old)\b|\b(?:what|which)\s+(?:number|amount|percentage|"
                      r"share|sum|figure|price|fine|damages)\b|\bhow\s+high\b|\bper\s*cent|\bnumber\s+of\b", re.I)
 _DATE = re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:date|day|year|month)\b|\bhow\s+long\s+ago\b|\bdated?\b", re.I)
-_PERSON = re.compile(r"\bwho\b|\bwhich\s+(?:\w+\s+){0,2}(?:judges?|justices?|person|people|authors?|plaintiffs?|lawyers?|"
+# "Which judge", not "which claims did Judge Orrick dismiss" nor "which claims survived the judge's order".
+JUDGE_ASKED = r"(?:judges?|justices?)\b(?!\s*(?-i:[A-Z])|['’]s)"
+_PERSON = re.compile(r"\bwho\b|\bwhich\s+(?:\w+\s+){0,2}(?:" + JUDGE_ASKED + r"|person|people|authors?|plaintiffs?|lawyers?|"
                      r"attorneys?|experts?|executives?|members?|officers?)\b|"
                      r"\bname\s+of\s+the\s+(?:judge|author)|\bjudge'?s\s+name\b", re.I)
 # Who signed, decided, sat or argued is said in the caption or the signature block, and only there.
 _SIGNER = re.compile(r"\b(?:signed|sign|wrote|authored|presided|presiding|decided\s+by|chaired?|argued)\b|"
-                     r"\bwhich\s+(?:\w+\s+){0,2}(?:judges?|justices?|lawyers?|attorneys?|counsel)\b|"
+                     r"\bwhich\s+(?:\w+\s+){0,2}(?:" + JUDGE_ASKED + r"|lawyers?|attorneys?|counsel)\b|"
                      # "Who sat on the panel?", "which panel member": not "what did the panel decide".
                      r"\b(?:who|which)\b[^?]*\bpanel\b|\bpanel\s+members?\b|\bon\s+the\s+panel\b|"
                      r"\bwho\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:judges?|justices?)\b", re.I)
@@ -117,6 +120,8 @@ _SUBJECT_VERB = re.compile(r"\b(?:that|this|it|he|she|court|argument|digest|stat
 _CAPS_HEADING = re.compile(r"^(?:(?:[IVX]{1,5}|[A-H]|\d{1,2})\.\s?)?[A-Z][A-Z’'\-]{2,}(?:\s+(?:[A-Z][A-Z’'\-]*|OF|AND|THE|TO|A|"
                            r"IN|ON|FOR|§+|\d+))*\s+(?=[A-Z][a-z])")
 
+_OUTLINE = re.compile(r"^\(?(?:[ivx]{1,5}|[a-h]|[IVX]{1,5}|[A-H]|\d{1,2})[.)]\s")
+
 
 def structural_kind(sentence: str) -> str | None:
     """Why ``sentence`` is not text a court or author wrote to be read as an answer ("header",
@@ -138,6 +143,9 @@ def structural_kind(sentence: str) -> str | None:
         return "furniture"
     words = text.split()
     if len(words) <= 8 and not text.endswith("?") and not _VERB.search(text) and not _SUBJECT_VERB.search(text):
+        return "heading"
+    # "(ii) The Pirated Library Copies.", "B. Fair Use Factor Four": an outline entry in title case.
+    if _OUTLINE.match(text) and len(words) <= 12 and all(w[0].isupper() for w in words[1:] if len(w) > 3):
         return "heading"
     return None
 
@@ -229,46 +237,6 @@ def dates_missing(question: str, texts: list[str]) -> float:
 
 # -- which court a question asks about -----------------------------------------------------
 
-_CIRCUIT_NUMBER = {"first": "1st", "second": "2d", "2nd": "2d", "third": "3d", "3rd": "3d", "fourth": "4th",
-                   "fifth": "5th", "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th",
-                   "eleventh": "11th", "federal": "fed.", "d.c.": "d.c.", "dc": "d.c.", "d. c.": "d.c."}
-_COURT_NAMED = re.compile(
-    r"\b(?P<circuit>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|federal|d\.\s?c\.|dc|"
-    r"1st|2d|2nd|3d|3rd|4th|5th|6th|7th|8th|9th|10th|11th)\s+circuit\b|\b(?P<supreme>supreme\s+court)\b|"
-    r"\b(?P<other>(?:high|regional|internet|constitutional)\s+court|court\s+of\s+(?:justice|appeal))\b", re.I)
-# The court is the one deciding: "did the Ninth Circuit reverse", "the Third Circuit ruled", "the
-# Supreme Court take up", not "Alsup relied on the Ninth Circuit's Kelly decision".
-_DECIDES_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:hold|held|holds|rule|ruled|rules|decide|decided|decides|say|said|"
-                            r"affirm\w*|revers\w*|vacat\w*|remand\w*|grant\w*|den(?:y|ied|ies)|take\s+up|took\s+up|"
-                            r"agree\w*|hear|heard|find|found|conclud\w*|vote\w*|do|did|make\s+of)\b", re.I)
-_DECIDES_BEFORE = re.compile(r"\b(?:did|does|has|have|will|would|how\s+did|what\s+did|when\s+did)\s+the\s+(?:\w+\s+)?$",
-                             re.I)
-
-
-def courts_deciding(question: str) -> set[str]:
-    """The courts a question asks about as deciders ("What did the Ninth Circuit hold…?"), each
-    as a key that :func:`court_key` gives a document's court."""
-    keys = set()
-    for m in _COURT_NAMED.finditer(question):
-        if not (_DECIDES_AFTER.match(question[m.end():]) or _DECIDES_BEFORE.search(question[:m.start()])):
-            continue
-        if m.group("circuit"):
-            number = re.sub(r"\s+", " ", m.group("circuit").lower())
-            keys.add(f"{_CIRCUIT_NUMBER.get(number, number)} cir.")
-        elif m.group("supreme"):
-            keys.add("u.s.")
-        else:
-            keys.add(re.sub(r"\s+", " ", m.group("other").lower()))
-    return keys
-
-
-def court_key(court: str) -> str:
-    """A document's court as :func:`courts_deciding` names it: "9th Cir." -> "9th cir.",
-    "2nd Cir." -> "2d cir.", "S. Ct." -> "u.s."."""
-    key = re.sub(r"\s+", " ", court.strip().lower()).replace("2nd ", "2d ").replace("3rd ", "3d ")
-    return "u.s." if key in ("s. ct.", "s.ct.", "supreme court", "u.s. supreme court") else key
-
-
 def court_elsewhere(question: str, courts: frozenset[str], reported_in: list[str] | None = None) -> float:
     """1 when the question asks what a court decided ("Did the Ninth Circuit reverse…?") and the
     documents the answer can draw on (the named case's, or else the retrieved ones) all come from
@@ -281,33 +249,11 @@ def court_elsewhere(question: str, courts: frozenset[str], reported_in: list[str
     if not asked or not courts or asked & {court_key(c) for c in courts}:
         return 0.0
     if reported_in:
-        names = set().union(*question_names(question)) - _COURT_WORDS
-        mentions = [_court_mention(key) for key in asked]
-        if any(_cited_beside(mention, names, text) for mention in mentions for text in reported_in):
+        names = set().union(*question_names(question)) - COURT_WORDS
+        mentions = [court_mention(key) for key in asked]
+        if any(cited_beside(mention, names, text) for mention in mentions for text in reported_in):
             return 0.0
     return 1.0
-
-
-_COURT_WORDS = {"second", "third", "ninth", "suprem", "high", "circuit", "court", "cir"}
-
-
-def _court_mention(key: str) -> re.Pattern:
-    """How a passage cites a ruling of the court ``key``: "(2d Cir. 2015)", "598 U.S. 508",
-    "143 S. Ct. 1258". "Courts within the Ninth Circuit" names the court but reports no ruling."""
-    if key == "u.s.":
-        return re.compile(r"\b\d+\s+U\.\s?S\.\s+\d+|\b\d+\s+S\.\s?Ct\.\s+\d+")
-    if key.endswith(" cir."):
-        return re.compile(r"\b%s\s?Cir\.\s*\d{4}\b" % re.escape(key.removesuffix(" cir.")), re.I)
-    return re.compile(r"\b" + r"\s+".join(map(re.escape, key.split())) + r"\b", re.I)
-
-
-def _cited_beside(mention: re.Pattern, names: set[str], text: str, reach: int = 200) -> bool:
-    """Does ``text`` cite the court (``mention``, from :func:`_court_mention`) within ``reach``
-    characters of one of ``names``?"""
-    for m in mention.finditer(text):
-        if names & set(tokenize(text[max(0, m.start() - reach):m.end() + reach])):
-            return True
-    return False
 
 
 # -- the names a question is about ----------------------------------------------------------
@@ -338,43 +284,6 @@ def question_names(question: str, courts: frozenset[str] = frozenset()) -> list[
     seats = set().union(*(tokenize(p) for p in court_seats(question, courts))) if courts else set()
     names = [{t for t in tokenize(n) if t not in _GENERIC_NAMES} for n in dict.fromkeys(_NAME.findall(question))]
     return [n for n in names if n and not n <= seats]
-
-
-# Where federal courts sit, as users describe them ("a federal judge in San Francisco", "the
-# Nashville court"): the opinion names its district, never its city.
-_SEATS = {
-    "n.d. cal.": ("San Francisco", "Oakland", "San Jose", "Northern California", "Bay Area", "Silicon Valley",
-                  "California"),
-    "c.d. cal.": ("Los Angeles", "Central California", "California"),
-    "s.d. cal.": ("San Diego", "Southern California", "California"),
-    "e.d. cal.": ("Sacramento", "Eastern California", "California"),
-    "9th cir.": ("San Francisco", "Pasadena", "California", "West Coast"),
-    "s.d.n.y.": ("Manhattan", "New York"),
-    "e.d.n.y.": ("Brooklyn", "New York"),
-    "2d cir.": ("Manhattan", "New York"),
-    "d. del.": ("Delaware", "Wilmington"),
-    "3d cir.": ("Philadelphia", "Delaware"),
-    "m.d. tenn.": ("Nashville", "Tennessee"),
-    "6th cir.": ("Cincinnati", "Tennessee"),
-    "d.d.c.": ("Washington, D.C.", "District of Columbia"),
-    "d.c. cir.": ("Washington, D.C.", "District of Columbia"),
-    "d. mass.": ("Boston", "Massachusetts"),
-    "n.d. ill.": ("Chicago", "Illinois"),
-    "w.d. wash.": ("Seattle",),
-    "n.d. tex.": ("Dallas", "Texas"),
-    "s.d. tex.": ("Houston", "Texas"),
-    "w.d. tex.": ("San Antonio", "Texas"),
-    "e.d. tex.": ("Texas",),
-    "s.d. fla.": ("Miami", "Florida"),
-    "n.d. ga.": ("Atlanta", "Georgia"),
-}
-
-
-def court_seats(question: str, courts: frozenset[str]) -> list[str]:
-    """The places in ``question`` where one of ``courts`` sits; not a place that opens a longer
-    name ("the New York Times", "a Washington Post report")."""
-    places = {p for c in courts for p in _SEATS.get(court_key(c), ())}
-    return sorted(p for p in places if re.search(r"\b%s\b(?!\s+[A-Z])" % re.escape(p), question))
 
 
 _DATE_WORDS = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"

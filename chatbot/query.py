@@ -6,7 +6,8 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from chatbot.passages import court_seats, courts_deciding
+from chatbot.courts import court_seats, courts_deciding
+from chatbot.passages import JUDGE_ASKED, question_names
 from chatbot.types import Answer
 from legalqa.errors import LegalqaError
 from ingest.types import SourceDocument
@@ -18,7 +19,7 @@ _SURVEY = re.compile(
     re.IGNORECASE,
 )
 _JUDGE = re.compile(
-    r"\b(?:who|which)\b[^?]{0,40}\b(?:judge|justice|wrote|authored|presided|signed|decided)\b"
+    r"\b(?:who|which)\b[^?]{0,40}\b(?:" + JUDGE_ASKED + r"|(?:wrote|authored|presided|signed|decided)\b)"
     r"|\bname of the judge\b|\bjudge'?s name\b",
     re.IGNORECASE,
 )
@@ -72,6 +73,33 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
             found.add(source)
     return found
 
+
+
+def party_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
+    """The documents of the cases a question sets side by side by a party or a judge ("the
+    Anthropic and Meta rulings", "how did Alsup and Chhabria differ"), when it names two or more
+    cases that way; otherwise none."""
+    from ingest.tokenization import tokenize
+
+    names = [n - _CASE_NOISE for n in question_names(question)]
+    cases: dict[str, set[str]] = {}
+    named_by: dict[str, set[int]] = {}
+    for source, doc in documents.items():
+        if not doc.case_name:
+            continue
+        words = set(tokenize(doc.case_name)) - _CASE_NOISE
+        words |= set(tokenize(doc.judge.split()[-1])) if doc.judge else set()
+        hits = {i for i, n in enumerate(names) if n and n & words}
+        if hits:
+            cases.setdefault(doc.case_name, set()).add(source)
+            named_by.setdefault(doc.case_name, set()).update(hits)
+    # A case named by fewer of the names than another is not meant: "Concord's case against
+    # Anthropic" names the one case, not Bartz v. Anthropic as well.
+    meant = [c for c, hits in named_by.items() if not any(hits < other for other in named_by.values())]
+    # Two cases, each named by a different name: not one case's two parties ("Kadrey ... Meta").
+    if len(meant) < 2 or len({frozenset(named_by[c]) for c in meant}) < 2:
+        return set()
+    return set().union(*(cases[c] for c in meant))
 
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")

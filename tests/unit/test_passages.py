@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 
 from chatbot.calibration import Calibration, LogisticModel, load_calibration, save_calibration
+from chatbot.courts import court_key, court_seats, courts_deciding
 from chatbot.passages import (
     Intent,
     court_elsewhere,
-    court_key,
-    courts_deciding,
     dates_missing,
     heading_prefix,
     question_parts,
@@ -40,6 +39,8 @@ from eval.fit import choose_threshold, fit_logistic, states_fact
     ("Before: MILLETT and WILKINS, Circuit Judges, and ROGERS, Senior Circuit Judge. Opinion for the Court filed by "
      "Circuit Judge MILLETT.", "signature"),
     ("Effect on the market for the work.", "heading"),
+    ("(ii) The Pirated Library Copies.", "heading"),
+    ("B. Fair Use Factor Four Favors Meta", "heading"),
 ])
 def test_structural_text_is_recognised(sentence, kind):
     assert structural_kind(sentence) == kind
@@ -92,6 +93,10 @@ def test_a_vague_question_asks_for_the_outcome(question):
     ("Which Anthropic executive is quoted?", True, False),
     ("Who sued Meta?", True, False),
     ("What are the four fair use factors?", False, False),
+    # The judge is named, not asked for.
+    ("Which claims survived Judge Orrick's October 2023 ruling?", False, False),
+    ("Which of ROSS's counterclaims did Judge Stark dismiss?", False, False),
+    ("Which claims survived the judge's order?", False, False),
 ])
 def test_who_sat_signed_or_argued_may_be_read_from_the_caption(question, person, signer):
     intent = Intent.of(question)
@@ -297,7 +302,7 @@ def test_the_fit_reads_each_dev_dialogue_turn_after_the_turns_before_it(tmp_path
 
 
 def test_where_a_court_sits_is_not_a_name_the_passages_must_hold():
-    from chatbot.passages import court_seats, phrases_missing, question_names
+    from chatbot.passages import phrases_missing, question_names
     from ingest.tokenization import tokenize
 
     question = "A federal judge in San Francisco ruled on pirated books. Did a Texas court agree?"
@@ -352,3 +357,23 @@ def test_a_court_described_by_its_seat_or_level_picks_its_documents():
     assert described_sources("What did the Texas court hold?", every, documents) == every  # none sits there
     # A question naming its appeals court is not about whichever appellate ruling was retrieved.
     assert described_sources("Did the Ninth Circuit affirm the ruling on appeal?", every, documents) == every
+
+
+def test_cases_set_side_by_side_by_party_or_judge():
+    from chatbot.query import party_sources
+    from ingest.types import SourceDocument
+
+    def doc(source, case, judge):
+        return SourceDocument(source=source, title=source, sha256="0" * 64, case_name=case, judge=judge)
+
+    documents = {"bartz.pdf": doc("bartz.pdf", "Bartz v. Anthropic PBC", "William Alsup"),
+                 "concord.txt": doc("concord.txt", "Concord Music Group, Inc. v. Anthropic PBC", "Eumi K. Lee"),
+                 "kadrey.txt": doc("kadrey.txt", "Kadrey v. Meta Platforms, Inc.", "Vince Chhabria")}
+    anthropic = {"bartz.pdf", "concord.txt"}
+    assert party_sources("Compare how the Anthropic and Meta rulings treated piracy.", documents) == anthropic | {
+        "kadrey.txt"}
+    assert party_sources("How did Alsup and Chhabria differ on market dilution?", documents) == {"bartz.pdf",
+                                                                                                  "kadrey.txt"}
+    # One case, by both its parties: no comparison, and Bartz v. Anthropic is not meant.
+    assert party_sources("Why was Concord's case against Anthropic moved?", documents) == set()
+    assert party_sources("What did Kadrey v. Meta hold?", documents) == set()

@@ -1,0 +1,107 @@
+"""Courts as questions name them: which court a question asks to have decided ("did the Ninth
+Circuit reverse"), where a court sits ("the Tennessee court"), and how a passage cites a court's
+ruling."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.tokenization import tokenize
+
+_CIRCUIT_NUMBER = {"first": "1st", "second": "2d", "2nd": "2d", "third": "3d", "3rd": "3d", "fourth": "4th",
+                   "fifth": "5th", "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th",
+                   "eleventh": "11th", "federal": "fed.", "d.c.": "d.c.", "dc": "d.c.", "d. c.": "d.c."}
+_COURT_NAMED = re.compile(
+    r"\b(?P<circuit>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|federal|d\.\s?c\.|dc|"
+    r"1st|2d|2nd|3d|3rd|4th|5th|6th|7th|8th|9th|10th|11th)\s+circuit\b|\b(?P<supreme>supreme\s+court)\b|"
+    r"\b(?P<other>(?:high|regional|internet|constitutional)\s+court|court\s+of\s+(?:justice|appeal))\b", re.I)
+# The court is the one deciding: "did the Ninth Circuit reverse", "the Third Circuit ruled", "the
+# Supreme Court take up", not "Alsup relied on the Ninth Circuit's Kelly decision".
+_DECIDES_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:hold|held|holds|rule|ruled|rules|decide|decided|decides|say|said|"
+                            r"affirm\w*|revers\w*|vacat\w*|remand\w*|grant\w*|den(?:y|ied|ies)|take\s+up|took\s+up|"
+                            r"agree\w*|hear|heard|find|found|conclud\w*|vote\w*|do|did|make\s+of)\b", re.I)
+_DECIDES_BEFORE = re.compile(r"\b(?:did|does|has|have|will|would|how\s+did|what\s+did|when\s+did)\s+the\s+(?:\w+\s+)?$",
+                             re.I)
+
+
+def courts_deciding(question: str) -> set[str]:
+    """The courts a question asks about as deciders ("What did the Ninth Circuit hold…?"), each
+    as a key that :func:`court_key` gives a document's court."""
+    keys = set()
+    for m in _COURT_NAMED.finditer(question):
+        if not (_DECIDES_AFTER.match(question[m.end():]) or _DECIDES_BEFORE.search(question[:m.start()])):
+            continue
+        if m.group("circuit"):
+            number = re.sub(r"\s+", " ", m.group("circuit").lower())
+            keys.add(f"{_CIRCUIT_NUMBER.get(number, number)} cir.")
+        elif m.group("supreme"):
+            keys.add("u.s.")
+        else:
+            keys.add(re.sub(r"\s+", " ", m.group("other").lower()))
+    return keys
+
+
+def court_key(court: str) -> str:
+    """A document's court as :func:`courts_deciding` names it: "9th Cir." -> "9th cir.",
+    "2nd Cir." -> "2d cir.", "S. Ct." -> "u.s."."""
+    key = re.sub(r"\s+", " ", court.strip().lower()).replace("2nd ", "2d ").replace("3rd ", "3d ")
+    return "u.s." if key in ("s. ct.", "s.ct.", "supreme court", "u.s. supreme court") else key
+
+
+COURT_WORDS = {"second", "third", "ninth", "suprem", "high", "circuit", "court", "cir"}
+
+
+def court_mention(key: str) -> re.Pattern:
+    """How a passage cites a ruling of the court ``key``: "(2d Cir. 2015)", "598 U.S. 508",
+    "143 S. Ct. 1258". "Courts within the Ninth Circuit" names the court but reports no ruling."""
+    if key == "u.s.":
+        return re.compile(r"\b\d+\s+U\.\s?S\.\s+\d+|\b\d+\s+S\.\s?Ct\.\s+\d+")
+    if key.endswith(" cir."):
+        return re.compile(r"\b%s\s?Cir\.\s*\d{4}\b" % re.escape(key.removesuffix(" cir.")), re.I)
+    return re.compile(r"\b" + r"\s+".join(map(re.escape, key.split())) + r"\b", re.I)
+
+
+def cited_beside(mention: re.Pattern, names: set[str], text: str, reach: int = 200) -> bool:
+    """Does ``text`` cite the court (``mention``, from :func:`court_mention`) within ``reach``
+    characters of one of ``names``?"""
+    for m in mention.finditer(text):
+        if names & set(tokenize(text[max(0, m.start() - reach):m.end() + reach])):
+            return True
+    return False
+
+
+# Where federal courts sit, as users describe them ("a federal judge in San Francisco", "the
+# Nashville court"): the opinion names its district, never its city.
+_SEATS = {
+    "n.d. cal.": ("San Francisco", "Oakland", "San Jose", "Northern California", "Bay Area", "Silicon Valley",
+                  "California"),
+    "c.d. cal.": ("Los Angeles", "Central California", "California"),
+    "s.d. cal.": ("San Diego", "Southern California", "California"),
+    "e.d. cal.": ("Sacramento", "Eastern California", "California"),
+    "9th cir.": ("San Francisco", "Pasadena", "California", "West Coast"),
+    "s.d.n.y.": ("Manhattan", "New York"),
+    "e.d.n.y.": ("Brooklyn", "New York"),
+    "2d cir.": ("Manhattan", "New York"),
+    "d. del.": ("Delaware", "Wilmington"),
+    "3d cir.": ("Philadelphia", "Delaware"),
+    "m.d. tenn.": ("Nashville", "Tennessee"),
+    "6th cir.": ("Cincinnati", "Tennessee"),
+    "d.d.c.": ("Washington, D.C.", "District of Columbia"),
+    "d.c. cir.": ("Washington, D.C.", "District of Columbia"),
+    "d. mass.": ("Boston", "Massachusetts"),
+    "n.d. ill.": ("Chicago", "Illinois"),
+    "w.d. wash.": ("Seattle",),
+    "n.d. tex.": ("Dallas", "Texas"),
+    "s.d. tex.": ("Houston", "Texas"),
+    "w.d. tex.": ("San Antonio", "Texas"),
+    "e.d. tex.": ("Texas",),
+    "s.d. fla.": ("Miami", "Florida"),
+    "n.d. ga.": ("Atlanta", "Georgia"),
+}
+
+
+def court_seats(question: str, courts: frozenset[str]) -> list[str]:
+    """The places in ``question`` where one of ``courts`` sits; not a place that opens a longer
+    name ("the New York Times", "a Washington Post report")."""
+    places = {p for c in courts for p in _SEATS.get(court_key(c), ())}
+    return sorted(p for p in places if re.search(r"\b%s\b(?!\s+[A-Z])" % re.escape(p), question))

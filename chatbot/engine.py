@@ -187,23 +187,22 @@ class Engine:
                 [Evidence(chunk=c, score=0.0) for c in self.index.get_chunks(extra) if c.chunk_id not in have], documents)
             boost = (surname,)
         focus = dated_sources(query, mentioned_sources(query, documents), documents)
+        more_from: list[set[str]] = []  # documents whose own best passages join the evidence
         if parties and len(_cases(focus, documents)) < 2:
             focus = parties
-            have = {e.chunk.chunk_id for e in evidence}
-            for case in _cases(parties, documents).values():  # each case's own best passages
-                more = retriever.retrieve(query, k=k // 2, mode=mode, query_vector=query_vector, sources=case)
-                evidence += self._registered([e for e in more if e.chunk.chunk_id not in have], documents)
-                have |= {e.chunk.chunk_id for e in more}
-        if not focus and not survey and not boost:
+            more_from = list(_cases(parties, documents).values())  # each case's, so both are heard
+        elif not focus and not survey and not boost:
             # A case described, not named ("the October 2023 order", "the Tennessee court", "the
-            # appeals court"): the retrieved documents it describes, and more of their chunks.
+            # appeals court"): the retrieved documents it describes.
             retrieved = {e.chunk.source for e in evidence}
             described = described_sources(query, retrieved, documents)
             if described != retrieved:
                 focus = described
-                have = {e.chunk.chunk_id for e in evidence}
-                more = retriever.retrieve(query, k=k // 2, mode=mode, query_vector=query_vector, sources=described)
-                evidence += self._registered([e for e in more if e.chunk.chunk_id not in have], documents)
+                more_from = [described]
+        for chosen in more_from:
+            have = {e.chunk.chunk_id for e in evidence}
+            more = retriever.retrieve(query, k=k // 2, mode=mode, query_vector=query_vector, sources=chosen)
+            evidence += self._registered([e for e in more if e.chunk.chunk_id not in have], documents)
         if boost:
             focus = {evidence[0].chunk.source}
         return _Prepared(query, evidence, query_vector, survey, boost, focus, notes, visible)

@@ -186,11 +186,14 @@ class Engine:
             evidence += self._registered(
                 [Evidence(chunk=c, score=0.0) for c in self.index.get_chunks(extra) if c.chunk_id not in have], documents)
             boost = (surname,)
-        focus = dated_sources(query, mentioned_sources(query, documents), documents)
+        named = mentioned_sources(query, documents)
+        focus = dated_sources(query, named, documents)
         more_from: list[set[str]] = []  # documents whose own best passages join the evidence
         if parties and len(_cases(focus, documents)) < 2:
             focus = parties
             more_from = list(_cases(parties, documents).values())  # each case's, so both are heard
+        elif focus != named and not survey and not boost:
+            more_from = [focus]  # the case's ruling of the month the question gives ("the October 2023 order")
         elif not focus and not survey and not boost:
             # A case described, not named ("the October 2023 order", "the Tennessee court", "the
             # appeals court"): the retrieved documents it describes.

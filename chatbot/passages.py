@@ -120,12 +120,15 @@ _SUBJECT_VERB = re.compile(r"\b(?:that|this|it|he|she|court|argument|digest|stat
 _CAPS_HEADING = re.compile(r"^(?:(?:[IVX]{1,5}|[A-H]|\d{1,2})\.\s?)?[A-Z][A-Z’'\-]{2,}(?:\s+(?:[A-Z][A-Z’'\-]*|OF|AND|THE|TO|A|"
                            r"IN|ON|FOR|§+|\d+))*\s+(?=[A-Z][a-z])")
 
+# A citation standing alone says nothing: a reporter, a pinpoint, a paragraph of a pleading.
+_CITES = re.compile(r"\bv\.\s|\b\d+\s+[A-Z][\w.]*(?:\s?\d[a-z]{1,2})?\s+\d+|\bId\.|¶|\bECF\b|§", re.I)
+_PROSE_WORD = re.compile(r"(?<![\w.])(?!(?:see|at|and|the|of|for|in|inc|ltd|supp|cir|compl|decl)\b)[a-z]{3,}\b")
 _OUTLINE = re.compile(r"^\(?(?:[ivx]{1,5}|[a-h]|[IVX]{1,5}|[A-H]|\d{1,2})[.)]\s")
 
 
 def structural_kind(sentence: str) -> str | None:
     """Why ``sentence`` is not text a court or author wrote to be read as an answer ("header",
-    "toc", "caption", "signature", "furniture", "heading"), or None when it is."""
+    "toc", "caption", "signature", "furniture", "citation", "heading"), or None when it is."""
     text = sentence.strip()
     if len(_HEADER_FIELD.findall(text)) >= 2 or re.match(r"^(?:Kind|Source|Pinpoints?)\s*:?", text):
         return "header"
@@ -141,6 +144,8 @@ def structural_kind(sentence: str) -> str | None:
         return "caption"
     if _FURNITURE.search(text):
         return "furniture"
+    if _CITES.search(text) and len(_PROSE_WORD.findall(text)) < 3:
+        return "citation"  # "Campbell v. Acuff-Rose Music, Inc., 510 U.S. 569 (1994).", "Id. at 93–94."
     words = text.split()
     if len(words) <= 8 and not text.endswith("?") and not _VERB.search(text) and not _SUBJECT_VERB.search(text):
         return "heading"

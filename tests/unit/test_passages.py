@@ -40,6 +40,9 @@ from eval.fit import choose_threshold, fit_logistic, states_fact
      "Circuit Judge MILLETT.", "signature"),
     ("Effect on the market for the work.", "heading"),
     ("(ii) The Pirated Library Copies.", "heading"),
+    ("Campbell v. Acuff-Rose Music, Inc., 510 U.S. 569 (1994).", "citation"),
+    ("Second Am. Compl. ¶ 90, Leovy v. Google LLC , No. 23 -cv-03440 , ECF No. 47.", "citation"),
+    ("Id. at 93–94.", "citation"),
     ("B. Fair Use Factor Four Favors Meta", "heading"),
 ])
 def test_structural_text_is_recognised(sentence, kind):
@@ -51,6 +54,8 @@ def test_structural_text_is_recognised(sentence, kind):
     "judgment on fair use.",
     "Copying the books to train LLMs was fair use (at 9, 30-31).",
     "Disney sent ByteDance a cease-and-desist letter.",
+    "The Supreme Court held in Campbell v. Acuff-Rose Music, Inc., 510 U.S. 569 (1994), that commercial use is not "
+    "presumptively unfair.",
     "The court read the Act as a whole.",
     "Within 14 days of this Order, Plaintiffs shall file a second amended consolidated complaint.",
     "II. I GRANT PARTIAL SUMMARY JUDGMENT TO THOMSON REUTERS , NOT ROSS, ON DIRECT COPYRIGHT INFRINGEMENT The "

@@ -186,22 +186,8 @@ class Engine:
             evidence += self._registered(
                 [Evidence(chunk=c, score=0.0) for c in self.index.get_chunks(extra) if c.chunk_id not in have], documents)
             boost = (surname,)
-        named = mentioned_sources(query, documents)
-        focus = dated_sources(query, named, documents)
-        more_from: list[set[str]] = []  # documents whose own best passages join the evidence
-        if parties and len(_cases(focus, documents)) < 2:
-            focus = parties
-            more_from = list(_cases(parties, documents).values())  # each case's, so both are heard
-        elif focus != named and not survey and not boost:
-            more_from = [focus]  # the case's ruling of the month the question gives ("the October 2023 order")
-        elif not focus and not survey and not boost:
-            # A case described, not named ("the October 2023 order", "the Tennessee court", "the
-            # appeals court"): the retrieved documents it describes.
-            retrieved = {e.chunk.source for e in evidence}
-            described = described_sources(query, retrieved, documents)
-            if described != retrieved:
-                focus = described
-                more_from = [described]
+        # A survey reads one passage a case, and a question for the judge the signature block.
+        focus, more_from = _focus(query, evidence, documents, parties, narrow=not (survey or boost))
         for chosen in more_from:
             have = {e.chunk.chunk_id for e in evidence}
             more = retriever.retrieve(query, k=k // 2, mode=mode, query_vector=query_vector, sources=chosen)
@@ -317,6 +303,30 @@ class _Prepared:
     focus: set[str]
     notes: list[str]
     visible: set[str] | None = None  # the documents the user may see (None: all)
+
+
+def _focus(query: str, evidence: list[Evidence], documents: dict[str, SourceDocument],
+           parties: set[str], narrow: bool = True) -> tuple[set[str], list[set[str]]]:
+    """The documents a question is about, and those whose own best passages should join the
+    evidence (retrieval may have found little of them); only the named case's unless ``narrow``."""
+    named = mentioned_sources(query, documents)
+    focus = dated_sources(query, named, documents)
+    if not narrow:
+        return focus, []
+    if parties and len(_cases(focus, documents)) < 2:
+        focus = parties
+    if len(_cases(focus, documents)) > 1:
+        return focus, list(_cases(focus, documents).values())  # cases side by side: each is heard
+    if focus != named:
+        return focus, [focus]  # the case's ruling of the month the question gives ("the October 2023 order")
+    if not focus:
+        # A case described, not named ("the October 2023 order", "the Tennessee court", "the
+        # appeals court"): the retrieved documents it describes.
+        retrieved = {e.chunk.source for e in evidence}
+        described = described_sources(query, retrieved, documents)
+        if described != retrieved:
+            return described, [described]
+    return focus, []
 
 
 def _cases(sources: set[str], documents: dict[str, SourceDocument]) -> dict[str, set[str]]:

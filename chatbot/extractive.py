@@ -246,8 +246,10 @@ class ExtractiveAnswerer(Answerer):
         if sum(w.isdigit() for w in words) > 0.25 * len(words):
             return False  # runs of numbers left by page layout
         kind = structural_kind(sentence)
-        # Who signed or decided is said in the signature block or the caption, and only there.
-        return kind is None or (kind in ("signature", "caption") and intent.signer)
+        # Who signed or decided is said in the signature block or the caption, and only there;
+        # where a case is cited, in the citation.
+        return kind is None or (kind in ("signature", "caption") and intent.signer) or (
+            kind == "citation" and intent.mention)
 
     # -- answering ----------------------------------------------------------
 

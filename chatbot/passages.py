@@ -45,6 +45,7 @@ _MONEY = re.compile(r"\bhow\s+much\b(?!\s+of\b)|\bdamages\b|\b(?:pay|paid|pays|s
                     r"settle\w*|compensation|royalt\w+|license\s+fees?|invest\w*)\b|\$", re.I)
 # "..., and by when ...", "..., and if so, how ...", "..., and roughly how many ...": "and" opens a
 # new part when a question word follows, perhaps after a preposition or an adverb.
+_MENTION = re.compile(r"\b(?:mention(?:s|ed)?|cit(?:e|es|ed|ing)|refer(?:s|red)?\s+to)\b", re.I)
 _PART_SPLIT = re.compile(r"\?\s+|;\s+|\s+and\s+(?:if so,?\s+)?(?=(?:(?:by|in|on|for|under|to|at|from|with|after|before|"
                          r"roughly|also|then)\s+)?(?:what|which|who|whom|when|how|why|whether|did|does|do|was|were|is|are|"
                          r"would|could|can|has|had)\b)|\s*\(\d\)\s*|\s+Also,?\s+", re.I)
@@ -61,6 +62,7 @@ class Intent:
     listing: bool = False  # "what are the factors", "which claims survived"
     holding: bool = False  # "what did the court hold / decide"
     money: bool = False  # "how much did X pay", "what damages"
+    mention: bool = False  # "is Getty's lawsuit mentioned anywhere": a bare citation may answer
 
     @classmethod
     def of(cls, question: str) -> Intent:
@@ -68,7 +70,7 @@ class Intent:
             number=bool(_NUMBER.search(question)), date=bool(_DATE.search(question)),
             person=bool(_PERSON.search(question)), signer=bool(_SIGNER.search(question)),
             listing=bool(_LIST.search(question)), holding=bool(_HOLDING.search(question)),
-            money=bool(_MONEY.search(question)),
+            money=bool(_MONEY.search(question)), mention=bool(_MENTION.search(question)),
         )
 
 
@@ -92,7 +94,7 @@ _HEADER_FIELD = re.compile(r"(?:^|[\s·.)])(?:Court|Docket|Decision|Kind|Source|
 # "Kadrey v. Meta Platforms, Inc. — case brief (project-written summary)."
 _PROJECT_TITLE_LINE = re.compile(r"\s[—–-]\s[^.;]{0,80}\(project-written[^)]*\)\.?\s*$", re.I)
 _TOC_ENTRY = re.compile(r"[,:;]\s*(?:at|pp?\.)\s*\d+(?:\s*[-–]\s*\d+)?(?:\s*(?:&|and)\s*nn?\.\s*[\d\-–]+)?", re.I)
-_TOC_LINE = re.compile(r"^[^.]{0,120}:\s*(?:at|pp?\.)\s*\d+[\d\s,&n.\-–]*(?:\([^)]*\))?\s*\.?$", re.I)
+_TOC_LINE = re.compile(r"^[^.]{0,120}:\s*(?:(?:order|op\.|opinion|brief|complaint|compl\.)\s+)?(?:at|pp?\.)\s*\d+[\d\s,&n.\-–]*(?:\([^)]*\))?\s*\.?$", re.I)
 _LEADERS = re.compile(r"(?:\.\s?){5,}|_{4,}|…{2,}")
 _CAPTION = re.compile(r"\b(?:Plaintiffs?|Defendants?|Petitioners?|Respondents?|Appellants?|Appellees?)\s*,\s*(?:v\.|vs\.)|"
                       r"^\s*(?:Case|Civil Action)\s+No\.|\bCase\s+No\.\s*[\d:]+\S*\s*$|\bIN THE UNITED STATES\b|"

@@ -57,7 +57,13 @@ _CASE_NOISE = {
     "v", "in", "re", "inc", "llc", "ltd", "corp", "corporation", "company", "co", "pbc", "gmbh", "the", "of",
     "and", "ai", "litig", "litigation", "copyright", "infring", "infringement", "group", "platform", "platforms",
     "enterpris", "centr", "intellig", "music", "generat", "generative", "llm", "lp", "u.s.", "studio", "mpa",
+    # Words questions use for other things: "the new defendant" is not The New York Times Company.
+    "new", "first", "united", "state", "states", "american", "nation", "national", "general",
 }
+
+
+# "Tremblay v. OpenAI, Inc.": group 1 is the first party, by which the case is named.
+_V_CAPTION = re.compile(r"([\w.'’&-]+)\s+v\.\s+[\w.'’&-]+(?:,?\s+(?:Inc|LLC|Ltd|Corp|PBC|Platforms)\.?)*")
 
 
 def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
@@ -65,13 +71,16 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
     from ingest.tokenization import tokenize
 
     words = set(tokenize(question))
-    found = set()
+    found: dict[str, str] = {}  # source -> its case's name
     for source, doc in documents.items():
         # A digest of a dispute names it in its title: "Studios and the MPA v. ByteDance over …".
         name = doc.case_name or (doc.title.split(":")[0] if " v. " in doc.title.split(":")[0] else None)
         if name and _case_key(name) in words:
-            found.add(source)
-    return found
+            found[source] = name
+    # "Tremblay v. OpenAI" names Tremblay's case, not In re OpenAI as well: a case is not meant
+    # when its word appears only as the second party of another case the question names.
+    outside = set(tokenize(_V_CAPTION.sub(lambda m: m.group(1), question)))
+    return {s for s, name in found.items() if _case_key(name) in outside}
 
 
 

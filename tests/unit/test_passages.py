@@ -382,3 +382,27 @@ def test_cases_set_side_by_side_by_party_or_judge():
     # One case, by both its parties: no comparison, and Bartz v. Anthropic is not meant.
     assert party_sources("Why was Concord's case against Anthropic moved?", documents) == set()
     assert party_sources("What did Kadrey v. Meta hold?", documents) == set()
+
+
+def test_the_case_a_question_names_is_the_one_meant():
+    from chatbot.query import mentioned_sources
+    from ingest.types import SourceDocument
+
+    def doc(source, case):
+        return SourceDocument(source=source, title=source, sha256="0" * 64, case_name=case)
+
+    documents = {"tremblay.txt": doc("tremblay.txt", "Tremblay v. OpenAI, Inc."),
+                 "mdl.txt": doc("mdl.txt", "In re OpenAI, Inc., Copyright Infringement Litigation"),
+                 "nyt.txt": doc("nyt.txt", "The New York Times Company v. Microsoft Corporation")}
+    assert mentioned_sources("Which claims survived in Tremblay v. OpenAI?", documents) == {"tremblay.txt"}
+    assert mentioned_sources("What did OpenAI argue?", documents) == {"mdl.txt"}
+    assert mentioned_sources("How many actions? (In re OpenAI; Tremblay v. OpenAI)", documents) == {
+        "mdl.txt", "tremblay.txt"}
+    # "The new defendant" is not The New York Times Company.
+    assert mentioned_sources("Who was the new defendant?", documents) == set()
+    assert mentioned_sources("What did the New York Times allege?", documents) == {"nyt.txt"}
+
+
+def test_a_bare_citation_answers_only_where_a_case_is_cited():
+    assert Intent.of("Is Getty Images' lawsuit against Stability AI mentioned anywhere?").mention
+    assert not Intent.of("What did Campbell v. Acuff-Rose hold about commercial use?").mention

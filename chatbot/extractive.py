@@ -328,12 +328,18 @@ class ExtractiveAnswerer(Answerer):
     def _select_per_document(self, candidates: list[Candidate]) -> list[Candidate]:
         """One line per case: each case's likeliest sentence, preferring one that decides
         something, for the cases whose line comes close to the best case's."""
+        def merit(c: Candidate) -> float:
+            # The sentence itself must speak to the question: its neighbours cannot carry it here.
+            said = sentence_signals(c.text)
+            return ((c.features["coverage"] + 0.5 * c.probability) * (1.5 if said["holds"] else 1.0)
+                    * (0.5 if said["party_says"] or said["cites"] else 1.0))
+
         best: dict[str, Candidate] = {}
-        for c in sorted(candidates, key=lambda c: -(c.probability * (1.5 if c.features["holds"] else 1.0))):
+        for c in sorted(candidates, key=lambda c: -merit(c)):
             best.setdefault(_case_of(c), c)
-        top = max(c.probability for c in best.values())
-        keep = [c for c in best.values() if c.probability >= 0.2 * top]
-        return sorted(keep, key=lambda c: -c.probability)[:12]
+        top = max(merit(c) for c in best.values())
+        keep = [c for c in best.values() if merit(c) >= 0.5 * top]
+        return sorted(keep, key=lambda c: -merit(c))[:12]
 
     def _compose(self, chosen: list[Candidate], *, survey: bool, intent: Intent | None = None) -> Draft:
         """The best quote first; then the others, grouped by document (in the order of each

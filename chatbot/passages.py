@@ -210,6 +210,9 @@ _CITATION_HEAVY = re.compile(r"\b\d+\s+(?:U\.S\.|F\.\s?(?:\d[a-z]{1,2}|Supp\.)|S
                              re.I)
 
 
+# A party's position, not the court's: "Publishers contend", "Stability moves to dismiss".
+_PARTY_SAYS = re.compile(r"\b(?:contend|argue|allege|assert|maintain|urge|insist|move)(?:s|d|ed)?\b|\bclaims?\s+that\b|"
+                         r"\bbefore\s+the\s+court\s+is\b", re.I)
 _HAS_MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s*(?:million|billion|thousand)?\s*(?:dollars|euros|pounds)\b|"
                         r"\b\d[\d,.]*\s+(?:million|billion)\b", re.I)
 
@@ -224,6 +227,7 @@ def sentence_signals(sentence: str) -> dict[str, bool]:
         "holds": bool(_HOLDS.search(sentence)),
         "cites": len(_CITATION_HEAVY.findall(sentence)) >= 2,
         "money": bool(_HAS_MONEY.search(sentence)),
+        "party_says": bool(_PARTY_SAYS.search(sentence)),
     }
 
 

@@ -93,25 +93,44 @@ def test_a_question_asking_for_the_judge_and_more_gets_both(engine):
     assert "LOPEZ" in quotes and "was a fair use" in quotes
 
 
-def test_two_cases_set_side_by_side_are_both_quoted(small_corpus, settings, fake_embedder):
-    """A comparison of two cases hears both, even when one case's lines score higher throughout."""
-    second = small_corpus / "opinions" / "brown-v-widgetco_2024-05-06_order.txt"
-    second.write_text(
-        "UNITED STATES DISTRICT COURT NORTHERN DISTRICT OF CALIFORNIA ALICE BROWN, Plaintiff, v. WIDGETCO, INC., "
-        "Defendant. Case No. 24-cv-05678-XYZ ORDER DENYING SUMMARY JUDGMENT\n"
-        "The motion was heard in April. WidgetCo's copying of the pirated novels was not a fair use. "
-        "The servers were moved twice in the same year, once in spring and once in the fall. "
-        "The movers billed by the hour and kept logs of every rack they lifted onto the trucks and off again. "
-        "Their invoices were paid late, and a dispute over the late fees is pending in state court. "
-        "Keeping the pirated copies was not a fair use by WidgetCo either. "
-        "IT IS SO ORDERED. Dated: May 6, 2024 PAUL GREEN United States District Judge\n", encoding="utf-8")
+SECOND_ORDER = (
+    "UNITED STATES DISTRICT COURT NORTHERN DISTRICT OF CALIFORNIA ALICE BROWN, Plaintiff, v. WIDGETCO, INC., "
+    "Defendant. Case No. 24-cv-05678-XYZ ORDER DENYING SUMMARY JUDGMENT\n"
+    "The motion was heard in April. WidgetCo's copying of the pirated novels was not a fair use. "
+    "The servers were moved twice in the same year, once in spring and once in the fall. "
+    "The movers billed by the hour and kept logs of every rack they lifted onto the trucks and off again. "
+    "Their invoices were paid late, and a dispute over the late fees is pending in state court. "
+    "WidgetCo contends that copying the novels to train its model is a fair use of the novels. "
+    "Keeping the pirated copies was not a fair use by WidgetCo either. "
+    "IT IS SO ORDERED. Dated: May 6, 2024 PAUL GREEN United States District Judge\n"
+)
+
+
+def _two_cases(small_corpus, settings, fake_embedder, max_quotes=None) -> Engine:
+    (small_corpus / "opinions" / "brown-v-widgetco_2024-05-06_order.txt").write_text(SECOND_ORDER, encoding="utf-8")
     ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
-    settings.answer.max_quotes = 2  # room for one line of each case, no more
+    if max_quotes:
+        settings.answer.max_quotes = max_quotes
     engine = Engine(settings, embedder=fake_embedder)
     answerer = engine.answerer()
     # The fake embedder's similarities say nothing; whether to answer is not what is tested here.
     answerer.calibration = replace(answerer.calibration, answerable=replace(answerer.calibration.answerable, threshold=0.0))
-    answer = engine.ask("Compare the Acme order with the WidgetCo order: was copying the novels or keeping the pirated copies a fair use?")
+    return engine
+
+
+def test_two_cases_set_side_by_side_are_both_quoted(small_corpus, settings, fake_embedder):
+    """A comparison of two cases hears both, even when one case's lines score higher throughout."""
+    engine = _two_cases(small_corpus, settings, fake_embedder, max_quotes=2)  # room for one line of each case
+    answer = engine.ask("Compare the Acme order with the WidgetCo order: was copying the novels or keeping the "
+                        "pirated copies a fair use?")
     sources = {c.source for c in answer.citations}
     assert not answer.abstained
     assert sources == {"opinions/smith-v-acme_2024-01-02_order.txt", "opinions/brown-v-widgetco_2024-05-06_order.txt"}
+
+
+def test_a_survey_quotes_each_court_not_the_parties(small_corpus, settings, fake_embedder):
+    engine = _two_cases(small_corpus, settings, fake_embedder)
+    answer = engine.ask("Which courts have ruled on whether copying novels to train a model is a fair use?")
+    quotes = {c.source.split("/")[-1]: c.quote for c in answer.citations}
+    assert "was a fair use" in quotes["smith-v-acme_2024-01-02_order.txt"]
+    assert "contends" not in quotes["brown-v-widgetco_2024-05-06_order.txt"]

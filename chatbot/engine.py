@@ -12,7 +12,7 @@ import numpy as np
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever
-from chatbot.query import (dated_sources, described_sources, is_survey, judge_surname, mentioned_sources, party_sources,
+from chatbot.query import (compares, dated_sources, described_sources, is_survey, judge_surname, mentioned_sources, party_sources,
                            survey_sources)
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
@@ -313,9 +313,11 @@ def _focus(query: str, evidence: list[Evidence], documents: dict[str, SourceDocu
     focus = dated_sources(query, named, documents)
     if not narrow:
         return focus, []
-    if parties and len(_cases(focus, documents)) < 2:
+    # A case named, and a party of another ("Judge Stein's ruling on OpenAI's motion in the New
+    # York Times case"): the named case, unless the question compares.
+    if parties and len(_cases(focus, documents)) < 2 and (not named or compares(query)):
         focus = parties
-    if len(_cases(focus, documents)) > 1:
+    if len(_cases(focus, documents)) > 1 and (focus == parties or compares(query)):
         return focus, list(_cases(focus, documents).values())  # cases side by side: each is heard
     if focus != named:
         return focus, [focus]  # the case's ruling of the month the question gives ("the October 2023 order")

@@ -84,6 +84,14 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
 
 
 
+_COMPARES = re.compile(r"\b(?:compar\w*|contrast\w*|versus|vs\.?|differ\w*|both|each|alike|similar\w*|between)\b", re.I)
+
+
+def compares(question: str) -> bool:
+    """Does the question set things side by side ("compare", "how did X and Y differ")?"""
+    return bool(_COMPARES.search(question))
+
+
 def party_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
     """The documents of the cases a question sets side by side by a party or a judge ("the
     Anthropic and Meta rulings", "how did Alsup and Chhabria differ"), when it names two or more

@@ -406,3 +406,15 @@ def test_the_case_a_question_names_is_the_one_meant():
 def test_a_bare_citation_answers_only_where_a_case_is_cited():
     assert Intent.of("Is Getty Images' lawsuit against Stability AI mentioned anywhere?").mention
     assert not Intent.of("What did Campbell v. Acuff-Rose hold about commercial use?").mention
+
+
+@pytest.mark.parametrize("question, side_by_side", [
+    ("Compare the Bartz and Kadrey rulings on market dilution.", True),
+    ("How did Alsup and Chhabria differ on the fourth factor?", True),
+    # A named case and a party of it: no second case is asked about.
+    ("How did the judge rule on OpenAI's and Microsoft's motion to dismiss the Times' complaint?", False),
+])
+def test_a_question_that_sets_cases_side_by_side(question, side_by_side):
+    from chatbot.query import compares
+
+    assert compares(question) == side_by_side

@@ -58,7 +58,8 @@ _CASE_NOISE = {
     "and", "ai", "litig", "litigation", "copyright", "infring", "infringement", "group", "platform", "platforms",
     "enterpris", "centr", "intellig", "music", "generat", "generative", "llm", "lp", "u.s.", "studio", "mpa",
     # Words questions use for other things: "the new defendant" is not The New York Times Company.
-    "new", "first", "united", "state", "states", "american", "nation", "national", "general",
+    "new", "first", "unit", "state", "american", "nation", "general",
+    "compani", "corpor", "incorpor", "limit",  # stems, as tokenize leaves them
 }
 
 
@@ -71,16 +72,22 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
     from ingest.tokenization import tokenize
 
     words = set(tokenize(question))
-    found: dict[str, str] = {}  # source -> its case's name
+    # "The New York Times Company" is also "the Times": a party's last word names it too, when
+    # the question writes it as a name ("the Times' complaint", not "how many times").
+    capitalised = set(tokenize(" ".join(_CAPITALISED.findall(question))))
+    found: dict[str, str] = {}  # source -> the word the question names its case by
     for source, doc in documents.items():
         # A digest of a dispute names it in its title: "Studios and the MPA v. ByteDance over …".
         name = doc.case_name or (doc.title.split(":")[0] if " v. " in doc.title.split(":")[0] else None)
-        if name and _case_key(name) in words:
-            found[source] = name
+        if not name:
+            continue
+        first, last = _case_key(name), _party_last_word(name)
+        if first in words or last in capitalised:
+            found[source] = first if first in words else last
     # "Tremblay v. OpenAI" names Tremblay's case, not In re OpenAI as well: a case is not meant
     # when its word appears only as the second party of another case the question names.
     outside = set(tokenize(_V_CAPTION.sub(lambda m: m.group(1), question)))
-    return {s for s, name in found.items() if _case_key(name) in outside}
+    return {s for s, key in found.items() if key in outside}
 
 
 
@@ -150,6 +157,18 @@ def described_sources(question: str, sources: set[str], documents: dict[str, Sou
     appellate = {s for s, court in courts.items() if "cir." in court.lower()} if (
         _APPELLATE.search(question) and not courts_deciding(question)) else set()
     return (seated & appellate if seated and appellate else seated or appellate) or narrowed
+
+
+_CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w’'-]*")
+
+
+@lru_cache(maxsize=65536)
+def _party_last_word(name: str) -> str | None:
+    """The last distinctive word of a case's first party ("times" of The New York Times Company)."""
+    from ingest.tokenization import tokenize
+
+    keys = [t for t in tokenize(name.split(" v. ")[0]) if t not in _CASE_NOISE and len(t) > 2]
+    return keys[-1] if keys else None
 
 
 @lru_cache(maxsize=65536)

@@ -401,6 +401,8 @@ def test_the_case_a_question_names_is_the_one_meant():
     # "The new defendant" is not The New York Times Company.
     assert mentioned_sources("Who was the new defendant?", documents) == set()
     assert mentioned_sources("What did the New York Times allege?", documents) == {"nyt.txt"}
+    assert mentioned_sources("According to the Times' complaint, what did Microsoft invest?", documents) == {"nyt.txt"}
+    assert mentioned_sources("How many times was the complaint amended?", documents) == set()
 
 
 def test_a_bare_citation_answers_only_where_a_case_is_cited():

@@ -160,6 +160,8 @@ class ExtractiveAnswerer(Answerer):
                 c.probability = min(c.probability, floor) * 0.5
 
     def _answerable_features(self, question, evidence, weights, candidates, request, intent) -> dict[str, float]:
+        if request.focus:  # judged on the passages of what the question is about, first
+            evidence = sorted(evidence, key=lambda e: e.chunk.source not in request.focus)
         sims = [e.similarity for e in evidence[:3] if e.similarity is not None]
         texts = [f"{e.chunk.header} {e.chunk.text}" for e in evidence]  # a passage with its document's header
         tokens = [set(tokenize(t)) for t in texts]

@@ -70,6 +70,7 @@ def load_file(path: Path, source: str, *, max_bytes: int | None = None, sidecar:
     head = " ".join(p.text for p in pages[:2])  # some captions run onto the second page
     found = extract_metadata(head, extracted.text_for_metadata(), pages[-1].text, path.name)
     pages = clean_pages(pages)
+    found = _repair_titles(found, pages)
     pages = [p.model_copy(update={"headings": find_headings(p.text, extracted.headings)}) for p in pages if p.text]
     if not pages:
         raise IngestError(source, "no text left after removing page furniture")
@@ -94,6 +95,33 @@ def _read_bytes(path: Path, source: str, max_bytes: int | None) -> bytes:
     if max_bytes is not None and len(data) > max_bytes:
         raise IngestError(source, f"the file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
     return data
+
+
+def _repair_titles(found: dict, pages: list[Page]) -> dict:
+    """The caption's title read before cleaning, with its split words joined against the cleaned
+    text's vocabulary, as the text itself was ("Order on Motion S to Dismiss" -> "Motions")."""
+    if not found.get("document_title"):
+        return found
+    from ingest.repair import Vocabulary, repair_text
+
+    # Repaired in capitals, as captions print it ("MOTION S"), then put back in the title's case.
+    words = found["document_title"].split()
+    repaired, joins = repair_text(" ".join(words).upper(), Vocabulary([p.text for p in pages]))
+    if not joins:
+        return found
+    out, i = [], 0
+    for joined in repaired.split(" "):
+        parts = [words[i]]
+        i += 1
+        while "".join(parts).upper() != joined and i < len(words):
+            parts.append(words[i])
+            i += 1
+        out.append(parts[0] if len(parts) == 1 else _case_like("".join(parts), parts[0]))
+    return {**found, "document_title": " ".join(out)}
+
+
+def _case_like(word: str, model: str) -> str:
+    return word.upper() if model.isupper() and len(model) > 1 else word.capitalize() if model[:1].isupper() else word.lower()
 
 
 def _document_fields(found: dict, sidecar: dict | None, extracted: Extracted, path: Path) -> dict:

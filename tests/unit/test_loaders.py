@@ -156,3 +156,14 @@ def test_ingest_errors_are_errors_for_the_user(tmp_path):
     with pytest.raises(LegalqaError) as err:
         load_file(tmp_path / "note.docx", "note.docx")
     assert isinstance(err.value, IngestError) and str(err.value) == "note.docx: unsupported file type '.docx'"
+
+
+def test_a_split_word_in_the_caption_title_is_joined(tmp_path):
+    """The title is read from the caption before cleaning; its split words are joined as the text's are."""
+    text = ("UNITED STATES DISTRICT COURT NORTHERN DISTRICT OF CALIFORNIA\nSARAH ANDERSEN, et al., Plaintiffs, "
+            "v. STABILITY AI LTD., et al., Defendants.\nCase No. 23-cv-00201-WHO\nORDER ON MOTION S TO DISMISS AND "
+            "STRIKE\n" + "The motions to dismiss are granted in part. " * 5 + "Motions like these are common.\n")
+    path = tmp_path / "andersen-v-stability_2023-10-30_order.txt"
+    path.write_text(text, encoding="utf-8")
+    title = load_file(path, path.name).document.title
+    assert "Motions to Dismiss" in title and "Motion S" not in title

@@ -38,6 +38,9 @@ _QUESTION_WORDS = frozenset(
 )
 _ALPHA = re.compile(r"[A-Za-z]")
 _UNMEASURED = 0.3  # the similarity assumed for a chunk found by BM25 alone
+# Within the case of the best quote, a line needs less: a further quote from the right case
+# costs words, one from another case can cost the answer its footing.
+_SAME_CASE_FLOOR = 0.15
 _RELATIVE_FLOOR = 0.35  # a quote after the first needs this share of the best sentence's probability
 
 
@@ -308,7 +311,8 @@ class ExtractiveAnswerer(Answerer):
         for c in ranked:
             if len(chosen) >= self.settings.max_quotes:
                 break
-            if chosen and c.probability < _RELATIVE_FLOOR * best[_case_of(c) if balanced else ""]:
+            floor = _SAME_CASE_FLOOR if _case_of(c) == _case_of(ranked[0]) else _RELATIVE_FLOOR
+            if chosen and c.probability < floor * best[_case_of(c) if balanced else ""]:
                 continue
             size = len(window_text(c).split())
             if chosen and (words + size > budget or any(overlaps(c, x) for x in chosen)):

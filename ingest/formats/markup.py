@@ -76,8 +76,25 @@ def _read_xml(data: bytes, source: str) -> tuple[list[Page], str | None]:
         if el.tag.rsplit("}", 1)[-1] == "title" and el.text and el.text.strip():
             title = el.text.strip()
             break
-    if title and root.tag.endswith("uscDoc"):  # the Law Revision Counsel's USLM
+    uslm = root.tag.endswith("uscDoc")  # the Law Revision Counsel's USLM
+    if title and uslm:
         title = f"{title}, United States Code"
     # Block-level elements end with a space so that words from adjacent elements don't merge.
-    text = " ".join(t for t in root.itertext())
+    text = " ".join(_text_of(root, skip={"notes"} if uslm else set()))
     return [Page(number=None, text=normalize_whitespace(text))], title
+
+
+def _text_of(element, skip: set[str]):
+    """The text under ``element``, leaving out elements whose tag is in ``skip``: the Code's
+    editorial notes, whose historical figures (a 1976 report's "$250 and $10,000") would be
+    quoted as the statute's text."""
+    if element.tag.rsplit("}", 1)[-1] in skip:
+        if element.tail:
+            yield element.tail
+        return
+    if element.text:
+        yield element.text
+    for child in element:
+        yield from _text_of(child, skip)
+    if element.tail:
+        yield element.tail

@@ -167,3 +167,20 @@ def test_a_split_word_in_the_caption_title_is_joined(tmp_path):
     path.write_text(text, encoding="utf-8")
     title = load_file(path, path.name).document.title
     assert "Motions to Dismiss" in title and "Motion S" not in title
+
+
+def test_the_code_s_editorial_notes_are_not_the_statute_s_text(tmp_path):
+    """USLM: a section's text is indexed; its notes (a 1976 report's superseded figures) are not."""
+    path = tmp_path / "usc17.xml"
+    path.write_text(
+        '<uscDoc xmlns="http://xml.house.gov/schemas/uslm/1.0"><meta><title>Title 17</title></meta><main>'
+        "<section><num>§ 504.</num><heading>Remedies for infringement</heading><content>statutory damages "
+        "in a sum of not less than $750 or more than $30,000 as the court considers just.</content>"
+        '<notes type="uscNote"><note><p>the court is obliged to award between $250 and $10,000.</p></note></notes>'
+        "</section><section><num>§ 505.</num><content>Costs and attorney's fees.</content></section></main></uscDoc>",
+        encoding="utf-8")
+    document = load_file(path, path.name)
+    text = " ".join(p.text for p in document.pages)
+    assert document.document.title == "Title 17, United States Code"
+    assert "not less than $750" in text and "Costs and attorney's fees." in text
+    assert "$250 and $10,000" not in text

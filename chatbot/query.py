@@ -64,6 +64,8 @@ _CASE_NOISE = {
 
 
 # "Tremblay v. OpenAI, Inc.": group 1 is the first party, by which the case is named.
+# A word written as a name: capitalised, and not the first word of a sentence.
+_CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w’'-]*")
 _V_CAPTION = re.compile(r"([\w.'’&-]+)\s+v\.\s+[\w.'’&-]+(?:,?\s+(?:Inc|LLC|Ltd|Corp|PBC|Platforms)\.?)*")
 
 
@@ -90,7 +92,6 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
     return {s for s, key in found.items() if key in outside}
 
 
-
 _COMPARES = re.compile(r"\b(?:compar\w*|contrast\w*|versus|vs\.?|differ\w*|both|each|alike|similar\w*|between)\b", re.I)
 
 
@@ -103,16 +104,13 @@ def party_sources(question: str, documents: dict[str, SourceDocument]) -> set[st
     """The documents of the cases a question sets side by side by a party or a judge ("the
     Anthropic and Meta rulings", "how did Alsup and Chhabria differ"), when it names two or more
     cases that way; otherwise none."""
-    from ingest.tokenization import tokenize
-
     names = [n - _CASE_NOISE for n in question_names(question)]
     cases: dict[str, set[str]] = {}
     named_by: dict[str, set[int]] = {}
     for source, doc in documents.items():
         if not doc.case_name:
             continue
-        words = set(tokenize(doc.case_name)) - _CASE_NOISE
-        words |= set(tokenize(doc.judge.split()[-1])) if doc.judge else set()
+        words = _party_words(doc.case_name, doc.judge)
         hits = {i for i, n in enumerate(names) if n and n & words}
         if hits:
             cases.setdefault(doc.case_name, set()).add(source)
@@ -124,6 +122,7 @@ def party_sources(question: str, documents: dict[str, SourceDocument]) -> set[st
     if len(meant) < 2 or len({frozenset(named_by[c]) for c in meant}) < 2:
         return set()
     return set().union(*(cases[c] for c in meant))
+
 
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
@@ -159,7 +158,13 @@ def described_sources(question: str, sources: set[str], documents: dict[str, Sou
     return (seated & appellate if seated and appellate else seated or appellate) or narrowed
 
 
-_CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w’'-]*")
+@lru_cache(maxsize=65536)
+def _party_words(case_name: str, judge: str | None) -> frozenset[str]:
+    """The words a question may name a case by: its parties' and its judge's surname."""
+    from ingest.tokenization import tokenize
+
+    words = set(tokenize(case_name)) | (set(tokenize(judge.split()[-1])) if judge else set())
+    return frozenset(words - _CASE_NOISE)
 
 
 @lru_cache(maxsize=65536)

@@ -53,9 +53,16 @@ def most_direct(chosen: list[Candidate], intent: Intent | None) -> Candidate:
             if c.source != chosen[0].source and c.probability < 0.8 * chosen[0].probability:
                 continue  # another document's date or name does not outrank the likeliest quote
             signals = sentence_signals(c.text)
-            if wanted and any(signals[w] for w in wanted):
+            if wanted and any(signals[w] for w in wanted) and not _fragment(c):
                 return c
-    return chosen[0]
+    # A sentence the page break cut ("circumstances involving the plaintiff ...") does not lead.
+    return next((c for c in chosen if not _fragment(c)), chosen[0])
+
+
+def _fragment(c: Candidate) -> bool:
+    """Does the quote open mid-sentence (its page began there)?"""
+    text = window_text(c).lstrip("“\"'([ ")
+    return bool(text) and text[0].islower()
 
 
 def window_text(c: Candidate) -> str:

@@ -420,3 +420,21 @@ def test_a_question_that_sets_cases_side_by_side(question, side_by_side):
     from chatbot.query import compares
 
     assert compares(question) == side_by_side
+
+
+def test_a_sentence_cut_by_a_page_break_does_not_lead_the_answer():
+    from chatbot.candidates import Candidate, most_direct
+    from chatbot.types import Evidence
+    from ingest.types import Chunk
+
+    def candidate(text: str, probability: float) -> Candidate:
+        chunk = Chunk(chunk_id=text[:8], source="order.txt", title="Order", page=2, start=0, end=len(text),
+                      text=text, doc_sha256="0" * 64)
+        return Candidate(0, Evidence(chunk=chunk, score=1.0), 0, len(text), text, probability=probability,
+                         window=(0, len(text)))
+
+    cut = candidate("carriages for transportation, few consumers want caselaw without search tools.", 0.6)
+    whole = candidate("The court held that the printed reporters are no separate market.", 0.5)
+    assert most_direct([cut, whole], Intent.of("What did the court hold?")) is whole
+    assert most_direct([cut, whole], None) is whole
+    assert most_direct([cut], None) is cut  # nothing better to lead with

@@ -13,7 +13,10 @@ from legalqa.errors import LegalqaError
 from ingest.types import SourceDocument
 
 _SURVEY = re.compile(
-    r"\b(?:which|what)\s+(?:other\s+)?(?:courts|cases|judges|decisions|rulings)\b"
+    # "Which courts have ruled on X", "which cases are about Y"; not "which cases was the complaint
+    # to consolidate", where the cases are what something else acts on.
+    r"\b(?:which|what)\s+(?:other\s+)?(?:courts|cases|judges|decisions|rulings)\b(?!\s+(?:was|were|did|does|do|is|"
+    r"will|would|should|could|can|must)\s+(?:the|a|an|it|they|he|she|its|this|that|these|those)\b)"
     r"|\bhow\s+have\s+(?:the\s+)?(?:courts|judges)\b|\bcourts?\s+(?:that\s+)?have\s+(?:ruled|held|decided|addressed)\b"
     r"|\bcompare\b.*\b(?:courts|cases|rulings|decisions)\b",
     re.IGNORECASE,

@@ -70,6 +70,10 @@ def test_intents():
     assert is_survey("Which courts have ruled on whether training is fair use, and how?")
     assert is_survey("How have courts treated DMCA 1202(b) claims?")
     assert not is_survey("What did the court hold in Kadrey v. Meta?")
+    assert is_survey("Which cases are about song lyrics?")
+    # The cases are what the complaint acts on: a question about one case, not a survey.
+    assert not is_survey("Which cases was the amended complaint to consolidate?")
+    assert not is_survey("Which decisions did the court rely on?")
     assert asks_for_judge("Who was the judge?") and asks_for_judge("Which judge wrote the order?")
     assert not asks_for_judge("What did the judge hold?")
 

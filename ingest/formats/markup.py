@@ -1,4 +1,5 @@
-"""HTML and XML: their text as one unpaged page, without scripts and styles, and their title."""
+"""HTML and XML: their text as one unpaged page, without scripts and styles (nor the U.S. Code's
+editorial notes), and their title."""
 
 from __future__ import annotations
 

@@ -12,8 +12,8 @@ import numpy as np
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever
-from chatbot.query import (compares, dated_sources, described_sources, is_survey, judge_surname, mentioned_sources, party_sources,
-                           survey_sources)
+from chatbot.query import (compares, dated_sources, described_sources, is_survey, judge_surname, mentioned_sources,
+                           party_sources, survey_sources)
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.index import Index
@@ -315,10 +315,11 @@ def _focus(query: str, evidence: list[Evidence], documents: dict[str, SourceDocu
         return focus, []
     # A case named, and a party of another ("Judge Stein's ruling on OpenAI's motion in the New
     # York Times case"): the named case, unless the question compares.
-    if parties and len(_cases(focus, documents)) < 2 and (not named or compares(query)):
-        focus = parties
-    if len(_cases(focus, documents)) > 1 and (focus == parties or compares(query)):
-        return focus, list(_cases(focus, documents).values())  # cases side by side: each is heard
+    cases = _cases(focus, documents)
+    if parties and len(cases) < 2 and (not named or compares(query)):
+        focus, cases = parties, _cases(parties, documents)
+    if len(cases) > 1 and (focus == parties or compares(query)):
+        return focus, list(cases.values())  # cases side by side: each is heard
     if focus != named:
         return focus, [focus]  # the case's ruling of the month the question gives ("the October 2023 order")
     if not focus:

@@ -308,10 +308,11 @@ class ExtractiveAnswerer(Answerer):
         # A question with more parts keeps the sentence naming the judge and answers the rest.
         chosen: list[Candidate] = named[:1]
         words = sum(len(window_text(c).split()) for c in chosen)
+        lead_case = _case_of(ranked[0]) if ranked else None
         for c in ranked:
             if len(chosen) >= self.settings.max_quotes:
                 break
-            floor = _SAME_CASE_FLOOR if _case_of(c) == _case_of(ranked[0]) else _RELATIVE_FLOOR
+            floor = _SAME_CASE_FLOOR if _case_of(c) == lead_case else _RELATIVE_FLOOR
             if chosen and c.probability < floor * best[_case_of(c) if balanced else ""]:
                 continue
             size = len(window_text(c).split())

@@ -43,9 +43,9 @@ _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|rule
 # A sum of money: "how much did X pay", "what damages", "agree to pay to settle", "what fines".
 _MONEY = re.compile(r"\bhow\s+much\b(?!\s+of\b)|\bdamages\b|\b(?:pay|paid|pays|spend|spent|cost|costs|fines|fined|"
                     r"settle\w*|compensation|royalt\w+|license\s+fees?|invest\w*)\b|\$", re.I)
+_MENTION = re.compile(r"\b(?:mention(?:s|ed)?|cit(?:e|es|ed|ing)|refer(?:s|red)?\s+to)\b", re.I)
 # "..., and by when ...", "..., and if so, how ...", "..., and roughly how many ...": "and" opens a
 # new part when a question word follows, perhaps after a preposition or an adverb.
-_MENTION = re.compile(r"\b(?:mention(?:s|ed)?|cit(?:e|es|ed|ing)|refer(?:s|red)?\s+to)\b", re.I)
 _PART_SPLIT = re.compile(r"\?\s+|;\s+|\s+and\s+(?:if so,?\s+)?(?=(?:(?:by|in|on|for|under|to|at|from|with|after|before|"
                          r"roughly|also|then)\s+)?(?:what|which|who|whom|when|how|why|whether|did|does|do|was|were|is|are|"
                          r"would|could|can|has|had)\b)|\s*\(\d\)\s*|\s+Also,?\s+", re.I)
@@ -94,7 +94,8 @@ _HEADER_FIELD = re.compile(r"(?:^|[\s·.)])(?:Court|Docket|Decision|Kind|Source|
 # "Kadrey v. Meta Platforms, Inc. — case brief (project-written summary)."
 _PROJECT_TITLE_LINE = re.compile(r"\s[—–-]\s[^.;]{0,80}\(project-written[^)]*\)\.?\s*$", re.I)
 _TOC_ENTRY = re.compile(r"[,:;]\s*(?:at|pp?\.)\s*\d+(?:\s*[-–]\s*\d+)?(?:\s*(?:&|and)\s*nn?\.\s*[\d\-–]+)?", re.I)
-_TOC_LINE = re.compile(r"^[^.]{0,120}:\s*(?:(?:order|op\.|opinion|brief|complaint|compl\.)\s+)?(?:at|pp?\.)\s*\d+[\d\s,&n.\-–]*(?:\([^)]*\))?\s*\.?$", re.I)
+_TOC_LINE = re.compile(r"^[^.]{0,120}:\s*(?:(?:order|op\.|opinion|brief|complaint|compl\.)\s+)?(?:at|pp?\.)\s*\d+"
+                       r"[\d\s,&n.\-–]*(?:\([^)]*\))?\s*\.?$", re.I)
 _LEADERS = re.compile(r"(?:\.\s?){5,}|_{4,}|…{2,}")
 _CAPTION = re.compile(r"\b(?:Plaintiffs?|Defendants?|Petitioners?|Respondents?|Appellants?|Appellees?)\s*,\s*(?:v\.|vs\.)|"
                       r"^\s*(?:Case|Civil Action)\s+No\.|\bCase\s+No\.\s*[\d:]+\S*\s*$|\bIN THE UNITED STATES\b|"

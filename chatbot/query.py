@@ -66,9 +66,9 @@ _CASE_NOISE = {
 }
 
 
-# "Tremblay v. OpenAI, Inc.": group 1 is the first party, by which the case is named.
 # A word written as a name: capitalised, and not the first word of a sentence.
 _CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w’'-]*")
+# "Tremblay v. OpenAI, Inc.": group 1 is the first party, by which the case is named.
 _V_CAPTION = re.compile(r"([\w.'’&-]+)\s+v\.\s+[\w.'’&-]+(?:,?\s+(?:Inc|LLC|Ltd|Corp|PBC|Platforms)\.?)*")
 
 

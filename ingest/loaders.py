@@ -121,7 +121,10 @@ def _repair_titles(found: dict, pages: list[Page]) -> dict:
 
 
 def _case_like(word: str, model: str) -> str:
-    return word.upper() if model.isupper() and len(model) > 1 else word.capitalize() if model[:1].isupper() else word.lower()
+    """``word`` in the case of ``model``, the first part it was joined from: CAPITALS, Title or lower."""
+    if model.isupper() and len(model) > 1:
+        return word.upper()
+    return word.capitalize() if model[:1].isupper() else word.lower()
 
 
 def _document_fields(found: dict, sidecar: dict | None, extracted: Extracted, path: Path) -> dict:

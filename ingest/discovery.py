@@ -11,6 +11,10 @@ from pathlib import Path
 from ingest.loaders import IngestError
 from ingest.metadata import is_metadata_file
 
+# A collection's own notes: README.md or MANIFEST.tsv describe the folder, they are not a
+# source a lawyer would cite. A folder's walk passes over them; named on its own, one is read.
+FOLDER_NOTES = frozenset({"readme", "manifest", "license", "changelog"})
+
 
 @dataclass
 class Found:
@@ -21,10 +25,12 @@ class Found:
     read_metadata: bool = True  # False: the file alone, no .meta.toml or manifest.toml (uploads)
 
 
-def discover(paths: Iterable[Path], prefix: str = "") -> list[Found]:
+def discover(paths: Iterable[Path], prefix: str = "", notes: bool = False) -> list[Found]:
     """Every file under ``paths``, keyed by its path relative to the path given.
 
-    Hidden files and metadata sidecars are passed over; a symlink loop is named, not followed.
+    Hidden files, metadata sidecars and a folder's notes (:data:`FOLDER_NOTES`) are passed over;
+    a symlink loop is named, not followed. ``notes=True`` keeps a folder's notes (the uploads
+    folder, where a README.md is a lawyer's own upload).
     """
     found: list[Found] = []
     for root in paths:
@@ -48,7 +54,7 @@ def discover(paths: Iterable[Path], prefix: str = "") -> list[Found]:
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 path = here / name
-                if name.startswith(".") or is_metadata_file(path):
+                if name.startswith(".") or is_metadata_file(path) or (not notes and is_folder_note(path)):
                     continue
                 source = prefix + path.relative_to(root).as_posix()
                 if not path.exists():
@@ -56,6 +62,11 @@ def discover(paths: Iterable[Path], prefix: str = "") -> list[Found]:
                     continue
                 found.append(Found(path, source, root))
     return found
+
+
+def is_folder_note(path: Path) -> bool:
+    """README.md, MANIFEST.tsv, LICENSE and the like: what a folder says about itself."""
+    return path.name.split(".")[0].lower() in FOLDER_NOTES
 
 
 def file_sha256(path: Path) -> str:

@@ -144,7 +144,7 @@ def _rebuild(run: _Run, find: Callable[[], list[Found]], keep_uploads: bool) -> 
     uploads = uploads_dir(settings)
     if keep_uploads and uploads.is_dir():
         given = {item.path.resolve() for item in found}
-        for item in discover([uploads], UPLOAD_PREFIX):
+        for item in discover([uploads], UPLOAD_PREFIX, notes=True):
             if item.path.resolve() not in given:  # the uploads folder was among the paths given
                 item.read_metadata = False
                 found.append(item)

@@ -162,7 +162,7 @@ def test_corpus_files_are_what_ingest_and_the_tutorial_both_read(tmp_path):
                  ".git/x.txt", "court/c.docx"):
         write(tmp_path / name, 10)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in measure.corpus_files(tmp_path)) == [
-        "README.md", "court/a.pdf", "statute/b.htm"]
+        "court/a.pdf", "statute/b.htm"]
 
 
 def fake_processes(monkeypatch, ours, theirs):

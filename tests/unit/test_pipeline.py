@@ -176,3 +176,12 @@ def test_removing_the_last_document_leaves_an_empty_index_that_answers(tmp_path,
     ingest(corpus, settings, fake_embedder)
     assert remove_sources(["a.txt"], settings=settings) == ["a.txt"]
     assert Index(settings, as_built=True).documents == {}
+
+
+def test_a_folders_readme_and_manifest_are_passed_over_unless_named(small_corpus, settings, fake_embedder):
+    (small_corpus / "README.md").write_text("# The collection\n\nNot included: Doe v. Roe, no copy was found.\n")
+    (small_corpus / "MANIFEST.tsv").write_text("path\ttitle\nstatute/fair-use.md\tFair use\n")
+    report = ingest(small_corpus, settings, fake_embedder)
+    assert report.skipped == [] and "README.md" not in report.indexed and len(report.indexed) == 4
+    named = ingest_paths([small_corpus / "README.md"], settings=settings, embedder=fake_embedder)
+    assert named.indexed == ["README.md"]  # named on its own, it is read like any file

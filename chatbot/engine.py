@@ -12,11 +12,12 @@ import numpy as np
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever
-from chatbot.query import (compares, dated_sources, described_sources, is_survey, judge_surname, mentioned_sources,
-                           party_sources, survey_sources)
+from chatbot.query import (compares, dated_sources, described_sources, is_survey, judge_surname, judged_sources,
+                           mentioned_sources, party_sources, survey_sources, topic)
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.index import Index
+from ingest.tokenization import tokenize
 from ingest.layout import UPLOAD_PREFIX
 from ingest.lexical import LexicalIndex
 from ingest.store import ChunkStore, IndexMismatchError, IndexUnavailableError, StaleIndexError
@@ -28,6 +29,7 @@ __all__ = ["Engine", "ask", "IndexMismatchError", "IndexUnavailableError"]
 # Decisions a survey question ("which courts have held X?") reads; the answer keeps those
 # whose best sentence comes close to the best of all.
 SURVEY_DOCUMENTS = 20
+_EVERYWHERE = 0.3  # a word in more than this share of a case's passages does not pick one out
 _FROM_SETTINGS = object()  # no reranker chosen by set_reranker: take the settings'
 
 
@@ -188,13 +190,29 @@ class Engine:
             boost = (surname,)
         # A survey reads one passage a case, and a question for the judge the signature block.
         focus, more_from = _focus(query, evidence, documents, parties, narrow=not (survey or boost))
+        if not boost:  # "Judge Lee's ruling": her documents of the case, not her predecessor's
+            focus = judged_sources(query, focus, documents)
+            more_from = [judged_sources(query, chosen, documents) for chosen in more_from]
+        # Cases side by side: each searched for what the question asks of it, its names taken out.
+        about = topic(query, [documents[s] for s in set().union(*more_from)]) if len(more_from) > 1 else query
+        about_vector = query_vector if about == query or mode == "bm25" else retriever.embed_query(about)
         for chosen in more_from:
             have = {e.chunk.chunk_id for e in evidence}
-            more = retriever.retrieve(query, k=k // 2, mode=mode, query_vector=query_vector, sources=chosen)
+            own = self._within(about, chosen) if len(more_from) > 1 else about
+            more = retriever.retrieve(own, k=k // 2, mode=mode, query_vector=about_vector, sources=chosen)
             evidence += self._registered([e for e in more if e.chunk.chunk_id not in have], documents)
         if boost:
             focus = {evidence[0].chunk.source}
         return _Prepared(query, evidence, query_vector, survey, boost, focus, notes, visible)
+
+    def _within(self, query: str, sources: set[str]) -> str:
+        """``query`` for a search inside ``sources``, without the words most of their chunks hold:
+        within the lyrics case, "lyrics" finds every passage and says nothing of the question."""
+        if self.lexical is None:
+            return query
+        words = [w for w in query.split()
+                 if not any(self.lexical.share(t, sources) > _EVERYWHERE for t in tokenize(w))]
+        return " ".join(words) or query
 
     def _registered(self, evidence: list[Evidence], documents: dict[str, SourceDocument]) -> list[Evidence]:
         """Only evidence from listed documents the viewer may see: a chunk whose document has no

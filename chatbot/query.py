@@ -127,6 +127,22 @@ def party_sources(question: str, documents: dict[str, SourceDocument]) -> set[st
     return set().union(*(cases[c] for c in meant))
 
 
+_FRAME = {"judge", "judges", "case", "cases", "ruling", "rulings", "decision", "decisions", "order", "orders",
+          "court", "courts", "lawsuit", "suit", "how", "did", "the", "and", "in", "versus", "vs"}
+
+
+def topic(question: str, documents: list[SourceDocument]) -> str:
+    """What a comparison asks about once the cases it names are taken out: "Compare how Judge
+    Lee handled vicarious infringement in the lyrics case versus the Google case" is "handled
+    vicarious infringement lyrics" for each case's own search."""
+    from ingest.tokenization import tokenize
+
+    names = set().union(*(_party_words(d.case_name, d.judge) for d in documents if d.case_name))
+    words = [w for w in re.findall(r"[\w'’-]+", question)
+             if w.lower() not in _FRAME and not _COMPARES.fullmatch(w) and not set(tokenize(w)) & names]
+    return " ".join(words) or question
+
+
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
 _MONTH_YEAR = re.compile(r"\b(%s)\s+(?:\d{1,2},\s+)?((?:19|20)\d\d)\b" % "|".join(_MONTHS), re.I)
@@ -141,6 +157,29 @@ def dated_sources(question: str, sources: set[str], documents: dict[str, SourceD
         return sources
     dated = {s for s in sources if (d := documents.get(s)) and d.date and d.date[:7] in asked}
     return dated or sources
+
+
+# "Judge Lee", "Judges Alsup and Chhabria": a judge the question names, with a capital.
+_JUDGE_NAMED = re.compile(r"\b[Jj]udges?\s+([A-Z][a-z]+)(?:(?:,\s*|\s+and\s+)([A-Z][a-z]+))?")
+
+
+def judged_sources(question: str, sources: set[str], documents: dict[str, SourceDocument]) -> set[str]:
+    """Of ``sources``, within each case, the documents of the judge the question names ("how
+    Judge Lee handled vicarious infringement in the lyrics case" is her order, not the transfer
+    order of the Tennessee judge before her). A case none of whose documents is that judge's,
+    and a question that names no judge, keep every document."""
+    named = {name.lower() for pair in _JUDGE_NAMED.findall(question) for name in pair if name}
+    if not named:
+        return sources
+    by_case: dict[str, set[str]] = {}
+    for s in sources:
+        doc = documents.get(s)
+        by_case.setdefault(doc.case_name if doc and doc.case_name else s, set()).add(s)
+    kept: set[str] = set()
+    for case in by_case.values():
+        theirs = {s for s in case if (d := documents.get(s)) and d.judge and d.judge.split()[-1].lower() in named}
+        kept |= theirs or case
+    return kept
 
 
 _APPELLATE = re.compile(r"\b(?:appeals?\s+court|courts?\s+of\s+appeals|appellate|on\s+appeal|circuit\s+court)\b", re.I)

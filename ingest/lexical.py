@@ -196,6 +196,17 @@ class LexicalIndex:
                       if token in counts and (sources is None or source in sources))
         return self._doc_freq.get(token, 0) + private
 
+    def share(self, token: str, sources: set[str]) -> float:
+        """The share of the indexed chunks of ``sources`` that hold ``token`` (built rows only: a
+        delta's and private chunks are left out). "lyrics" is in most chunks of the lyrics case."""
+        column = self._retriever.vocab_dict.get(token)
+        mask = self.mask(sources)
+        if column is None or not mask.any():
+            return 0.0
+        scores = self._retriever.scores
+        start, end = int(scores["indptr"][column]), int(scores["indptr"][column + 1])
+        return float(mask[np.asarray(scores["indices"][start:end])].sum() / mask.sum())
+
     def chunk_count(self, sources: set[str] | None = None) -> int:
         """The chunks a user who may see ``sources`` searches (everything when None)."""
         private = sum(1 for _cid, source, _counts in self.private if sources is None or source in sources)

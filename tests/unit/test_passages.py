@@ -438,3 +438,32 @@ def test_a_sentence_cut_by_a_page_break_does_not_lead_the_answer():
     assert most_direct([cut, whole], Intent.of("What did the court hold?")) is whole
     assert most_direct([cut, whole], None) is whole
     assert most_direct([cut], None) is cut  # nothing better to lead with
+
+
+def test_a_judge_named_picks_her_documents_of_the_case_and_a_comparison_searches_its_topic():
+    from chatbot.query import judged_sources, topic
+    from ingest.types import SourceDocument
+
+    def doc(source, case, judge):
+        return SourceDocument(source=source, title=source, sha256="0" * 64, case_name=case, judge=judge)
+
+    documents = {"tenn.txt": doc("tenn.txt", "Concord Music Group, Inc. v. Anthropic PBC", "Waverly D. Crenshaw"),
+                 "cal.txt": doc("cal.txt", "Concord Music Group, Inc. v. Anthropic PBC", "Eumi K. Lee"),
+                 "google.txt": doc("google.txt", "In re Google Generative AI Copyright Litigation", "Eumi K. Lee"),
+                 "bartz.pdf": doc("bartz.pdf", "Bartz v. Anthropic PBC", "William Alsup")}
+    question = "Compare how Judge Lee handled vicarious infringement in the Anthropic case versus the Google case."
+    assert judged_sources(question, {"tenn.txt", "cal.txt", "google.txt"}, documents) == {"cal.txt", "google.txt"}
+    # A case none of whose documents is the named judge's keeps them all; no judge named, nothing changes.
+    assert judged_sources("How did Judge Lee's ruling differ from Bartz?", {"cal.txt", "bartz.pdf"}, documents) == {
+        "cal.txt", "bartz.pdf"}
+    assert judged_sources("How did the rulings differ?", {"tenn.txt", "cal.txt"}, documents) == {"tenn.txt", "cal.txt"}
+    assert topic(question, [documents["cal.txt"], documents["google.txt"]]) == "handled vicarious infringement"
+
+
+def test_a_word_most_of_a_case_holds_does_not_pick_out_its_passages():
+    from ingest.lexical import LexicalIndex
+
+    texts = ["lyrics copied verbatim", "lyrics and vicarious liability", "lyrics in the training set", "a fair use brief"]
+    lexical = LexicalIndex.build(["a", "b", "c", "d"], texts, ["lyr", "lyr", "lyr", "brief"])
+    assert lexical.share("lyric", {"lyr"}) == 1.0 and abs(lexical.share("vicari", {"lyr"}) - 1 / 3) < 1e-6
+    assert lexical.share("lyric", {"brief"}) == 0.0 and lexical.share("unheard", {"lyr"}) == 0.0

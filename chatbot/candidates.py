@@ -73,3 +73,15 @@ def overlaps(a: Candidate, b: Candidate) -> bool:
     if a.evidence.chunk.chunk_id != b.evidence.chunk.chunk_id:
         return normalize_whitespace(a.text) in normalize_whitespace(window_text(b))
     return a.window[0] < b.window[1] and b.window[0] < a.window[1]
+
+
+def case_of(c: Candidate) -> str:
+    """The case a candidate comes from (its document, when it has no case)."""
+    doc = c.evidence.chunk.document
+    return doc.case_name if doc and doc.case_name else c.source
+
+
+def side_of(c: Candidate) -> str:
+    """Its case and court: a case's trial and appeals courts are two sides."""
+    doc = c.evidence.chunk.document
+    return f"{case_of(c)} ({doc.court})" if doc and doc.court else case_of(c)

@@ -12,8 +12,8 @@ import numpy as np
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever
-from chatbot.query import (compares, dated_sources, described_sources, is_survey, judge_surname, judged_sources,
-                           mentioned_sources, party_sources, survey_sources, topic)
+from chatbot.query import (focus_of, is_survey, judge_surname, judged_sources, party_sources, survey_sources,
+                           topic)
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.index import Index
@@ -189,10 +189,11 @@ class Engine:
                 [Evidence(chunk=c, score=0.0) for c in self.index.get_chunks(extra) if c.chunk_id not in have], documents)
             boost = (surname,)
         # A survey reads one passage a case, and a question for the judge the signature block.
-        focus, more_from = _focus(query, evidence, documents, parties, narrow=not (survey or boost))
+        focus, more_from = focus_of(query, evidence, documents, parties, narrow=not (survey or boost))
         if not boost:  # "Judge Lee's ruling": her documents of the case, not her predecessor's
             focus = judged_sources(query, focus, documents)
             more_from = [judged_sources(query, chosen, documents) for chosen in more_from]
+        more_from.sort(key=min)  # in the same order whatever the sets' hashing: the same answer every time
         # Cases side by side: each searched for what the question asks of it, its names taken out.
         about = topic(query, [documents[s] for s in set().union(*more_from)]) if len(more_from) > 1 else query
         about_vector = query_vector if about == query or mode == "bm25" else retriever.embed_query(about)
@@ -321,42 +322,6 @@ class _Prepared:
     focus: set[str]
     notes: list[str]
     visible: set[str] | None = None  # the documents the user may see (None: all)
-
-
-def _focus(query: str, evidence: list[Evidence], documents: dict[str, SourceDocument],
-           parties: set[str], narrow: bool = True) -> tuple[set[str], list[set[str]]]:
-    """The documents a question is about, and those whose own best passages should join the
-    evidence (retrieval may have found little of them); only the named case's unless ``narrow``."""
-    named = mentioned_sources(query, documents)
-    focus = dated_sources(query, named, documents)
-    if not narrow:
-        return focus, []
-    # A case named, and a party of another ("Judge Stein's ruling on OpenAI's motion in the New
-    # York Times case"): the named case, unless the question compares.
-    cases = _cases(focus, documents)
-    if parties and len(cases) < 2 and (not named or compares(query)):
-        focus, cases = parties, _cases(parties, documents)
-    if len(cases) > 1 and (focus == parties or compares(query)):
-        return focus, list(cases.values())  # cases side by side: each is heard
-    if focus != named:
-        return focus, [focus]  # the case's ruling of the month the question gives ("the October 2023 order")
-    if not focus:
-        # A case described, not named ("the October 2023 order", "the Tennessee court", "the
-        # appeals court"): the retrieved documents it describes.
-        retrieved = {e.chunk.source for e in evidence}
-        described = described_sources(query, retrieved, documents)
-        if described != retrieved:
-            return described, [described]
-    return focus, []
-
-
-def _cases(sources: set[str], documents: dict[str, SourceDocument]) -> dict[str, set[str]]:
-    """``sources`` grouped by case (a document without a case is a case of its own)."""
-    cases: dict[str, set[str]] = {}
-    for s in sources:
-        doc = documents.get(s)
-        cases.setdefault(doc.case_name if doc and doc.case_name else s, set()).add(s)
-    return cases
 
 
 def verify_quotes(citations: list[Citation], evidence: list[Evidence]) -> list[Citation]:

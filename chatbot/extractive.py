@@ -20,7 +20,7 @@ import re
 
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, register_answerer
 from chatbot.calibration import Calibration, load_calibration
-from chatbot.candidates import Candidate, Examination, most_direct, overlaps, window_text
+from chatbot.candidates import Candidate, Examination, case_of, most_direct, overlaps, side_of, window_text
 from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix, phrases_missing, question_names,
                               question_parts, sentence_signals, structural_kind)
 from chatbot.quotes import case_label, closest_note, merge_adjacent
@@ -288,16 +288,20 @@ class ExtractiveAnswerer(Answerer):
         ranked = sorted(pool, key=lambda c: -c.probability)
         # Cases set side by side ("compare the Anthropic and Meta rulings") take turns, each
         # line measured against its own case's best: both cases are heard.
-        cases = {_case_of(c) for c in ranked} if focus and pool is not exam.candidates else set()
+        side = case_of
+        cases = {case_of(c) for c in ranked} if focus and pool is not exam.candidates else set()
         balanced = len(cases) > 1
+        if not balanced and cases and len({side_of(c) for c in ranked}) > 1:
+            # One case, its trial court and its appeals court: each court is heard.
+            cases, balanced, side = {side_of(c) for c in ranked}, True, side_of
         best = {}
         for c in ranked:
-            best.setdefault(_case_of(c) if balanced else "", c.probability)
+            best.setdefault(side(c) if balanced else "", c.probability)
         if balanced:
             turn, count = {}, Counter()
             for c in ranked:
-                turn[id(c)] = count[_case_of(c)]
-                count[_case_of(c)] += 1
+                turn[id(c)] = count[side(c)]
+                count[side(c)] += 1
             ranked.sort(key=lambda c: turn[id(c)])  # stable: within a turn, the likelier first
         named = [c for c in ranked if c.features.get("names_boost")]
         # (A follow-up's carried-over case, "(Kadrey v. Meta)", is not a part of its own.)
@@ -308,12 +312,12 @@ class ExtractiveAnswerer(Answerer):
         # A question with more parts keeps the sentence naming the judge and answers the rest.
         chosen: list[Candidate] = named[:1]
         words = sum(len(window_text(c).split()) for c in chosen)
-        lead_case = _case_of(ranked[0]) if ranked else None
+        lead_case = side(ranked[0]) if ranked else None
         for c in ranked:
             if len(chosen) >= self.settings.max_quotes:
                 break
-            floor = _SAME_CASE_FLOOR if _case_of(c) == lead_case else _RELATIVE_FLOOR
-            if chosen and c.probability < floor * best[_case_of(c) if balanced else ""]:
+            floor = _SAME_CASE_FLOOR if side(c) == lead_case else _RELATIVE_FLOOR
+            if chosen and c.probability < floor * best[side(c) if balanced else ""]:
                 continue
             size = len(window_text(c).split())
             if chosen and (words + size > budget or any(overlaps(c, x) for x in chosen)):
@@ -343,7 +347,7 @@ class ExtractiveAnswerer(Answerer):
 
         best: dict[str, Candidate] = {}
         for c in sorted(candidates, key=lambda c: -merit(c)):
-            best.setdefault(_case_of(c), c)
+            best.setdefault(case_of(c), c)
         top = max(merit(c) for c in best.values())
         keep = [c for c in best.values() if merit(c) >= 0.5 * top]
         return sorted(keep, key=lambda c: -merit(c))[:12]
@@ -380,11 +384,6 @@ class ExtractiveAnswerer(Answerer):
                 current_doc = chunk.source
             lines.append(f"“{quote}” [{n}]")
         return Draft("\n".join(lines), citations, False)
-
-
-def _case_of(c: Candidate) -> str:
-    doc = c.evidence.chunk.document
-    return doc.case_name if doc and doc.case_name else c.source
 
 
 def _answers_type(intent: Intent, signals: dict[str, bool]) -> bool:

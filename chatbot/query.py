@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from chatbot.courts import court_seats, courts_deciding
 from chatbot.passages import JUDGE_ASKED, question_names
-from chatbot.types import Answer
+from chatbot.types import Answer, Evidence
 from legalqa.errors import LegalqaError
 from ingest.types import SourceDocument
 
@@ -247,3 +247,50 @@ def judge_surname(question: str, evidence) -> str | None:
     doc = evidence[0].chunk.document
     return doc.judge.split()[-1] if doc and doc.judge else None
 
+
+def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDocument],
+           parties: set[str], narrow: bool = True) -> tuple[set[str], list[set[str]]]:
+    """The documents a question is about, and those whose own best passages should join the
+    evidence (retrieval may have found little of them); only the named case's unless ``narrow``."""
+    named = mentioned_sources(query, documents)
+    focus = dated_sources(query, named, documents)
+    if not narrow:
+        return focus, []
+    # A case named, and a party of another ("Judge Stein's ruling on OpenAI's motion in the New
+    # York Times case"): the named case, unless the question compares.
+    cases = _cases(focus, documents)
+    if parties and len(cases) < 2 and (not named or compares(query)):
+        focus, cases = parties, _cases(parties, documents)
+    if len(cases) > 1 and (focus == parties or compares(query)):
+        return focus, list(cases.values())  # cases side by side: each is heard
+    courts = _by_court(focus, documents) if len(cases) == 1 and compares(query) else {}
+    if len(courts) > 1:
+        return focus, list(courts.values())  # "compare how the district court and the D.C. Circuit ..."
+    if focus != named:
+        return focus, [focus]  # the case's ruling of the month the question gives ("the October 2023 order")
+    if not focus:
+        # A case described, not named ("the October 2023 order", "the Tennessee court", "the
+        # appeals court"): the retrieved documents it describes.
+        retrieved = {e.chunk.source for e in evidence}
+        described = described_sources(query, retrieved, documents)
+        if described != retrieved:
+            return described, [described]
+    return focus, []
+
+
+def _by_court(sources: set[str], documents: dict[str, SourceDocument]) -> dict[str, set[str]]:
+    """``sources`` grouped by their court (those with none left out)."""
+    courts: dict[str, set[str]] = {}
+    for s in sources:
+        if (doc := documents.get(s)) and doc.court:
+            courts.setdefault(doc.court, set()).add(s)
+    return courts
+
+
+def _cases(sources: set[str], documents: dict[str, SourceDocument]) -> dict[str, set[str]]:
+    """``sources`` grouped by case (a document without a case is a case of its own)."""
+    cases: dict[str, set[str]] = {}
+    for s in sources:
+        doc = documents.get(s)
+        cases.setdefault(doc.case_name if doc and doc.case_name else s, set()).add(s)
+    return cases

@@ -467,3 +467,19 @@ def test_a_word_most_of_a_case_holds_does_not_pick_out_its_passages():
     lexical = LexicalIndex.build(["a", "b", "c", "d"], texts, ["lyr", "lyr", "lyr", "brief"])
     assert lexical.share("lyric", {"lyr"}) == 1.0 and abs(lexical.share("vicari", {"lyr"}) - 1 / 3) < 1e-6
     assert lexical.share("lyric", {"brief"}) == 0.0 and lexical.share("unheard", {"lyr"}) == 0.0
+
+
+def test_one_case_compared_across_its_courts_hears_each_court():
+    from chatbot.query import focus_of
+    from ingest.types import SourceDocument
+
+    def doc(source, court):
+        return SourceDocument(source=source, title=source, sha256="0" * 64, case_name="Thaler v. Perlmutter",
+                              court=court)
+
+    documents = {"ddc.txt": doc("ddc.txt", "D.D.C."), "cir.txt": doc("cir.txt", "D.C. Cir.")}
+    focus, more_from = focus_of("Compare how the district court and the D.C. Circuit treated Thaler v. Perlmutter's "
+                                "work-for-hire theory.", [], documents, set())
+    assert focus == {"ddc.txt", "cir.txt"} and sorted(map(sorted, more_from)) == [["cir.txt"], ["ddc.txt"]]
+    focus, more_from = focus_of("What did Thaler v. Perlmutter hold?", [], documents, set())
+    assert focus == {"ddc.txt", "cir.txt"} and more_from == []

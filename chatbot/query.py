@@ -171,15 +171,58 @@ def judged_sources(question: str, sources: set[str], documents: dict[str, Source
     named = {name.lower() for pair in _JUDGE_NAMED.findall(question) for name in pair if name}
     if not named:
         return sources
-    by_case: dict[str, set[str]] = {}
-    for s in sources:
-        doc = documents.get(s)
-        by_case.setdefault(doc.case_name if doc and doc.case_name else s, set()).add(s)
     kept: set[str] = set()
-    for case in by_case.values():
+    for case in _by_case(sources, documents).values():
         theirs = {s for s in case if (d := documents.get(s)) and d.judge and d.judge.split()[-1].lower() in named}
         kept |= theirs or case
     return kept
+
+
+# What a ruling's title says it decided: "the injunction ruling", "the dismissal order".
+_RULING_WORDS = frozenset({"injunct", "dismiss", "strike", "summari", "judgment", "transfer", "class", "certif",
+                           "amend", "leav"})
+_FIRST = re.compile(r"\b(?:first|initial|earlier|earliest|original)\s+(?:ruling|order|decision|opinion)\b", re.I)
+_LAST = re.compile(r"\b(?:second|later|latest|last|most\s+recent|newer|subsequent)\s+(?:ruling|order|decision|opinion)\b",
+                   re.I)
+
+
+def titled_sources(question: str, sources: set[str], documents: dict[str, SourceDocument],
+                   only_told: bool = False) -> set[str]:
+    """Within each case of ``sources``, the ruling the question describes by what it decided
+    ("the injunction ruling" of the lyrics case is the order denying the injunction, not the
+    one on the motion to dismiss) or by its order ("the first ruling on the artists' suit").
+    A case whose documents the question does not tell apart keeps them all (``only_told``: is
+    left out, unless no case was told apart)."""
+    from ingest.tokenization import tokenize
+
+    asked = set(tokenize(question)) & _RULING_WORDS
+    first, last = bool(_FIRST.search(question)), bool(_LAST.search(question))
+    if not (asked or first or last):
+        return sources
+    kept: set[str] = set()
+    alike: set[str] = set()
+    for case in _by_case(sources, documents).values():
+        told = case
+        scores = {s: len(asked & set(tokenize(documents[s].title))) for s in case if s in documents}
+        if scores and 0 < max(scores.values()) and len(set(scores.values())) > 1:
+            told = {s for s, n in scores.items() if n == max(scores.values())}
+        dated = sorted((documents[s].date, s) for s in told if s in documents and documents[s].date)
+        if len(dated) > 1 and first != last:
+            told = {dated[0][1] if first else dated[-1][1]}
+        if told == case:
+            alike |= case
+        else:
+            kept |= told
+    return kept if only_told and kept else kept | alike
+
+
+def _by_case(sources: set[str], documents: dict[str, SourceDocument]) -> dict[str, set[str]]:
+    """``sources`` grouped by case (a document without a case is a case of its own)."""
+    cases: dict[str, set[str]] = {}
+    for s in sources:
+        doc = documents.get(s)
+        cases.setdefault(doc.case_name if doc and doc.case_name else s, set()).add(s)
+    return cases
 
 
 _APPELLATE = re.compile(r"\b(?:appeals?\s+court|courts?\s+of\s+appeals|appellate|on\s+appeal|circuit\s+court)\b", re.I)
@@ -190,7 +233,7 @@ def described_sources(question: str, sources: set[str], documents: dict[str, Sou
     question describes by their ruling's month ("the October 2023 order"), by where their court
     sits ("the Tennessee court") or by its level ("the appeals court"). All of them when it
     describes none, or none of them fits."""
-    narrowed = dated_sources(question, sources, documents)
+    narrowed = titled_sources(question, dated_sources(question, sources, documents), documents, only_told=True)
     courts = {s: d.court for s in narrowed if (d := documents.get(s)) and d.court}
     seated = {s for s, court in courts.items() if court_seats(question, frozenset({court}))}
     # "Did the Ninth Circuit affirm ... on appeal?" names its court: whichever appellate ruling was
@@ -253,14 +296,14 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
     """The documents a question is about, and those whose own best passages should join the
     evidence (retrieval may have found little of them); only the named case's unless ``narrow``."""
     named = mentioned_sources(query, documents)
-    focus = dated_sources(query, named, documents)
+    focus = titled_sources(query, dated_sources(query, named, documents), documents)
     if not narrow:
         return focus, []
     # A case named, and a party of another ("Judge Stein's ruling on OpenAI's motion in the New
     # York Times case"): the named case, unless the question compares.
-    cases = _cases(focus, documents)
+    cases = _by_case(focus, documents)
     if parties and len(cases) < 2 and (not named or compares(query)):
-        focus, cases = parties, _cases(parties, documents)
+        focus, cases = parties, _by_case(parties, documents)
     if len(cases) > 1 and (focus == parties or compares(query)):
         return focus, list(cases.values())  # cases side by side: each is heard
     courts = _by_court(focus, documents) if len(cases) == 1 and compares(query) else {}
@@ -285,12 +328,3 @@ def _by_court(sources: set[str], documents: dict[str, SourceDocument]) -> dict[s
         if (doc := documents.get(s)) and doc.court:
             courts.setdefault(doc.court, set()).add(s)
     return courts
-
-
-def _cases(sources: set[str], documents: dict[str, SourceDocument]) -> dict[str, set[str]]:
-    """``sources`` grouped by case (a document without a case is a case of its own)."""
-    cases: dict[str, set[str]] = {}
-    for s in sources:
-        doc = documents.get(s)
-        cases.setdefault(doc.case_name if doc and doc.case_name else s, set()).add(s)
-    return cases

@@ -483,3 +483,29 @@ def test_one_case_compared_across_its_courts_hears_each_court():
     assert focus == {"ddc.txt", "cir.txt"} and sorted(map(sorted, more_from)) == [["cir.txt"], ["ddc.txt"]]
     focus, more_from = focus_of("What did Thaler v. Perlmutter hold?", [], documents, set())
     assert focus == {"ddc.txt", "cir.txt"} and more_from == []
+
+
+def test_a_ruling_described_by_what_it_decided_or_its_order_is_the_one_meant():
+    from chatbot.query import described_sources, titled_sources
+    from ingest.types import SourceDocument
+
+    def doc(source, case, title, date):
+        return SourceDocument(source=source, title=f"{case}, {title}", sha256="0" * 64, case_name=case, date=date)
+
+    lyrics, artists = "Concord Music Group, Inc. v. Anthropic PBC", "Andersen v. Stability AI Ltd."
+    documents = {"pi.txt": doc("pi.txt", lyrics, "Order Denying Motion for Preliminary Injunction", "2025-03-25"),
+                 "mtd.txt": doc("mtd.txt", lyrics, "Order Granting Motion to Dismiss with Leave to Amend", "2025-03-26"),
+                 "a23.txt": doc("a23.txt", artists, "Order on Motions to Dismiss and Strike", "2023-10-30"),
+                 "a24.txt": doc("a24.txt", artists, "Order on Motions to Dismiss First Amended Complaint", "2024-08-12"),
+                 "noi.pdf": SourceDocument(source="noi.pdf", title="Notice of Inquiry", sha256="0" * 64)}
+    every = set(documents)
+    assert titled_sources("Why was the preliminary injunction denied?", {"pi.txt", "mtd.txt"}, documents) == {"pi.txt"}
+    assert titled_sources("Which claim survived the first ruling?", {"a23.txt", "a24.txt"}, documents) == {"a23.txt"}
+    assert titled_sources("What did the most recent order say?", {"a23.txt", "a24.txt"}, documents) == {"a24.txt"}
+    # Nothing told apart: every document stays.
+    assert titled_sources("Why did the court rule so?", {"pi.txt", "mtd.txt"}, documents) == {"pi.txt", "mtd.txt"}
+    # No case named: the ruling described is the focus, not the other cases retrieved with it.
+    retrieved = {"a23.txt", "a24.txt", "noi.pdf"}
+    assert described_sources("In the first ruling on the artists' suit, which claim survived?", retrieved,
+                             documents) == {"a23.txt"}
+    assert described_sources("Which claims survived?", every, documents) == every

@@ -186,6 +186,12 @@ _LAST = re.compile(r"\b(?:second|later|latest|last|most\s+recent|newer|subsequen
                    re.I)
 
 
+def judge_named_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
+    """The documents of the judges the question names ("Judge Orrick"), if any."""
+    named = {name.lower() for pair in _JUDGE_NAMED.findall(question) for name in pair if name}
+    return {s for s, d in documents.items() if named and d.judge and d.judge.split()[-1].lower() in named}
+
+
 def titled_sources(question: str, sources: set[str], documents: dict[str, SourceDocument],
                    only_told: bool = False) -> set[str]:
     """Within each case of ``sources``, the ruling the question describes by what it decided
@@ -311,6 +317,10 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
         return focus, list(courts.values())  # "compare how the district court and the D.C. Circuit ..."
     if focus != named:
         return focus, [focus]  # the case's ruling of the month the question gives ("the October 2023 order")
+    if not focus and (judges := judge_named_sources(query, documents)):
+        # "Why did Judge Orrick throw out the 1202(b) claims?": the judge's rulings.
+        focus = titled_sources(query, dated_sources(query, judges, documents), documents)
+        return focus, [focus]
     if not focus:
         # A case described, not named ("the October 2023 order", "the Tennessee court", "the
         # appeals court"): the retrieved documents it describes.

@@ -458,6 +458,9 @@ def test_a_judge_named_picks_her_documents_of_the_case_and_a_comparison_searches
         "cal.txt", "bartz.pdf"}
     assert judged_sources("How did the rulings differ?", {"tenn.txt", "cal.txt"}, documents) == {"tenn.txt", "cal.txt"}
     assert topic(question, [documents["cal.txt"], documents["google.txt"]]) == "handled vicarious infringement"
+    # No case named, a judge named: the judge's rulings are what the question is about.
+    from chatbot.query import focus_of
+    assert focus_of("Why did Judge Alsup find the training fair?", [], documents, set()) == ({"bartz.pdf"}, [{"bartz.pdf"}])
 
 
 def test_a_word_most_of_a_case_holds_does_not_pick_out_its_passages():

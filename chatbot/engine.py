@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -12,7 +13,7 @@ import numpy as np
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever
-from chatbot.query import (focus_of, is_survey, judge_surname, judged_sources, party_sources, survey_sources,
+from chatbot.query import (disposes, focus_of, is_survey, judge_surname, judged_sources, party_sources, survey_sources,
                            topic)
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
@@ -29,6 +30,10 @@ __all__ = ["Engine", "ask", "IndexMismatchError", "IndexUnavailableError"]
 # Decisions a survey question ("which courts have held X?") reads; the answer keeps those
 # whose best sentence comes close to the best of all.
 SURVEY_DOCUMENTS = 20
+# A ruling's disposition: "the motion to dismiss Count I is DENIED", "IT IS SO ORDERED".
+_DISPOSED = re.compile(r"\b(?:GRANTED|GRANTS|DENIED|DENIES|DISMISSED|AFFIRMED|REVERSED|REMANDED|SO ORDERED)\b")
+_DISPOSING_WORDS = "granted denied dismissed ordered conclusion"
+_DISPOSING_DOCUMENTS = 3  # a question about more rulings than this is not about one ruling's outcome
 _EVERYWHERE = 0.3  # a word in more than this share of a case's passages does not pick one out
 _FROM_SETTINGS = object()  # no reranker chosen by set_reranker: take the settings'
 
@@ -202,6 +207,11 @@ class Engine:
             own = self._within(about, chosen) if len(more_from) > 1 else about
             more = retriever.retrieve(own, k=k // 2, mode=mode, query_vector=about_vector, sources=chosen)
             evidence += self._registered([e for e in more if e.chunk.chunk_id not in have], documents)
+        if focus and len(focus) <= _DISPOSING_DOCUMENTS and not boost and disposes(query):
+            # "Which claims survived?": the lines that grant and deny, wherever the search ranked them.
+            disposing = self._registered(self._dispositions(focus), documents)
+            ids = {e.chunk.chunk_id for e in disposing}
+            evidence = disposing + [e for e in evidence if e.chunk.chunk_id not in ids]
         if boost:
             focus = {evidence[0].chunk.source}
         return _Prepared(query, evidence, query_vector, survey, boost, focus, notes, visible)
@@ -214,6 +224,22 @@ class Engine:
         words = [w for w in query.split()
                  if not any(self.lexical.share(t, sources) > _EVERYWHERE for t in tokenize(w))]
         return " ".join(words) or query
+
+    def _dispositions(self, sources: set[str]) -> list[Evidence]:
+        """The passages of the rulings in ``sources`` that dispose of the motions: the conclusion,
+        then those with the most GRANTED, DENIED and DISMISSED in capitals, as courts write them."""
+        if self.lexical is None:
+            return []
+        out: list[Evidence] = []
+        for source in sorted(sources):
+            doc = self.documents.get(source)
+            if doc is None or doc.kind not in ("order", "opinion"):
+                continue
+            ids = [cid for cid, _ in self.lexical.search(_DISPOSING_WORDS, 12, sources={source})]
+            chunks = sorted(self.index.get_chunks(ids), key=lambda c: (
+                "CONCLUSION" not in c.text and "CONCLUSION" not in c.heading, -len(_DISPOSED.findall(c.text))))
+            out += [Evidence(chunk=c, score=0.0) for c in chunks[:2] if _DISPOSED.search(c.text)]
+        return out
 
     def _registered(self, evidence: list[Evidence], documents: dict[str, SourceDocument]) -> list[Evidence]:
         """Only evidence from listed documents the viewer may see: a chunk whose document has no

@@ -98,6 +98,15 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
 _COMPARES = re.compile(r"\b(?:compar\w*|contrast\w*|versus|vs\.?|differ\w*|both|each|alike|similar\w*|between)\b", re.I)
 
 
+_DISPOSES = re.compile(r"\b(?:surviv\w*|throw\w*\s+out|thrown\s+out|far(?:e|ed|es)|what\s+happened\s+to|"
+                       r"dismiss\w*|grant\w*|den(?:y|ied|ies)|rul(?:e|ed|ing)\s+on|outcome|disposition)\b", re.I)
+
+
+def disposes(question: str) -> bool:
+    """Does the question ask how a ruling disposed of something ("which claims survived")?"""
+    return bool(_DISPOSES.search(question))
+
+
 def compares(question: str) -> bool:
     """Does the question set things side by side ("compare", "how did X and Y differ")?"""
     return bool(_COMPARES.search(question))

@@ -134,3 +134,23 @@ def test_a_survey_quotes_each_court_not_the_parties(small_corpus, settings, fake
     quotes = {c.source.split("/")[-1]: c.quote for c in answer.citations}
     assert "was a fair use" in quotes["smith-v-acme_2024-01-02_order.txt"]
     assert "contends" not in quotes["brown-v-widgetco_2024-05-06_order.txt"]
+
+
+DISPOSING_ORDER = (
+    "UNITED STATES DISTRICT COURT NORTHERN DISTRICT OF CALIFORNIA CAROL WHITE, Plaintiff, v. GADGETCO, INC., "
+    "Defendant. Case No. 24-cv-09999-XYZ ORDER ON MOTION TO DISMISS\n"
+    + "Whether claims survive a motion to dismiss turns on what White's complaint says of the drawings. " * 40
+    + "\nCONCLUSION The motion to dismiss is GRANTED as to the unfair competition claim. "
+    "The motion is DENIED as to the direct infringement claim, which may proceed. "
+    "IT IS SO ORDERED. Dated: June 1, 2024 PAUL GREEN United States District Judge\n"
+)
+
+
+def test_which_claims_survived_reads_the_rulings_conclusion(small_corpus, settings, fake_embedder):
+    """However the search ranks it, the passage that grants and denies joins the evidence, first."""
+    (small_corpus / "opinions" / "white-v-gadgetco_2024-06-01_order.txt").write_text(DISPOSING_ORDER, encoding="utf-8")
+    engine = _two_cases(small_corpus, settings, fake_embedder)
+    prepared = engine.prepare("Which claims survived the motion to dismiss in White v. GadgetCo?")
+    assert "is DENIED as to the direct infringement claim" in prepared.evidence[0].chunk.text
+    # A question that asks no outcome is searched as before.
+    assert "DENIED" not in engine.prepare("What did White v. GadgetCo say about drawings?").evidence[0].chunk.text

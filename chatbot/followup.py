@@ -150,6 +150,13 @@ def conversation_subject(history: Sequence[Answer], documents: dict[str, SourceD
     for answer in reversed(history):
         named = names.named_sources(answer.rewritten_query or answer.question)
         if named:
+            # "Who wrote that opinion?": "Anthropic" named two cases, and the answer, quoting only
+            # the lyrics case, said which.
+            cited = {c.source for c in answer.citations if c.source in named} if (
+                _THAT_RULING.search(question) and not answer.abstained) else set()
+            if len({names.case_of(s) for s in named}) > 1 and len({names.case_of(s) for s in cited}) == 1:
+                case = names.case_of(next(iter(cited)))
+                named = {s for s in named if names.case_of(s) == case}
             return names.subject(named)
         if not is_elliptical(answer.question):
             anchor = answer
@@ -165,6 +172,9 @@ def conversation_subject(history: Sequence[Answer], documents: dict[str, SourceD
     return Subject(label, frozenset(c.source for c in anchor.citations), False) if label else None
 
 
+# One ruling pointed back to: "that opinion", "the judge", "who wrote it".
+_THAT_RULING = re.compile(r"\b(?:that|this|the)\s+(?:opinion|order|ruling|decision|judge)\b|"
+                          r"\bwho\s+(?:wrote|signed|authored|decided|issued)\b", re.IGNORECASE)
 # A question about a case rather than a topic: its judge, court, parties or ruling.
 _ABOUT_A_CASE = re.compile(
     r"\b(?:judge|justice|court|rul(?:e|ed|ing)|h[eo]ld|held|decid(?:e|ed)|decision|opinion|order|plaintiffs?|"

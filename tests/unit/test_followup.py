@@ -68,6 +68,13 @@ def test_a_shared_party_is_the_case_under_discussion():
         "What about Anthropic? (What did the court hold)")
 
 
+def test_that_opinion_is_the_one_case_the_answer_quoted_of_those_the_question_named():
+    lyrics = answered("Why did the Tennessee court say it lacked jurisdiction over Anthropic?", "concord.pdf")
+    assert rewrite_followup("Who wrote that opinion?", [lyrics], DOCS) == "Who wrote that opinion? (Concord Music v. Anthropic)"
+    # Not pointing back to one ruling, the question keeps every case "Anthropic" named.
+    assert rewrite_followup("Why?", [lyrics], DOCS) == "Why? (Bartz v. Anthropic; Concord Music v. Anthropic)"
+
+
 def test_a_chain_of_follow_ups_keeps_the_named_case():
     second = answered("Who was the judge?", "bartz.md", rewritten="Who was the judge? (Bartz v. Anthropic)")
     assert rewrite_followup("And when was it decided?", [BARTZ, second], DOCS).endswith("(Bartz v. Anthropic)")

@@ -13,6 +13,7 @@ import numpy as np
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever
+from chatbot.pleadings import asks_counts, count_chunks, pleaded
 from chatbot.query import (disposes, focus_of, is_survey, judge_surname, judged_sources, party_sources, survey_sources,
                            topic)
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
@@ -207,6 +208,12 @@ class Engine:
             own = self._within(about, chosen) if len(more_from) > 1 else about
             more = retriever.retrieve(own, k=k // 2, mode=mode, query_vector=about_vector, sources=chosen)
             evidence += self._registered([e for e in more if e.chunk.chunk_id not in have], documents)
+        if (complaints := pleaded(focus, documents)) and not boost and asks_counts(query):
+            # "What counts does the Times plead?": every count's heading, not only those the search found.
+            counts = self._registered([Evidence(chunk=c, score=0.0) for c in
+                                       count_chunks(self.lexical, self.index, complaints)], documents)
+            ids = {e.chunk.chunk_id for e in counts}
+            evidence = counts + [e for e in evidence if e.chunk.chunk_id not in ids]
         if focus and len(focus) <= _DISPOSING_DOCUMENTS and not boost and disposes(query):
             # "Which claims survived?": the lines that grant and deny, wherever the search ranked them.
             disposing = self._registered(self._dispositions(focus), documents)

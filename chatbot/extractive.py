@@ -23,6 +23,7 @@ from chatbot.calibration import Calibration, load_calibration
 from chatbot.candidates import Candidate, Examination, case_of, most_direct, overlaps, side_of, window_text
 from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix, phrases_missing, question_names,
                               question_parts, sentence_signals, structural_kind)
+from chatbot.pleadings import asks_counts, count_candidates
 from chatbot.quotes import case_label, closest_note, merge_adjacent
 from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
 from ingest.chunking import sentence_spans
@@ -272,6 +273,11 @@ class ExtractiveAnswerer(Answerer):
             return Draft(closest_note(request.evidence), [], True)
         if request.survey:
             return self._compose(self._select_per_document(exam.candidates), survey=True)
+        complaints = {e.chunk.source for e in request.evidence if e.chunk.source in request.focus and
+                      e.chunk.document and e.chunk.document.kind == "complaint"}
+        counts = count_candidates(request.evidence, complaints) if complaints and asks_counts(request.question) else []
+        if len(counts) > 1:  # "What counts does the Times plead?": each count's heading, in order
+            return self._compose(counts[:self.settings.max_quotes + 2], survey=False, in_order=True)
         chosen, unanswered = self._select(exam, request)
         draft = self._compose(chosen, survey=False, intent=exam.intent)
         if unanswered:
@@ -352,15 +358,16 @@ class ExtractiveAnswerer(Answerer):
         keep = [c for c in best.values() if merit(c) >= 0.5 * top]
         return sorted(keep, key=lambda c: -merit(c))[:12]
 
-    def _compose(self, chosen: list[Candidate], *, survey: bool, intent: Intent | None = None) -> Draft:
+    def _compose(self, chosen: list[Candidate], *, survey: bool, intent: Intent | None = None,
+                 in_order: bool = False) -> Draft:
         """The best quote first; then the others, grouped by document (in the order of each
-        document's best quote) and in reading order within a document."""
+        document's best quote) and in reading order within a document. ``in_order``: as chosen."""
         if not chosen:
             return Draft(ABSTAIN_MESSAGE, [], True)
-        lead = chosen[0] if survey else most_direct(chosen, intent)
+        lead = chosen[0] if survey or in_order else most_direct(chosen, intent)
         rest = [c for c in chosen if c is not lead]
         doc_order = {c.source: i for i, c in reversed(list(enumerate(chosen)))}
-        if survey:
+        if survey or in_order:
             ordered = chosen
         else:
             ordered = [lead] + sorted(rest, key=lambda c: (doc_order[c.source] if c.source != lead.source else -1,

@@ -1,0 +1,54 @@
+"""A complaint's counts: asked for, each heading is quoted once, in order."""
+
+from dataclasses import replace
+
+from chatbot.engine import Engine
+from chatbot.pleadings import asks_counts, count_candidates
+from chatbot.types import Evidence
+from ingest.pipeline import ingest_paths
+from ingest.types import Chunk, SourceDocument
+
+COMPLAINT = (
+    "UNITED STATES DISTRICT COURT SOUTHERN DISTRICT OF NEW YORK THE DAILY EXAMPLE, Plaintiff, v. BOTCO, INC., "
+    "Defendant. COMPLAINT\n"
+    + "The Daily Example publishes news, and BotCo copied its articles to train a chatbot. " * 30
+    + "\nCOUNT I: Copyright Infringement (17 U.S.C. § 501) Against All Defendants 40. The Daily Example "
+    "realleges the preceding allegations.\n"
+    + "BotCo's chatbot repeats the articles nearly word for word when users ask for them. " * 30
+    + "\nCOUNT II: Trademark Dilution (15 U.S.C. § 1125(c)) Against BotCo 52. The Daily Example realleges "
+    "the preceding allegations.\n"
+    "COUNT III: Unfair Competition Against All Defendants 60. The Daily Example realleges them again.\n"
+)
+
+
+def test_which_questions_ask_for_counts():
+    assert asks_counts("What counts does the Times plead?")
+    assert asks_counts("Which causes of action does the complaint assert?")
+    assert not asks_counts("Which claims survived the motion to dismiss?")  # a ruling's disposition
+    assert not asks_counts("What did the court hold about fair use?")
+
+
+def test_each_count_is_quoted_once_in_the_order_of_the_counts():
+    doc = SourceDocument(source="c.txt", title="c", sha256="0" * 64, kind="complaint")
+
+    def evidence(text):
+        return Evidence(chunk=Chunk(chunk_id=text[:8], source="c.txt", title="c", page=1, start=0, end=len(text),
+                                    text=text, doc_sha256="0" * 64, document=doc), score=0.0)
+
+    later = evidence("more. COUNT IV: Unjust Enrichment Against BotCo 71. It realleges. COUNT II: Negligence 50. x")
+    first = evidence("COUNT I: Copyright Infringement Against All Defendants 40. It realleges. COUNT II: Negligence 50.")
+    counts = count_candidates([later, first], {"c.txt"})
+    assert [c.text for c in counts] == ["COUNT I: Copyright Infringement Against All Defendants",
+                                         "COUNT II: Negligence", "COUNT IV: Unjust Enrichment Against BotCo"]
+    assert all(c.evidence.chunk.text[c.start:c.end] == c.text for c in counts)  # verbatim spans
+
+
+def test_what_counts_a_complaint_pleads_lists_them_all(small_corpus, settings, fake_embedder):
+    (small_corpus / "complaints").mkdir()
+    (small_corpus / "complaints" / "daily-example-v-botco_2024-03-01_complaint.txt").write_text(COMPLAINT)
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    engine = Engine(settings, embedder=fake_embedder)
+    answerer = engine.answerer()
+    answerer.calibration = replace(answerer.calibration, answerable=replace(answerer.calibration.answerable, threshold=0.0))
+    answer = engine.ask("What causes of action does the Daily Example plead against BotCo?")
+    assert [c.quote.split(":")[0] for c in answer.citations] == ["COUNT I", "COUNT II", "COUNT III"]

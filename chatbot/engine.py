@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -13,7 +12,7 @@ import numpy as np
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever
-from chatbot.pleadings import asks_counts, count_chunks, pleaded
+from chatbot.shapes import DISPOSING_DOCUMENTS, asks_counts, count_chunks, disposition_chunks, pleaded
 from chatbot.query import (disposes, focus_of, is_survey, judge_surname, judged_sources, party_sources, survey_sources,
                            topic)
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
@@ -31,10 +30,6 @@ __all__ = ["Engine", "ask", "IndexMismatchError", "IndexUnavailableError"]
 # Decisions a survey question ("which courts have held X?") reads; the answer keeps those
 # whose best sentence comes close to the best of all.
 SURVEY_DOCUMENTS = 20
-# A ruling's disposition: "the motion to dismiss Count I is DENIED", "IT IS SO ORDERED".
-_DISPOSED = re.compile(r"\b(?:GRANTED|GRANTS|DENIED|DENIES|DISMISSED|AFFIRMED|REVERSED|REMANDED|SO ORDERED)\b")
-_DISPOSING_WORDS = "granted denied dismissed ordered conclusion"
-_DISPOSING_DOCUMENTS = 3  # a question about more rulings than this is not about one ruling's outcome
 _EVERYWHERE = 0.3  # a word in more than this share of a case's passages does not pick one out
 _FROM_SETTINGS = object()  # no reranker chosen by set_reranker: take the settings'
 
@@ -200,28 +195,39 @@ class Engine:
             focus = judged_sources(query, focus, documents)
             more_from = [judged_sources(query, chosen, documents) for chosen in more_from]
         more_from.sort(key=min)  # in the same order whatever the sets' hashing: the same answer every time
-        # Cases side by side: each searched for what the question asks of it, its names taken out.
-        about = topic(query, [documents[s] for s in set().union(*more_from)]) if len(more_from) > 1 else query
-        about_vector = query_vector if about == query or mode == "bm25" else retriever.embed_query(about)
-        for chosen in more_from:
+        for chosen, own, vector in self._searches(query, more_from, documents, retriever, query_vector, mode):
             have = {e.chunk.chunk_id for e in evidence}
-            own = self._within(about, chosen) if len(more_from) > 1 else about
-            more = retriever.retrieve(own, k=k // 2, mode=mode, query_vector=about_vector, sources=chosen)
+            more = retriever.retrieve(own, k=k // 2, mode=mode, query_vector=vector, sources=chosen)
             evidence += self._registered([e for e in more if e.chunk.chunk_id not in have], documents)
-        if (complaints := pleaded(focus, documents)) and not boost and asks_counts(query):
-            # "What counts does the Times plead?": every count's heading, not only those the search found.
-            counts = self._registered([Evidence(chunk=c, score=0.0) for c in
-                                       count_chunks(self.lexical, self.index, complaints)], documents)
-            ids = {e.chunk.chunk_id for e in counts}
-            evidence = counts + [e for e in evidence if e.chunk.chunk_id not in ids]
-        if focus and len(focus) <= _DISPOSING_DOCUMENTS and not boost and disposes(query):
-            # "Which claims survived?": the lines that grant and deny, wherever the search ranked them.
-            disposing = self._registered(self._dispositions(focus), documents)
-            ids = {e.chunk.chunk_id for e in disposing}
-            evidence = disposing + [e for e in evidence if e.chunk.chunk_id not in ids]
-        if boost:
+        if not boost:
+            evidence = self._leading(query, evidence, focus, documents)
+        else:
             focus = {evidence[0].chunk.source}
         return _Prepared(query, evidence, query_vector, survey, boost, focus, notes, visible)
+
+    def _searches(self, query, more_from, documents, retriever, query_vector, mode):
+        """For each group of documents whose own passages join the evidence, what it is searched
+        for. Cases side by side: what the question asks of each, its names taken out."""
+        if len(more_from) < 2:
+            return [(chosen, query, query_vector) for chosen in more_from]
+        about = topic(query, [documents[s] for s in set().union(*more_from)])
+        vector = query_vector if about == query or mode == "bm25" else retriever.embed_query(about)
+        return [(chosen, self._within(about, chosen), vector) for chosen in more_from]
+
+    def _leading(self, query: str, evidence: list[Evidence], focus: set[str],
+                 documents: dict[str, SourceDocument]) -> list[Evidence]:
+        """The passages that answer a question of a known shape go first, wherever the search
+        ranked them: a complaint's counts, a ruling's disposition."""
+        leading: list[Evidence] = []
+        if (complaints := pleaded(focus, documents)) and asks_counts(query):
+            # "What counts does the Times plead?": every count's heading, not only those the search found.
+            leading += [Evidence(chunk=c, score=0.0) for c in count_chunks(self.lexical, self.index, complaints)]
+        if focus and len(focus) <= DISPOSING_DOCUMENTS and disposes(query):
+            # "Which claims survived?": the lines that grant and deny.
+            leading += disposition_chunks(self.lexical, self.index, focus, documents)
+        leading = self._registered(leading, documents)
+        ids = {e.chunk.chunk_id for e in leading}
+        return leading + [e for e in evidence if e.chunk.chunk_id not in ids]
 
     def _within(self, query: str, sources: set[str]) -> str:
         """``query`` for a search inside ``sources``, without the words most of their chunks hold:
@@ -231,22 +237,6 @@ class Engine:
         words = [w for w in query.split()
                  if not any(self.lexical.share(t, sources) > _EVERYWHERE for t in tokenize(w))]
         return " ".join(words) or query
-
-    def _dispositions(self, sources: set[str]) -> list[Evidence]:
-        """The passages of the rulings in ``sources`` that dispose of the motions: the conclusion,
-        then those with the most GRANTED, DENIED and DISMISSED in capitals, as courts write them."""
-        if self.lexical is None:
-            return []
-        out: list[Evidence] = []
-        for source in sorted(sources):
-            doc = self.documents.get(source)
-            if doc is None or doc.kind not in ("order", "opinion"):
-                continue
-            ids = [cid for cid, _ in self.lexical.search(_DISPOSING_WORDS, 12, sources={source})]
-            chunks = sorted(self.index.get_chunks(ids), key=lambda c: (
-                "CONCLUSION" not in c.text and "CONCLUSION" not in c.heading, -len(_DISPOSED.findall(c.text))))
-            out += [Evidence(chunk=c, score=0.0) for c in chunks[:2] if _DISPOSED.search(c.text)]
-        return out
 
     def _registered(self, evidence: list[Evidence], documents: dict[str, SourceDocument]) -> list[Evidence]:
         """Only evidence from listed documents the viewer may see: a chunk whose document has no

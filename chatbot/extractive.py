@@ -23,7 +23,7 @@ from chatbot.calibration import Calibration, load_calibration
 from chatbot.candidates import Candidate, Examination, case_of, most_direct, overlaps, side_of, window_text
 from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix, phrases_missing, question_names,
                               question_parts, sentence_signals, structural_kind)
-from chatbot.pleadings import asks_counts, count_candidates
+from chatbot.shapes import asks_counts, count_candidates
 from chatbot.quotes import case_label, closest_note, merge_adjacent
 from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
 from ingest.chunking import sentence_spans

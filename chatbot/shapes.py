@@ -1,9 +1,11 @@
-"""What a complaint pleads: its counts, each under a heading of its own.
+"""Questions of a known shape, and the passages that answer them wherever the search ranked them.
 
-"What counts does the Times plead?" is answered by the complaint's count headings ("COUNT V:
-Digital Millennium Copyright Act – Removal of Copyright Management Information"), all of them
-and in order, though the search finds only the few whose words the question shares, and a
-heading is otherwise never quoted as an answer."""
+- What a complaint pleads: "What counts does the Times plead?" is answered by the complaint's
+  count headings ("COUNT V: Digital Millennium Copyright Act – Removal of Copyright Management
+  Information"), all of them and in order, though the search finds only the few whose words the
+  question shares, and a heading is otherwise never quoted as an answer.
+- How a ruling disposed of a motion: "Which claims survived?" reads the conclusion and the lines
+  that grant and deny, which the search may rank below the 12(b)(6) standard."""
 
 from __future__ import annotations
 
@@ -14,6 +16,10 @@ from chatbot.query import disposes
 from chatbot.types import Evidence
 from ingest.types import SourceDocument
 
+# A ruling's disposition: "the motion to dismiss Count I is DENIED", "IT IS SO ORDERED".
+_DISPOSED = re.compile(r"\b(?:GRANTED|GRANTS|DENIED|DENIES|DISMISSED|AFFIRMED|REVERSED|REMANDED|SO ORDERED)\b")
+_DISPOSING_WORDS = "granted denied dismissed ordered conclusion"
+DISPOSING_DOCUMENTS = 3  # a question about more rulings than this is not about one ruling's outcome
 _ASKS_COUNTS = re.compile(r"\b(?:counts?|causes?\s+of\s+action|claims?\s+for\s+relief|claims)\b", re.I)
 _ORDINALS = ("FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH", "EIGHTH", "NINTH", "TENTH")
 # "COUNT II: Vicarious Copyright Infringement", "FIRST CAUSE OF ACTION", "CLAIM 3".
@@ -81,3 +87,20 @@ def _number(m: re.Match) -> int:
         return int(text)
     values = [_ROMAN[c] for c in text]
     return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+def disposition_chunks(lexical, index, sources: set[str], documents: dict[str, SourceDocument]) -> list[Evidence]:
+    """The passages of the rulings in ``sources`` that dispose of the motions: the conclusion,
+    then those with the most GRANTED, DENIED and DISMISSED in capitals, as courts write them."""
+    if lexical is None:
+        return []
+    out: list[Evidence] = []
+    for source in sorted(sources):
+        doc = documents.get(source)
+        if doc is None or doc.kind not in ("order", "opinion"):
+            continue
+        ids = [cid for cid, _ in lexical.search(_DISPOSING_WORDS, 12, sources={source})]
+        chunks = sorted(index.get_chunks(ids), key=lambda c: (
+            "CONCLUSION" not in c.text and "CONCLUSION" not in c.heading, -len(_DISPOSED.findall(c.text))))
+        out += [Evidence(chunk=c, score=0.0) for c in chunks[:2] if _DISPOSED.search(c.text)]
+    return out

@@ -1,9 +1,9 @@
-"""A complaint's counts: asked for, each heading is quoted once, in order."""
+"""Questions of a known shape: a complaint's counts, each heading quoted once, in order."""
 
 from dataclasses import replace
 
 from chatbot.engine import Engine
-from chatbot.pleadings import asks_counts, count_candidates
+from chatbot.shapes import asks_counts, count_candidates
 from chatbot.types import Evidence
 from ingest.pipeline import ingest_paths
 from ingest.types import Chunk, SourceDocument

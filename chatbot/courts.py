@@ -5,6 +5,7 @@ ruling."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ingest.tokenization import tokenize
 
@@ -46,6 +47,15 @@ def court_key(court: str) -> str:
     "2nd Cir." -> "2d cir.", "S. Ct." -> "u.s."."""
     key = re.sub(r"\s+", " ", court.strip().lower()).replace("2nd ", "2d ").replace("3rd ", "3d ")
     return "u.s." if key in ("s. ct.", "s.ct.", "supreme court", "u.s. supreme court") else key
+
+
+@lru_cache(maxsize=1024)
+def court_abbreviated(court: str) -> re.Pattern:
+    """A court as a question abbreviates it: "D.D.C.", "N.D. Cal.", "D.C. Cir." (or "D.C. Circuit"),
+    spaced or not. "D.C." alone is neither the D.D.C. nor the D.C. Circuit."""
+    parts = [p for p in re.split(r"[\s.]+", court) if p]
+    pattern = r"\.?\s?".join(re.escape(p) + ("(?:cuit)?" if p.lower() == "cir" else "") for p in parts)
+    return re.compile(r"(?<![\w.])" + pattern + r"(?![\w])\.?", re.I if len(parts) > 2 else 0)
 
 
 COURT_WORDS = {"second", "third", "ninth", "suprem", "high", "circuit", "court", "cir"}

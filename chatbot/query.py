@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from chatbot.courts import court_seats, courts_deciding
+from chatbot.courts import court_abbreviated, court_seats, courts_deciding
 from chatbot.passages import JUDGE_ASKED, question_names
 from chatbot.types import Answer, Evidence
 from legalqa.errors import LegalqaError
@@ -245,12 +245,14 @@ _APPELLATE = re.compile(r"\b(?:appeals?\s+court|courts?\s+of\s+appeals|appellate
 
 def described_sources(question: str, sources: set[str], documents: dict[str, SourceDocument]) -> set[str]:
     """Of ``sources`` (the retrieved documents, when the question names no case), those the
-    question describes by their ruling's month ("the October 2023 order"), by where their court
-    sits ("the Tennessee court") or by its level ("the appeals court"). All of them when it
+    question describes by their ruling's month ("the October 2023 order"), by their court, as it
+    is abbreviated ("the D.D.C.") or where it sits ("the Tennessee court"), or by its level ("the
+    appeals court"). All of them when it
     describes none, or none of them fits."""
     narrowed = titled_sources(question, dated_sources(question, sources, documents), documents, only_told=True)
     courts = {s: d.court for s in narrowed if (d := documents.get(s)) and d.court}
-    seated = {s for s, court in courts.items() if court_seats(question, frozenset({court}))}
+    seated = {s for s, court in courts.items() if court_seats(question, frozenset({court})) or
+              court_abbreviated(court).search(question)}
     # "Did the Ninth Circuit affirm ... on appeal?" names its court: whichever appellate ruling was
     # retrieved is not the one asked about.
     appellate = {s for s, court in courts.items() if "cir." in court.lower()} if (

@@ -362,6 +362,12 @@ def test_a_court_described_by_its_seat_or_level_picks_its_documents():
     assert described_sources("What did the Texas court hold?", every, documents) == every  # none sits there
     # A question naming its appeals court is not about whichever appellate ruling was retrieved.
     assert described_sources("Did the Ninth Circuit affirm the ruling on appeal?", every, documents) == every
+    # A court as the question abbreviates it.
+    documents["ddc.txt"] = doc("ddc.txt", "D.D.C.")
+    every = set(documents)
+    assert described_sources("Why did the D.D.C. side with the Office?", every, documents) == {"ddc.txt"}
+    assert described_sources("What did the D.C. Circuit say?", every, documents) == {"dc.txt"}
+    assert described_sources("Why did the court in N.D.Cal. rule so?", every, documents) == {"cal.txt"}
 
 
 def test_cases_set_side_by_side_by_party_or_judge():

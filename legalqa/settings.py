@@ -95,7 +95,7 @@ class AnswerSettings(BaseModel):
         "shortlists (0: none)."
     )
     context_sentences: int = Field(
-        2, ge=0, le=3, description="Sentences quoted with each chosen sentence, for context: from 2 on, the one "
+        3, ge=0, le=3, description="Sentences quoted with each chosen sentence, for context: from 2 on, the one "
         "before it and the rest after it; 1, the one after it."
     )
 

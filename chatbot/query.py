@@ -152,6 +152,24 @@ def topic(question: str, documents: list[SourceDocument]) -> str:
     return " ".join(words) or question
 
 
+def _retrieved_of_alike(question: str, sources: set[str], retrieved: set[str],
+                        documents: dict[str, SourceDocument]) -> set[str]:
+    """Of cases the question names by the same words ("the Anthropic ruling" is Bartz's and
+    Concord's), those the search found, when it found some: comparing "the Anthropic and Meta
+    rulings" on shadow libraries is Bartz against Kadrey, not the lyrics case too."""
+    names = [n - _CASE_NOISE for n in question_names(question)]
+    alike: dict[frozenset[int], list[set[str]]] = {}
+    for case in _by_case(sources, documents).values():
+        doc = documents[min(case)]
+        words = _party_words(doc.case_name or "", doc.judge)
+        alike.setdefault(frozenset(i for i, n in enumerate(names) if n and n & words), []).append(case)
+    kept: set[str] = set()
+    for cases in alike.values():
+        found = [case for case in cases if case & retrieved]
+        kept |= set().union(*(found or cases))
+    return kept
+
+
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
 _MONTH_YEAR = re.compile(r"\b(%s)\s+(?:\d{1,2},\s+)?((?:19|20)\d\d)\b" % "|".join(_MONTHS), re.I)
@@ -320,7 +338,8 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
     # York Times case"): the named case, unless the question compares.
     cases = _by_case(focus, documents)
     if parties and len(cases) < 2 and (not named or compares(query)):
-        focus, cases = parties, _by_case(parties, documents)
+        focus = _retrieved_of_alike(query, parties, {e.chunk.source for e in evidence}, documents)
+        cases = _by_case(focus, documents)
     if len(cases) > 1 and (focus == parties or compares(query)):
         return focus, list(cases.values())  # cases side by side: each is heard
     courts = _by_court(focus, documents) if len(cases) == 1 and compares(query) else {}

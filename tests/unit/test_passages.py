@@ -388,6 +388,21 @@ def test_cases_set_side_by_side_by_party_or_judge():
     # One case, by both its parties: no comparison, and Bartz v. Anthropic is not meant.
     assert party_sources("Why was Concord's case against Anthropic moved?", documents) == set()
     assert party_sources("What did Kadrey v. Meta hold?", documents) == set()
+    # Of the two Anthropic cases, the one the search found is compared with Meta's.
+    from chatbot.query import focus_of
+    from chatbot.types import Evidence
+    from ingest.types import Chunk
+
+    def found(source):
+        return Evidence(chunk=Chunk(chunk_id=source, source=source, title=source, page=1, start=0, end=1, text="x",
+                                    doc_sha256="0" * 64), score=0.0)
+
+    question = "Compare how the Anthropic and Meta rulings treated piracy."
+    parties = party_sources(question, documents)
+    focus, more_from = focus_of(question, [found("bartz.pdf"), found("kadrey.txt")], documents, parties)
+    assert focus == {"bartz.pdf", "kadrey.txt"} and len(more_from) == 2
+    focus, _ = focus_of(question, [found("kadrey.txt")], documents, parties)  # neither found: both kept
+    assert focus == anthropic | {"kadrey.txt"}
 
 
 def test_the_case_a_question_names_is_the_one_meant():

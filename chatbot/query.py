@@ -200,7 +200,7 @@ def judged_sources(question: str, sources: set[str], documents: dict[str, Source
         return sources
     kept: set[str] = set()
     for case in _by_case(sources, documents).values():
-        theirs = {s for s in case if (d := documents.get(s)) and d.judge and d.judge.split()[-1].lower() in named}
+        theirs = {s for s in case if (d := documents.get(s)) and _surname(d.judge) in named}
         kept |= theirs or case
     return kept
 
@@ -216,7 +216,13 @@ _LAST = re.compile(r"\b(?:second|later|latest|last|most\s+recent|newer|subsequen
 def judge_named_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
     """The documents of the judges the question names ("Judge Orrick"), if any."""
     named = {name.lower() for pair in _JUDGE_NAMED.findall(question) for name in pair if name}
-    return {s for s, d in documents.items() if named and d.judge and d.judge.split()[-1].lower() in named}
+    return {s for s, d in documents.items() if named and _surname(d.judge) in named}
+
+
+def _surname(judge: str | None) -> str | None:
+    """A judge's surname, lower-cased ("lee" of "Eumi K. Lee"); None when none is known."""
+    words = (judge or "").split()
+    return words[-1].lower() if words else None
 
 
 def titled_sources(question: str, sources: set[str], documents: dict[str, SourceDocument],

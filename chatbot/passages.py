@@ -120,8 +120,8 @@ _VERB = re.compile(r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did
 # "That argument misunderstands…", "This digest knows…": a subject, then a verb in -s.
 _SUBJECT_VERB = re.compile(r"\b(?:that|this|it|he|she|court|argument|digest|statute|order|office|act|section|law|"
                            r"report|rule|plaintiff|defendant|judge|panel|complaint)\s+(?:\w+ly\s+)?\w+s\b", re.I)
-_CAPS_HEADING = re.compile(r"^(?:(?:[IVX]{1,5}|[A-H]|\d{1,2})\.\s?)?[A-Z][A-Z’'\-]{2,}(?:\s+(?:[A-Z][A-Z’'\-]*|OF|AND|THE|TO|A|"
-                           r"IN|ON|FOR|§+|\d+))*\s+(?=[A-Z][a-z])")
+_CAPS_HEADING = re.compile(r"^(?:(?:[IVX]{1,5}|[A-H]|\d{1,2})\.\s?)?[A-Z][A-Z’'\-]{2,},?(?:\s+(?:[A-Z][A-Z’'\-]*,?|OF|AND|THE|TO|"
+                           r"A|IN|ON|FOR|§+|\d+))*\s+(?=[A-Z][a-z])")
 
 # A citation standing alone says nothing: a reporter, a pinpoint, a paragraph of a pleading.
 _CITES = re.compile(r"\bv\.\s|\b\d+\s+[A-Z][\w.]*(?:\s?\d[a-z]{1,2})?\s+\d+|\bId\.|¶|\bECF\b|§", re.I)
@@ -185,9 +185,16 @@ _CAPTION_WORDS = re.compile(r"\b(?:IN RE|UNITED STATES|LITIGATION|DISTRICT|COURT
 
 def heading_prefix(sentence: str) -> int:
     """Length of an upper-case heading run that opens the sentence ("II. DISCUSSION Anthropic
-    argues…"): the quote starts after it."""
-    m = _CAPS_HEADING.match(sentence)
-    return m.end() if m else 0
+    argues…"), or of the caption's tail before it (") ) ) No. 3:23-cv-01092 MEMORANDUM OPINION
+    Before the Court is…"): the quote starts after it."""
+    tail = _CAPTION_TAIL.match(sentence)
+    start = tail.end() if tail else 0
+    m = _CAPS_HEADING.match(sentence[start:])
+    return start + (m.end() if m else 0)
+
+
+# The right-hand column of a caption's parentheses, extracted into the first sentence.
+_CAPTION_TAIL = re.compile(r"^(?:\)\s*){2,}(?:(?:Case\s+|Civil\s+Action\s+)?No\.\s*\S+(?:\s(?=cv)\S+)?\s+)?")
 
 
 # A quantity, not a pinpoint or a docket number: "$1.5 billion", "seven million", "13 authors".

@@ -533,3 +533,16 @@ def test_a_ruling_described_by_what_it_decided_or_its_order_is_the_one_meant():
     assert described_sources("In the first ruling on the artists' suit, which claim survived?", retrieved,
                              documents) == {"a23.txt"}
     assert described_sources("Which claims survived?", every, documents) == every
+
+
+@pytest.mark.parametrize("sentence, quoted", [
+    (") ) ) ) ) No. 3:23- cv-01092 MEMORANDUM OPINION Before the Court is Anthropic's motion.",
+     "Before the Court is Anthropic's motion."),
+    ("III. MOTION TO DISMISS FOR IMPROPER VENUE OR, IN THE ALTERNATIVE, TO TRANSFER Where, as here, the Court",
+     "Where, as here, the Court"),
+    ("II. DISCUSSION Anthropic argues that it bought the books.", "Anthropic argues that it bought the books."),
+    ("The Court GRANTS the motion.", "The Court GRANTS the motion."),
+])
+def test_a_quote_starts_after_the_heading_or_caption_run_into_it(sentence, quoted):
+    from chatbot.passages import heading_prefix
+    assert sentence[heading_prefix(sentence):] == quoted

@@ -59,6 +59,31 @@ def most_direct(chosen: list[Candidate], intent: Intent | None) -> Candidate:
     return next((c for c in chosen if not _fragment(c)), chosen[0])
 
 
+HOLDING_FLOOR = 0.3  # of the likeliest quote's probability: a ruling this likely may lead
+
+
+def holding_first(chosen: list[Candidate], ranked: list[Candidate], intent: Intent, budget: int) -> list[Candidate]:
+    """For "was that fair use?", a ruling leads: when no chosen quote of the lead quote's case
+    decides anything, the
+    likeliest sentence of that case that does ("It weighs against fair use here.")
+    joins them, if it comes within :data:`HOLDING_FLOOR` of the likeliest, and the last quotes
+    make room for it."""
+    if not chosen or not intent.holding:
+        return chosen
+    lead = case_of(chosen[0])
+    if any(sentence_signals(c.text)["holds"] for c in chosen if case_of(c) == lead):
+        return chosen
+    ruling = next((c for c in ranked if case_of(c) == lead and c.probability >= HOLDING_FLOOR * chosen[0].probability and
+                   sentence_signals(c.text)["holds"] and not _fragment(c) and
+                   not any(overlaps(c, x) for x in chosen)), None)
+    if ruling is None:
+        return chosen
+    kept = [ruling] + chosen
+    while len(kept) > 2 and sum(len(window_text(c).split()) for c in kept) > budget:
+        kept.pop()
+    return kept
+
+
 def _fragment(c: Candidate) -> bool:
     """Does the quote open mid-sentence (its page began there)?"""
     text = window_text(c).lstrip("“\"'([ ")

@@ -20,7 +20,8 @@ import re
 
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, register_answerer
 from chatbot.calibration import Calibration, load_calibration
-from chatbot.candidates import Candidate, Examination, case_of, most_direct, overlaps, side_of, window_text
+from chatbot.candidates import (Candidate, Examination, case_of, holding_first, most_direct, overlaps, side_of,
+                                window_text)
 from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix, phrases_missing, question_names,
                               question_parts, sentence_signals, structural_kind)
 from chatbot.shapes import asks_counts, count_candidates
@@ -340,7 +341,7 @@ class ExtractiveAnswerer(Answerer):
                 chosen.append(best)
             elif best is None:
                 unanswered.append(part)
-        return chosen, unanswered
+        return holding_first(chosen, ranked, exam.intent, budget), unanswered
 
     def _select_per_document(self, candidates: list[Candidate]) -> list[Candidate]:
         """One line per case: each case's likeliest sentence, preferring one that decides

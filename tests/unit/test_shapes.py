@@ -52,3 +52,31 @@ def test_what_counts_a_complaint_pleads_lists_them_all(small_corpus, settings, f
     answerer.calibration = replace(answerer.calibration, answerable=replace(answerer.calibration.answerable, threshold=0.0))
     answer = engine.ask("What causes of action does the Daily Example plead against BotCo?")
     assert [c.quote.split(":")[0] for c in answer.citations] == ["COUNT I", "COUNT II", "COUNT III"]
+
+
+def test_a_holding_question_leads_with_the_ruling_of_the_lead_case():
+    from chatbot.candidates import Candidate, holding_first
+    from chatbot.passages import Intent
+
+    doc = SourceDocument(source="o.txt", title="o", sha256="0" * 64, kind="opinion", case_name="A v. B")
+    text = ("Ross built a search tool from the memos. The memos quoted the headnotes. "
+            "It weighs against fair use here. The tool competes with Westlaw.")
+    ev = Evidence(chunk=Chunk(chunk_id="c", source="o.txt", title="o", page=1, start=0, end=len(text), text=text,
+                              doc_sha256="0" * 64, document=doc), score=0.0)
+
+    def candidate(sentence, p):
+        start = text.index(sentence)
+        return Candidate(0, ev, start, start + len(sentence), sentence, probability=p,
+                         window=(start, start + len(sentence)))
+
+    background = [candidate("Ross built a search tool from the memos.", 0.3),
+                  candidate("The memos quoted the headnotes.", 0.25)]
+    ruling = candidate("It weighs against fair use here.", 0.1)
+    ranked = background + [ruling]
+    chosen = holding_first(background, ranked, Intent.of("A startup copied headnotes. Was that fair use?"), 280)
+    assert chosen[0] is ruling and chosen[1:] == background
+    # Not a holding question, or a ruling already chosen, or one too unlikely: unchanged.
+    assert holding_first(background, ranked, Intent.of("Who built the tool?"), 280) == background
+    assert holding_first([ruling] + background, ranked, Intent.of("Was that fair use?"), 280)[0] is ruling
+    ruling.probability = 0.05
+    assert holding_first(background, ranked, Intent.of("Was that fair use?"), 280) == background

@@ -13,8 +13,8 @@ from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever
 from chatbot.shapes import DISPOSING_DOCUMENTS, asks_counts, count_chunks, disposition_chunks, pleaded
-from chatbot.query import (disposes, focus_of, is_survey, judge_surname, judged_sources, party_sources, survey_sources,
-                           topic)
+from chatbot.query import (disposes, focus_of, is_survey, judge_surname, judged_sources, lead_source, party_sources,
+                           survey_sources, topic)
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.index import Index
@@ -183,7 +183,7 @@ class Engine:
         surname = judge_surname(query, evidence)
         if surname and self.lexical is not None:
             # The judge's name is in the signature block, which a question rarely retrieves.
-            source = evidence[0].chunk.source
+            source = lead_source(evidence).chunk.source
             have = {e.chunk.chunk_id for e in evidence}
             extra = [cid for cid, _ in self.lexical.search(f"{surname} judge", 3, sources={source})]
             evidence += self._registered(
@@ -202,7 +202,7 @@ class Engine:
         if not boost:
             evidence = self._leading(query, evidence, focus, documents)
         else:
-            focus = {evidence[0].chunk.source}
+            focus = {lead_source(evidence).chunk.source}
         return _Prepared(query, evidence, query_vector, survey, boost, focus, notes, visible)
 
     def _searches(self, query, more_from, documents, retriever, query_vector, mode):

@@ -325,11 +325,27 @@ def survey_sources(documents: dict[str, SourceDocument], allowed: set[str] | Non
 
 
 def judge_surname(question: str, evidence) -> str | None:
-    """For "who was the judge?", the surname of the judge of the best-retrieved document, if known."""
+    """For "who was the judge?", the surname of the judge of the lead document, if known."""
     if not evidence or not asks_for_judge(question):
         return None
-    doc = evidence[0].chunk.document
-    return doc.judge.split()[-1] if doc and doc.judge else None
+    doc = lead_source(evidence).chunk.document
+    return doc.judge.split()[-1] if doc and doc.judge and doc.judge.split() else None
+
+
+def lead_source(evidence: list[Evidence], top: int = 5) -> Evidence:
+    """The passage that says which document a question is about: the best-ranked one of the case
+    the best passages hold most of (by reciprocal rank). The single best passage may be another
+    case citing it: "(discussing music publishers' motion ...)" in Kadrey, for the lyrics case."""
+    votes: dict[str, float] = {}
+    for rank, e in enumerate(evidence[:top]):
+        votes[_case(e)] = votes.get(_case(e), 0.0) + 1 / (rank + 1)
+    best = max(votes, key=lambda case: (votes[case], -min(i for i, e in enumerate(evidence) if _case(e) == case)))
+    return next(e for e in evidence if _case(e) == best)
+
+
+def _case(e: Evidence) -> str:
+    doc = e.chunk.document
+    return doc.case_name if doc and doc.case_name else e.chunk.source
 
 
 def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDocument],

@@ -546,3 +546,20 @@ def test_a_ruling_described_by_what_it_decided_or_its_order_is_the_one_meant():
 def test_a_quote_starts_after_the_heading_or_caption_run_into_it(sentence, quoted):
     from chatbot.passages import heading_prefix
     assert sentence[heading_prefix(sentence):] == quoted
+
+
+def test_the_lead_document_is_the_case_the_best_passages_hold_most_of():
+    from chatbot.query import lead_source
+    from chatbot.types import Evidence
+    from ingest.types import Chunk, SourceDocument
+
+    def found(source, case):
+        doc = SourceDocument(source=source, title=source, sha256="0" * 64, case_name=case)
+        return Evidence(chunk=Chunk(chunk_id=source, source=source, title=source, page=1, start=0, end=1, text="x",
+                                    doc_sha256="0" * 64, document=doc), score=0.0)
+
+    # Kadrey cites the lyrics case first; the lyrics case's own orders fill the rest.
+    evidence = [found("kadrey.txt", "Kadrey"), found("lee.txt", "Concord"), found("pi.txt", "Concord"),
+                found("tenn.txt", "Concord")]
+    assert lead_source(evidence).chunk.source == "lee.txt"
+    assert lead_source(evidence[:2]).chunk.source == "kadrey.txt"  # one passage each: the best leads

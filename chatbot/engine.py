@@ -12,7 +12,8 @@ import numpy as np
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever
-from chatbot.shapes import DISPOSING_DOCUMENTS, asks_counts, count_chunks, disposition_chunks, pleaded
+from chatbot.shapes import (DISPOSING_DOCUMENTS, asks_counts, asks_section, count_chunks, disposition_chunks, pleaded,
+                            section_chunks)
 from chatbot.query import (disposes, focus_of, is_survey, judge_surname, judged_sources, lead_source, party_sources,
                            survey_sources, topic)
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
@@ -222,6 +223,9 @@ class Engine:
         if (complaints := pleaded(focus, documents)) and asks_counts(query):
             # "What counts does the Times plead?": every count's heading, not only those the search found.
             leading += [Evidence(chunk=c, score=0.0) for c in count_chunks(self.lexical, self.index, complaints)]
+        if section := asks_section(query):
+            # "What does section 107 say?": the section's own words, not the notes printed under it.
+            leading += section_chunks(self.lexical, self.index, section, documents)
         if focus and len(focus) <= DISPOSING_DOCUMENTS and disposes(query):
             # "Which claims survived?": the lines that grant and deny.
             leading += disposition_chunks(self.lexical, self.index, focus, documents)

@@ -16,17 +16,16 @@ from __future__ import annotations
 
 from collections import Counter
 import math
-import re
 
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, register_answerer
 from chatbot.calibration import Calibration, load_calibration
 from chatbot.candidates import (Candidate, Examination, case_of, holding_first, most_direct, overlaps, side_of,
                                 window_text)
-from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix, phrases_missing, question_names,
-                              question_parts, sentence_signals, structural_kind)
-from chatbot.shapes import asks_counts, count_candidates
+from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix, is_quotable, phrases_missing,
+                              question_names, question_parts, sentence_signals)
+from chatbot.shapes import asks_counts, asks_section, count_candidates, demote_notes, section_candidates
 from chatbot.quotes import case_label, closest_note, merge_adjacent
-from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
+from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence, in_notes
 from ingest.chunking import sentence_spans
 from ingest.lexical import LexicalIndex
 from ingest.tokenization import stem, tokenize
@@ -38,7 +37,6 @@ _QUESTION_WORDS = frozenset(
     for w in "did does do find found hold held say said rule ruled court judge decide decided whether tell "
     "explain describe mean means according about case happen happened".split()
 )
-_ALPHA = re.compile(r"[A-Za-z]")
 _UNMEASURED = 0.3  # the similarity assumed for a chunk found by BM25 alone
 # Within the case of the best quote, a line needs less: a further quote from the right case
 # costs words, one from another case can cost the answer its footing.
@@ -115,6 +113,7 @@ class ExtractiveAnswerer(Answerer):
             c.probability = self.calibration.sentence.probability(c.features)
         if self.calibration.rerank is not None and self.settings.rerank_sentences and candidates:
             self._rerank(candidates, request)
+        demote_notes(candidates, question)
         features = self._answerable_features(question, evidence, weights, candidates, request, intent)
         return Examination(candidates, features, self.calibration.answerable.probability(features), parts, part_weights,
                            intent)
@@ -214,7 +213,7 @@ class ExtractiveAnswerer(Answerer):
         for rank, ev in enumerate(evidence):
             text = ev.chunk.text
             spans = [(a, b) for a, b in sentence_spans(text)]
-            quotable = [self._quotable(text[a:b], intent) for a, b in spans]
+            quotable = [is_quotable(text[a:b], intent) for a, b in spans]
             for i, (start, end) in enumerate(spans):
                 if not quotable[i]:
                     continue
@@ -243,21 +242,6 @@ class ExtractiveAnswerer(Answerer):
             window_start = start
         return window_start, window_end
 
-    @staticmethod
-    def _quotable(sentence: str, intent: Intent) -> bool:
-        words = sentence.split()
-        if len(words) < 4 or len(words) > 150:
-            return False
-        if len(_ALPHA.findall(sentence)) < 0.5 * len(sentence.replace(" ", "")):
-            return False  # tables of numbers
-        if sum(w.isdigit() for w in words) > 0.25 * len(words):
-            return False  # runs of numbers left by page layout
-        kind = structural_kind(sentence)
-        # Who signed or decided is said in the signature block or the caption, and only there;
-        # where a case is cited, in the citation.
-        return kind is None or (kind in ("signature", "caption") and intent.signer) or (
-            kind == "citation" and intent.mention)
-
     # -- answering ----------------------------------------------------------
 
     def answer(self, request: AnswerRequest) -> Draft:
@@ -279,6 +263,9 @@ class ExtractiveAnswerer(Answerer):
         counts = count_candidates(request.evidence, complaints) if complaints and asks_counts(request.question) else []
         if len(counts) > 1:  # "What counts does the Times plead?": each count's heading, in order
             return self._compose(counts[:self.settings.max_quotes + 2], survey=False, in_order=True)
+        section = asks_section(request.question)
+        if words := section_candidates(request.evidence, section, self.settings.answer_words) if section else []:
+            return self._compose(words, survey=False, in_order=True)  # "What does section 107 say?": its words
         chosen, unanswered = self._select(exam, request)
         draft = self._compose(chosen, survey=False, intent=exam.intent)
         if unanswered:
@@ -385,11 +372,11 @@ class ExtractiveAnswerer(Answerer):
             if survey:
                 lines.append(f"{case_label(chunk.document, chunk.title)}: “{quote}” [{n}]")
                 continue
-            if chunk.source != current_doc:
+            if (chunk.source, in_notes(chunk)) != current_doc:  # a section's notes are not the section
                 if lines:
                     lines.append("")
-                lines.append(f"{chunk.title}:")
-                current_doc = chunk.source
+                lines.append(f"{citations[-1].title}:")
+                current_doc = (chunk.source, in_notes(chunk))
             lines.append(f"“{quote}” [{n}]")
         return Draft("\n".join(lines), citations, False)
 

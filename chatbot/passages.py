@@ -158,6 +158,25 @@ def structural_kind(sentence: str) -> str | None:
     return None
 
 
+_ALPHA = re.compile(r"[A-Za-z]")
+
+
+def is_quotable(sentence: str, intent: Intent) -> bool:
+    """May ``sentence`` be quoted as an answer to a question of ``intent``: prose, not a table of
+    numbers or structural text (a caption or signature block only for who signed or decided, a
+    bare citation only for where a case is cited)?"""
+    words = sentence.split()
+    if len(words) < 4 or len(words) > 150:
+        return False
+    if len(_ALPHA.findall(sentence)) < 0.5 * len(sentence.replace(" ", "")):
+        return False  # tables of numbers
+    if sum(w.isdigit() for w in words) > 0.25 * len(words):
+        return False  # runs of numbers left by page layout
+    kind = structural_kind(sentence)
+    return kind is None or (kind in ("signature", "caption") and intent.signer) or (
+        kind == "citation" and intent.mention)
+
+
 def _toc_like(text: str) -> bool:
     """A run of "topic, at 3-4;" entries: the pinpoints carry the sentence, not a verb."""
     rest = _TOC_ENTRY.sub("", text)

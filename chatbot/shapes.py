@@ -5,7 +5,10 @@
   Information"), all of them and in order, though the search finds only the few whose words the
   question shares, and a heading is otherwise never quoted as an answer.
 - How a ruling disposed of a motion: "Which claims survived?" reads the conclusion and the lines
-  that grant and deny, which the search may rank below the 12(b)(6) standard."""
+  that grant and deny, which the search may rank below the 12(b)(6) standard.
+- What a statute says: "What does section 107 say?" is the section's text, and the editorial
+  notes printed under it (the 1976 House Report, amendments) come after it, unless the
+  question asks for them ("the House Report's classroom guidelines")."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import re
 
 from chatbot.candidates import Candidate
 from chatbot.query import disposes
-from chatbot.types import Evidence
+from chatbot.types import Evidence, in_notes
 from ingest.types import SourceDocument
 
 # A ruling's disposition: "the motion to dismiss Count I is DENIED", "IT IS SO ORDERED".
@@ -104,3 +107,105 @@ def disposition_chunks(lexical, index, sources: set[str], documents: dict[str, S
             "CONCLUSION" not in c.text and "CONCLUSION" not in c.heading, -len(_DISPOSED.findall(c.text))))
         out += [Evidence(chunk=c, score=0.0) for c in chunks[:2] if _DISPOSED.search(c.text)]
     return out
+
+
+# Legislative history asked for: the notes are then what the question is about.
+_ASKS_NOTES = re.compile(r"\b(?:house|senate|committee|conference)\s+reports?\b|\blegislative\s+history\b|"
+                         r"\b(?:editorial|revision|historical)\s+notes?\b|\bguidelines\b|"
+                         r"\bcongress\w*\s+(?:meant|intended)|"
+                         r"\bamend(?:ed|ment|ments)\b", re.I)
+NOTES_WEIGHT = 0.5  # a note's probability, against the section's text, when the question does not ask for notes
+
+
+def demote_notes(candidates: list[Candidate], question: str) -> None:
+    """Halve the probability of sentences from a Code section's editorial notes, unless the
+    question asks for legislative history: the statute's own words answer first."""
+    if _ASKS_NOTES.search(question):
+        return
+    for c in candidates:
+        if in_notes(c.evidence.chunk):
+            c.probability *= NOTES_WEIGHT
+
+
+# "What does section 107 say?", "the text of § 106": the whole section is what speaks. Not "which
+# subsections of § 1202 does the Times say were violated", nor a subsection ("§ 504(c)").
+_ASKS_SECTION = re.compile(r"(?:\bsection|§)\s?(\d+[A-Za-z]?)\s+(?:say|says|provide|provides|state|"
+                           r"states|read|reads|list|lists|cover|covers)\b|"
+                           r"\b(?:text|wording|words)\s+of\s+(?:17\s+U\.S\.C\.\s+)?(?:section|§)\s?(\d+[A-Za-z]?)\b", re.I)
+
+
+def asks_section(question: str) -> str | None:
+    """The section of the Code whose own words the question asks for ("107"), if any."""
+    m = _ASKS_SECTION.search(question)
+    return (m.group(1) or m.group(2)) if m else None
+
+
+def section_chunks(lexical, index, section: str, documents: dict[str, SourceDocument]) -> list[Evidence]:
+    """The chunks of one indexed print of the Code that hold section ``section``'s own text: the
+    one its heading opens in, and those under it, in reading order."""
+    statutes = {s for s, d in documents.items() if d.kind == "statute"}
+    if lexical is None or not statutes:
+        return []
+    ids = [cid for cid, _ in lexical.search(f"§ {section} {section} section", _SEARCHED, sources=statutes)]
+    by_source: dict[str, list] = {}
+    for chunk in index.get_chunks(ids):
+        if _section_heading(section).search(chunk.text) or _under(chunk, section):
+            by_source.setdefault(chunk.source, []).append(chunk)
+    if not by_source:
+        return []
+    # One print: the web page (unpaged) when there is one, as its text has no running heads.
+    chosen = min(by_source, key=lambda s: (documents[s].n_pages > 1, s))
+    held = [c for c in index.get_chunks(lexical.chunk_ids(chosen))
+            if _section_heading(section).search(c.text) or _under(c, section)]
+    return [Evidence(chunk=c, score=0.0) for c in sorted(held, key=lambda c: (c.page or 0, c.start))]
+
+
+def section_candidates(evidence: list[Evidence], section: str, budget: int) -> list[Candidate]:
+    """Section ``section``'s own text, sentence by sentence in reading order from its heading to
+    its notes, from one print of it, within ``budget`` words: "What does section 107 say?" is
+    answered in the section's words."""
+    from ingest.chunking import sentence_spans
+
+    held = [(rank, ev) for rank, ev in enumerate(evidence)
+            if _section_heading(section).search(ev.chunk.text) or _under(ev.chunk, section)]
+    if not held:
+        return []
+    source = held[0][1].chunk.source
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    words = 0
+    for rank, ev in sorted((x for x in held if x[1].chunk.source == source),
+                           key=lambda x: (x[1].chunk.page or 0, x[1].chunk.start)):
+        text = ev.chunk.text
+        opening = _section_heading(section).search(text)
+        begin = opening.start() if opening else 0
+        stop = _SECTION_ENDS.search(text, opening.end() if opening else 0)
+        end = stop.start() if stop else len(text)
+        for a, b in sentence_spans(text):
+            a, b = max(a, begin), min(b, end)
+            sentence = text[a:b].strip() if a < b else ""
+            key = " ".join(sentence.split()).lower()
+            if len(sentence.split()) < 3 or key in seen:
+                continue
+            if words + len(sentence.split()) > budget:
+                return out
+            seen.add(key)
+            words += len(sentence.split())
+            a = text.index(sentence, a)
+            out.append(Candidate(rank, ev, a, a + len(sentence), sentence, probability=1.0,
+                                 window=(a, a + len(sentence))))
+    return out
+
+
+def _section_heading(section: str) -> re.Pattern:
+    """"§ 107. Limitations on …": the heading a section's text opens with (at a chunk's end, alone)."""
+    return re.compile(r"§\s?%s\.(?:\s+[A-Z]|\s*$)" % re.escape(section))
+
+
+def _under(chunk, section: str) -> bool:
+    return bool(re.fullmatch(r"§\s?%s" % re.escape(section), (chunk.heading or "").split(" › ")[0]))
+
+
+# Where a section's own text ends: its notes, or the next section.
+_SECTION_ENDS = re.compile(r"\b(?:Editorial Notes|Statutory Notes and Related Subsidiaries|Historical and Revision "
+                           r"Notes|HISTORICAL AND REVISION NOTES)\b|§\s?\d+[A-Za-z-]*\.\s+[A-Z]")

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from chatbot.filters import FilterError, court_citations, court_matches, date_span, parse_date
 
+from ingest.headings import NOTES_HEADING
 from ingest.types import Chunk
 
 
@@ -35,8 +36,10 @@ class Citation(BaseModel):
     def of(cls, n: int, chunk, quote: str) -> Citation:
         """Citation [n]: ``quote`` from ``chunk``, cited as its document is (when the chunk knows it)."""
         doc = chunk.document
-        return cls(n=n, source=chunk.source, title=chunk.title, page=chunk.page, quote=quote, chunk_id=chunk.chunk_id,
-                   cite=doc.cite(chunk.page) if doc else "", kind=doc.kind if doc else "other")
+        notes = " (editorial notes)" if in_notes(chunk) else ""  # the House Report under a section, not the law
+        return cls(n=n, source=chunk.source, title=chunk.title + notes, page=chunk.page, quote=quote,
+                   chunk_id=chunk.chunk_id, cite=doc.cite(chunk.page) + notes if doc and doc.cite(chunk.page) else "",
+                   kind=doc.kind if doc else "other")
 
     def label(self, *, pinpoint: bool = True) -> str:
         """How every renderer names the cited document: its legal citation (with its pinpoint
@@ -45,6 +48,12 @@ class Citation(BaseModel):
         if self.cite:
             return self.cite
         return f"{self.title}, p. {self.page}" if pinpoint and self.page is not None else self.title
+
+
+def in_notes(chunk) -> bool:
+    """Is the chunk in the editorial notes of a section of the U.S. Code (its historical and
+    revision notes, the House Report, amendments), not in the statute's text?"""
+    return (getattr(chunk, "heading", "") or "").split(" › ")[0] == NOTES_HEADING
 
 
 class Retrieved(BaseModel):

@@ -22,6 +22,15 @@ _SECTION = re.compile(
     r"\b((?:[IVX]{1,5}\.\s)?(?:INTRODUCTION|BACKGROUND|STATEMENT(?: OF (?:THE )?FACTS)?|LEGAL STANDARDS?|ANALYSIS|"
     r"DISCUSSION|CONCLUSION|FACTS|PROCEDURAL HISTORY|FACTUAL BACKGROUND))(?=\s+[A-Z][a-z])"
 )
+# The U.S. Code as printed: a section opens ("§ 107. Limitations on exclusive rights: Fair use"),
+# and its editorial notes follow it (the House Report, amendments). Both head everything under
+# them (level 0), so a chunk of the notes says so whatever subheadings the notes have.
+_CODE_SECTION = re.compile(r"(?:(?<=\s)|^)(§\s?\d+[A-Za-z-]*)\.\s+(?=[A-Z][a-z])")
+_CODE_NOTES = re.compile(r"\b(Editorial Notes|Statutory Notes and Related Subsidiaries|Executive Documents|"
+                         r"Historical and Revision Notes|HISTORICAL AND REVISION NOTES)\b")
+NOTES_HEADING = "Editorial Notes"
+# A page of the Code: its running head ("TITLE 17—COPYRIGHTS") or the edition it is from.
+_CODE_PAGE = re.compile(r"(?<![A-Za-z])TITLE \d+\s?[—–-]\s?[A-Z]{4,}|United States Code, \d{4} Edition")
 # Caption and signature words, not headings.
 _NOT_HEADINGS = re.compile(
     r"\b(?:COURT|DISTRICT|CIRCUIT|PLAINTIFFS?|DEFENDANTS?|APPELL\w+|CASE|DOCUMENT|JUDGE|ORDERED|"
@@ -29,7 +38,13 @@ _NOT_HEADINGS = re.compile(
 )
 
 
-def find_headings(text: str, markdown: list[str] | None = None) -> list[Heading]:
+def prints_the_code(texts: list[str]) -> bool:
+    """Are these pages (before cleaning, which drops running heads) a print of the U.S. Code?"""
+    return any(_CODE_PAGE.search(t) for t in texts)
+
+
+def find_headings(text: str, markdown: list[str] | None = None, code: bool = False) -> list[Heading]:
+    """The headings of a page; ``code``: also the U.S. Code's sections and their notes."""
     if markdown:
         return _markdown_headings(text, markdown)
     found = {}
@@ -42,6 +57,11 @@ def find_headings(text: str, markdown: list[str] | None = None) -> list[Heading]
     for m in _SECTION.finditer(text):
         if not any(abs(m.start(1) - at) < 4 for at in found):
             found[m.start(1)] = Heading(start=m.start(1), level=1, text=_title(m.group(1)))
+    if code:
+        for m in _CODE_SECTION.finditer(text):
+            found[m.start(1)] = Heading(start=m.start(1), level=0, text=m.group(1))
+        for m in _CODE_NOTES.finditer(text):
+            found[m.start(1)] = Heading(start=m.start(1), level=0, text=NOTES_HEADING)
     return [found[at] for at in sorted(found)]
 
 

@@ -196,6 +196,13 @@ class LexicalIndex:
                       if token in counts and (sources is None or source in sources))
         return self._doc_freq.get(token, 0) + private
 
+    def chunk_ids(self, source: str) -> list[str]:
+        """The ids of every chunk of ``source`` the index holds."""
+        rows = np.flatnonzero(self.mask({source})) if self.ids else []
+        gone = set(self.removed)
+        return ([self.ids[int(r)] for r in rows if int(r) not in gone] +
+                [cid for cid, s, _ in self.delta if s == source] + [cid for cid, s, _ in self.private if s == source])
+
     def share(self, token: str, sources: set[str]) -> float:
         """The share of the indexed chunks of ``sources`` that hold ``token`` (built rows only: a
         delta's and private chunks are left out). "lyrics" is in most chunks of the lyrics case."""

@@ -18,7 +18,7 @@ from ingest.formats.markdown import MarkdownLoader
 from ingest.formats.markup import HtmlLoader, XmlLoader
 from ingest.formats.pdf import PdfLoader
 from ingest.formats.text import PlainTextLoader
-from ingest.headings import find_headings
+from ingest.headings import find_headings, prints_the_code
 from ingest.text_metadata import extract_metadata
 from ingest.types import LoadedDocument, Page, SourceDocument
 
@@ -69,9 +69,11 @@ def load_file(path: Path, source: str, *, max_bytes: int | None = None, sidecar:
     # Captions, ECF stamps and signatures are read before cleaning removes the stamps.
     head = " ".join(p.text for p in pages[:2])  # some captions run onto the second page
     found = extract_metadata(head, extracted.text_for_metadata(), pages[-1].text, path.name)
+    code = prints_the_code([p.text for p in pages[:3]])  # read before cleaning drops the running heads
     pages = clean_pages(pages)
     found = _repair_titles(found, pages)
-    pages = [p.model_copy(update={"headings": find_headings(p.text, extracted.headings)}) for p in pages if p.text]
+    pages = [p.model_copy(update={"headings": find_headings(p.text, extracted.headings, code)})
+             for p in pages if p.text]
     if not pages:
         raise IngestError(source, "no text left after removing page furniture")
     document = SourceDocument(

@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 from chatbot.engine import Engine
+from chatbot.candidates import Candidate
 from chatbot.shapes import asks_counts, count_candidates
 from chatbot.types import Evidence
 from ingest.pipeline import ingest_paths
@@ -80,3 +81,51 @@ def test_a_holding_question_leads_with_the_ruling_of_the_lead_case():
     assert holding_first([ruling] + background, ranked, Intent.of("Was that fair use?"), 280)[0] is ruling
     ruling.probability = 0.05
     assert holding_first(background, ranked, Intent.of("Was that fair use?"), 280) == background
+
+
+CODE_PAGE = (
+    "Page 26 TITLE 17—COPYRIGHTS § 107 sale of that copy. (Added Pub. L. 101–650.) Editorial Notes REFERENCES IN "
+    "TEXT Section 610(a) is set out as a note. § 107. Limitations on exclusive rights: Fair use Notwithstanding "
+    "the provisions of section 106, the fair use of a copyrighted work is not an infringement of copyright. The "
+    "factors to be considered shall include the purpose of the use. (Pub. L. 94–553.) HISTORICAL AND REVISION "
+    "NOTES HOUSE REPORT NO. 94–1476 General Background of the Problem. The judicial doctrine of fair use is one "
+    "of the most important limitations."
+)
+
+
+def test_a_code_sections_text_and_its_notes_are_told_apart():
+    from ingest.headings import find_headings, prints_the_code
+
+    assert prints_the_code([CODE_PAGE]) and not prints_the_code(["See 17 U.S.C. § 107. The court held so."])
+    top = [(h.text, CODE_PAGE[h.start:h.start + 12]) for h in find_headings(CODE_PAGE, code=True) if h.level == 0]
+    assert [t for t, _ in top] == ["Editorial Notes", "§ 107", "Editorial Notes"]
+    assert not [h for h in find_headings("See 17 U.S.C. § 107. The court held so.") if h.level == 0]
+
+
+def test_what_a_section_says_is_its_text_and_its_notes_are_labelled_and_come_after():
+    from chatbot.shapes import asks_section, demote_notes, section_candidates
+    from chatbot.types import Citation
+
+    def chunk(text, heading, start):
+        doc = SourceDocument(source="s107.htm", title="17 U.S.C. § 107", sha256="0" * 64, kind="statute")
+        return Chunk(chunk_id=f"c{start}", source="s107.htm", title="17 U.S.C. § 107", page=None, start=start,
+                     end=start + len(text), text=text, doc_sha256="0" * 64, heading=heading, document=doc)
+
+    opening = chunk("17 U.S.C. Title 17. § 107. Limitations on exclusive rights: Fair use The fair use of a work "
+                    "is not an infringement of copyright.", "", 0)
+    factors = chunk("The factors to be considered shall include the purpose of the use. (Pub. L. 94–553.) "
+                    "Historical and Revision Notes The doctrine is one of the most important limitations.", "§ 107", 100)
+    notes = chunk("The judicial doctrine of fair use is one of the most important limitations.", "Editorial Notes", 300)
+    assert asks_section("What does section 107 say?") == "107"
+    assert asks_section("Which subsections of § 1202 does the Times say were violated?") is None
+    evidence = [Evidence(chunk=c, score=0.0) for c in (notes, factors, opening)]
+    quoted = [c.text for c in section_candidates(evidence, "107", 280)]
+    assert quoted[0].startswith("Limitations on exclusive rights") and "factors to be considered" in quoted[1]
+    assert not any("doctrine" in q for q in quoted)  # the notes under it are not the section
+    assert Citation.of(1, notes, notes.text).title == "17 U.S.C. § 107 (editorial notes)"
+    candidates = [Candidate(0, evidence[0], 0, 10, notes.text, probability=0.8),
+                  Candidate(1, evidence[1], 0, 10, factors.text, probability=0.8)]
+    demote_notes(candidates, "What are the fair use factors?")
+    assert [c.probability for c in candidates] == [0.4, 0.8]
+    demote_notes(candidates, "What did the House Report say about fair use?")  # asked for: left as it is
+    assert candidates[0].probability == 0.4

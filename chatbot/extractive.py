@@ -25,7 +25,7 @@ from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_pr
                               question_names, question_parts, sentence_signals)
 from chatbot.shapes import asks_counts, asks_section, count_candidates, demote_notes, section_candidates
 from chatbot.quotes import case_label, closest_note, merge_adjacent
-from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence, in_notes
+from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
 from ingest.chunking import sentence_spans
 from ingest.lexical import LexicalIndex
 from ingest.tokenization import stem, tokenize
@@ -372,11 +372,11 @@ class ExtractiveAnswerer(Answerer):
             if survey:
                 lines.append(f"{case_label(chunk.document, chunk.title)}: “{quote}” [{n}]")
                 continue
-            if (chunk.source, in_notes(chunk)) != current_doc:  # a section's notes are not the section
+            if (chunk.source, citations[-1].title) != current_doc:  # a section's notes are not the section
                 if lines:
                     lines.append("")
                 lines.append(f"{citations[-1].title}:")
-                current_doc = (chunk.source, in_notes(chunk))
+                current_doc = (chunk.source, citations[-1].title)
             lines.append(f"“{quote}” [{n}]")
         return Draft("\n".join(lines), citations, False)
 

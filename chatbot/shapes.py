@@ -123,7 +123,7 @@ def demote_notes(candidates: list[Candidate], question: str) -> None:
     if _ASKS_NOTES.search(question):
         return
     for c in candidates:
-        if in_notes(c.evidence.chunk):
+        if in_notes(c.evidence.chunk, c.start):
             c.probability *= NOTES_WEIGHT
 
 

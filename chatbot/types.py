@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from chatbot.filters import FilterError, court_citations, court_matches, date_span, parse_date
 
-from ingest.headings import NOTES_HEADING
+from ingest.headings import NOTES_HEADING, ends_in_notes
 from ingest.types import Chunk
 
 
@@ -36,7 +36,7 @@ class Citation(BaseModel):
     def of(cls, n: int, chunk, quote: str) -> Citation:
         """Citation [n]: ``quote`` from ``chunk``, cited as its document is (when the chunk knows it)."""
         doc = chunk.document
-        notes = " (editorial notes)" if in_notes(chunk) else ""  # the House Report under a section, not the law
+        notes = " (editorial notes)" if in_notes(chunk, chunk.text.find(quote)) else ""  # the House Report, not the law
         return cls(n=n, source=chunk.source, title=chunk.title + notes, page=chunk.page, quote=quote,
                    chunk_id=chunk.chunk_id, cite=doc.cite(chunk.page) + notes if doc and doc.cite(chunk.page) else "",
                    kind=doc.kind if doc else "other")
@@ -50,10 +50,18 @@ class Citation(BaseModel):
         return f"{self.title}, p. {self.page}" if pinpoint and self.page is not None else self.title
 
 
-def in_notes(chunk) -> bool:
-    """Is the chunk in the editorial notes of a section of the U.S. Code (its historical and
-    revision notes, the House Report, amendments), not in the statute's text?"""
-    return (getattr(chunk, "heading", "") or "").split(" › ")[0] == NOTES_HEADING
+_OPENING = 40  # characters of a quote's start in which a heading opens it
+
+
+def in_notes(chunk, at: int | None = None) -> bool:
+    """Is the chunk (at offset ``at`` of its text, when given) in the editorial notes of a section
+    of the U.S. Code (its historical and revision notes, the House Report, amendments), not in the
+    statute's text? A chunk that begins in a section's text may run into its notes."""
+    began = (getattr(chunk, "heading", "") or "").split(" › ")[0] == NOTES_HEADING
+    doc = getattr(chunk, "document", None)
+    if at is None or at < 0 or doc is None or doc.kind != "statute":
+        return began
+    return ends_in_notes(chunk.text[:at + _OPENING], began)  # a heading that opens the quote counts
 
 
 class Retrieved(BaseModel):

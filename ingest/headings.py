@@ -38,6 +38,14 @@ _NOT_HEADINGS = re.compile(
 )
 
 
+def ends_in_notes(text: str, began_in_notes: bool) -> bool:
+    """Is the end of ``text``, a stretch of a print of the Code that began in a section's notes
+    (or in its text), in the notes? The last section or notes heading in it decides."""
+    marks = [(m.start(), False) for m in _CODE_SECTION.finditer(text)] + [
+        (m.start(), True) for m in _CODE_NOTES.finditer(text)]
+    return max(marks)[1] if marks else began_in_notes
+
+
 def prints_the_code(texts: list[str]) -> bool:
     """Are these pages (before cleaning, which drops running heads) a print of the U.S. Code?"""
     return any(_CODE_PAGE.search(t) for t in texts)

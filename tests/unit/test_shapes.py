@@ -123,6 +123,11 @@ def test_what_a_section_says_is_its_text_and_its_notes_are_labelled_and_come_aft
     assert quoted[0].startswith("Limitations on exclusive rights") and "factors to be considered" in quoted[1]
     assert not any("doctrine" in q for q in quoted)  # the notes under it are not the section
     assert Citation.of(1, notes, notes.text).title == "17 U.S.C. § 107 (editorial notes)"
+    # A chunk that begins in the section's text and runs into its notes: each quote by where it is.
+    assert Citation.of(2, factors, "The factors to be considered shall include the purpose of the use.").title == (
+        "17 U.S.C. § 107")
+    assert Citation.of(3, factors, "The doctrine is one of the most important limitations.").title == (
+        "17 U.S.C. § 107 (editorial notes)")
     candidates = [Candidate(0, evidence[0], 0, 10, notes.text, probability=0.8),
                   Candidate(1, evidence[1], 0, 10, factors.text, probability=0.8)]
     demote_notes(candidates, "What are the fair use factors?")

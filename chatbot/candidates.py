@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chatbot.passages import Intent, sentence_signals
-from chatbot.types import Evidence
+from chatbot.types import Evidence, case_key
 from ingest.types import normalize_whitespace
 
 
@@ -102,8 +102,7 @@ def overlaps(a: Candidate, b: Candidate) -> bool:
 
 def case_of(c: Candidate) -> str:
     """The case a candidate comes from (its document, when it has no case)."""
-    doc = c.evidence.chunk.document
-    return doc.case_name if doc and doc.case_name else c.source
+    return case_key(c.evidence.chunk)
 
 
 def side_of(c: Candidate) -> str:

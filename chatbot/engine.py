@@ -181,10 +181,11 @@ class Engine:
             evidence = retriever.retrieve(query, k=k, mode=mode, query_vector=query_vector, sources=sources)
         evidence = self._registered(evidence, documents)
         boost: tuple[str, ...] = ()
-        surname = judge_surname(query, evidence)
+        lead = lead_source(evidence) if evidence else None
+        surname = judge_surname(query, lead)
         if surname and self.lexical is not None:
             # The judge's name is in the signature block, which a question rarely retrieves.
-            source = lead_source(evidence).chunk.source
+            source = lead.chunk.source
             have = {e.chunk.chunk_id for e in evidence}
             extra = [cid for cid, _ in self.lexical.search(f"{surname} judge", 3, sources={source})]
             evidence += self._registered(
@@ -203,7 +204,7 @@ class Engine:
         if not boost:
             evidence = self._leading(query, evidence, focus, documents)
         else:
-            focus = {lead_source(evidence).chunk.source}
+            focus = {lead.chunk.source}
         return _Prepared(query, evidence, query_vector, survey, boost, focus, notes, visible)
 
     def _searches(self, query, more_from, documents, retriever, query_vector, mode):
@@ -238,8 +239,8 @@ class Engine:
         within the lyrics case, "lyrics" finds every passage and says nothing of the question."""
         if self.lexical is None:
             return query
-        words = [w for w in query.split()
-                 if not any(self.lexical.share(t, sources) > _EVERYWHERE for t in tokenize(w))]
+        share = self.lexical.shares({t for w in query.split() for t in tokenize(w)}, sources)
+        words = [w for w in query.split() if not any(share[t] > _EVERYWHERE for t in tokenize(w))]
         return " ".join(words) or query
 
     def _registered(self, evidence: list[Evidence], documents: dict[str, SourceDocument]) -> list[Evidence]:

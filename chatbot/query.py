@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from chatbot.courts import court_abbreviated, court_seats, courts_deciding
 from chatbot.passages import JUDGE_ASKED, question_names
-from chatbot.types import Answer, Evidence
+from chatbot.types import Answer, Evidence, case_key
 from legalqa.errors import LegalqaError
 from ingest.types import SourceDocument
 
@@ -122,8 +122,7 @@ def party_sources(question: str, documents: dict[str, SourceDocument]) -> set[st
     for source, doc in documents.items():
         if not doc.case_name:
             continue
-        words = _party_words(doc.case_name, doc.judge)
-        hits = {i for i, n in enumerate(names) if n and n & words}
+        hits = _named_by(names, doc)
         if hits:
             cases.setdefault(doc.case_name, set()).add(source)
             named_by.setdefault(doc.case_name, set()).update(hits)
@@ -152,6 +151,12 @@ def topic(question: str, documents: list[SourceDocument]) -> str:
     return " ".join(words) or question
 
 
+def _named_by(names: list[set[str]], doc: SourceDocument) -> frozenset[int]:
+    """Which of the question's ``names`` (by index) name ``doc``'s case, by a party or its judge."""
+    words = _party_words(doc.case_name or "", doc.judge)
+    return frozenset(i for i, n in enumerate(names) if n and n & words)
+
+
 def _retrieved_of_alike(question: str, sources: set[str], retrieved: set[str],
                         documents: dict[str, SourceDocument]) -> set[str]:
     """Of cases the question names by the same words ("the Anthropic ruling" is Bartz's and
@@ -160,9 +165,7 @@ def _retrieved_of_alike(question: str, sources: set[str], retrieved: set[str],
     names = [n - _CASE_NOISE for n in question_names(question)]
     alike: dict[frozenset[int], list[set[str]]] = {}
     for case in _by_case(sources, documents).values():
-        doc = documents[min(case)]
-        words = _party_words(doc.case_name or "", doc.judge)
-        alike.setdefault(frozenset(i for i, n in enumerate(names) if n and n & words), []).append(case)
+        alike.setdefault(_named_by(names, documents[min(case)]), []).append(case)
     kept: set[str] = set()
     for cases in alike.values():
         found = [case for case in cases if case & retrieved]
@@ -190,12 +193,17 @@ def dated_sources(question: str, sources: set[str], documents: dict[str, SourceD
 _JUDGE_NAMED = re.compile(r"\b[Jj]udges?\s+([A-Z][a-z]+)(?:(?:,\s*|\s+and\s+)([A-Z][a-z]+))?")
 
 
+def _judges_named(question: str) -> set[str]:
+    """The surnames of the judges the question names, lower-cased ("lee" of "Judge Lee")."""
+    return {name.lower() for pair in _JUDGE_NAMED.findall(question) for name in pair if name}
+
+
 def judged_sources(question: str, sources: set[str], documents: dict[str, SourceDocument]) -> set[str]:
     """Of ``sources``, within each case, the documents of the judge the question names ("how
     Judge Lee handled vicarious infringement in the lyrics case" is her order, not the transfer
     order of the Tennessee judge before her). A case none of whose documents is that judge's,
     and a question that names no judge, keep every document."""
-    named = {name.lower() for pair in _JUDGE_NAMED.findall(question) for name in pair if name}
+    named = _judges_named(question)
     if not named:
         return sources
     kept: set[str] = set()
@@ -215,7 +223,7 @@ _LAST = re.compile(r"\b(?:second|later|latest|last|most\s+recent|newer|subsequen
 
 def judge_named_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
     """The documents of the judges the question names ("Judge Orrick"), if any."""
-    named = {name.lower() for pair in _JUDGE_NAMED.findall(question) for name in pair if name}
+    named = _judges_named(question)
     return {s for s, d in documents.items() if named and _surname(d.judge) in named}
 
 
@@ -289,7 +297,8 @@ def _party_words(case_name: str, judge: str | None) -> frozenset[str]:
     """The words a question may name a case by: its parties' and its judge's surname."""
     from ingest.tokenization import tokenize
 
-    words = set(tokenize(case_name)) | (set(tokenize(judge.split()[-1])) if judge else set())
+    surname = _surname(judge)
+    words = set(tokenize(case_name)) | (set(tokenize(surname)) if surname else set())
     return frozenset(words - _CASE_NOISE)
 
 
@@ -324,12 +333,13 @@ def survey_sources(documents: dict[str, SourceDocument], allowed: set[str] | Non
     return allowed
 
 
-def judge_surname(question: str, evidence) -> str | None:
-    """For "who was the judge?", the surname of the judge of the lead document, if known."""
-    if not evidence or not asks_for_judge(question):
+def judge_surname(question: str, lead: Evidence | None) -> str | None:
+    """For "who was the judge?", the surname of the judge of the lead passage's document
+    (:func:`lead_source`), if known."""
+    if lead is None or not asks_for_judge(question):
         return None
-    doc = lead_source(evidence).chunk.document
-    return doc.judge.split()[-1] if doc and doc.judge and doc.judge.split() else None
+    doc = lead.chunk.document
+    return _surname(doc.judge) if doc else None
 
 
 def lead_source(evidence: list[Evidence], top: int = 5) -> Evidence:
@@ -338,14 +348,9 @@ def lead_source(evidence: list[Evidence], top: int = 5) -> Evidence:
     case citing it: "(discussing music publishers' motion ...)" in Kadrey, for the lyrics case."""
     votes: dict[str, float] = {}
     for rank, e in enumerate(evidence[:top]):
-        votes[_case(e)] = votes.get(_case(e), 0.0) + 1 / (rank + 1)
-    best = max(votes, key=lambda case: (votes[case], -min(i for i, e in enumerate(evidence) if _case(e) == case)))
-    return next(e for e in evidence if _case(e) == best)
-
-
-def _case(e: Evidence) -> str:
-    doc = e.chunk.document
-    return doc.case_name if doc and doc.case_name else e.chunk.source
+        votes[case_key(e.chunk)] = votes.get(case_key(e.chunk), 0.0) + 1 / (rank + 1)
+    best = max(votes, key=votes.get)  # on a tie, the case found first (votes keep that order)
+    return next(e for e in evidence if case_key(e.chunk) == best)
 
 
 def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDocument],

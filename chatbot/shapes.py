@@ -17,6 +17,7 @@ import re
 from chatbot.candidates import Candidate
 from chatbot.query import disposes
 from chatbot.types import Evidence, in_notes
+from ingest.headings import next_code_heading
 from ingest.types import SourceDocument
 
 # A ruling's disposition: "the motion to dismiss Count I is DENIED", "IT IS SO ORDERED".
@@ -147,16 +148,12 @@ def section_chunks(lexical, index, section: str, documents: dict[str, SourceDocu
     if lexical is None or not statutes:
         return []
     ids = [cid for cid, _ in lexical.search(f"§ {section} {section} section", _SEARCHED, sources=statutes)]
-    by_source: dict[str, list] = {}
-    for chunk in index.get_chunks(ids):
-        if _section_heading(section).search(chunk.text) or _under(chunk, section):
-            by_source.setdefault(chunk.source, []).append(chunk)
-    if not by_source:
+    prints = {c.source for c in index.get_chunks(ids) if _holds_section(c, section)}
+    if not prints:
         return []
     # One print: the web page (unpaged) when there is one, as its text has no running heads.
-    chosen = min(by_source, key=lambda s: (documents[s].n_pages > 1, s))
-    held = [c for c in index.get_chunks(lexical.chunk_ids(chosen))
-            if _section_heading(section).search(c.text) or _under(c, section)]
+    chosen = min(prints, key=lambda s: (documents[s].n_pages > 1, s))
+    held = [c for c in index.get_chunks(lexical.chunk_ids(chosen)) if _holds_section(c, section)]
     return [Evidence(chunk=c, score=0.0) for c in sorted(held, key=lambda c: (c.page or 0, c.start))]
 
 
@@ -166,8 +163,7 @@ def section_candidates(evidence: list[Evidence], section: str, budget: int) -> l
     answered in the section's words."""
     from ingest.chunking import sentence_spans
 
-    held = [(rank, ev) for rank, ev in enumerate(evidence)
-            if _section_heading(section).search(ev.chunk.text) or _under(ev.chunk, section)]
+    held = [(rank, ev) for rank, ev in enumerate(evidence) if _holds_section(ev.chunk, section)]
     if not held:
         return []
     source = held[0][1].chunk.source
@@ -179,8 +175,8 @@ def section_candidates(evidence: list[Evidence], section: str, budget: int) -> l
         text = ev.chunk.text
         opening = _section_heading(section).search(text)
         begin = opening.start() if opening else 0
-        stop = _SECTION_ENDS.search(text, opening.end() if opening else 0)
-        end = stop.start() if stop else len(text)
+        stop = next_code_heading(text, opening.end() if opening else 0)
+        end = len(text) if stop is None else stop
         for a, b in sentence_spans(text):
             a, b = max(a, begin), min(b, end)
             sentence = text[a:b].strip() if a < b else ""
@@ -202,10 +198,8 @@ def _section_heading(section: str) -> re.Pattern:
     return re.compile(r"§\s?%s\.(?:\s+[A-Z]|\s*$)" % re.escape(section))
 
 
-def _under(chunk, section: str) -> bool:
-    return bool(re.fullmatch(r"§\s?%s" % re.escape(section), (chunk.heading or "").split(" › ")[0]))
-
-
-# Where a section's own text ends: its notes, or the next section.
-_SECTION_ENDS = re.compile(r"\b(?:Editorial Notes|Statutory Notes and Related Subsidiaries|Historical and Revision "
-                           r"Notes|HISTORICAL AND REVISION NOTES)\b|§\s?\d+[A-Za-z-]*\.\s+[A-Z]")
+def _holds_section(chunk, section: str) -> bool:
+    """Does the chunk hold some of the section's own text: its heading opens in it, or the chunk
+    lies under that heading?"""
+    under = re.fullmatch(r"§\s?%s" % re.escape(section), (chunk.heading or "").split(" › ")[0])
+    return bool(under or _section_heading(section).search(chunk.text))

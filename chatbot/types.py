@@ -37,9 +37,9 @@ class Citation(BaseModel):
         """Citation [n]: ``quote`` from ``chunk``, cited as its document is (when the chunk knows it)."""
         doc = chunk.document
         notes = " (editorial notes)" if in_notes(chunk, chunk.text.find(quote)) else ""  # the House Report, not the law
+        cite = doc.cite(chunk.page) if doc else ""
         return cls(n=n, source=chunk.source, title=chunk.title + notes, page=chunk.page, quote=quote,
-                   chunk_id=chunk.chunk_id, cite=doc.cite(chunk.page) + notes if doc and doc.cite(chunk.page) else "",
-                   kind=doc.kind if doc else "other")
+                   chunk_id=chunk.chunk_id, cite=cite + notes if cite else "", kind=doc.kind if doc else "other")
 
     def label(self, *, pinpoint: bool = True) -> str:
         """How every renderer names the cited document: its legal citation (with its pinpoint
@@ -48,6 +48,12 @@ class Citation(BaseModel):
         if self.cite:
             return self.cite
         return f"{self.title}, p. {self.page}" if pinpoint and self.page is not None else self.title
+
+
+def case_key(chunk) -> str:
+    """The case a chunk's document belongs to (the document itself, when it has no case)."""
+    doc = chunk.document
+    return doc.case_name if doc and doc.case_name else chunk.source
 
 
 _OPENING = 40  # characters of a quote's start in which a heading opens it

@@ -46,6 +46,13 @@ def ends_in_notes(text: str, began_in_notes: bool) -> bool:
     return max(marks)[1] if marks else began_in_notes
 
 
+def next_code_heading(text: str, start: int = 0) -> int | None:
+    """Where the next of a print of the Code's section or notes headings begins in ``text`` from
+    ``start``: where a section's own text ends."""
+    found = [m.start() for m in (_CODE_SECTION.search(text, start), _CODE_NOTES.search(text, start)) if m]
+    return min(found) if found else None
+
+
 def prints_the_code(texts: list[str]) -> bool:
     """Are these pages (before cleaning, which drops running heads) a print of the U.S. Code?"""
     return any(_CODE_PAGE.search(t) for t in texts)

@@ -22,7 +22,7 @@ import json
 import math
 import shutil
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -203,16 +203,22 @@ class LexicalIndex:
         return ([self.ids[int(r)] for r in rows if int(r) not in gone] +
                 [cid for cid, s, _ in self.delta if s == source] + [cid for cid, s, _ in self.private if s == source])
 
-    def share(self, token: str, sources: set[str]) -> float:
-        """The share of the indexed chunks of ``sources`` that hold ``token`` (built rows only: a
-        delta's and private chunks are left out). "lyrics" is in most chunks of the lyrics case."""
-        column = self._retriever.vocab_dict.get(token)
+    def shares(self, tokens: Iterable[str], sources: set[str]) -> dict[str, float]:
+        """For each token, the share of the indexed chunks of ``sources`` that hold it (built rows
+        only: a delta's and private chunks are left out). "lyrics" is in most chunks of the lyrics
+        case. The sources' rows are found once for all the tokens."""
         mask = self.mask(sources)
-        if column is None or not mask.any():
-            return 0.0
+        total = float(mask.sum())
         scores = self._retriever.scores
-        start, end = int(scores["indptr"][column]), int(scores["indptr"][column + 1])
-        return float(mask[np.asarray(scores["indices"][start:end])].sum() / mask.sum())
+        out: dict[str, float] = {}
+        for token in tokens:
+            column = self._retriever.vocab_dict.get(token)
+            if column is None or not total:
+                out[token] = 0.0
+                continue
+            start, end = int(scores["indptr"][column]), int(scores["indptr"][column + 1])
+            out[token] = float(mask[np.asarray(scores["indices"][start:end])].sum() / total)
+        return out
 
     def chunk_count(self, sources: set[str] | None = None) -> int:
         """The chunks a user who may see ``sources`` searches (everything when None)."""

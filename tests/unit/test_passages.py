@@ -489,8 +489,9 @@ def test_a_word_most_of_a_case_holds_does_not_pick_out_its_passages():
 
     texts = ["lyrics copied verbatim", "lyrics and vicarious liability", "lyrics in the training set", "a fair use brief"]
     lexical = LexicalIndex.build(["a", "b", "c", "d"], texts, ["lyr", "lyr", "lyr", "brief"])
-    assert lexical.share("lyric", {"lyr"}) == 1.0 and abs(lexical.share("vicari", {"lyr"}) - 1 / 3) < 1e-6
-    assert lexical.share("lyric", {"brief"}) == 0.0 and lexical.share("unheard", {"lyr"}) == 0.0
+    share = lexical.shares(["lyric", "vicari", "unheard"], {"lyr"})
+    assert share["lyric"] == 1.0 and abs(share["vicari"] - 1 / 3) < 1e-6 and share["unheard"] == 0.0
+    assert lexical.shares(["lyric"], {"brief"}) == {"lyric": 0.0}
 
 
 def test_one_case_compared_across_its_courts_hears_each_court():

@@ -11,6 +11,7 @@ import numpy as np
 
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
+from chatbot.passages import Intent
 from chatbot.retrieval import HybridRetriever
 from chatbot.shapes import (DISPOSING_DOCUMENTS, asks_counts, asks_section, count_chunks, disposition_chunks, pleaded,
                             section_chunks)
@@ -230,6 +231,9 @@ class Engine:
         if focus and len(focus) <= DISPOSING_DOCUMENTS and disposes(query):
             # "Which claims survived?": the lines that grant and deny.
             leading += disposition_chunks(self.lexical, self.index, focus, documents)
+        elif focus and len(focus) <= DISPOSING_DOCUMENTS and Intent.of(query).holding:
+            # "What did Judge Alsup decide about the scanned books?": what the ruling concluded.
+            leading += disposition_chunks(self.lexical, self.index, focus, documents, conclusion=True)
         leading = self._registered(leading, documents)
         ids = {e.chunk.chunk_id for e in leading}
         return leading + [e for e in evidence if e.chunk.chunk_id not in ids]

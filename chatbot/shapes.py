@@ -15,14 +15,18 @@ from __future__ import annotations
 import re
 
 from chatbot.candidates import Candidate
+from chatbot.passages import Intent, is_quotable, sentence_signals
 from chatbot.query import disposes
 from chatbot.types import Evidence, in_notes
+from ingest.chunking import sentence_spans
 from ingest.headings import next_code_heading
 from ingest.types import SourceDocument
 
 # A ruling's disposition: "the motion to dismiss Count I is DENIED", "IT IS SO ORDERED".
 _DISPOSED = re.compile(r"\b(?:GRANTED|GRANTS|DENIED|DENIES|DISMISSED|AFFIRMED|REVERSED|REMANDED|SO ORDERED)\b")
 _DISPOSING_WORDS = "granted denied dismissed ordered conclusion"
+_CONCLUSION = re.compile(r"^\W*(?:[IVX]+\.\s*)?conclusions?\W*$", re.I)  # a part headed "Conclusion" or "V. Conclusion"
+_ANY = Intent()
 DISPOSING_DOCUMENTS = 3  # a question about more rulings than this is not about one ruling's outcome
 _ASKS_COUNTS = re.compile(r"\b(?:counts?|causes?\s+of\s+action|claims?\s+for\s+relief|claims)\b", re.I)
 _ORDINALS = ("FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH", "EIGHTH", "NINTH", "TENTH")
@@ -93,9 +97,13 @@ def _number(m: re.Match) -> int:
     return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
-def disposition_chunks(lexical, index, sources: set[str], documents: dict[str, SourceDocument]) -> list[Evidence]:
+def disposition_chunks(lexical, index, sources: set[str], documents: dict[str, SourceDocument], *,
+                       conclusion: bool = False) -> list[Evidence]:
     """The passages of the rulings in ``sources`` that dispose of the motions: the conclusion,
-    then those with the most GRANTED, DENIED and DISMISSED in capitals, as courts write them."""
+    then those with the most GRANTED, DENIED and DISMISSED in capitals, as courts write them.
+    With ``conclusion``, only the ruling's conclusion, headed "Conclusion" in capitals or not:
+    what it decided is said there, though it may grant nothing in capitals ("This order grants
+    summary judgment for Anthropic that the training use was a fair use")."""
     if lexical is None:
         return []
     out: list[Evidence] = []
@@ -104,10 +112,18 @@ def disposition_chunks(lexical, index, sources: set[str], documents: dict[str, S
         if doc is None or doc.kind not in ("order", "opinion"):
             continue
         ids = [cid for cid, _ in lexical.search(_DISPOSING_WORDS, 12, sources={source})]
-        chunks = sorted(index.get_chunks(ids), key=lambda c: (
-            "CONCLUSION" not in c.text and "CONCLUSION" not in c.heading, -len(_DISPOSED.findall(c.text))))
-        out += [Evidence(chunk=c, score=0.0) for c in chunks[:2] if _DISPOSED.search(c.text)]
+        chunks = index.get_chunks(ids)
+        concluding = {c.chunk_id for c in chunks if "CONCLUSION" in c.text or "CONCLUSION" in c.heading or
+                      conclusion and _CONCLUSION.search(c.heading)}
+        chunks.sort(key=lambda c: (c.chunk_id not in concluding, -len(_DISPOSED.findall(c.text))))
+        out += [Evidence(chunk=c, score=0.0) for c in chunks[:2]
+                if (c.chunk_id in concluding and _decides(c.text) if conclusion else _DISPOSED.search(c.text))]
     return out
+
+
+def _decides(text: str) -> bool:
+    """Does a quotable sentence of ``text`` decide something (not only "IT IS SO ORDERED")?"""
+    return any(is_quotable(text[a:b], _ANY) and sentence_signals(text[a:b])["holds"] for a, b in sentence_spans(text))
 
 
 # Legislative history asked for: the notes are then what the question is about.

@@ -154,3 +154,24 @@ def test_which_claims_survived_reads_the_rulings_conclusion(small_corpus, settin
     assert "is DENIED as to the direct infringement claim" in prepared.evidence[0].chunk.text
     # A question that asks no outcome is searched as before.
     assert "DENIED" not in engine.prepare("What did White v. GadgetCo say about drawings?").evidence[0].chunk.text
+
+
+CONCLUDING_ORDER = (
+    "UNITED STATES DISTRICT COURT NORTHERN DISTRICT OF CALIFORNIA DAN GRAY, Plaintiff, v. SPROCKETCO, INC., "
+    "Defendant. Case No. 24-cv-08888-XYZ ORDER ON CROSS-MOTIONS FOR SUMMARY JUDGMENT\n"
+    + "SprocketCo bought the printed manuals, scanned every page and discarded the paper copies. " * 40
+    + "\nV. CONCLUSION This order grants summary judgment for SprocketCo that replacing its paper manuals with digital ones was a fair use. "
+    "IT IS SO ORDERED. Dated: June 1, 2024 PAUL GREEN United States District Judge\n"
+)
+
+
+def test_a_holding_question_reads_the_rulings_conclusion(small_corpus, settings, fake_embedder):
+    """"What did the court decide about …?" reads what the ruling concluded, though it grants
+    nothing in capitals and the search ranks the facts first."""
+    (small_corpus / "opinions" / "gray-v-sprocketco_2024-06-01_order.txt").write_text(CONCLUDING_ORDER, encoding="utf-8")
+    engine = _two_cases(small_corpus, settings, fake_embedder)
+    prepared = engine.prepare("What did the court decide in Gray v. SprocketCo about the manuals it bought and scanned?")
+    assert "grants summary judgment for SprocketCo" in prepared.evidence[0].chunk.text
+    # A question that asks for no holding is searched as before.
+    facts = engine.prepare("What did SprocketCo do with the manuals in Gray v. SprocketCo?")
+    assert "grants summary judgment" not in facts.evidence[0].chunk.text

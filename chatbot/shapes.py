@@ -126,6 +126,23 @@ def _decides(text: str) -> bool:
     return any(is_quotable(text[a:b], _ANY) and sentence_signals(text[a:b])["holds"] for a, b in sentence_spans(text))
 
 
+
+# What a document asks (a notice of inquiry's questions, a court's "Was scanning … transformative?")
+# answers nothing, unless the question is about what was asked.
+_ASKS_QUESTIONS = re.compile(r"\b(?:asks?|asked|asking|questions?|inquir\w*|comments?|commenters?|seek\w*|sought|"
+                             r"solicit\w*|request\w*)\b", re.I)
+QUESTION_WEIGHT = 0.5  # a sentence that asks, against one that states, when the question is not about what was asked
+
+
+def demote_questions(candidates: list[Candidate], question: str) -> None:
+    """Halve the probability of sentences that ask rather than state, unless the question is
+    about what was asked ("What did the Office ask commenters?")."""
+    if _ASKS_QUESTIONS.search(question):
+        return
+    for c in candidates:
+        if c.text.rstrip(" ”\"')]").endswith("?"):
+            c.probability *= QUESTION_WEIGHT
+
 # Legislative history asked for: the notes are then what the question is about.
 _ASKS_NOTES = re.compile(r"\b(?:house|senate|committee|conference)\s+reports?\b|\blegislative\s+history\b|"
                          r"\b(?:editorial|revision|historical)\s+notes?\b|\bguidelines\b|"

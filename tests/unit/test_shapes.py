@@ -134,3 +134,24 @@ def test_what_a_section_says_is_its_text_and_its_notes_are_labelled_and_come_aft
     assert [c.probability for c in candidates] == [0.4, 0.8]
     demote_notes(candidates, "What did the House Report say about fair use?")  # asked for: left as it is
     assert candidates[0].probability == 0.4
+
+
+def test_a_sentence_that_asks_answers_nothing_unless_the_question_is_what_was_asked():
+    from chatbot.shapes import demote_questions
+
+    doc = SourceDocument(source="brief.txt", title="Brief", sha256="0" * 64, kind="brief")
+    text = "Should leave to amend be granted under Rule 15? Leave to amend granted."
+    chunk = Chunk(chunk_id="c0", source="brief.txt", title="Brief", page=1, start=0, end=len(text), text=text,
+                  doc_sha256="0" * 64, heading="", document=doc)
+    evidence = Evidence(chunk=chunk, score=0.0)
+
+    def pool():
+        return [Candidate(0, evidence, 0, 47, text[:47], probability=0.6),
+                Candidate(0, evidence, 48, len(text), text[48:], probability=0.5)]
+
+    asked = pool()
+    demote_questions(asked, "Why did the judge grant leave to amend?")
+    assert [c.probability for c in asked] == [0.3, 0.5]  # the ruling now leads its own question
+    kept = pool()
+    demote_questions(kept, "What questions did the court ask about leave to amend?")
+    assert [c.probability for c in kept] == [0.6, 0.5]

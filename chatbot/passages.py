@@ -208,8 +208,13 @@ def heading_prefix(sentence: str) -> int:
     Before the Court is…"): the quote starts after it."""
     tail = _CAPTION_TAIL.match(sentence)
     start = tail.end() if tail else 0
-    m = _CAPS_HEADING.match(sentence[start:])
+    m = _CAPS_HEADING.match(sentence[start:]) or _NUMERAL.match(sentence[start:])
     return start + (m.end() if m else 0)
+
+
+# A part's numeral left alone before its first sentence ("V For the foregoing reasons, …"); not
+# "I", which is the judge speaking ("I grant summary judgment").
+_NUMERAL = re.compile(r"(?:II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)\s+(?=[A-Z][a-z])")
 
 
 # The right-hand column of a caption's parentheses, extracted into the first sentence.

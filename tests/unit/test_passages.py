@@ -70,6 +70,10 @@ def test_a_heading_run_that_opens_a_sentence_is_cut_from_the_quote():
     sentence = "II. DISCUSSION Anthropic argues that its use was fair."
     assert sentence[heading_prefix(sentence):] == "Anthropic argues that its use was fair."
     assert heading_prefix("Anthropic argues that its use was fair.") == 0
+    # A part's numeral left on its own: cut, but "I" is the judge speaking.
+    sentence = "V For the foregoing reasons, the denial is affirmed."
+    assert sentence[heading_prefix(sentence):] == "For the foregoing reasons, the denial is affirmed."
+    assert heading_prefix("I grant summary judgment to Thomson Reuters.") == 0
 
 
 def test_question_types():

@@ -13,10 +13,9 @@ from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.passages import Intent
 from chatbot.retrieval import HybridRetriever
-from chatbot.shapes import (DISPOSING_DOCUMENTS, asks_counts, asks_section, count_chunks, disposition_chunks, pleaded,
-                            section_chunks)
-from chatbot.query import (disposes, focus_of, is_survey, judge_surname, judged_sources, lead_source, party_sources,
-                           survey_sources, topic)
+from chatbot.shapes import (DISPOSING_DOCUMENTS, asks_counts, asks_section, count_chunks, disposition_chunks, is_survey,
+                            pleaded, section_chunks, survey_sources, survey_topic)
+from chatbot.query import disposes, focus_of, judge_surname, judged_sources, lead_source, party_sources, topic
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.index import Index
@@ -177,7 +176,9 @@ class Engine:
         query_vector = retriever.embed_query(query) if mode != "bm25" else None
         k = k or self.settings.retrieval.k
         if survey and sources and mode != "bm25":
-            evidence = retriever.retrieve_per_document(query, sources, k=max(k, SURVEY_DOCUMENTS), query_vector=query_vector)
+            about = survey_topic(query)
+            vector = query_vector if about == query else retriever.embed_query(about)
+            evidence = retriever.retrieve_per_document(about, sources, k=max(k, SURVEY_DOCUMENTS), query_vector=vector)
         else:
             evidence = retriever.retrieve(query, k=k, mode=mode, query_vector=query_vector, sources=sources)
         evidence = self._registered(evidence, documents)

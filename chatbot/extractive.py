@@ -23,7 +23,8 @@ from chatbot.candidates import (Candidate, Examination, case_of, holding_first, 
                                 window_text)
 from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix, is_quotable, phrases_missing,
                               question_names, question_parts, sentence_signals)
-from chatbot.shapes import asks_counts, asks_section, count_candidates, demote_notes, demote_questions, section_candidates
+from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions, section_candidates,
+                            survey_topic)
 from chatbot.quotes import case_label, closest_note, merge_adjacent
 from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
 from ingest.chunking import sentence_spans
@@ -103,7 +104,8 @@ class ExtractiveAnswerer(Answerer):
         """Every candidate sentence with its features and probability, and the evidence's."""
         question, evidence = request.question, request.evidence
         intent = Intent.of(question)
-        weights = self.term_weights(question, request.visible)
+        # A survey's frame ("Which courts have ruled on whether …") is in every ruling: what it asks about is weighed.
+        weights = self.term_weights(survey_topic(question) if request.survey else question, request.visible)
         parts = question_parts(question)
         part_weights = [self.term_weights(p, request.visible) for p in parts] if len(parts) > 1 else []
         candidates = self._candidates(evidence, intent)
@@ -258,7 +260,7 @@ class ExtractiveAnswerer(Answerer):
         if not exam.candidates or exam.p_answerable < self.calibration.answerable.threshold:
             return Draft(closest_note(request.evidence), [], True)
         if request.survey:
-            return self._compose(self._select_per_document(exam.candidates), survey=True)
+            return self._compose(self._select_per_document(exam.candidates, rulings=exam.intent.holding), survey=True)
         complaints = {e.chunk.source for e in request.evidence if e.chunk.source in request.focus and
                       e.chunk.document and e.chunk.document.kind == "complaint"}
         counts = count_candidates(request.evidence, complaints) if complaints and asks_counts(request.question) else []
@@ -331,9 +333,11 @@ class ExtractiveAnswerer(Answerer):
                 unanswered.append(part)
         return holding_first(chosen, ranked, exam.intent, budget), unanswered
 
-    def _select_per_document(self, candidates: list[Candidate]) -> list[Candidate]:
+    def _select_per_document(self, candidates: list[Candidate], *, rulings: bool = False) -> list[Candidate]:
         """One line per case: each case's likeliest sentence, preferring one that decides
-        something, for the cases whose line comes close to the best case's."""
+        something, for the cases whose line comes close to the best case's. With ``rulings``
+        ("Which courts have ruled on X?"), a case is listed only by a line that decides: one
+        whose passages only tell the facts or the pleadings has not ruled on it."""
         def merit(c: Candidate) -> float:
             # The sentence itself must speak to the question: its neighbours cannot carry it here.
             said = sentence_signals(c.text)
@@ -342,7 +346,11 @@ class ExtractiveAnswerer(Answerer):
 
         best: dict[str, Candidate] = {}
         for c in sorted(candidates, key=lambda c: -merit(c)):
-            best.setdefault(case_of(c), c)
+            said = sentence_signals(c.text)
+            if not rulings or said["holds"] and not said["party_says"]:
+                best.setdefault(case_of(c), c)
+        if not best:
+            return []
         top = max(merit(c) for c in best.values())
         keep = [c for c in best.values() if merit(c) >= 0.5 * top]
         return sorted(keep, key=lambda c: -merit(c))[:12]

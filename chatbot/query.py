@@ -12,15 +12,6 @@ from chatbot.types import Answer, Evidence, case_key
 from legalqa.errors import LegalqaError
 from ingest.types import SourceDocument
 
-_SURVEY = re.compile(
-    # "Which courts have ruled on X", "which cases are about Y"; not "which cases was the complaint
-    # to consolidate", where the cases are what something else acts on.
-    r"\b(?:which|what)\s+(?:other\s+)?(?:courts|cases|judges|decisions|rulings)\b(?!\s+(?:was|were|did|does|do|is|"
-    r"will|would|should|could|can|must)\s+(?:the|a|an|it|they|he|she|its|this|that|these|those)\b)"
-    r"|\bhow\s+have\s+(?:the\s+)?(?:courts|judges)\b|\bcourts?\s+(?:that\s+)?have\s+(?:ruled|held|decided|addressed)\b"
-    r"|\bcompare\b.*\b(?:courts|cases|rulings|decisions)\b",
-    re.IGNORECASE,
-)
 _JUDGE = re.compile(
     r"\b(?:who|which)\b[^?]{0,40}\b(?:" + JUDGE_ASKED + r"|(?:wrote|authored|presided|signed|decided)\b)"
     r"|\bname of the judge\b|\bjudge'?s name\b",
@@ -45,11 +36,6 @@ def clean_question(text: str, limit: int) -> str:
             "Ask about one point at a time, or quote the key passage only."
         )
     return text
-
-
-def is_survey(question: str) -> bool:
-    """'Which courts have ruled on X, and how?': one answer line per case."""
-    return bool(_SURVEY.search(question))
 
 
 def asks_for_judge(question: str) -> bool:
@@ -319,18 +305,6 @@ def _case_key(name: str) -> str | None:
 
     keys = [t for t in tokenize(name) if t not in _CASE_NOISE and len(t) > 2]
     return keys[0] if keys else None
-
-
-def survey_sources(documents: dict[str, SourceDocument], allowed: set[str] | None) -> set[str] | None:
-    """The documents a survey question reads: the courts' decisions (opinions and orders), or
-    where the index holds none, the documents about a case (briefs of it); within ``allowed``
-    when a filter set it. Unchanged if no document qualifies."""
-    decisions = {s for s, d in documents.items() if d.kind in ("opinion", "order") and d.court}
-    if not decisions or (allowed is not None and not allowed & decisions):
-        decisions = {s for s, d in documents.items() if d.case_name}
-    if decisions and (allowed is None or allowed & decisions):
-        return decisions if allowed is None else allowed & decisions
-    return allowed
 
 
 def judge_surname(question: str, lead: Evidence | None) -> str | None:

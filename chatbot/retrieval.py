@@ -149,7 +149,7 @@ class HybridRetriever:
             fused = reciprocal_rank_fusion(
                 [dense_by.get(source, [])[:per_source], lexical_by.get(source, [])[:per_source]], self.settings.rrf_k
             )
-            picked += fused[:per_source]
+            picked += fused  # the best of each list: a ruling's holding is often the words, not the meaning
         chunks: dict = {}
         self._fetch([cid for cid, _ in picked], chunks)
         return [Evidence(chunk=chunks[cid], score=score, similarity=similarity.get(cid)) for cid, score in picked if cid in chunks]

@@ -8,7 +8,14 @@
   that grant and deny, which the search may rank below the 12(b)(6) standard.
 - What a statute says: "What does section 107 say?" is the section's text, and the editorial
   notes printed under it (the 1976 House Report, amendments) come after it, unless the
-  question asks for them ("the House Report's classroom guidelines")."""
+  question asks for them ("the House Report's classroom guidelines").
+- What a ruling decided: "What did Judge Alsup decide about the scanned books?" reads the
+  ruling's conclusion, though it says "format change", not "scanned".
+- What a document asks answers nothing: a notice of inquiry's questions, a court's "Was scanning
+  transformative?", unless the question is about what was asked.
+- Surveys: "Which courts have ruled on whether training is fair use?" is one line a case, searched
+  for what it asks about ("training is fair use"), not for its frame, and a case is listed by a
+  line that decides."""
 
 from __future__ import annotations
 
@@ -236,3 +243,47 @@ def _holds_section(chunk, section: str) -> bool:
     lies under that heading?"""
     under = re.fullmatch(r"§\s?%s" % re.escape(section), (chunk.heading or "").split(" › ")[0])
     return bool(under or _section_heading(section).search(chunk.text))
+
+
+# -- surveys ------------------------------------------------------------------------------------
+
+_SURVEY = re.compile(
+    # "Which courts have ruled on X", "which cases are about Y"; not "which cases was the complaint
+    # to consolidate", where the cases are what something else acts on.
+    r"\b(?:which|what)\s+(?:other\s+)?(?:courts|cases|judges|decisions|rulings)\b(?!\s+(?:was|were|did|does|do|is|"
+    r"will|would|should|could|can|must)\s+(?:the|a|an|it|they|he|she|its|this|that|these|those)\b)"
+    r"|\bhow\s+have\s+(?:the\s+)?(?:courts|judges)\b|\bcourts?\s+(?:that\s+)?have\s+(?:ruled|held|decided|addressed)\b"
+    r"|\bcompare\b.*\b(?:courts|cases|rulings|decisions)\b",
+    re.IGNORECASE,
+)
+
+
+def is_survey(question: str) -> bool:
+    """'Which courts have ruled on X, and how?': one answer line per case."""
+    return bool(_SURVEY.search(question))
+
+
+# The frame of a survey, which every ruling would match as well as any other: "Which courts have
+# ruled on whether …", "…, and how did each come out?".
+_SURVEY_LEAD = re.compile(r"^.*?\b(?:ruled|held|decided|addressed|handled|treated|considered|dealt\s+with|said|found)\b"
+                          r"(?:\s+(?:on|about|with))?(?:\s+(?:whether|that|if))?\s+", re.I)
+_SURVEY_TAIL = re.compile(r",?\s+and\s+(?:how|what)\b[^?]*\??\s*$|\?\s*$", re.I)
+
+
+def survey_topic(question: str) -> str:
+    """What a survey asks the courts about: "Which courts have ruled on whether training on
+    copyrighted works is fair use, and how?" is "training on copyrighted works is fair use"."""
+    about = _SURVEY_TAIL.sub("", _SURVEY_LEAD.sub("", question, count=1))
+    return about if len(about.split()) >= 2 else question
+
+
+def survey_sources(documents: dict[str, SourceDocument], allowed: set[str] | None) -> set[str] | None:
+    """The documents a survey question reads: the courts' decisions (opinions and orders), or
+    where the index holds none, the documents about a case (briefs of it); within ``allowed``
+    when a filter set it. Unchanged if no document qualifies."""
+    decisions = {s for s, d in documents.items() if d.kind in ("opinion", "order") and d.court}
+    if not decisions or (allowed is not None and not allowed & decisions):
+        decisions = {s for s, d in documents.items() if d.case_name}
+    if decisions and (allowed is None or allowed & decisions):
+        return decisions if allowed is None else allowed & decisions
+    return allowed

@@ -6,7 +6,8 @@ import pytest
 
 from chatbot.engine import Engine
 from chatbot.followup import rewrite_followup
-from chatbot.query import asks_for_judge, is_survey
+from chatbot.query import asks_for_judge
+from chatbot.shapes import is_survey
 from chatbot.retrieval import diversify
 from chatbot.types import Answer, Citation, Filters
 from ingest.pipeline import ingest_paths
@@ -76,6 +77,17 @@ def test_intents():
     assert not is_survey("Which decisions did the court rely on?")
     assert asks_for_judge("Who was the judge?") and asks_for_judge("Which judge wrote the order?")
     assert not asks_for_judge("What did the judge hold?")
+
+
+def test_a_survey_is_searched_for_what_it_asks_about_not_its_frame():
+    from chatbot.shapes import survey_topic
+
+    assert survey_topic("Which courts have ruled on whether training on copyrighted works is fair use?") == (
+        "training on copyrighted works is fair use")
+    assert survey_topic("Which courts have ruled on whether training is fair use, and how did each come out?") == (
+        "training is fair use")
+    assert survey_topic("How have courts handled DMCA 1202(b) claims?") == "DMCA 1202(b) claims"
+    assert survey_topic("Which cases are about song lyrics?") == "Which cases are about song lyrics"  # no frame to cut
 
 
 def test_diversify_caps_chunks_per_document():

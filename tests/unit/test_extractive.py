@@ -136,6 +136,22 @@ def test_a_survey_quotes_each_court_not_the_parties(small_corpus, settings, fake
     assert "contends" not in quotes["brown-v-widgetco_2024-05-06_order.txt"]
 
 
+def test_a_survey_of_rulings_lists_only_the_cases_that_decided(small_corpus, settings, fake_embedder):
+    """A case whose passages tell only what was pleaded has not ruled: "which courts have ruled"
+    does not list it, though its words match the question's."""
+    (small_corpus / "opinions" / "gray-v-sprocketco_2024-06-01_order.txt").write_text(
+        "UNITED STATES DISTRICT COURT NORTHERN DISTRICT OF CALIFORNIA DAN GRAY, Plaintiff, v. SPROCKETCO, INC., "
+        "Defendant. Case No. 24-cv-08888-XYZ ORDER SETTING A SCHEDULE\n"
+        + "The novels were copied to train a model, and fair use is the question for a later "
+        "day in this court. SprocketCo copied novels to train a model for a fair use, a court may one day say. " * 5,
+        encoding="utf-8")
+    engine = _two_cases(small_corpus, settings, fake_embedder)
+    answer = engine.ask("Which courts have ruled on whether copying novels to train a model is a fair use?")
+    sources = {c.source.split("/")[-1] for c in answer.citations}
+    assert "smith-v-acme_2024-01-02_order.txt" in sources
+    assert "gray-v-sprocketco_2024-06-01_order.txt" not in sources
+
+
 DISPOSING_ORDER = (
     "UNITED STATES DISTRICT COURT NORTHERN DISTRICT OF CALIFORNIA CAROL WHITE, Plaintiff, v. GADGETCO, INC., "
     "Defendant. Case No. 24-cv-09999-XYZ ORDER ON MOTION TO DISMISS\n"

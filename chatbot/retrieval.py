@@ -145,11 +145,14 @@ class HybridRetriever:
         ranked = [source for source, _ in reciprocal_rank_fusion([list(dense_by), list(lexical_by)], self.settings.rrf_k)][:k]
         similarity = dict(dense)
         picked: list[tuple[str, float]] = []
+        more: list[tuple[str, float]] = []
         for source in ranked:
             fused = reciprocal_rank_fusion(
                 [dense_by.get(source, [])[:per_source], lexical_by.get(source, [])[:per_source]], self.settings.rrf_k
             )
-            picked += fused  # the best of each list: a ruling's holding is often the words, not the meaning
+            picked += fused[:per_source]
+            more += fused[per_source:]  # the best of each list: a ruling's holding is often the words, not the meaning
+        picked += more  # after every document's best, so the first passages still span the documents
         chunks: dict = {}
         self._fetch([cid for cid, _ in picked], chunks)
         return [Evidence(chunk=chunks[cid], score=score, similarity=similarity.get(cid)) for cid, score in picked if cid in chunks]

@@ -123,7 +123,7 @@ def disposition_chunks(lexical, index, sources: set[str], documents: dict[str, S
         concluding = {c.chunk_id for c in chunks if "CONCLUSION" in c.text or "CONCLUSION" in c.heading or
                       conclusion and _CONCLUSION.search(c.heading)}
         chunks.sort(key=lambda c: (c.chunk_id not in concluding, -len(_DISPOSED.findall(c.text))))
-        out += [Evidence(chunk=c, score=0.0) for c in chunks[:2]
+        out += [Evidence(chunk=c, score=0.0) for c in chunks[:1 if conclusion else 2]
                 if (c.chunk_id in concluding and _decides(c.text) if conclusion else _DISPOSED.search(c.text))]
     return out
 

@@ -237,7 +237,8 @@ _ENUMERATES = re.compile(r"\(\s*(?:1|i|a)\s*\).*\(\s*(?:2|ii|b)\s*\)|\bfirst\b.*
 _HOLDS = re.compile(r"\b(?:hold|holds|held|conclude[sd]?|find|finds|found|grant(?:s|ed)?|den(?:y|ies|ied)|rule[sd]?|"
                     r"dismiss(?:es|ed)?|affirm(?:s|ed)?|revers(?:es|ed)|won|wins|lost|prevail(?:s|ed)?|reject(?:s|ed)|"
                     r"favou?r(?:s|ed)|weigh(?:s|ed)|fail(?:s|ed)|surviv(?:es|ed)|(?:is|was|were|are|be) (?:\w+ly )?(?:a |not a |not )?fair use|"
-                    r"(?:is|was|were) (?:not )?(?:\w+ly )?(?:transformative|infring\w*)|therefore|accordingly)\b", re.I)
+                    r"(?:is|was|were) (?:not )?(?:\w+ly )?(?:transformative|infring\w*)|entitled to (?:summary )?judgment|"
+                    r"therefore|accordingly)\b", re.I)
 _CITATION_HEAVY = re.compile(r"\b\d+\s+(?:U\.S\.|F\.\s?(?:\d[a-z]{1,2}|Supp\.)|S\.\s?Ct\.|L\.\s?Ed\.)|\bId\.|\bSee\b|\bcf\.",
                              re.I)
 

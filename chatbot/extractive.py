@@ -325,6 +325,8 @@ class ExtractiveAnswerer(Answerer):
         for part, weights in zip(exam.parts, exam.part_weights):
             if any(self.coverage(weights, window_text(c)) >= 0.5 for c in chosen):
                 continue
+            if Intent.of(part).person and any(sentence_signals(window_text(c))["person"] for c in chosen):
+                continue  # "which judge got them?" is answered by "assigned to the Honorable Sidney H. Stein"
             best = max((c for c in ranked if self.coverage(weights, window_text(c)) >= 0.5 and
                         not any(overlaps(c, x) for x in chosen)), key=lambda c: c.probability, default=None)
             if best is not None and len(chosen) < self.settings.max_quotes + 2:

@@ -191,3 +191,24 @@ def test_a_holding_question_reads_the_rulings_conclusion(small_corpus, settings,
     # A question that asks for no holding is searched as before.
     facts = engine.prepare("What did SprocketCo do with the manuals in Gray v. SprocketCo?")
     assert "grants summary judgment" not in facts.evidence[0].chunk.text
+
+
+TRANSFER_ORDER = (
+    "UNITED STATES JUDICIAL PANEL ON MULTIDISTRICT LITIGATION IN RE: GADGET COPYRIGHT LITIGATION MDL No. 9999 "
+    "TRANSFER ORDER\n"
+    + "The gadget actions share questions about how the gadget models were trained on copied manuals. " * 20
+    + "\nIT IS THEREFORE ORDERED that the gadget actions are transferred to the District of Columbia and assigned "
+    "to the Honorable Jane Roe for coordinated pretrial proceedings.\n"
+)
+
+
+def test_a_part_answered_by_a_name_is_not_reported_unanswered(small_corpus, settings, fake_embedder):
+    """"…, and which judge got them?" is answered by "assigned to the Honorable Jane Roe", though
+    the quote says "Honorable", not "judge"; a part no quote answers is still reported."""
+    (small_corpus / "opinions" / "in-re-gadget_2024-06-01_transfer-order.txt").write_text(TRANSFER_ORDER, encoding="utf-8")
+    engine = _two_cases(small_corpus, settings, fake_embedder)
+    answer = engine.ask("Why were the gadget actions transferred in In re Gadget, and which judge got them?")
+    assert "Honorable Jane Roe" in answer.answer
+    assert "do not address" not in answer.answer
+    answer = engine.ask("Why were the gadget actions transferred in In re Gadget, and what did the zebra eat?")
+    assert "do not address: “what did the zebra eat”" in answer.answer

@@ -39,7 +39,9 @@ _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|rule
                       # Vague questions ("what happened with X?", "anything on Y?") want the outcome first.
                       r"\bwhat\s+(?:happened|happens)\b|\bwhat'?s\s+(?:going\s+on|happening|the\s+status)\b|"
                       r"\btell\s+me\s+about\b|^\s*anything\s+(?:on|about)\b|\bwhere\s+(?:does|do|did)\b.*\bstand\b|"
-                      r"\bhow\s+did\b.*\b(?:turn\s+out|end|go|come\s+out)\b|\bstatus\s+of\b", re.I)
+                      r"\bhow\s+did\b.*\b(?:turn\s+out|end|go|come\s+out)\b|\bstatus\s+of\b|"
+                      # "Did the Tennessee court have jurisdiction?": a yes or no about a court is its ruling.
+                      r"^\s*(?:did|does|do|was|were|is|are|can|could|has|have)\b[^?]*\b(?:court|judge|panel|circuit)\b", re.I)
 # A sum of money: "how much did X pay", "what damages", "agree to pay to settle", "what fines".
 _MONEY = re.compile(r"\bhow\s+much\b(?!\s+of\b)|\bdamages\b|\b(?:pay|paid|pays|spend|spent|cost|costs|fines|fined|"
                     r"settle\w*|compensation|royalt\w+|license\s+fees?|invest\w*)\b|\$", re.I)

@@ -86,6 +86,8 @@ def test_question_types():
     assert Intent.of("Did the startup win on its defense?").holding
     assert Intent.of("Did the publishers prevail on the injunction?").holding
     assert Intent.of("Did the appeals court agree with the Copyright Office?").holding
+    assert Intent.of("Did the Tennessee court have personal jurisdiction over Anthropic?").holding
+    assert not Intent.of("Did Meta download books from shadow libraries?").holding  # a fact, not a ruling
     assert not Intent.of("What did the multidistrict litigation panel decide?").signer
     assert Intent.of("Who sat on the panel?").signer and Intent.of("Which panel member did not take part?").signer
 

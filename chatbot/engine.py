@@ -11,11 +11,10 @@ import numpy as np
 
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
-from chatbot.passages import Intent
 from chatbot.retrieval import HybridRetriever
-from chatbot.shapes import (DISPOSING_DOCUMENTS, asks_counts, asks_section, count_chunks, disposition_chunks, is_survey,
-                            pleaded, section_chunks, survey_sources, survey_topic)
-from chatbot.query import disposes, focus_of, judge_surname, judged_sources, lead_source, party_sources, topic
+from chatbot.shapes import is_survey, leading_shapes, survey_sources, survey_topic
+from chatbot.query import focus_of, judge_surname, judged_sources, lead_source, party_sources, topic
+from chatbot.shapes import unindexed_case_note
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.index import Index
@@ -204,7 +203,7 @@ class Engine:
             more = retriever.retrieve(own, k=k // 2, mode=mode, query_vector=vector, sources=chosen)
             evidence += self._registered([e for e in more if e.chunk.chunk_id not in have], documents)
         if not boost:
-            evidence = self._leading(query, evidence, focus, documents)
+            evidence = leading_shapes(query, evidence, focus, documents, self.lexical, self.index)
         else:
             focus = {lead.chunk.source}
         return _Prepared(query, evidence, query_vector, survey, boost, focus, notes, visible)
@@ -217,27 +216,6 @@ class Engine:
         about = topic(query, [documents[s] for s in set().union(*more_from)])
         vector = query_vector if about == query or mode == "bm25" else retriever.embed_query(about)
         return [(chosen, self._within(about, chosen), vector) for chosen in more_from]
-
-    def _leading(self, query: str, evidence: list[Evidence], focus: set[str],
-                 documents: dict[str, SourceDocument]) -> list[Evidence]:
-        """The passages that answer a question of a known shape go first, wherever the search
-        ranked them: a complaint's counts, a ruling's disposition."""
-        leading: list[Evidence] = []
-        if (complaints := pleaded(focus, documents)) and asks_counts(query):
-            # "What counts does the Times plead?": every count's heading, not only those the search found.
-            leading += [Evidence(chunk=c, score=0.0) for c in count_chunks(self.lexical, self.index, complaints)]
-        if section := asks_section(query):
-            # "What does section 107 say?": the section's own words, not the notes printed under it.
-            leading += section_chunks(self.lexical, self.index, section, documents)
-        if focus and len(focus) <= DISPOSING_DOCUMENTS and disposes(query):
-            # "Which claims survived?": the lines that grant and deny.
-            leading += disposition_chunks(self.lexical, self.index, focus, documents)
-        elif focus and len(focus) <= DISPOSING_DOCUMENTS and Intent.of(query).holding:
-            # "What did Judge Alsup decide about the scanned books?": what the ruling concluded.
-            leading += disposition_chunks(self.lexical, self.index, focus, documents, conclusion=True)
-        leading = self._registered(leading, documents)
-        ids = {e.chunk.chunk_id for e in leading}
-        return leading + [e for e in evidence if e.chunk.chunk_id not in ids]
 
     def _within(self, query: str, sources: set[str]) -> str:
         """``query`` for a search inside ``sources``, without the words most of their chunks hold:
@@ -271,7 +249,7 @@ class Engine:
             return Answer(question="", answer="Please type a question.", abstained=True, timings_ms={})
         prepared = self.prepare(question, history=history, filters=filters, k=k, mode=mode, viewer=viewer)
         retrieved_at = time.perf_counter()
-        draft = self.answerer().answer(self._request(prepared))
+        draft = self._unindexed(prepared) or self.answerer().answer(self._request(prepared))
         return self._finish(question, prepared, draft, started, retrieved_at)
 
     def request(self, question: str, *, history: Sequence[Answer] | None = None, filters: Filters | None = None,
@@ -295,11 +273,20 @@ class Engine:
         prepared = self.prepare(question, history=options.get("history"), filters=options.get("filters"),
                                 k=options.get("k"), mode=options.get("mode"), viewer=options.get("viewer"))
         retrieved_at = time.perf_counter()
+        if draft := self._unindexed(prepared):
+            yield self._finish(question, prepared, draft, started, retrieved_at)
+            return
         for part in self.answerer().stream(self._request(prepared)):
             if isinstance(part, Draft):
                 yield self._finish(question, prepared, part, started, retrieved_at)
                 return
             yield part
+
+    def _unindexed(self, prepared: _Prepared) -> Draft | None:
+        """Abstain on a lawsuit the index does not hold: "Disney and Universal's suit against Midjourney"."""
+        visible = {s: d for s, d in self.documents.items() if prepared.visible is None or s in prepared.visible}
+        note = unindexed_case_note(prepared.query, visible, prepared.evidence)
+        return Draft(note, [], True) if note else None
 
     def _request(self, prepared: _Prepared) -> AnswerRequest:
         # The courts the answer can speak for: the named case's, or the retrieved documents' when no case is named.

@@ -308,7 +308,7 @@ def court_elsewhere(question: str, courts: frozenset[str], reported_in: list[str
 # not the first word of the question.
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][A-Za-z]+|[A-Z]{2,})\b")
 # Capitalised but generic in this domain: they do not name what a question is about.
-_GENERIC_NAMES = frozenset(
+GENERIC_NAMES = frozenset(
     stem(w.lower())
     for w in "Court Courts Judge Justice Circuit District Supreme Congress Copyright Office Act AI Section Title "
     "United States Federal Register Panel Plaintiffs Defendants Order Opinion Appeals Judicial What Which Who "
@@ -328,7 +328,7 @@ def question_names(question: str, courts: frozenset[str] = frozenset()) -> list[
     distinctive tokens; generic court words and dates are not names here, and neither is the
     seat of one of ``courts`` ("a judge in San Francisco" of an N.D. Cal. order)."""
     seats = set().union(*(tokenize(p) for p in court_seats(question, courts))) if courts else set()
-    names = [{t for t in tokenize(n) if t not in _GENERIC_NAMES} for n in dict.fromkeys(_NAME.findall(question))]
+    names = [{t for t in tokenize(n) if t not in GENERIC_NAMES} for n in dict.fromkeys(_NAME.findall(question))]
     return [n for n in names if n and not n <= seats]
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from chatbot.courts import court_abbreviated, court_seats, courts_deciding
-from chatbot.passages import JUDGE_ASKED, question_names
+from chatbot.passages import GENERIC_NAMES, JUDGE_ASKED, question_names
 from chatbot.types import Answer, Evidence, case_key
 from legalqa.errors import LegalqaError
 from ingest.types import SourceDocument
@@ -82,15 +82,6 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
 
 
 _COMPARES = re.compile(r"\b(?:compar\w*|contrast\w*|versus|vs\.?|differ\w*|both|each|alike|similar\w*|between)\b", re.I)
-
-
-_DISPOSES = re.compile(r"\b(?:surviv\w*|throw\w*\s+out|thrown\s+out|far(?:e|ed|es)|what\s+happened\s+to|"
-                       r"dismiss\w*|grant\w*|den(?:y|ied|ies)|rul(?:e|ed|ing)\s+on|outcome|disposition)\b", re.I)
-
-
-def disposes(question: str) -> bool:
-    """Does the question ask how a ruling disposed of something ("which claims survived")?"""
-    return bool(_DISPOSES.search(question))
 
 
 def compares(question: str) -> bool:
@@ -369,3 +360,36 @@ def _by_court(sources: set[str], documents: dict[str, SourceDocument]) -> dict[s
         if (doc := documents.get(s)) and doc.court:
             courts.setdefault(doc.court, set()).add(s)
     return courts
+
+
+# A lawsuit named by its sides: "Disney and Universal v. Midjourney", "Disney and Universal's copyright
+# lawsuit against Midjourney", "what did Disney allege in its suit against Midjourney", "Getty sued Stability".
+_SIDE = (r"(?!(?:What|Which|Who|Whom|How|When|Why|Where|Did|Does|Do|Was|Were|Is|Are|Has|Have|Had|Can|In|On|The)\b)"
+         r"[A-Z][\w.&'’-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w.&'’-]*)*")
+_LAWSUIT = re.compile(rf"(?P<a>{_SIDE})\s+v\.\s+(?P<b>{_SIDE})|"
+                      rf"(?P<c>{_SIDE})(?:'s|’s)\s+(?:[\w-]+\s+){{0,3}}(?:lawsuit|suit|case|complaint|action|claims?)\s+"
+                      rf"against\s+(?P<d>{_SIDE})|"
+                      rf"(?P<e>{_SIDE})\s+(?:[\w-]+\s+){{0,3}}(?:in\s+)?(?:their|its)\s+(?:[\w-]+\s+){{0,2}}"
+                      rf"(?:lawsuit|suit|case|complaint|action)\s+against\s+(?P<f>{_SIDE})|"
+                      rf"(?P<g>{_SIDE})\s+(?:sued|sues|suing)\s+(?P<h>{_SIDE})")
+
+
+def absent_lawsuit(question: str, documents: dict[str, SourceDocument], passages: list[str]) -> str | None:
+    """The lawsuit a question names by its sides ("Disney and Universal's suit against Midjourney")
+    when no indexed document is of a case between them and no retrieved passage names both
+    sides: the documents cannot say what happened in it. None when the question names no lawsuit
+    so, or the index has it."""
+    from ingest.tokenization import tokenize
+
+    for m in _LAWSUIT.finditer(question):
+        pair = [g for g in m.groups() if g]
+        sides = [set(tokenize(s)) - _CASE_NOISE - GENERIC_NAMES for s in pair]
+        if len(sides) != 2 or not all(sides):
+            continue
+        cases = [_party_words(d.case_name, None) for d in documents.values() if d.case_name]
+        if any(sides[0] & words and sides[1] & words for words in cases):
+            continue
+        if any(sides[0] & (toks := set(tokenize(text))) and sides[1] & toks for text in passages):
+            continue
+        return f"{pair[0]} against {pair[1]}"
+    return None

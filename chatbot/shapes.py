@@ -23,8 +23,9 @@ import re
 
 from chatbot.candidates import Candidate
 from chatbot.passages import Intent, is_quotable, sentence_signals
-from chatbot.query import disposes
-from chatbot.types import Evidence, in_notes
+from chatbot.quotes import closest_note
+from chatbot.query import absent_lawsuit
+from chatbot.types import Draft, Evidence, in_notes
 from ingest.chunking import sentence_spans
 from ingest.headings import next_code_heading
 from ingest.types import SourceDocument
@@ -102,6 +103,15 @@ def _number(m: re.Match) -> int:
         return int(text)
     values = [_ROMAN[c] for c in text]
     return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+_DISPOSES = re.compile(r"\b(?:surviv\w*|throw\w*\s+out|thrown\s+out|far(?:e|ed|es)|what\s+happened\s+to|"
+                       r"dismiss\w*|grant\w*|den(?:y|ied|ies)|rul(?:e|ed|ing)\s+on|outcome|disposition)\b", re.I)
+
+
+def disposes(question: str) -> bool:
+    """Does the question ask how a ruling disposed of something ("which claims survived")?"""
+    return bool(_DISPOSES.search(question))
 
 
 def disposition_chunks(lexical, index, sources: set[str], documents: dict[str, SourceDocument], *,
@@ -287,3 +297,35 @@ def survey_sources(documents: dict[str, SourceDocument], allowed: set[str] | Non
     if decisions and (allowed is None or allowed & decisions):
         return decisions if allowed is None else allowed & decisions
     return allowed
+
+
+def leading_shapes(query: str, evidence: list[Evidence], focus: set[str], documents: dict[str, SourceDocument],
+                   lexical, index) -> list[Evidence]:
+    """The passages that answer a question of a known shape go first, wherever the search
+    ranked them: a complaint's counts, a section's text, a ruling's disposition or conclusion."""
+    leading: list[Evidence] = []
+    if (complaints := pleaded(focus, documents)) and asks_counts(query):
+        # "What counts does the Times plead?": every count's heading, not only those the search found.
+        leading += [Evidence(chunk=c, score=0.0) for c in count_chunks(lexical, index, complaints)]
+    if section := asks_section(query):
+        # "What does section 107 say?": the section's own words, not the notes printed under it.
+        leading += section_chunks(lexical, index, section, documents)
+    if focus and len(focus) <= DISPOSING_DOCUMENTS and disposes(query):
+        # "Which claims survived?": the lines that grant and deny.
+        leading += disposition_chunks(lexical, index, focus, documents)
+    elif focus and len(focus) <= DISPOSING_DOCUMENTS and Intent.of(query).holding:
+        # "What did Judge Alsup decide about the scanned books?": what the ruling concluded.
+        leading += disposition_chunks(lexical, index, focus, documents, conclusion=True)
+    leading = [e for e in leading if e.chunk.source in documents]  # only listed documents are cited
+    ids = {e.chunk.chunk_id for e in leading}
+    return leading + [e for e in evidence if e.chunk.chunk_id not in ids]
+
+
+def unindexed_case_note(question: str, documents: dict[str, SourceDocument], evidence: list[Evidence]) -> str | None:
+    """The abstention for a question about a lawsuit the index does not hold (see :func:`absent_lawsuit`)."""
+    absent = absent_lawsuit(question, documents, [e.chunk.text for e in evidence])
+    if absent is None:
+        return None
+    note = closest_note(evidence)
+    head, _, rest = note.partition(". ")
+    return f"{head}. The index holds no case of {absent}." + (f" {rest}" if rest else "")

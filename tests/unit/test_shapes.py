@@ -155,3 +155,29 @@ def test_a_sentence_that_asks_answers_nothing_unless_the_question_is_what_was_as
     kept = pool()
     demote_questions(kept, "What questions did the court ask about leave to amend?")
     assert [c.probability for c in kept] == [0.6, 0.5]
+
+
+def test_a_lawsuit_the_index_does_not_hold_is_named_in_the_abstention():
+    from chatbot.query import absent_lawsuit
+    from chatbot.shapes import unindexed_case_note
+
+    def doc(source, case_name):
+        return SourceDocument(source=source, title=case_name, sha256="0" * 64, kind="order", case_name=case_name)
+
+    documents = {"a.txt": doc("a.txt", "Andersen v. Stability AI Ltd."), "k.txt": doc("k.txt", "Kadrey v. Meta Platforms, Inc.")}
+    cited = "Fair use is not decided here; compare Getty Images v. Stability AI, pending in Delaware."
+    assert absent_lawsuit("What did Disney and Universal allege in their lawsuit against Midjourney?", documents,
+                          [cited]) == "Disney and Universal against Midjourney"
+    assert absent_lawsuit("Has any court ruled on Disney's copyright suit against Midjourney?", documents, []) == (
+        "Disney against Midjourney")
+    # Indexed, or discussed in a passage the search found: the documents may speak to it.
+    assert absent_lawsuit("What did the court hold in Kadrey v. Meta?", documents, []) is None
+    assert absent_lawsuit("Which claims did the artists' case against Stability keep?", documents, []) is None
+    assert absent_lawsuit("What did Getty Images v. Stability AI decide?", documents, [cited]) is None
+    assert absent_lawsuit("What did Meta argue about fair use?", documents, []) is None  # no lawsuit named
+    chunk = Chunk(chunk_id="c0", source="a.txt", title="Andersen v. Stability AI Ltd.", page=1, start=0,
+                  end=len(cited), text=cited, doc_sha256="0" * 64, heading="", document=documents["a.txt"])
+    note = unindexed_case_note("What did Disney allege in its suit against Midjourney?", documents,
+                               [Evidence(chunk=chunk, score=0.0)])
+    assert note == ("The indexed documents do not answer this. The index holds no case of Disney against Midjourney. "
+                    "The closest indexed documents are: Andersen v. Stability AI Ltd..")

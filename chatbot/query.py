@@ -150,16 +150,16 @@ def _retrieved_of_alike(question: str, sources: set[str], retrieved: set[str],
     return kept
 
 
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
-_MONTH_YEAR = re.compile(r"\b(%s)\s+(?:\d{1,2},\s+)?((?:19|20)\d\d)\b" % "|".join(_MONTHS), re.I)
+_MONTH_YEAR = re.compile(r"\b(%s)\s+(?:\d{1,2},\s+)?((?:19|20)\d\d)\b" % "|".join(MONTHS), re.I)
 
 
 def dated_sources(question: str, sources: set[str], documents: dict[str, SourceDocument]) -> set[str]:
     """Of ``sources`` (the documents of the case a question names), those dated as the question
     dates its ruling: "the October 2023 order" of Andersen is the 2023-10-30 one, not the 2024
     one. All of them when the question gives no month and year, or none of them has it."""
-    asked = {f"{year}-{_MONTHS.index(month.lower()) + 1:02d}" for month, year in _MONTH_YEAR.findall(question)}
+    asked = {f"{year}-{MONTHS.index(month.lower()) + 1:02d}" for month, year in _MONTH_YEAR.findall(question)}
     if not asked or len(sources) < 2:
         return sources
     dated = {s for s in sources if (d := documents.get(s)) and d.date and d.date[:7] in asked}

@@ -24,8 +24,8 @@ import re
 from chatbot.candidates import Candidate
 from chatbot.passages import Intent, is_quotable, sentence_signals
 from chatbot.quotes import closest_note
-from chatbot.query import absent_lawsuit
-from chatbot.types import Draft, Evidence, in_notes
+from chatbot.query import MONTHS, absent_lawsuit
+from chatbot.types import ABSTAIN_MESSAGE, Evidence, in_notes
 from ingest.chunking import sentence_spans
 from ingest.headings import next_code_heading
 from ingest.types import SourceDocument
@@ -326,6 +326,29 @@ def unindexed_case_note(question: str, documents: dict[str, SourceDocument], evi
     absent = absent_lawsuit(question, documents, [e.chunk.text for e in evidence])
     if absent is None:
         return None
-    note = closest_note(evidence)
-    head, _, rest = note.partition(". ")
-    return f"{head}. The index holds no case of {absent}." + (f" {rest}" if rest else "")
+    return _abstain_because(f"The index holds no case of {absent}.", evidence)
+
+
+# An event the question dates ("the motion the plaintiffs filed in August 2025", "after the July 2025
+# conference"): the documents of the case, all written before it, cannot say what happened then.
+_EVENT_DATE = re.compile(r"\b(?:filed|ruled|decided|issued|entered|granted|denied|heard|argued|signed|submitted|"
+                         r"brought|held|moved|announced|released|reached|awarded|returned|in|on|after|since)\s+"
+                         r"(?:on\s+|in\s+)?(?:the\s+)?(%s)\s+(?:\d{1,2},\s+)?((?:19|20)\d\d)\b" % "|".join(MONTHS), re.I)
+
+
+def after_the_record_note(question: str, documents: list[SourceDocument], evidence: list[Evidence]) -> str | None:
+    """The abstention for a question about what happened after the latest of ``documents`` (the
+    case's, or the retrieved ones') was written; None when it asks about no later month."""
+    asked = [(month, f"{year}-{MONTHS.index(month.lower()) + 1:02d}") for month, year in _EVENT_DATE.findall(question)]
+    dates = [d.date for d in documents if d.date]
+    if not asked or not dates or any(month <= max(dates)[:7] for _, month in asked):
+        return None
+    when = asked[0][0].capitalize() + " " + asked[0][1][:4]
+    return _abstain_because(f"The question asks about {when}; the latest indexed document it concerns is dated "
+                            f"{max(dates)}.", evidence)
+
+
+def _abstain_because(reason: str, evidence: list[Evidence]) -> str:
+    """The abstention, the reason, then the closest indexed documents."""
+    return f"{ABSTAIN_MESSAGE} {reason}" + closest_note(evidence)[len(ABSTAIN_MESSAGE):]
+

@@ -181,3 +181,18 @@ def test_a_lawsuit_the_index_does_not_hold_is_named_in_the_abstention():
                                [Evidence(chunk=chunk, score=0.0)])
     assert note == ("The indexed documents do not answer this. The index holds no case of Disney against Midjourney. "
                     "The closest indexed documents are: Andersen v. Stability AI Ltd..")
+
+
+def test_what_happened_after_the_case_documents_were_written_is_not_answered_from_them():
+    from chatbot.shapes import after_the_record_note
+
+    order = SourceDocument(source="k.txt", title="Kadrey v. Meta, Order", sha256="0" * 64, kind="order",
+                           case_name="Kadrey v. Meta Platforms, Inc.", date="2025-06-25")
+    note = after_the_record_note("How was the distribution claim resolved after the July 2025 conference?", [order], [])
+    assert note == ("The indexed documents do not answer this. The question asks about July 2025; the latest indexed "
+                    "document it concerns is dated 2025-06-25.")
+    assert after_the_record_note("What did the court decide in the motion filed on August 8, 2025?", [order], [])
+    # The month of the latest document, or an earlier one, may be what it tells.
+    assert after_the_record_note("What did the June 2025 order hold, and what was argued in May 2025?", [order], []) is None
+    assert after_the_record_note("What was filed after the June 2025 order?", [order], []) is None
+    assert after_the_record_note("What did the court hold in July 2025?", [order.model_copy(update={"date": None})], []) is None

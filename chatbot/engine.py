@@ -14,7 +14,7 @@ from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answe
 from chatbot.retrieval import HybridRetriever
 from chatbot.shapes import is_survey, leading_shapes, survey_sources, survey_topic
 from chatbot.query import focus_of, judge_surname, judged_sources, lead_source, party_sources, topic
-from chatbot.shapes import after_the_record_note, unindexed_case_note
+from chatbot.shapes import after_the_record_note, unindexed_case_note, unmentioned_event_note
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.index import Index
@@ -284,13 +284,16 @@ class Engine:
 
     def _unindexed(self, prepared: _Prepared) -> Draft | None:
         """Abstain on a lawsuit the index does not hold ("Disney and Universal's suit against Midjourney"),
-        or on what happened after its documents were written ("the motion filed in August 2025")."""
+        on what happened after its documents were written ("the motion filed in August 2025"), or on an
+        event none of them mentions ("How much did Anthropic agree to pay to settle?")."""
         visible = {s: d for s, d in self.documents.items() if prepared.visible is None or s in prepared.visible}
         # The documents of the cases the question concerns, all of them: a later ruling may tell what followed.
         cases = {visible[s].case_name for s in prepared.focus or {e.chunk.source for e in prepared.evidence} if s in visible}
         concerned = [d for d in visible.values() if d.case_name in cases] if None not in cases else list(visible.values())
         note = (unindexed_case_note(prepared.query, visible, prepared.evidence) or
-                after_the_record_note(prepared.query, concerned, prepared.evidence))
+                after_the_record_note(prepared.query, concerned, prepared.evidence) or
+                unmentioned_event_note(prepared.query, {d.source for d in concerned} if None not in cases else set(),
+                                       self.lexical, self.index, prepared.evidence))
         return Draft(note, [], True) if note else None
 
     def _request(self, prepared: _Prepared) -> AnswerRequest:

@@ -352,3 +352,31 @@ def _abstain_because(reason: str, evidence: list[Evidence]) -> str:
     """The abstention, the reason, then the closest indexed documents."""
     return f"{ABSTAIN_MESSAGE} {reason}" + closest_note(evidence)[len(ABSTAIN_MESSAGE):]
 
+
+# Events a question may take for granted that only some cases reach: "How much did Anthropic agree to pay
+# to settle?", "What did the jury award?", "Did the D.C. Circuit grant rehearing en banc?".
+_EVENTS = {  # what it is called, the words searched for it, and how a passage mentions it
+    "a settlement": ("settle settled settles settlement settlements",
+                     re.compile(r"\bsettle(?:d|s|ment|ments)?\b(?!\s+(?:law|question))", re.I)),
+    "a jury or a verdict": ("jury juries verdict verdicts", re.compile(r"\bjur(?:y|ies)\b|\bverdicts?\b", re.I)),
+    "a rehearing en banc": ("en banc rehearing", re.compile(r"\ben\s+banc\b|\brehearing\b", re.I)),
+    "a petition for certiorari": ("certiorari", re.compile(r"\bcertiorari\b", re.I)),
+    "a class certification": ("certify certified certifies class certification",
+                              re.compile(r"\bcertif(?:y|ied|ies|ying)\s+(?:a|the)\s+(?:\w+\s+)?class\b|"
+                                         r"\bclass\s+certification\s+(?:was\s+)?(?:granted|denied)\b", re.I)),
+}
+
+
+def unmentioned_event_note(question: str, sources: set[str], lexical, index, evidence: list[Evidence]) -> str | None:
+    """The abstention for a question that takes for granted an event (a settlement, a jury's
+    award, a rehearing en banc) which no document of the case in ``sources`` mentions."""
+    if lexical is None or not sources:
+        return None
+    for event, (words, pattern) in _EVENTS.items():
+        if not pattern.search(question):
+            continue
+        found = index.get_chunks([cid for cid, _ in lexical.search(words, 5, sources=sources)])
+        if not any(pattern.search(c.text) for c in found):
+            return _abstain_because(f"No indexed document of the case mentions {event}.", evidence)
+    return None
+

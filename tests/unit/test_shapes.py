@@ -196,3 +196,23 @@ def test_what_happened_after_the_case_documents_were_written_is_not_answered_fro
     assert after_the_record_note("What did the June 2025 order hold, and what was argued in May 2025?", [order], []) is None
     assert after_the_record_note("What was filed after the June 2025 order?", [order], []) is None
     assert after_the_record_note("What did the court hold in July 2025?", [order.model_copy(update={"date": None})], []) is None
+
+
+def test_an_event_no_document_of_the_case_mentions_is_not_answered(small_corpus, settings, fake_embedder):
+    from chatbot.shapes import unmentioned_event_note
+
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    engine = Engine(settings, embedder=fake_embedder)
+    sources = set(engine.documents)
+    note = unmentioned_event_note("How much did Acme agree to pay to settle the authors' claims?", sources,
+                                  engine.lexical, engine.index, [])
+    assert note == "The indexed documents do not answer this. No indexed document of the case mentions a settlement."
+    assert unmentioned_event_note("Did the court rule on the motion?", sources, engine.lexical, engine.index, []) is None
+    (small_corpus / "opinions" / "gray-v-sprocketco_2024-06-01_order.txt").write_text(
+        "UNITED STATES DISTRICT COURT. Gray v. SprocketCo. The parties told the court that they reached a settlement "
+        "of the authors' claims, and the court approved it.", encoding="utf-8")
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    engine = Engine(settings, embedder=fake_embedder)
+    assert unmentioned_event_note("How much did SprocketCo agree to pay to settle?", set(engine.documents),
+                                  engine.lexical, engine.index, []) is None
+    assert unmentioned_event_note("Did the court grant rehearing en banc?", set(), engine.lexical, engine.index, []) is None

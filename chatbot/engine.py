@@ -14,7 +14,7 @@ from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answe
 from chatbot.retrieval import HybridRetriever
 from chatbot.shapes import is_survey, leading_shapes, survey_sources, survey_topic
 from chatbot.query import focus_of, judge_surname, judged_sources, lead_source, party_sources, topic
-from chatbot.shapes import after_the_record_note, unindexed_case_note, unmentioned_event_note
+from chatbot.shapes import after_the_record_note, unindexed_case_note, unindexed_part_note, unmentioned_event_note
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.index import Index
@@ -283,7 +283,8 @@ class Engine:
             yield part
 
     def _unindexed(self, prepared: _Prepared) -> Draft | None:
-        """Abstain on a lawsuit the index does not hold ("Disney and Universal's suit against Midjourney"),
+        """Abstain on a lawsuit or a report's part the index does not hold ("Disney and Universal's suit
+        against Midjourney", "Part 3 of the Office's AI report"),
         on what happened after its documents were written ("the motion filed in August 2025"), or on an
         event none of them mentions ("How much did Anthropic agree to pay to settle?")."""
         visible = {s: d for s, d in self.documents.items() if prepared.visible is None or s in prepared.visible}
@@ -291,6 +292,7 @@ class Engine:
         cases = {visible[s].case_name for s in prepared.focus or {e.chunk.source for e in prepared.evidence} if s in visible}
         concerned = [d for d in visible.values() if d.case_name in cases] if None not in cases else list(visible.values())
         note = (unindexed_case_note(prepared.query, visible, prepared.evidence) or
+                unindexed_part_note(prepared.query, visible, prepared.evidence) or
                 after_the_record_note(prepared.query, concerned, prepared.evidence) or
                 unmentioned_event_note(prepared.query, {d.source for d in concerned} if None not in cases else set(),
                                        self.lexical, self.index, prepared.evidence))

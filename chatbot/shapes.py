@@ -380,3 +380,19 @@ def unmentioned_event_note(question: str, sources: set[str], lexical, index, evi
             return _abstain_because(f"No indexed document of the case mentions {event}.", evidence)
     return None
 
+
+# A report's part named by number ("the Office's Part 3 report", "Part 3 of its AI report").
+_REPORT_PART = re.compile(r"\bPart\s+(\d{1,2}|[IVX]{1,4})\b(?=[^?]*\breport\b)|\breport\b[^?]*?\bPart\s+(\d{1,2}|[IVX]{1,4})\b")
+
+
+def unindexed_part_note(question: str, documents: dict[str, SourceDocument], evidence: list[Evidence]) -> str | None:
+    """The abstention for a part of a report the question names and no indexed document is:
+    "What did Part 3 of the Office's AI report conclude?" with only the 2023 notice indexed."""
+    m = _REPORT_PART.search(question)
+    if m is None:
+        return None
+    part = m.group(1) or m.group(2)
+    if any(re.search(rf"\bPart\s+{part}\b", d.title, re.I) for d in documents.values()):
+        return None
+    return _abstain_because(f"The index holds no Part {part} of that report.", evidence)
+

@@ -216,3 +216,18 @@ def test_an_event_no_document_of_the_case_mentions_is_not_answered(small_corpus,
     assert unmentioned_event_note("How much did SprocketCo agree to pay to settle?", set(engine.documents),
                                   engine.lexical, engine.index, []) is None
     assert unmentioned_event_note("Did the court grant rehearing en banc?", set(), engine.lexical, engine.index, []) is None
+
+
+def test_a_part_of_a_report_the_index_does_not_hold_is_named_in_the_abstention():
+    from chatbot.shapes import unindexed_part_note
+
+    def doc(title):
+        return SourceDocument(source=title, title=title, sha256="0" * 64, kind="report")
+
+    notice = {"n": doc("Artificial Intelligence and Copyright: Notice of inquiry")}
+    assert unindexed_part_note("What did the Office's Part 3 report conclude about fair use?", notice, []) == (
+        "The indexed documents do not answer this. The index holds no Part 3 of that report.")
+    assert unindexed_part_note("What did the Office conclude in Part 3 of its AI report?", notice, [])
+    parts = notice | {"p": doc("Copyright and Artificial Intelligence, Part 3: Generative AI Training")}
+    assert unindexed_part_note("What did the Office's Part 3 report conclude?", parts, []) is None
+    assert unindexed_part_note("What does Part 3 of the order say?", notice, []) is None  # no report named

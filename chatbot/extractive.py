@@ -331,7 +331,7 @@ class ExtractiveAnswerer(Answerer):
                         not any(overlaps(c, x) for x in chosen)), key=lambda c: c.probability, default=None)
             if best is not None and len(chosen) < self.settings.max_quotes + 2:
                 chosen.append(best)
-            elif best is None:
+            elif best is None and not part.startswith("("):  # a follow-up's subject, "(Kadrey v. Meta)", asks nothing
                 unanswered.append(part)
         return holding_first(chosen, ranked, exam.intent, budget), unanswered
 

@@ -126,7 +126,7 @@ _CAPS_HEADING = re.compile(r"^(?:(?:[IVX]{1,5}|[A-H]|\d{1,2})\.\s?)?[A-Z][A-Z’
                            r"A|IN|ON|FOR|§+|\d+))*\s+(?=[A-Z][a-z])")
 
 # A citation standing alone says nothing: a reporter, a pinpoint, a paragraph of a pleading.
-_CITES = re.compile(r"\bv\.\s|\b\d+\s+[A-Z][\w.]*(?:\s?\d[a-z]{1,2})?\s+\d+|\bId\.|¶|\bECF\b|§", re.I)
+_CITES = re.compile(r"(?-i:\bv\.)\s|\b\d+\s+[A-Z][\w.]*(?:\s?\d[a-z]{1,2})?\s+\d+|\bId\.|¶|\bECF\b|§", re.I)
 _PROSE_WORD = re.compile(r"(?<![\w.])(?!(?:see|at|and|the|of|for|in|inc|ltd|supp|cir|compl|decl)\b)[a-z]{3,}\b")
 _OUTLINE = re.compile(r"^\(?(?:[ivx]{1,5}|[a-h]|[IVX]{1,5}|[A-H]|\d{1,2})[.)]\s")
 

@@ -212,3 +212,6 @@ def test_a_part_answered_by_a_name_is_not_reported_unanswered(small_corpus, sett
     assert "do not address" not in answer.answer
     answer = engine.ask("Why were the gadget actions transferred in In re Gadget, and what did the zebra eat?")
     assert "do not address: “what did the zebra eat”" in answer.answer
+    # A follow-up's carried-over subject asks nothing of its own.
+    answer = engine.ask("Which judge got the gadget actions? (Zebra Stripes Quarterly Report on Savanna Grazing)")
+    assert "do not address" not in answer.answer

@@ -66,6 +66,11 @@ def test_holdings_and_facts_are_text(sentence):
     assert structural_kind(sentence) is None
 
 
+def test_a_middle_initial_is_not_a_citation():
+    assert structural_kind("Suzanne V. Wilson, General Counsel and Associate Register of Copyrights.") is None
+    assert structural_kind("Bartz v. Anthropic, 2025 WL 1741691.") == "citation"
+
+
 def test_a_heading_run_that_opens_a_sentence_is_cut_from_the_quote():
     sentence = "II. DISCUSSION Anthropic argues that its use was fair."
     assert sentence[heading_prefix(sentence):] == "Anthropic argues that its use was fair."

@@ -128,6 +128,7 @@ _CAPS_HEADING = re.compile(r"^(?:(?:[IVX]{1,5}|[A-H]|\d{1,2})\.\s?)?[A-Z][A-Z’
 # A citation standing alone says nothing: a reporter, a pinpoint, a paragraph of a pleading.
 _CITES = re.compile(r"(?-i:\bv\.)\s|\b\d+\s+[A-Z][\w.]*(?:\s?\d[a-z]{1,2})?\s+\d+|\bId\.|¶|\bECF\b|§", re.I)
 _PROSE_WORD = re.compile(r"(?<![\w.])(?!(?:see|at|and|the|of|for|in|inc|ltd|supp|cir|compl|decl)\b)[a-z]{3,}\b")
+_URL = re.compile(r"https?://\S+(?:\s+(?=\S*[/.]\S)\S+)*|www\.\S+")  # an address, though extraction split it
 _OUTLINE = re.compile(r"^\(?(?:[ivx]{1,5}|[a-h]|[IVX]{1,5}|[A-H]|\d{1,2})[.)]\s")
 
 
@@ -151,6 +152,8 @@ def structural_kind(sentence: str) -> str | None:
         return "furniture"
     if _CITES.search(text) and len(_PROSE_WORD.findall(text)) < 3:
         return "citation"  # "Campbell v. Acuff-Rose Music, Inc., 510 U.S. 569 (1994).", "Id. at 93–94."
+    if _URL.search(text) and len(_PROSE_WORD.findall(_URL.sub(" ", text))) < 3:
+        return "citation"  # a footnote's source: "See U.S. Patent and Trademark Office, Public Views … (Oct. 2020), https://…"
     words = text.split()
     if len(words) <= 8 and not text.endswith("?") and not _VERB.search(text) and not _SUBJECT_VERB.search(text):
         return "heading"

@@ -66,6 +66,14 @@ def test_holdings_and_facts_are_text(sentence):
     assert structural_kind(sentence) is None
 
 
+def test_a_footnote_that_only_gives_a_source_is_a_citation():
+    assert structural_kind("25 Copyright Office Launches New Artificial Intelligence Initiative, U.S. Copyright Office "
+                           "(Mar. 16, 2023), https://www.copyright.gov/newsnet/ 2023/1004.html.") == "citation"
+    # An address inside a sentence that says something is text.
+    assert structural_kind("31 The transcript and recording of the registration webinar are available at "
+                           "https://www.copyright.gov/ events/ai-application-process/.") is None
+
+
 def test_a_middle_initial_is_not_a_citation():
     assert structural_kind("Suzanne V. Wilson, General Counsel and Associate Register of Copyrights.") is None
     assert structural_kind("Bartz v. Anthropic, 2025 WL 1741691.") == "citation"

@@ -59,7 +59,8 @@ _V_CAPTION = re.compile(r"([\w.'’&-]+)\s+v\.\s+[\w.'’&-]+(?:,?\s+(?:Inc|LLC|
 
 
 def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
-    """Documents whose case the question names ("Kadrey", "Thomson Reuters", "Thaler")."""
+    """Documents whose case the question names ("Kadrey", "Thomson Reuters", "Thaler"), or whose
+    title has the part of a report it names ("Part 2")."""
     from ingest.tokenization import tokenize
 
     words = set(tokenize(question))
@@ -75,12 +76,15 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
         first, last = _case_key(name), _party_last_word(name)
         if first in words or last in capitalised:
             found[source] = first if first in words else last
+    for part in _PART.findall(question):  # "Part 2" of the Office's report: the document so titled
+        found |= {s: "part" for s, d in documents.items() if re.search(rf"\bPart\s+{part}\b", d.title)}
     # "Tremblay v. OpenAI" names Tremblay's case, not In re OpenAI as well: a case is not meant
     # when its word appears only as the second party of another case the question names.
     outside = set(tokenize(_V_CAPTION.sub(lambda m: m.group(1), question)))
     return {s for s, key in found.items() if key in outside}
 
 
+_PART = re.compile(r"\bPart\s+(\d{1,2}|[IVX]{1,4})\b")
 _COMPARES = re.compile(r"\b(?:compar\w*|contrast\w*|versus|vs\.?|differ\w*|both|each|alike|similar\w*|between)\b", re.I)
 
 

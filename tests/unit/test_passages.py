@@ -443,6 +443,10 @@ def test_the_case_a_question_names_is_the_one_meant():
     assert mentioned_sources("What did the New York Times allege?", documents) == {"nyt.txt"}
     assert mentioned_sources("According to the Times' complaint, what did Microsoft invest?", documents) == {"nyt.txt"}
     assert mentioned_sources("How many times was the complaint amended?", documents) == set()
+    # A report's part is named by its number: "Part 2" is the document so titled, not Part 1.
+    parts = {f"p{n}.md": SourceDocument(source=f"p{n}.md", title=f"Copyright and AI, Part {n}: digest", sha256="0" * 64)
+             for n in (1, 2)}
+    assert mentioned_sources("What did the Copyright Office say in Part 2 about prompts?", parts) == {"p2.md"}
 
 
 def test_a_bare_citation_answers_only_where_a_case_is_cited():

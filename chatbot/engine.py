@@ -13,8 +13,9 @@ from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever
 from chatbot.query import focus_of, judge_surname, judged_sources, lead_source, party_sources, topic
-from chatbot.shapes import (after_the_record_note, is_survey, leading_shapes, survey_sources, survey_topic,
-                            unindexed_case_note, unindexed_part_note, unmentioned_event_note)
+from chatbot.shapes import is_survey, leading_shapes, survey_sources, survey_topic
+from chatbot.unanswerable import (after_the_record_note, unindexed_case_note, unindexed_part_note,
+                                  unmentioned_event_note)
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.index import Index

@@ -159,7 +159,7 @@ def test_a_sentence_that_asks_answers_nothing_unless_the_question_is_what_was_as
 
 def test_a_lawsuit_the_index_does_not_hold_is_named_in_the_abstention():
     from chatbot.query import absent_lawsuit
-    from chatbot.shapes import unindexed_case_note
+    from chatbot.unanswerable import unindexed_case_note
 
     def doc(source, case_name):
         return SourceDocument(source=source, title=case_name, sha256="0" * 64, kind="order", case_name=case_name)
@@ -184,7 +184,7 @@ def test_a_lawsuit_the_index_does_not_hold_is_named_in_the_abstention():
 
 
 def test_what_happened_after_the_case_documents_were_written_is_not_answered_from_them():
-    from chatbot.shapes import after_the_record_note
+    from chatbot.unanswerable import after_the_record_note
 
     order = SourceDocument(source="k.txt", title="Kadrey v. Meta, Order", sha256="0" * 64, kind="order",
                            case_name="Kadrey v. Meta Platforms, Inc.", date="2025-06-25")
@@ -199,7 +199,7 @@ def test_what_happened_after_the_case_documents_were_written_is_not_answered_fro
 
 
 def test_an_event_no_document_of_the_case_mentions_is_not_answered(small_corpus, settings, fake_embedder):
-    from chatbot.shapes import unmentioned_event_note
+    from chatbot.unanswerable import unmentioned_event_note
 
     ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
     engine = Engine(settings, embedder=fake_embedder)
@@ -219,7 +219,7 @@ def test_an_event_no_document_of_the_case_mentions_is_not_answered(small_corpus,
 
 
 def test_a_part_of_a_report_the_index_does_not_hold_is_named_in_the_abstention():
-    from chatbot.shapes import unindexed_part_note
+    from chatbot.unanswerable import unindexed_part_note
 
     def doc(title):
         return SourceDocument(source=title, title=title, sha256="0" * 64, kind="report")
@@ -231,3 +231,25 @@ def test_a_part_of_a_report_the_index_does_not_hold_is_named_in_the_abstention()
     parts = notice | {"p": doc("Copyright and Artificial Intelligence, Part 3: Generative AI Training")}
     assert unindexed_part_note("What did the Office's Part 3 report conclude?", parts, []) is None
     assert unindexed_part_note("What does Part 3 of the order say?", notice, []) is None  # no report named
+
+
+def test_over_several_rulings_of_one_case_the_latest_leads_a_holding_question():
+    from chatbot.passages import Intent
+    from chatbot.shapes import EARLIER_WEIGHT, prefer_latest_ruling
+
+    def candidate(source, date, case="Thomson Reuters v. ROSS"):
+        doc = SourceDocument(source=source, title=source, sha256="0" * 64, kind="opinion", case_name=case, date=date)
+        chunk = Chunk(chunk_id=source, source=source, title=source, page=1, start=0, end=20, text="I grant summary judgment.",
+                      doc_sha256="0" * 64, heading="", document=doc)
+        return Candidate(0, Evidence(chunk=chunk, score=0.0), 0, 20, chunk.text, probability=0.5)
+
+    pool = [candidate("2022.txt", "2022-04-26"), candidate("2025.txt", "2025-02-11")]
+    prefer_latest_ruling(pool, Intent.of("Who won in Thomson Reuters v. Ross?"), {"2022.txt", "2025.txt"})
+    assert [c.probability for c in pool] == [0.5 * EARLIER_WEIGHT, 0.5]
+    # Not for a question that asks no holding, nor across cases.
+    pool = [candidate("2022.txt", "2022-04-26"), candidate("2025.txt", "2025-02-11")]
+    prefer_latest_ruling(pool, Intent.of("What is a headnote?"), {"2022.txt", "2025.txt"})
+    assert [c.probability for c in pool] == [0.5, 0.5]
+    pool = [candidate("a.txt", "2022-04-26", "A v. B"), candidate("c.txt", "2025-02-11", "C v. D")]
+    prefer_latest_ruling(pool, Intent.of("Who won?"), {"a.txt", "c.txt"})
+    assert [c.probability for c in pool] == [0.5, 0.5]

@@ -1,0 +1,94 @@
+"""Questions the index cannot answer, and why: said before any passage is weighed, so the answer
+names the reason ("The index holds no case of Disney and Universal against Midjourney.").
+
+- A lawsuit named by its sides that no indexed case is between, and no retrieved passage names.
+- A report's part named by number that no indexed document is ("Part 3 of the Office's AI report").
+- An event dated later than every document of the case it concerns ("filed in August 2025").
+- An event taken for granted that no document of the case mentions (a settlement, a jury's award,
+  a rehearing en banc, a certified class).
+"""
+
+from __future__ import annotations
+
+import re
+
+from chatbot.query import MONTHS, absent_lawsuit
+from chatbot.quotes import closest_note
+from chatbot.types import ABSTAIN_MESSAGE, Evidence
+from ingest.types import SourceDocument
+
+
+def unindexed_case_note(question: str, documents: dict[str, SourceDocument], evidence: list[Evidence]) -> str | None:
+    """The abstention for a question about a lawsuit the index does not hold (see :func:`absent_lawsuit`)."""
+    absent = absent_lawsuit(question, documents, [e.chunk.text for e in evidence])
+    if absent is None:
+        return None
+    return _abstain_because(f"The index holds no case of {absent}.", evidence)
+
+
+# An event the question dates ("the motion the plaintiffs filed in August 2025", "after the July 2025
+# conference"): the documents of the case, all written before it, cannot say what happened then.
+_EVENT_DATE = re.compile(r"\b(?:filed|ruled|decided|issued|entered|granted|denied|heard|argued|signed|submitted|"
+                         r"brought|held|moved|announced|released|reached|awarded|returned|in|on|after|since)\s+"
+                         r"(?:on\s+|in\s+)?(?:the\s+)?(%s)\s+(?:\d{1,2},\s+)?((?:19|20)\d\d)\b" % "|".join(MONTHS), re.I)
+
+
+def after_the_record_note(question: str, documents: list[SourceDocument], evidence: list[Evidence]) -> str | None:
+    """The abstention for a question about what happened after the latest of ``documents`` (the
+    case's, or the retrieved ones') was written; None when it asks about no later month."""
+    asked = [(month, f"{year}-{MONTHS.index(month.lower()) + 1:02d}") for month, year in _EVENT_DATE.findall(question)]
+    dates = [d.date for d in documents if d.date]
+    if not asked or not dates or any(month <= max(dates)[:7] for _, month in asked):
+        return None
+    when = asked[0][0].capitalize() + " " + asked[0][1][:4]
+    return _abstain_because(f"The question asks about {when}; the latest indexed document it concerns is dated "
+                            f"{max(dates)}.", evidence)
+
+
+def _abstain_because(reason: str, evidence: list[Evidence]) -> str:
+    """The abstention, the reason, then the closest indexed documents."""
+    return f"{ABSTAIN_MESSAGE} {reason}" + closest_note(evidence)[len(ABSTAIN_MESSAGE):]
+
+
+# Events a question may take for granted that only some cases reach: "How much did Anthropic agree to pay
+# to settle?", "What did the jury award?", "Did the D.C. Circuit grant rehearing en banc?".
+_EVENTS = {  # what it is called, the words searched for it, and how a passage mentions it
+    "a settlement": ("settle settled settles settlement settlements",
+                     re.compile(r"\bsettle(?:d|s|ment|ments)?\b(?!\s+(?:law|question))", re.I)),
+    "a jury or a verdict": ("jury juries verdict verdicts", re.compile(r"\bjur(?:y|ies)\b|\bverdicts?\b", re.I)),
+    "a rehearing en banc": ("en banc rehearing", re.compile(r"\ben\s+banc\b|\brehearing\b", re.I)),
+    "a petition for certiorari": ("certiorari", re.compile(r"\bcertiorari\b", re.I)),
+    "a class certification": ("certify certified certifies class certification",
+                              re.compile(r"\bcertif(?:y|ied|ies|ying)\s+(?:a|the)\s+(?:\w+\s+)?class\b|"
+                                         r"\bclass\s+certification\s+(?:was\s+)?(?:granted|denied)\b", re.I)),
+}
+
+
+def unmentioned_event_note(question: str, sources: set[str], lexical, index, evidence: list[Evidence]) -> str | None:
+    """The abstention for a question that takes for granted an event (a settlement, a jury's
+    award, a rehearing en banc) which no document of the case in ``sources`` mentions."""
+    if lexical is None or not sources:
+        return None
+    for event, (words, pattern) in _EVENTS.items():
+        if not pattern.search(question):
+            continue
+        found = index.get_chunks([cid for cid, _ in lexical.search(words, 5, sources=sources)])
+        if not any(pattern.search(c.text) for c in found):
+            return _abstain_because(f"No indexed document of the case mentions {event}.", evidence)
+    return None
+
+
+# A report's part named by number ("the Office's Part 3 report", "Part 3 of its AI report").
+_REPORT_PART = re.compile(r"\bPart\s+(\d{1,2}|[IVX]{1,4})\b(?=[^?]*\breport\b)|\breport\b[^?]*?\bPart\s+(\d{1,2}|[IVX]{1,4})\b")
+
+
+def unindexed_part_note(question: str, documents: dict[str, SourceDocument], evidence: list[Evidence]) -> str | None:
+    """The abstention for a part of a report the question names and no indexed document is:
+    "What did Part 3 of the Office's AI report conclude?" with only the 2023 notice indexed."""
+    m = _REPORT_PART.search(question)
+    if m is None:
+        return None
+    part = m.group(1) or m.group(2)
+    if any(re.search(rf"\bPart\s+{part}\b", d.title, re.I) for d in documents.values()):
+        return None
+    return _abstain_because(f"The index holds no Part {part} of that report.", evidence)

@@ -247,6 +247,8 @@ def test_the_threshold_is_read_from_probabilities_each_question_s_model_did_not_
     ("How much of the plaintiffs' text could the experts extract?", False),
     ("What did the court hold in Kadrey v. Meta?", False),
     ("What fines can the Copyright Office impose?", True),
+    ("What was ROSS Intelligence's annual revenue?", True),
+    ("How much profit did the company report?", True),
     ("The judge said scanning purchased books was fine. What about the pirated copies?", False),
 ])
 def test_a_question_asking_for_a_sum(question, money):

@@ -288,15 +288,18 @@ class Engine:
         against Midjourney", "Part 3 of the Office's AI report"),
         on what happened after its documents were written ("the motion filed in August 2025"), or on an
         event none of them mentions ("How much did Anthropic agree to pay to settle?")."""
-        visible = {s: d for s, d in self.documents.items() if prepared.visible is None or s in prepared.visible}
+        visible = self.documents if prepared.visible is None else {
+            s: d for s, d in self.documents.items() if s in prepared.visible}
         # The documents of the cases the question concerns, all of them: a later ruling may tell what followed.
+        # When one of them is no case's, every document is what the question concerns, and no case's events.
         cases = {visible[s].case_name for s in prepared.focus or {e.chunk.source for e in prepared.evidence} if s in visible}
-        concerned = [d for d in visible.values() if d.case_name in cases] if None not in cases else list(visible.values())
+        case_docs = [d for d in visible.values() if d.case_name in cases] if None not in cases else None
         note = (unindexed_case_note(prepared.query, visible, prepared.evidence) or
                 unindexed_part_note(prepared.query, visible, prepared.evidence) or
-                after_the_record_note(prepared.query, concerned, prepared.evidence) or
-                unmentioned_event_note(prepared.query, {d.source for d in concerned} if None not in cases else set(),
-                                       self.lexical, self.index, prepared.evidence))
+                after_the_record_note(prepared.query, list(visible.values()) if case_docs is None else case_docs,
+                                      prepared.evidence) or
+                unmentioned_event_note(prepared.query, {d.source for d in case_docs or []}, self.lexical, self.index,
+                                       prepared.evidence))
         return Draft(note, [], True) if note else None
 
     def _request(self, prepared: _Prepared) -> AnswerRequest:

@@ -77,7 +77,7 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
         if first in words or last in capitalised:
             found[source] = first if first in words else last
     for part in _PART.findall(question):  # "Part 2" of the Office's report: the document so titled
-        found |= {s: "part" for s, d in documents.items() if re.search(rf"\bPart\s+{part}\b", d.title)}
+        found |= {s: "part" for s, d in documents.items() if d.is_part(part)}
     # "Tremblay v. OpenAI" names Tremblay's case, not In re OpenAI as well: a case is not meant
     # when its word appears only as the second party of another case the question names.
     outside = set(tokenize(_V_CAPTION.sub(lambda m: m.group(1), question)))

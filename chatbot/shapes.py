@@ -141,7 +141,6 @@ def _decides(text: str) -> bool:
     return any(is_quotable(text[a:b], _ANY) and sentence_signals(text[a:b])["holds"] for a, b in sentence_spans(text))
 
 
-
 # What a document asks (a notice of inquiry's questions, a court's "Was scanning … transformative?")
 # answers nothing, unless the question is about what was asked.
 _ASKS_QUESTIONS = re.compile(r"\b(?:asks?|asked|asking|questions?|inquir\w*|comments?|commenters?|seek\w*|sought|"
@@ -157,6 +156,7 @@ def demote_questions(candidates: list[Candidate], question: str) -> None:
     for c in candidates:
         if c.text.rstrip(" ”\"')]").endswith("?"):
             c.probability *= QUESTION_WEIGHT
+
 
 # Legislative history asked for: the notes are then what the question is about.
 _ASKS_NOTES = re.compile(r"\b(?:house|senate|committee|conference)\s+reports?\b|\blegislative\s+history\b|"
@@ -176,7 +176,6 @@ def demote_notes(candidates: list[Candidate], question: str) -> None:
             c.probability *= NOTES_WEIGHT
 
 
-
 EARLIER_WEIGHT = 0.8  # an earlier ruling's line, against the latest's, when the question names no ruling
 
 
@@ -193,6 +192,7 @@ def prefer_latest_ruling(candidates: list[Candidate], intent: Intent, focus: set
     for c in candidates:
         if c.source in dated and c.source != latest:
             c.probability *= EARLIER_WEIGHT
+
 
 # "What does section 107 say?", "the text of § 106": the whole section is what speaks. Not "which
 # subsections of § 1202 does the Times say were violated", nor a subsection ("§ 504(c)").
@@ -227,8 +227,6 @@ def section_candidates(evidence: list[Evidence], section: str, budget: int) -> l
     """Section ``section``'s own text, sentence by sentence in reading order from its heading to
     its notes, from one print of it, within ``budget`` words: "What does section 107 say?" is
     answered in the section's words."""
-    from ingest.chunking import sentence_spans
-
     held = [(rank, ev) for rank, ev in enumerate(evidence) if _holds_section(ev.chunk, section)]
     if not held:
         return []

@@ -89,6 +89,6 @@ def unindexed_part_note(question: str, documents: dict[str, SourceDocument], evi
     if m is None:
         return None
     part = m.group(1) or m.group(2)
-    if any(re.search(rf"\bPart\s+{part}\b", d.title, re.I) for d in documents.values()):
+    if any(d.is_part(part) for d in documents.values()):
         return None
     return _abstain_because(f"The index holds no Part {part} of that report.", evidence)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,6 +43,10 @@ class SourceDocument(BaseModel):
         import hashlib
 
         return hashlib.sha256(self.source.encode()).hexdigest()[:16]
+
+    def is_part(self, part: str) -> bool:
+        """Is this document part ``part`` of a report, by its title ("Copyright and AI, Part 2: …")?"""
+        return bool(re.search(rf"\bPart\s+{re.escape(part)}\b", self.title, re.I))
 
     def cite(self, page: int | None = None) -> str:
         """A citation a lawyer can check: 'Bartz v. Anthropic PBC, No. 3:24-cv-05417-WHA (N.D. Cal. June 23, 2025), at 12'."""

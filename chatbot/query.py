@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from functools import lru_cache
 
 from chatbot.courts import court_abbreviated, court_seats, courts_deciding
-from chatbot.passages import GENERIC_NAMES, JUDGE_ASKED, question_names
-from chatbot.types import Answer, Evidence, case_key
+from chatbot.names import CASE_NOISE, mentioned_sources, party_words, surname
+from chatbot.passages import JUDGE_ASKED, question_names
+from chatbot.types import Evidence, case_key
 from legalqa.errors import LegalqaError
 from ingest.types import SourceDocument
 
@@ -42,49 +41,6 @@ def asks_for_judge(question: str) -> bool:
     return bool(_JUDGE.search(question))
 
 
-_CASE_NOISE = {
-    "v", "in", "re", "inc", "llc", "ltd", "corp", "corporation", "company", "co", "pbc", "gmbh", "the", "of",
-    "and", "ai", "litig", "litigation", "copyright", "infring", "infringement", "group", "platform", "platforms",
-    "enterpris", "centr", "intellig", "music", "generat", "generative", "llm", "lp", "u.s.", "studio", "mpa",
-    # Words questions use for other things: "the new defendant" is not The New York Times Company.
-    "new", "first", "unit", "state", "american", "nation", "general",
-    "compani", "corpor", "incorpor", "limit",  # stems, as tokenize leaves them
-}
-
-
-# A word written as a name: capitalised, and not the first word of a sentence.
-_CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w’'-]*")
-# "Tremblay v. OpenAI, Inc.": group 1 is the first party, by which the case is named.
-_V_CAPTION = re.compile(r"([\w.'’&-]+)\s+v\.\s+[\w.'’&-]+(?:,?\s+(?:Inc|LLC|Ltd|Corp|PBC|Platforms)\.?)*")
-
-
-def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
-    """Documents whose case the question names ("Kadrey", "Thomson Reuters", "Thaler"), or whose
-    title has the part of a report it names ("Part 2")."""
-    from ingest.tokenization import tokenize
-
-    words = set(tokenize(question))
-    # "The New York Times Company" is also "the Times": a party's last word names it too, when
-    # the question writes it as a name ("the Times' complaint", not "how many times").
-    capitalised = set(tokenize(" ".join(_CAPITALISED.findall(question))))
-    found: dict[str, str] = {}  # source -> the word the question names its case by
-    for source, doc in documents.items():
-        # A digest of a dispute names it in its title: "Studios and the MPA v. ByteDance over …".
-        name = doc.case_name or (doc.title.split(":")[0] if " v. " in doc.title.split(":")[0] else None)
-        if not name:
-            continue
-        first, last = _case_key(name), _party_last_word(name)
-        if first in words or last in capitalised:
-            found[source] = first if first in words else last
-    for part in _PART.findall(question):  # "Part 2" of the Office's report: the document so titled
-        found |= {s: "part" for s, d in documents.items() if d.is_part(part)}
-    # "Tremblay v. OpenAI" names Tremblay's case, not In re OpenAI as well: a case is not meant
-    # when its word appears only as the second party of another case the question names.
-    outside = set(tokenize(_V_CAPTION.sub(lambda m: m.group(1), question)))
-    return {s for s, key in found.items() if key in outside}
-
-
-_PART = re.compile(r"\bPart\s+(\d{1,2}|[IVX]{1,4})\b")
 _COMPARES = re.compile(r"\b(?:compar\w*|contrast\w*|versus|vs\.?|differ\w*|both|each|alike|similar\w*|between)\b", re.I)
 
 
@@ -97,7 +53,7 @@ def party_sources(question: str, documents: dict[str, SourceDocument]) -> set[st
     """The documents of the cases a question sets side by side by a party or a judge ("the
     Anthropic and Meta rulings", "how did Alsup and Chhabria differ"), when it names two or more
     cases that way; otherwise none."""
-    names = [n - _CASE_NOISE for n in question_names(question)]
+    names = [n - CASE_NOISE for n in question_names(question)]
     cases: dict[str, set[str]] = {}
     named_by: dict[str, set[int]] = {}
     for source, doc in documents.items():
@@ -126,7 +82,7 @@ def topic(question: str, documents: list[SourceDocument]) -> str:
     vicarious infringement lyrics" for each case's own search."""
     from ingest.tokenization import tokenize
 
-    names = set().union(*(_party_words(d.case_name, d.judge) for d in documents if d.case_name))
+    names = set().union(*(party_words(d.case_name, d.judge) for d in documents if d.case_name))
     words = [w for w in re.findall(r"[\w'’-]+", question)
              if w.lower() not in _FRAME and not _COMPARES.fullmatch(w) and not set(tokenize(w)) & names]
     return " ".join(words) or question
@@ -134,7 +90,7 @@ def topic(question: str, documents: list[SourceDocument]) -> str:
 
 def _named_by(names: list[set[str]], doc: SourceDocument) -> frozenset[int]:
     """Which of the question's ``names`` (by index) name ``doc``'s case, by a party or its judge."""
-    words = _party_words(doc.case_name or "", doc.judge)
+    words = party_words(doc.case_name or "", doc.judge)
     return frozenset(i for i, n in enumerate(names) if n and n & words)
 
 
@@ -143,7 +99,7 @@ def _retrieved_of_alike(question: str, sources: set[str], retrieved: set[str],
     """Of cases the question names by the same words ("the Anthropic ruling" is Bartz's and
     Concord's), those the search found, when it found some: comparing "the Anthropic and Meta
     rulings" on shadow libraries is Bartz against Kadrey, not the lyrics case too."""
-    names = [n - _CASE_NOISE for n in question_names(question)]
+    names = [n - CASE_NOISE for n in question_names(question)]
     alike: dict[frozenset[int], list[set[str]]] = {}
     for case in _by_case(sources, documents).values():
         alike.setdefault(_named_by(names, documents[min(case)]), []).append(case)
@@ -189,7 +145,7 @@ def judged_sources(question: str, sources: set[str], documents: dict[str, Source
         return sources
     kept: set[str] = set()
     for case in _by_case(sources, documents).values():
-        theirs = {s for s in case if (d := documents.get(s)) and _surname(d.judge) in named}
+        theirs = {s for s in case if (d := documents.get(s)) and surname(d.judge) in named}
         kept |= theirs or case
     return kept
 
@@ -205,13 +161,7 @@ _LAST = re.compile(r"\b(?:second|later|latest|last|most\s+recent|newer|subsequen
 def judge_named_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
     """The documents of the judges the question names ("Judge Orrick"), if any."""
     named = _judges_named(question)
-    return {s for s, d in documents.items() if named and _surname(d.judge) in named}
-
-
-def _surname(judge: str | None) -> str | None:
-    """A judge's surname, lower-cased ("lee" of "Eumi K. Lee"); None when none is known."""
-    words = (judge or "").split()
-    return words[-1].lower() if words else None
+    return {s for s, d in documents.items() if named and surname(d.judge) in named}
 
 
 def titled_sources(question: str, sources: set[str], documents: dict[str, SourceDocument],
@@ -273,42 +223,13 @@ def described_sources(question: str, sources: set[str], documents: dict[str, Sou
     return (seated & appellate if seated and appellate else seated or appellate) or narrowed
 
 
-@lru_cache(maxsize=65536)
-def _party_words(case_name: str, judge: str | None) -> frozenset[str]:
-    """The words a question may name a case by: its parties' and its judge's surname."""
-    from ingest.tokenization import tokenize
-
-    surname = _surname(judge)
-    words = set(tokenize(case_name)) | (set(tokenize(surname)) if surname else set())
-    return frozenset(words - _CASE_NOISE)
-
-
-@lru_cache(maxsize=65536)
-def _party_last_word(name: str) -> str | None:
-    """The last distinctive word of a case's first party ("times" of The New York Times Company)."""
-    from ingest.tokenization import tokenize
-
-    keys = [t for t in tokenize(name.split(" v. ")[0]) if t not in _CASE_NOISE and len(t) > 2]
-    return keys[-1] if keys else None
-
-
-@lru_cache(maxsize=65536)
-def _case_key(name: str) -> str | None:
-    """The word a question names a case by: its first distinctive token. Cached: every question
-    reads every document's case name (at 100k chunks, tokenizing them took 40 ms a question)."""
-    from ingest.tokenization import tokenize
-
-    keys = [t for t in tokenize(name) if t not in _CASE_NOISE and len(t) > 2]
-    return keys[0] if keys else None
-
-
 def judge_surname(question: str, lead: Evidence | None) -> str | None:
     """For "who was the judge?", the surname of the judge of the lead passage's document
     (:func:`lead_source`), if known."""
     if lead is None or not asks_for_judge(question):
         return None
     doc = lead.chunk.document
-    return _surname(doc.judge) if doc else None
+    return surname(doc.judge) if doc else None
 
 
 def lead_source(evidence: list[Evidence], top: int = 5) -> Evidence:
@@ -366,34 +287,3 @@ def _by_court(sources: set[str], documents: dict[str, SourceDocument]) -> dict[s
     return courts
 
 
-# A lawsuit named by its sides: "Disney and Universal v. Midjourney", "Disney and Universal's copyright
-# lawsuit against Midjourney", "what did Disney allege in its suit against Midjourney", "Getty sued Stability".
-_SIDE = (r"(?!(?:What|Which|Who|Whom|How|When|Why|Where|Did|Does|Do|Was|Were|Is|Are|Has|Have|Had|Can|In|On|The)\b)"
-         r"[A-Z][\w.&'’-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w.&'’-]*)*")
-_LAWSUIT = re.compile(rf"(?P<a>{_SIDE})\s+v\.\s+(?P<b>{_SIDE})|"
-                      rf"(?P<c>{_SIDE})(?:'s|’s)\s+(?:[\w-]+\s+){{0,3}}(?:lawsuit|suit|case|complaint|action|claims?)\s+"
-                      rf"against\s+(?P<d>{_SIDE})|"
-                      rf"(?P<e>{_SIDE})\s+(?:[\w-]+\s+){{0,3}}(?:in\s+)?(?:their|its)\s+(?:[\w-]+\s+){{0,2}}"
-                      rf"(?:lawsuit|suit|case|complaint|action)\s+against\s+(?P<f>{_SIDE})|"
-                      rf"(?P<g>{_SIDE})\s+(?:sued|sues|suing)\s+(?P<h>{_SIDE})")
-
-
-def absent_lawsuit(question: str, documents: dict[str, SourceDocument], passages: list[str]) -> str | None:
-    """The lawsuit a question names by its sides ("Disney and Universal's suit against Midjourney")
-    when no indexed document is of a case between them and no retrieved passage names both
-    sides: the documents cannot say what happened in it. None when the question names no lawsuit
-    so, or the index has it."""
-    from ingest.tokenization import tokenize
-
-    for m in _LAWSUIT.finditer(question):
-        pair = [g for g in m.groups() if g]
-        sides = [set(tokenize(s)) - _CASE_NOISE - GENERIC_NAMES for s in pair]
-        if len(sides) != 2 or not all(sides):
-            continue
-        cases = [_party_words(d.case_name, None) for d in documents.values() if d.case_name]
-        if any(sides[0] & words and sides[1] & words for words in cases):
-            continue
-        if any(sides[0] & (toks := set(tokenize(text))) and sides[1] & toks for text in passages):
-            continue
-        return f"{pair[0]} against {pair[1]}"
-    return None

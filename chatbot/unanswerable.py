@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from chatbot.query import MONTHS, absent_lawsuit
+from chatbot.names import absent_lawsuit
+from chatbot.query import MONTHS
 from chatbot.quotes import closest_note
 from chatbot.types import ABSTAIN_MESSAGE, Evidence
 from ingest.types import SourceDocument

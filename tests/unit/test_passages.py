@@ -427,7 +427,7 @@ def test_cases_set_side_by_side_by_party_or_judge():
 
 
 def test_the_case_a_question_names_is_the_one_meant():
-    from chatbot.query import mentioned_sources
+    from chatbot.names import mentioned_sources
     from ingest.types import SourceDocument
 
     def doc(source, case):
@@ -449,6 +449,28 @@ def test_the_case_a_question_names_is_the_one_meant():
     parts = {f"p{n}.md": SourceDocument(source=f"p{n}.md", title=f"Copyright and AI, Part {n}: digest", sha256="0" * 64)
              for n in (1, 2)}
     assert mentioned_sources("What did the Copyright Office say in Part 2 about prompts?", parts) == {"p2.md"}
+
+
+def test_the_side_sued_names_its_case_when_it_is_sued_in_one():
+    from chatbot.names import mentioned_sources
+    from ingest.types import SourceDocument
+
+    def doc(source, case):
+        return SourceDocument(source=source, title=source, sha256="0" * 64, case_name=case)
+
+    documents = {"ross.txt": doc("ross.txt", "Thomson Reuters Enterprise Centre GmbH v. ROSS Intelligence Inc."),
+                 "bartz.txt": doc("bartz.txt", "Bartz v. Anthropic PBC"),
+                 "concord.txt": doc("concord.txt", "Concord Music Group, Inc. v. Anthropic PBC"),
+                 "andersen.txt": doc("andersen.txt", "Andersen v. Stability AI Ltd.")}
+    assert mentioned_sources("Why didn't Sega and Sony rescue ROSS?", documents) == {"ross.txt"}
+    assert mentioned_sources("Stability AI's motion: what did it argue?", documents) == {"andersen.txt"}
+    # Sued in two cases, it names neither; with a party of another case, it is not the case meant.
+    assert mentioned_sources("What did Anthropic argue about fair use?", documents) == set()
+    assert mentioned_sources("How did Alsup distinguish the ruling against ROSS when deciding the Anthropic case?",
+                             documents) == set()
+    # A suit between other sides: Getty's suit is not Andersen's, though Stability is sued in both.
+    assert mentioned_sources("Is Getty Images' lawsuit against Stability AI mentioned anywhere?", documents) == set()
+    assert mentioned_sources("How did the court treat the ross in the garden?", documents) == set()  # not a name
 
 
 def test_a_bare_citation_answers_only_where_a_case_is_cited():

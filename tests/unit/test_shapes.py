@@ -158,7 +158,7 @@ def test_a_sentence_that_asks_answers_nothing_unless_the_question_is_what_was_as
 
 
 def test_a_lawsuit_the_index_does_not_hold_is_named_in_the_abstention():
-    from chatbot.query import absent_lawsuit
+    from chatbot.names import absent_lawsuit
     from chatbot.unanswerable import unindexed_case_note
 
     def doc(source, case_name):
@@ -170,6 +170,8 @@ def test_a_lawsuit_the_index_does_not_hold_is_named_in_the_abstention():
                           [cited]) == "Disney and Universal against Midjourney"
     assert absent_lawsuit("Has any court ruled on Disney's copyright suit against Midjourney?", documents, []) == (
         "Disney against Midjourney")
+    assert absent_lawsuit("Is Getty Images' lawsuit against Stability AI decided?", documents, []) == (
+        "Getty Images against Stability AI")
     # Indexed, or discussed in a passage the search found: the documents may speak to it.
     assert absent_lawsuit("What did the court hold in Kadrey v. Meta?", documents, []) is None
     assert absent_lawsuit("Which claims did the artists' case against Stability keep?", documents, []) is None

@@ -1,0 +1,154 @@
+"""Which indexed cases a question names: by a party, by the side sued, by a report's part, or as
+a lawsuit between two sides."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from chatbot.passages import GENERIC_NAMES
+from ingest.types import SourceDocument
+
+
+CASE_NOISE = {
+    "v", "in", "re", "inc", "llc", "ltd", "corp", "corporation", "company", "co", "pbc", "gmbh", "the", "of",
+    "and", "ai", "litig", "litigation", "copyright", "infring", "infringement", "group", "platform", "platforms",
+    "enterpris", "centr", "intellig", "music", "generat", "generative", "llm", "lp", "u.s.", "studio", "mpa",
+    # Words questions use for other things: "the new defendant" is not The New York Times Company.
+    "new", "first", "unit", "state", "american", "nation", "general",
+    "compani", "corpor", "incorpor", "limit",  # stems, as tokenize leaves them
+}
+
+
+# A word written as a name: capitalised, and not the first word of a sentence.
+_CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w’'-]*")
+_NAME = re.compile(r"\b[A-Z][\w’'-]*")  # a word written as a name, first word of the question included
+# "Tremblay v. OpenAI, Inc.": group 1 is the first party, by which the case is named.
+_V_CAPTION = re.compile(r"([\w.'’&-]+)\s+v\.\s+[\w.'’&-]+(?:,?\s+(?:Inc|LLC|Ltd|Corp|PBC|Platforms)\.?)*")
+_PART = re.compile(r"\bPart\s+(\d{1,2}|[IVX]{1,4})\b")  # "Part 2" of the Office's report
+
+
+def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
+    """Documents whose case the question names ("Kadrey", "Thomson Reuters", "Thaler"), or whose
+    title has the part of a report it names ("Part 2")."""
+    from ingest.tokenization import tokenize
+
+    words = set(tokenize(question))
+    # "The New York Times Company" is also "the Times": a party's last word names it too, when
+    # the question writes it as a name ("the Times' complaint", not "how many times").
+    capitalised = set(tokenize(" ".join(_CAPITALISED.findall(question))))
+    found: dict[str, str] = {}  # source -> the word the question names its case by
+    names = {source: _case_name(doc) for source, doc in documents.items()}
+    # The side sued names its case too ("why didn't Sega rescue ROSS?"), when it is sued in one case
+    # only: "Anthropic" is the defendant of two, and names neither.
+    defendants: dict[str, set[str]] = {}
+    for name in set(names.values()) - {None}:
+        defendants.setdefault(_defendant_word(name), set()).add(name)
+    named_as = set(tokenize(" ".join(_NAME.findall(question))))
+    # … unless the question names a party of another case as well: "how did Alsup distinguish the
+    # ruling against ROSS when deciding the Anthropic case" is about the Anthropic case.
+    parties = {name: party_words(name, None) for name in set(names.values()) - {None}}
+    # "Getty Images' lawsuit against Stability AI" is not the suit of Stability's indexed case.
+    sides = [[set(tokenize(g)) for g in m.groups() if g] for m in _LAWSUIT.finditer(question)]
+    for source, name in names.items():
+        if not name:
+            continue
+        first, last, sued = _case_key(name), _party_last_word(name), _defendant_word(name)
+        if first in words or last in capitalised:
+            found[source] = first if first in words else last
+        elif sued in named_as and len(defendants[sued]) == 1 and not any(
+                named_as & words for other, words in parties.items() if other != name) and not any(
+                not (pair[0] | pair[1]) - {sued} & parties[name] for pair in sides if sued in pair[0] | pair[1]):
+            found[source] = sued
+    for part in _PART.findall(question):  # "Part 2" of the Office's report: the document so titled
+        found |= {s: "part" for s, d in documents.items() if d.is_part(part)}
+    # "Tremblay v. OpenAI" names Tremblay's case, not In re OpenAI as well: a case is not meant
+    # when its word appears only as the second party of another case the question names.
+    outside = set(tokenize(_V_CAPTION.sub(lambda m: m.group(1), question)))
+    return {s for s, key in found.items() if key in outside}
+
+
+@lru_cache(maxsize=65536)
+def party_words(case_name: str, judge: str | None) -> frozenset[str]:
+    """The words a question may name a case by: its parties' and its judge's surname."""
+    from ingest.tokenization import tokenize
+
+    judge_name = surname(judge)
+    words = set(tokenize(case_name)) | (set(tokenize(judge_name)) if judge_name else set())
+    return frozenset(words - CASE_NOISE)
+
+
+@lru_cache(maxsize=65536)
+def _party_last_word(name: str) -> str | None:
+    """The last distinctive word of a case's first party ("times" of The New York Times Company)."""
+    from ingest.tokenization import tokenize
+
+    keys = [t for t in tokenize(name.split(" v. ")[0]) if t not in CASE_NOISE and len(t) > 2]
+    return keys[-1] if keys else None
+
+
+def _case_name(doc: SourceDocument) -> str | None:
+    """The case a document is of; a digest of a dispute names it in its title ("Studios and the
+    MPA v. ByteDance over …")."""
+    head = doc.title.split(":")[0]
+    return doc.case_name or (head if " v. " in head else None)
+
+
+@lru_cache(maxsize=65536)
+def _defendant_word(name: str) -> str | None:
+    """The first distinctive word of a case's second party ("ross" of … v. ROSS Intelligence Inc.)."""
+    from ingest.tokenization import tokenize
+
+    if " v. " not in name:
+        return None
+    keys = [t for t in tokenize(name.split(" v. ", 1)[1]) if t not in CASE_NOISE and len(t) > 2]
+    return keys[0] if keys else None
+
+
+@lru_cache(maxsize=65536)
+def _case_key(name: str) -> str | None:
+    """The word a question names a case by: its first distinctive token. Cached: every question
+    reads every document's case name (at 100k chunks, tokenizing them took 40 ms a question)."""
+    from ingest.tokenization import tokenize
+
+    keys = [t for t in tokenize(name) if t not in CASE_NOISE and len(t) > 2]
+    return keys[0] if keys else None
+
+
+def surname(judge: str | None) -> str | None:
+    """A judge's surname, lower-cased ("lee" of "Eumi K. Lee"); None when none is known."""
+    words = (judge or "").split()
+    return words[-1].lower() if words else None
+
+
+# A lawsuit named by its sides: "Disney and Universal v. Midjourney", "Disney and Universal's copyright
+# lawsuit against Midjourney", "what did Disney allege in its suit against Midjourney", "Getty sued Stability".
+_SIDE = (r"(?!(?:What|Which|Who|Whom|How|When|Why|Where|Did|Does|Do|Was|Were|Is|Are|Has|Have|Had|Can|In|On|The)\b)"
+         r"[A-Z][\w.&'’-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w.&'’-]*)*")
+_LAWSUIT = re.compile(rf"(?P<a>{_SIDE})\s+v\.\s+(?P<b>{_SIDE})|"
+                      rf"(?P<c>{_SIDE})(?:'s|’s|(?<=s)['’])\s+(?:[\w-]+\s+){{0,3}}(?:lawsuit|suit|case|complaint|action|claims?)\s+"
+                      rf"against\s+(?P<d>{_SIDE})|"
+                      rf"(?P<e>{_SIDE})\s+(?:[\w-]+\s+){{0,3}}(?:in\s+)?(?:their|its)\s+(?:[\w-]+\s+){{0,2}}"
+                      rf"(?:lawsuit|suit|case|complaint|action)\s+against\s+(?P<f>{_SIDE})|"
+                      rf"(?P<g>{_SIDE})\s+(?:sued|sues|suing)\s+(?P<h>{_SIDE})")
+
+
+def absent_lawsuit(question: str, documents: dict[str, SourceDocument], passages: list[str]) -> str | None:
+    """The lawsuit a question names by its sides ("Disney and Universal's suit against Midjourney")
+    when no indexed document is of a case between them and no retrieved passage names both
+    sides: the documents cannot say what happened in it. None when the question names no lawsuit
+    so, or the index has it."""
+    from ingest.tokenization import tokenize
+
+    for m in _LAWSUIT.finditer(question):
+        pair = [g for g in m.groups() if g]
+        sides = [set(tokenize(s)) - CASE_NOISE - GENERIC_NAMES for s in pair]
+        if len(sides) != 2 or not all(sides):
+            continue
+        cases = [party_words(d.case_name, None) for d in documents.values() if d.case_name]
+        if any(sides[0] & words and sides[1] & words for words in cases):
+            continue
+        if any(sides[0] & (toks := set(tokenize(text))) and sides[1] & toks for text in passages):
+            continue
+        return f"{pair[0]} against {pair[1]}"
+    return None

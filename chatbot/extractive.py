@@ -42,9 +42,9 @@ _UNMEASURED = 0.3  # the similarity assumed for a chunk found by BM25 alone
 # Within the case of the best quote, a line needs less: a further quote from the right case
 # costs words, one from another case can cost the answer its footing.
 _SAME_CASE_FLOOR = 0.15
-# A quote from another case needs half the best line's probability: below that, it was more often
-# a digression citing a document the question is not about (dev: 6 answers with every key fact).
+# Another case's line needs half the best's: below, it was mostly a digression citing an unasked document.
 _RELATIVE_FLOOR = 0.5
+_SIDE_FLOOR = 0.35  # cases set side by side: each line against its own case's best
 
 
 @register_answerer("extractive")
@@ -316,7 +316,7 @@ class ExtractiveAnswerer(Answerer):
         for c in ranked:
             if len(chosen) >= self.settings.max_quotes:
                 break
-            floor = _SAME_CASE_FLOOR if side(c) == lead_case else _RELATIVE_FLOOR
+            floor = _SAME_CASE_FLOOR if side(c) == lead_case else (_SIDE_FLOOR if balanced else _RELATIVE_FLOOR)
             if chosen and c.probability < floor * best[side(c) if balanced else ""]:
                 continue
             size = len(window_text(c).split())

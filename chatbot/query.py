@@ -76,6 +76,9 @@ _FRAME = {"judge", "judges", "case", "cases", "ruling", "rulings", "decision", "
           "court", "courts", "lawsuit", "suit", "how", "did", "the", "and", "in", "versus", "vs"}
 
 
+_CASE_DESCRIBED = re.compile(r"\b(?:the|its|their)\s+(?:[\w'’.-]+\s+){1,4}?(?:case|lawsuit|suit|litigation)\b", re.I)
+
+
 def topic(question: str, documents: list[SourceDocument]) -> str:
     """What a comparison asks about once the cases it names are taken out: "Compare how Judge
     Lee handled vicarious infringement in the lyrics case versus the Google case" is "handled
@@ -83,6 +86,8 @@ def topic(question: str, documents: list[SourceDocument]) -> str:
     from ingest.tokenization import tokenize
 
     names = set().union(*(party_words(d.case_name, d.judge) for d in documents if d.case_name))
+    # "the Anthropic lyrics case", "the Google generative AI case": words that say which case, not what about it.
+    question = _CASE_DESCRIBED.sub(" ", question)
     words = [w for w in re.findall(r"[\w'’-]+", question)
              if w.lower() not in _FRAME and not _COMPARES.fullmatch(w) and not set(tokenize(w)) & names]
     return " ".join(words) or question

@@ -526,6 +526,12 @@ def test_a_judge_named_picks_her_documents_of_the_case_and_a_comparison_searches
         "cal.txt", "bartz.pdf"}
     assert judged_sources("How did the rulings differ?", {"tenn.txt", "cal.txt"}, documents) == {"tenn.txt", "cal.txt"}
     assert topic(question, [documents["cal.txt"], documents["google.txt"]]) == "handled vicarious infringement"
+    # The words that say which case ("the Anthropic lyrics case") are not what is asked of each.
+    described = ("Compare how Judge Lee handled vicarious infringement in the Anthropic lyrics case versus the "
+                 "Google generative AI case.")
+    assert topic(described, [documents["cal.txt"], documents["google.txt"]]) == "handled vicarious infringement"
+    assert topic("Compare the Bartz and Kadrey rulings on pirated books.", [documents["bartz.pdf"]]) == (
+        "Kadrey on pirated books")  # a ruling's words are kept: only a case's are taken out
     # No case named, a judge named: the judge's rulings are what the question is about.
     from chatbot.query import focus_of
     assert focus_of("Why did Judge Alsup find the training fair?", [], documents, set()) == ({"bartz.pdf"}, [{"bartz.pdf"}])

@@ -60,21 +60,24 @@ def most_direct(chosen: list[Candidate], intent: Intent | None) -> Candidate:
 
 
 HOLDING_FLOOR = 0.3  # of the likeliest quote's probability: a ruling this likely may lead
+# A list's words are its items, not the question's: it shares fewer of them, and may come lower.
+LIST_FLOOR = 0.25
 
 
 def holding_first(chosen: list[Candidate], ranked: list[Candidate], intent: Intent, budget: int) -> list[Candidate]:
     """For "was that fair use?", a ruling leads: when no chosen quote of the lead quote's case
-    decides anything, the
-    likeliest sentence of that case that does ("It weighs against fair use here.")
-    joins them, if it comes within :data:`HOLDING_FLOOR` of the likeliest, and the last quotes
-    make room for it."""
-    if not chosen or not intent.holding:
+    decides anything, the likeliest sentence of that case that does ("It weighs against fair use
+    here.") joins them, if it comes within :data:`HOLDING_FLOOR` of the likeliest, and the last
+    quotes make room for it. For "what are the four factors?", so does the line that lists them."""
+    signal = "holds" if intent.holding else "enumerates" if intent.listing else None
+    if not chosen or signal is None:
         return chosen
     lead = case_of(chosen[0])
-    if any(sentence_signals(c.text)["holds"] for c in chosen if case_of(c) == lead):
+    if any(sentence_signals(c.text)[signal] for c in chosen if case_of(c) == lead):
         return chosen
-    ruling = next((c for c in ranked if case_of(c) == lead and c.probability >= HOLDING_FLOOR * chosen[0].probability and
-                   sentence_signals(c.text)["holds"] and not _fragment(c) and
+    floor = (HOLDING_FLOOR if intent.holding else LIST_FLOOR) * chosen[0].probability
+    ruling = next((c for c in ranked if case_of(c) == lead and c.probability >= floor and
+                   sentence_signals(c.text)[signal] and not _fragment(c) and
                    not any(overlaps(c, x) for x in chosen)), None)
     if ruling is None:
         return chosen

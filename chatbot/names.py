@@ -25,6 +25,8 @@ _CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w’'-]*")
 _NAME = re.compile(r"\b[A-Z][\w’'-]*")  # a word written as a name, first word of the question included
 # "Tremblay v. OpenAI, Inc.": group 1 is the first party, by which the case is named.
 _V_CAPTION = re.compile(r"([\w.'’&-]+)\s+v\.\s+[\w.'’&-]+(?:,?\s+(?:Inc|LLC|Ltd|Corp|PBC|Platforms)\.?)*")
+_SECTION_ASKED = re.compile(r"(?:§|\b[Ss]ection)\s*(\d{2,4})\b")
+_SECTIONS_TITLED = re.compile(r"§§?\s*(\d+(?:\s*(?:[-–,]|and)\s*\d+)*)")
 _PART = re.compile(r"\bPart\s+(\d{1,2}|[IVX]{1,4})\b")  # "Part 2" of the Office's report
 
 
@@ -62,6 +64,8 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
             found[source] = sued
     for part in _PART.findall(question):  # "Part 2" of the Office's report: the document so titled
         found |= {s: "part" for s, d in documents.items() if d.is_part(part)}
+    if not found:  # "the four factors in 17 U.S.C. § 107": the documents titled with that section
+        found = section_sources(question, documents)
     # "Tremblay v. OpenAI" names Tremblay's case, not In re OpenAI as well: a case is not meant
     # when its word appears only as the second party of another case the question names.
     outside = set(tokenize(_V_CAPTION.sub(lambda m: m.group(1), question)))
@@ -85,6 +89,31 @@ def _party_last_word(name: str) -> str | None:
 
     keys = [t for t in tokenize(name.split(" v. ")[0]) if t not in CASE_NOISE and len(t) > 2]
     return keys[-1] if keys else None
+
+
+def section_sources(question: str, documents: dict[str, SourceDocument]) -> dict[str, str]:
+    """The documents titled with a section of the Code the question cites ("§ 107"), each with
+    the section's number."""
+    return {s: section for section in _SECTION_ASKED.findall(question)
+            for s, d in documents.items() if section in titled_sections(d.title)}
+
+
+def cited_section(question: str, focus: set[str], documents: dict[str, SourceDocument]) -> str | None:
+    """The section of the Code a question cites ("§ 107"), when it names no case: what it asks is
+    in that section's words."""
+    cited = _SECTION_ASKED.search(question)
+    return cited.group(1) if cited and focus <= set(section_sources(question, documents)) else None
+
+
+def titled_sections(title: str) -> set[str]:
+    """The sections of the Code a title names: "17 U.S.C. §§ 106-107: digest" names 106 and 107."""
+    found: set[str] = set()
+    for run in _SECTIONS_TITLED.findall(title):
+        numbers = [int(n) for n in re.findall(r"\d+", run)]
+        if re.search(r"\d\s*[-–]\s*\d", run) and len(numbers) == 2 and 0 <= numbers[1] - numbers[0] <= 20:
+            numbers = list(range(numbers[0], numbers[1] + 1))
+        found |= {str(n) for n in numbers}
+    return found
 
 
 def _case_name(doc: SourceDocument) -> str | None:

@@ -126,8 +126,13 @@ _CAPS_HEADING = re.compile(r"^(?:(?:[IVX]{1,5}|[A-H]|\d{1,2})\.\s?)?[A-Z][A-Z’
                            r"A|IN|ON|FOR|§+|\d+))*\s+(?=[A-Z][a-z])")
 
 # A citation standing alone says nothing: a reporter, a pinpoint, a paragraph of a pleading.
-_CITES = re.compile(r"(?-i:\bv\.)\s|\b\d+\s+[A-Z][\w.]*(?:\s?\d[a-z]{1,2})?\s+\d+|\bId\.|¶|\bECF\b|§", re.I)
-_PROSE_WORD = re.compile(r"(?<![\w.])(?!(?:see|at|and|the|of|for|in|inc|ltd|supp|cir|compl|decl)\b)[a-z]{3,}\b")
+# A reporter citation, full or short ("471 U.S. at 566"), a pinpoint, a paragraph or a section.
+_CITES = re.compile(r"(?-i:\bv\.)\s|\b\d+\s+[A-Z][\w.]*(?:\s?\d[a-z]{1,2})?\s+(?:at\s+)?\d+|\bId\.|¶|\bECF\b|§",
+                    re.I)
+# Words of prose; a citation's own words ("quotation marks omitted", "quoting") are not.
+_PROSE_WORD = re.compile(r"(?<![\w.])(?!(?:see|at|and|the|of|for|in|inc|ltd|supp|cir|compl|decl|quoting|citing|"
+                         r"quotation|marks|omitted|internal|alteration|alterations|emphasis|added|cleaned|original|"
+                         r"citations?)\b)[a-z]{3,}\b")
 _URL = re.compile(r"https?://\S+(?:\s+(?=\S*[/.]\S)\S+)*|www\.\S+")  # an address, though extraction split it
 _OUTLINE = re.compile(r"^\(?(?:[ivx]{1,5}|[a-h]|[IVX]{1,5}|[A-H]|\d{1,2})[.)]\s")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from chatbot.courts import court_abbreviated, court_seats, courts_deciding
-from chatbot.names import CASE_NOISE, mentioned_sources, party_words, surname
+from chatbot.names import CASE_NOISE, mentioned_sources, party_words, section_sources, surname
 from chatbot.passages import JUDGE_ASKED, question_names
 from chatbot.types import Evidence, case_key
 from legalqa.errors import LegalqaError
@@ -267,8 +267,10 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
     courts = _by_court(focus, documents) if len(cases) == 1 and compares(query) else {}
     if len(courts) > 1:
         return focus, list(courts.values())  # "compare how the district court and the D.C. Circuit ..."
-    if focus != named:
-        return focus, [focus]  # the case's ruling of the month the question gives ("the October 2023 order")
+    if focus != named or (focus and focus <= set(section_sources(query, documents))):
+        # The case's ruling of the month the question gives ("the October 2023 order"), or the print
+        # of the section cited ("the four factors in § 107"): its own passages join.
+        return focus, [focus]
     if not focus and (judges := judge_named_sources(query, documents)):
         # "Why did Judge Orrick throw out the 1202(b) claims?": the judge's rulings.
         focus = titled_sources(query, dated_sources(query, judges, documents), documents)

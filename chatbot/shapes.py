@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from chatbot.candidates import Candidate
+from chatbot.names import cited_section
 from chatbot.passages import Intent, is_quotable, sentence_signals
 from chatbot.types import Evidence, in_notes
 from ingest.chunking import sentence_spans
@@ -321,8 +322,9 @@ def leading_shapes(query: str, evidence: list[Evidence], focus: set[str], docume
     if (complaints := pleaded(focus, documents)) and asks_counts(query):
         # "What counts does the Times plead?": every count's heading, not only those the search found.
         leading += [Evidence(chunk=c, score=0.0) for c in count_chunks(lexical, index, complaints)]
-    if section := asks_section(query):
-        # "What does section 107 say?": the section's own words, not the notes printed under it.
+    if section := asks_section(query) or cited_section(query, focus, documents):
+        # "What does section 107 say?", "What are the four factors in § 107?": the section's own
+        # words, not the notes printed under it.
         leading += section_chunks(lexical, index, section, documents)
     if focus and len(focus) <= DISPOSING_DOCUMENTS and disposes(query):
         # "Which claims survived?": the lines that grant and deny.

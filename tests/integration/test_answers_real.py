@@ -31,6 +31,14 @@ def test_case_kadrey_restricts_every_citation(engine):
     assert answer.citations and {c.source for c in answer.citations} == {KADREY}
 
 
+def test_a_section_cited_is_answered_in_its_own_words(engine):
+    # The question names § 107, and a print of it is indexed: its list of factors leads, not the notes under it.
+    answer = engine.ask("What are the four factors in 17 U.S.C. § 107?")
+    first = answer.citations[0]
+    assert first.source.startswith("statute/usc-2023-title17-sec107")
+    assert "the factors to be considered shall include" in first.quote and "(4)" in first.quote
+
+
 def test_courts_survey_cites_bartz_kadrey_and_ross(engine):
     answer = engine.ask("Which courts have ruled on whether training on copyrighted works is fair use, and how?")
     cited = {c.source.split("/")[1].split("_")[0] for c in answer.citations}

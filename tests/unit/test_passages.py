@@ -74,6 +74,14 @@ def test_a_footnote_that_only_gives_a_source_is_a_citation():
                            "https://www.copyright.gov/ events/ai-application-process/.") is None
 
 
+def test_a_short_form_citation_and_its_parentheticals_are_a_citation():
+    assert structural_kind("Harper & Row , 471 U.S. at 56 6.") == "citation"
+    assert structural_kind("Warhol , 598 U.S. at 527 (quotation marks omitted) (quoting Oracle , 593 U.S. at 20).") == (
+        "citation")
+    # Prose around the citation is still prose.
+    assert structural_kind("The Court held in Warhol, 598 U.S. at 527, that the use was commercial.") is None
+
+
 def test_a_middle_initial_is_not_a_citation():
     assert structural_kind("Suzanne V. Wilson, General Counsel and Associate Register of Copyrights.") is None
     assert structural_kind("Bartz v. Anthropic, 2025 WL 1741691.") == "citation"
@@ -449,6 +457,26 @@ def test_the_case_a_question_names_is_the_one_meant():
     parts = {f"p{n}.md": SourceDocument(source=f"p{n}.md", title=f"Copyright and AI, Part {n}: digest", sha256="0" * 64)
              for n in (1, 2)}
     assert mentioned_sources("What did the Copyright Office say in Part 2 about prompts?", parts) == {"p2.md"}
+
+
+def test_a_section_cited_names_the_documents_titled_with_it():
+    from chatbot.names import cited_section, mentioned_sources, titled_sections
+    from ingest.types import SourceDocument
+
+    assert titled_sections("Fair use and the exclusive rights, 17 U.S.C. §§ 106-107: digest") == {"106", "107"}
+    assert titled_sections("17 U.S.C. § 107, Limitations on exclusive rights: Fair use") == {"107"}
+    assert titled_sections("Title 17, United States Code") == set()
+    documents = {s: SourceDocument(source=s, title=t, sha256="0" * 64, kind="statute") for s, t in (
+        ("sec107.htm", "17 U.S.C. § 107, Limitations on exclusive rights: Fair use"),
+        ("title17.xml", "Title 17, United States Code"))}
+    documents["bartz.txt"] = SourceDocument(source="bartz.txt", title="Order", sha256="0" * 64, case_name="Bartz v. Anthropic PBC")
+    assert mentioned_sources("What are the four factors in 17 U.S.C. § 107?", documents) == {"sec107.htm"}
+    assert mentioned_sources("What does § 1202(b) prohibit?", documents) == set()  # no print titled with it
+    # A case named is what the question is about: the section is asked of it.
+    assert mentioned_sources("How did Bartz apply section 107?", documents) == {"bartz.txt"}
+    assert cited_section("What are the four factors in 17 U.S.C. § 107?", {"sec107.htm"}, documents) == "107"
+    assert cited_section("What does § 1202(b) prohibit?", set(), documents) == "1202"
+    assert cited_section("How did Bartz apply section 107?", {"bartz.txt"}, documents) is None
 
 
 def test_the_side_sued_names_its_case_when_it_is_sued_in_one():

@@ -83,6 +83,24 @@ def test_a_holding_question_leads_with_the_ruling_of_the_lead_case():
     assert holding_first(background, ranked, Intent.of("Was that fair use?"), 280) == background
 
 
+def test_a_list_question_leads_with_the_line_that_lists():
+    from chatbot.candidates import Candidate, holding_first
+    from chatbot.passages import Intent
+
+    doc = SourceDocument(source="s.htm", title="17 U.S.C. § 107", sha256="0" * 64, kind="statute")
+    text = ("Fair use is not an infringement. The factors to be considered shall include (1) the purpose of the "
+            "use; (2) the nature of the work; (3) the amount used; and (4) the effect on the market.")
+    ev = Evidence(chunk=Chunk(chunk_id="c", source="s.htm", title="s", page=1, start=0, end=len(text), text=text,
+                              doc_sha256="0" * 64, document=doc), score=0.0)
+    spans = [(0, text.index(" The") + 0), (text.index("The"), len(text))]
+    opening, listing = (Candidate(0, ev, a, b, text[a:b], probability=p, window=(a, b))
+                        for (a, b), p in zip(spans, (0.4, 0.11)))
+    assert holding_first([opening], [opening, listing], Intent.of("What are the four factors?"), 280) == [
+        listing, opening]
+    listing.probability = 0.09  # under a quarter of the likeliest: not the answer
+    assert holding_first([opening], [opening, listing], Intent.of("What are the four factors?"), 280) == [opening]
+
+
 CODE_PAGE = (
     "Page 26 TITLE 17—COPYRIGHTS § 107 sale of that copy. (Added Pub. L. 101–650.) Editorial Notes REFERENCES IN "
     "TEXT Section 610(a) is set out as a note. § 107. Limitations on exclusive rights: Fair use Notwithstanding "

@@ -99,10 +99,11 @@ def section_sources(question: str, documents: dict[str, SourceDocument]) -> dict
 
 
 def cited_section(question: str, focus: set[str], documents: dict[str, SourceDocument]) -> str | None:
-    """The section of the Code a question cites ("§ 107"), when it names no case: what it asks is
-    in that section's words."""
+    """The section of the Code a question cites ("§ 107"), when the question is about the documents
+    titled with it (it names no case): what it asks is in that section's words. A section no
+    document is titled with ("how have courts handled § 1202(b) claims?") is asked of the cases."""
     cited = _SECTION_ASKED.search(question)
-    return cited.group(1) if cited and focus <= set(section_sources(question, documents)) else None
+    return cited.group(1) if cited and focus and focus <= set(section_sources(question, documents)) else None
 
 
 def titled_sections(title: str) -> set[str]:

@@ -475,7 +475,7 @@ def test_a_section_cited_names_the_documents_titled_with_it():
     # A case named is what the question is about: the section is asked of it.
     assert mentioned_sources("How did Bartz apply section 107?", documents) == {"bartz.txt"}
     assert cited_section("What are the four factors in 17 U.S.C. § 107?", {"sec107.htm"}, documents) == "107"
-    assert cited_section("What does § 1202(b) prohibit?", set(), documents) == "1202"
+    assert cited_section("How have courts handled § 1202(b) claims?", set(), documents) is None
     assert cited_section("How did Bartz apply section 107?", {"bartz.txt"}, documents) is None
 
 

@@ -273,3 +273,29 @@ def test_over_several_rulings_of_one_case_the_latest_leads_a_holding_question():
     pool = [candidate("a.txt", "2022-04-26", "A v. B"), candidate("c.txt", "2025-02-11", "C v. D")]
     prefer_latest_ruling(pool, Intent.of("Who won?"), {"a.txt", "c.txt"})
     assert [c.probability for c in pool] == [0.5, 0.5]
+
+
+def test_the_passage_after_each_of_the_best_joins_the_evidence():
+    from chatbot.shapes import following_chunks
+
+    doc = SourceDocument(source="o.txt", title="o", sha256="0" * 64, kind="order")
+    chunks = {f"c{n}": Chunk(chunk_id=f"c{n}", source="o.txt", title="o", page=1, start=n * 10, end=n * 10 + 9,
+                             text=f"Sentence number {n} of the order.", doc_sha256="0" * 64, document=doc)
+              for n in range(6)}
+
+    class Lexical:
+        def chunk_ids(self, source):
+            return list(chunks)  # reading order
+
+    class Index:
+        def get_chunks(self, ids):
+            return [chunks[i] for i in ids]
+
+    evidence = [Evidence(chunk=chunks[i], score=0.0) for i in ("c1", "c2", "c5", "c3")]
+    # Each follower is already there (c2, c3), or there is none (c5).
+    assert following_chunks(Lexical(), Index(), evidence) == []
+    evidence = [Evidence(chunk=chunks[i], score=0.0) for i in ("c0", "c3", "c5")]
+    assert [e.chunk.chunk_id for e in following_chunks(Lexical(), Index(), evidence)] == ["c1", "c4"]
+    assert following_chunks(None, Index(), evidence) == []
+    evidence = [Evidence(chunk=chunks[i], score=0.0) for i in ("c0", "c2", "c5", "c3")]
+    assert [e.chunk.chunk_id for e in following_chunks(Lexical(), Index(), evidence)] == ["c1"]  # not c3's: 4th

@@ -53,6 +53,8 @@ def most_direct(chosen: list[Candidate], intent: Intent | None) -> Candidate:
             if c.source != chosen[0].source and c.probability < 0.8 * chosen[0].probability:
                 continue  # another document's date or name does not outrank the likeliest quote
             signals = sentence_signals(c.text)
+            if intent.holding and signals["party_says"]:
+                continue  # a party's contention is not the ruling asked for
             if wanted and any(signals[w] for w in wanted) and not _fragment(c):
                 return c
     # A sentence the page break cut ("circumstances involving the plaintiff ...") does not lead.
@@ -73,12 +75,16 @@ def holding_first(chosen: list[Candidate], ranked: list[Candidate], intent: Inte
     if not chosen or signal is None:
         return chosen
     lead = case_of(chosen[0])
-    if any(sentence_signals(c.text)[signal] for c in chosen if case_of(c) == lead):
+
+    def answers(c: Candidate) -> bool:  # a party's "Anthropic maintains that … is fair use" decides nothing
+        said = sentence_signals(c.text)
+        return said[signal] and not (intent.holding and said["party_says"])
+
+    if any(answers(c) for c in chosen if case_of(c) == lead):
         return chosen
     floor = (HOLDING_FLOOR if intent.holding else LIST_FLOOR) * chosen[0].probability
-    ruling = next((c for c in ranked if case_of(c) == lead and c.probability >= floor and
-                   sentence_signals(c.text)[signal] and not _fragment(c) and
-                   not any(overlaps(c, x) for x in chosen)), None)
+    ruling = next((c for c in ranked if case_of(c) == lead and c.probability >= floor and answers(c) and
+                   not _fragment(c) and not any(overlaps(c, x) for x in chosen)), None)
     if ruling is None:
         return chosen
     kept = [ruling] + chosen

@@ -132,8 +132,9 @@ def disposition_chunks(lexical, index, sources: set[str], documents: dict[str, S
         concluding = {c.chunk_id for c in chunks if "CONCLUSION" in c.text or "CONCLUSION" in c.heading or
                       conclusion and _CONCLUSION.search(c.heading)}
         chunks.sort(key=lambda c: (c.chunk_id not in concluding, -len(_DISPOSED.findall(c.text))))
+        # A conclusion that decides in words ("this case will be transferred") disposes as well as capitals do.
         out += [Evidence(chunk=c, score=0.0) for c in chunks[:1 if conclusion else 2]
-                if (c.chunk_id in concluding and _decides(c.text) if conclusion else _DISPOSED.search(c.text))]
+                if c.chunk_id in concluding and _decides(c.text) or not conclusion and _DISPOSED.search(c.text)]
     return out
 
 

@@ -534,6 +534,10 @@ def test_a_sentence_cut_by_a_page_break_does_not_lead_the_answer():
     assert most_direct([cut, whole], Intent.of("What did the court hold?")) is whole
     assert most_direct([cut, whole], None) is whole
     assert most_direct([cut], None) is cut  # nothing better to lead with
+    # A party's contention is not the ruling a holding question asks for.
+    argued = candidate("Anthropic maintains that its use of the lyrics is fair use.", 0.6)
+    found = candidate("Accordingly, the Court finds that Anthropic did not purposefully avail itself of Tennessee.", 0.4)
+    assert most_direct([argued, found], Intent.of("What did the court decide?")) is found
 
 
 def test_a_judge_named_picks_her_documents_of_the_case_and_a_comparison_searches_its_topic():

@@ -299,3 +299,25 @@ def test_the_passage_after_each_of_the_best_joins_the_evidence():
     assert following_chunks(None, Index(), evidence) == []
     evidence = [Evidence(chunk=chunks[i], score=0.0) for i in ("c0", "c2", "c5", "c3")]
     assert [e.chunk.chunk_id for e in following_chunks(Lexical(), Index(), evidence)] == ["c1"]  # not c3's: 4th
+
+
+def test_a_conclusion_that_decides_in_words_disposes():
+    from chatbot.shapes import disposition_chunks
+
+    doc = SourceDocument(source="t.txt", title="t", sha256="0" * 64, kind="opinion", case_name="C v. A")
+    texts = {"c1": "The Court addresses each motion in turn. Plaintiffs seek expedited disposition.",
+             "c2": "IV. CONCLUSION For the foregoing reasons, the motion will be granted in part and denied in part, "
+                   "and this case will be transferred to the Northern District of California."}
+    chunks = {cid: Chunk(chunk_id=cid, source="t.txt", title="t", page=n, start=0, end=len(t), text=t,
+                         doc_sha256="0" * 64, document=doc) for n, (cid, t) in enumerate(texts.items(), start=1)}
+
+    class Lexical:
+        def search(self, query, k, sources=None):
+            return [(cid, 1.0) for cid in chunks]
+
+    class Index:
+        def get_chunks(self, ids):
+            return [chunks[i] for i in ids]
+
+    # "What happened to the case?": no GRANTED in capitals, yet the conclusion is where it was decided.
+    assert [e.chunk.chunk_id for e in disposition_chunks(Lexical(), Index(), {"t.txt"}, {"t.txt": doc})] == ["c2"]

@@ -228,6 +228,11 @@ def test_an_event_no_document_of_the_case_mentions_is_not_answered(small_corpus,
                                   engine.lexical, engine.index, [])
     assert note == "The indexed documents do not answer this. No indexed document of the case mentions a settlement."
     assert unmentioned_event_note("Did the court rule on the motion?", sources, engine.lexical, engine.index, []) is None
+    note = unmentioned_event_note("What defenses did Acme raise in its answer to the complaint?", sources,
+                                  engine.lexical, engine.index, [])
+    assert note and note.endswith("mentions an answer to the complaint.")
+    assert unmentioned_event_note("What is the answer to whether training is fair use?", sources, engine.lexical,
+                                  engine.index, []) is None  # not a pleading
     (small_corpus / "opinions" / "gray-v-sprocketco_2024-06-01_order.txt").write_text(
         "UNITED STATES DISTRICT COURT. Gray v. SprocketCo. The parties told the court that they reached a settlement "
         "of the authors' claims, and the court approved it.", encoding="utf-8")

@@ -55,13 +55,11 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
     for source, name in names.items():
         if not name:
             continue
-        first, last, sued = _case_key(name), _party_last_word(name), _defendant_word(name)
+        first, last = _case_key(name), _party_last_word(name)
         if first in words or last in capitalised:
             found[source] = first if first in words else last
-        elif sued in named_as and len(defendants[sued]) == 1 and not any(
-                named_as & words for other, words in parties.items() if other != name) and not any(
-                not (pair[0] | pair[1]) - {sued} & parties[name] for pair in sides if sued in pair[0] | pair[1]):
-            found[source] = sued
+        elif _named_as_sued(name, named_as, defendants, parties, sides):
+            found[source] = _defendant_word(name)
     for part in _PART.findall(question):  # "Part 2" of the Office's report: the document so titled
         found |= {s: "part" for s, d in documents.items() if d.is_part(part)}
     if not found:  # "the four factors in 17 U.S.C. § 107": the documents titled with that section
@@ -70,6 +68,19 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
     # when its word appears only as the second party of another case the question names.
     outside = set(tokenize(_V_CAPTION.sub(lambda m: m.group(1), question)))
     return {s for s, key in found.items() if key in outside}
+
+
+def _named_as_sued(name: str, named_as: set[str], defendants: dict[str, set[str]],
+                   parties: dict[str, frozenset[str]], sides: list[list[set[str]]]) -> bool:
+    """Does the question name ``name``'s case by the side sued in it (``named_as``: the words it
+    writes as names)? Only when that side is sued in no other case, no party of another case is
+    named, and no lawsuit the question names puts that side against someone else."""
+    sued = _defendant_word(name)
+    if sued not in named_as or len(defendants[sued]) != 1:
+        return False
+    if any(named_as & words for other, words in parties.items() if other != name):
+        return False
+    return not any(sued in both and not (both - {sued}) & parties[name] for both in (set().union(*p) for p in sides))
 
 
 @lru_cache(maxsize=65536)
@@ -156,7 +167,8 @@ def surname(judge: str | None) -> str | None:
 _SIDE = (r"(?!(?:What|Which|Who|Whom|How|When|Why|Where|Did|Does|Do|Was|Were|Is|Are|Has|Have|Had|Can|In|On|The)\b)"
          r"[A-Z][\w.&'’-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w.&'’-]*)*")
 _LAWSUIT = re.compile(rf"(?P<a>{_SIDE})\s+v\.\s+(?P<b>{_SIDE})|"
-                      rf"(?P<c>{_SIDE})(?:'s|’s|(?<=s)['’])\s+(?:[\w-]+\s+){{0,3}}(?:lawsuit|suit|case|complaint|action|claims?)\s+"
+                      rf"(?P<c>{_SIDE})(?:'s|’s|(?<=s)['’])\s+"
+                      rf"(?:[\w-]+\s+){{0,3}}(?:lawsuit|suit|case|complaint|action|claims?)\s+"
                       rf"against\s+(?P<d>{_SIDE})|"
                       rf"(?P<e>{_SIDE})\s+(?:[\w-]+\s+){{0,3}}(?:in\s+)?(?:their|its)\s+(?:[\w-]+\s+){{0,2}}"
                       rf"(?:lawsuit|suit|case|complaint|action)\s+against\s+(?P<f>{_SIDE})|"

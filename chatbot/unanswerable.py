@@ -63,9 +63,9 @@ _EVENTS = {  # what it is called, the words searched for it, and how a passage m
                               re.compile(r"\bcertif(?:y|ied|ies|ying)\s+(?:a|the)\s+(?:\w+\s+)?class\b|"
                                          r"\bclass\s+certification\s+(?:was\s+)?(?:granted|denied)\b", re.I)),
     # "What defenses did Midjourney raise in its answer to the complaint?": a pleading, not a reply.
-    "an answer to the complaint": ("answer answered complaint",
-                                   re.compile(r"\b(?:its|their)\s+answer\b|\bfiled\s+an\s+answer\b|"
-                                              r"\banswer(?:ed|s)?\s+(?:to\s+)?the\s+(?:[\w'’-]+\s+){0,3}complaint\b", re.I)),
+    "an answer to the complaint": ("answer answered complaint", re.compile(
+        r"\b(?:its|their)\s+answer\b|\bfiled\s+an\s+answer\b|"
+        r"\banswer(?:ed|s)?\s+(?:to\s+)?the\s+(?:[\w'’-]+\s+){0,3}complaint\b", re.I)),
 }
 
 

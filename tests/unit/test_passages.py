@@ -469,7 +469,8 @@ def test_a_section_cited_names_the_documents_titled_with_it():
     documents = {s: SourceDocument(source=s, title=t, sha256="0" * 64, kind="statute") for s, t in (
         ("sec107.htm", "17 U.S.C. § 107, Limitations on exclusive rights: Fair use"),
         ("title17.xml", "Title 17, United States Code"))}
-    documents["bartz.txt"] = SourceDocument(source="bartz.txt", title="Order", sha256="0" * 64, case_name="Bartz v. Anthropic PBC")
+    documents["bartz.txt"] = SourceDocument(source="bartz.txt", title="Order", sha256="0" * 64,
+                                            case_name="Bartz v. Anthropic PBC")
     assert mentioned_sources("What are the four factors in 17 U.S.C. § 107?", documents) == {"sec107.htm"}
     assert mentioned_sources("What does § 1202(b) prohibit?", documents) == set()  # no print titled with it
     # A case named is what the question is about: the section is asked of it.

@@ -30,10 +30,12 @@ _SECTIONS_TITLED = re.compile(r"§§?\s*(\d+(?:\s*(?:[-–,]|and)\s*\d+)*)")
 _PART = re.compile(r"\bPart\s+(\d{1,2}|[IVX]{1,4})\b")  # "Part 2" of the Office's report
 
 
-def mentioned_sources(question: str, documents: dict[str, SourceDocument], shares=None) -> set[str]:
+def mentioned_sources(question: str, documents: dict[str, SourceDocument], shares=None,
+                      among: set[str] | None = None) -> set[str]:
     """Documents whose case the question names ("Kadrey", "Thomson Reuters", "Thaler"), or whose
     title has the part of a report it names ("Part 2"). ``shares`` (the lexical index's: the share
-    of a set of documents' passages that hold a word) tells where else the side sued takes part."""
+    of a set of documents' passages that hold a word) tells where else the side sued takes part,
+    of the documents ``among`` (those retrieved; all when None)."""
     from ingest.tokenization import tokenize
 
     words = set(tokenize(question))
@@ -60,7 +62,7 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument], share
         if first in words or last in capitalised:
             found[source] = first if first in words else last
         elif _named_as_sued(name, named_as, defendants, parties, sides) and not _active_elsewhere(
-                _defendant_word(name), name, names, shares):
+                _defendant_word(name), name, names, shares, among):
             found[source] = _defendant_word(name)
     for part in _PART.findall(question):  # "Part 2" of the Office's report: the document so titled
         found |= {s: "part" for s, d in documents.items() if d.is_part(part)}
@@ -90,14 +92,14 @@ def _named_as_sued(name: str, named_as: set[str], defendants: dict[str, set[str]
 ELSEWHERE_SHARE = 0.1
 
 
-def _active_elsewhere(word: str, name: str, names: dict[str, str | None], shares) -> bool:
-    """Does ``word`` take part in another case's documents (more than :data:`ELSEWHERE_SHARE` of
-    their passages hold it)? Unknown without ``shares``."""
+def _active_elsewhere(word: str, name: str, names: dict[str, str | None], shares, among: set[str] | None) -> bool:
+    """Does ``word`` take part in another case's documents of ``among`` (more than
+    :data:`ELSEWHERE_SHARE` of their passages hold it)? Unknown without ``shares``."""
     if shares is None:
         return False
     others: dict[str, set[str]] = {}
     for source, other in names.items():
-        if other != name:
+        if other != name and (among is None or source in among):
             others.setdefault(other or source, set()).add(source)
     return any(shares({word}, sources).get(word, 0.0) > ELSEWHERE_SHARE for sources in others.values())
 

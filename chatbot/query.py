@@ -253,7 +253,7 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
     """The documents a question is about, and those whose own best passages should join the
     evidence (retrieval may have found little of them); only the named case's unless ``narrow``.
     ``shares``: the lexical index's (see :func:`chatbot.names.mentioned_sources`)."""
-    named = mentioned_sources(query, documents, shares)
+    named = mentioned_sources(query, documents, shares, among={e.chunk.source for e in evidence})
     focus = titled_sources(query, dated_sources(query, named, documents), documents)
     if not narrow:
         return focus, []

@@ -28,6 +28,7 @@ _V_CAPTION = re.compile(r"([\w.'’&-]+)\s+v\.\s+[\w.'’&-]+(?:,?\s+(?:Inc|LLC|
 _SECTION_ASKED = re.compile(r"(?:§|\b[Ss]ection)\s*(\d{2,4})\b")
 _SECTIONS_TITLED = re.compile(r"§§?\s*(\d+(?:\s*(?:[-–,]|and)\s*\d+)*)")
 _PART = re.compile(r"\bPart\s+(\d{1,2}|[IVX]{1,4})\b")  # "Part 2" of the Office's report
+_AGAINST = re.compile(r"\bagainst\s+((?:[A-Z][\w.&'’-]*(?:,?\s+(?:and\s+|&\s+)?)?)+)")
 
 
 def mentioned_sources(question: str, documents: dict[str, SourceDocument], shares=None,
@@ -69,9 +70,12 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument], share
     if not found:  # "the four factors in 17 U.S.C. § 107": the documents titled with that section
         found = section_sources(question, documents)
     # "Tremblay v. OpenAI" names Tremblay's case, not In re OpenAI as well: a case is not meant
-    # when its word appears only as the second party of another case the question names.
+    # when its word appears only as the second party of another case the question names, or
+    # as the side a case is brought against ("what does the Times allege against Microsoft and OpenAI").
     outside = set(tokenize(_V_CAPTION.sub(lambda m: m.group(1), question)))
-    return {s for s, key in found.items() if key in outside}
+    against = set(tokenize(" ".join(_AGAINST.findall(question))))
+    return {s for s, key in found.items() if key in outside and not (
+        key in against and key == _case_key(names[s] or "") and any(k not in against for k in found.values()))}
 
 
 def _named_as_sued(name: str, named_as: set[str], defendants: dict[str, set[str]],

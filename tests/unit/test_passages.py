@@ -453,6 +453,10 @@ def test_the_case_a_question_names_is_the_one_meant():
     assert mentioned_sources("What did the New York Times allege?", documents) == {"nyt.txt"}
     assert mentioned_sources("According to the Times' complaint, what did Microsoft invest?", documents) == {"nyt.txt"}
     assert mentioned_sources("How many times was the complaint amended?", documents) == set()
+    # The side a named case is brought against is not a case of its own ("In re OpenAI").
+    assert mentioned_sources("What does the New York Times allege against Microsoft and OpenAI?", documents) == {
+        "nyt.txt"}
+    assert mentioned_sources("Which claims against OpenAI were centralized?", documents) == {"mdl.txt"}
     # A report's part is named by its number: "Part 2" is the document so titled, not Part 1.
     parts = {f"p{n}.md": SourceDocument(source=f"p{n}.md", title=f"Copyright and AI, Part {n}: digest", sha256="0" * 64)
              for n in (1, 2)}

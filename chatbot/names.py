@@ -28,6 +28,7 @@ _V_CAPTION = re.compile(r"([\w.'’&-]+)\s+v\.\s+[\w.'’&-]+(?:,?\s+(?:Inc|LLC|
 _SECTION_ASKED = re.compile(r"(?:§|\b[Ss]ection)\s*(\d{2,4})\b")
 _SECTIONS_TITLED = re.compile(r"§§?\s*(\d+(?:\s*(?:[-–,]|and)\s*\d+)*)")
 _PART = re.compile(r"\bPart\s+(\d{1,2}|[IVX]{1,4})\b")  # "Part 2" of the Office's report
+_DOCKET = re.compile(r"\bMDL\s+(?:No\.\s*)?(\d{3,5})\b|\b(\d{1,2}:\d{2}-[a-z]{2}-\d{3,5})\b|\bNo\.\s*(\d{2}-\d{3,5})\b")
 _AGAINST = re.compile(r"\bagainst\s+((?:[A-Z][\w.&'’-]*(?:,?\s+(?:and\s+|&\s+)?)?)+)")
 
 
@@ -75,7 +76,16 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument], share
     outside = set(tokenize(_V_CAPTION.sub(lambda m: m.group(1), question)))
     against = set(tokenize(" ".join(_AGAINST.findall(question))))
     return {s for s, key in found.items() if key in outside and not (
-        key in against and key == _case_key(names[s] or "") and any(k not in against for k in found.values()))}
+        key in against and key == _case_key(names[s] or "") and any(k not in against for k in found.values()))
+            } | docketed_sources(question, documents)
+
+
+def docketed_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
+    """The documents filed under a docket number the question gives ("MDL No. 3143",
+    "No. 3:24-cv-05417", "No. 23-5233"): a lawyer names a case so."""
+    numbers = {re.sub(r"\D", "", next(g for g in m.groups() if g)) for m in _DOCKET.finditer(question)}
+    return {s for s, d in documents.items() if d.docket and numbers & {
+        re.sub(r"\D", "", d.docket), re.sub(r"\D", "", re.sub(r"-[A-Z]{2,4}$", "", d.docket))}} if numbers else set()
 
 
 def _named_as_sued(name: str, named_as: set[str], defendants: dict[str, set[str]],

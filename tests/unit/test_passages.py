@@ -484,6 +484,21 @@ def test_a_section_cited_names_the_documents_titled_with_it():
     assert cited_section("How did Bartz apply section 107?", {"bartz.txt"}, documents) is None
 
 
+def test_a_docket_number_names_the_documents_filed_under_it():
+    from chatbot.names import docketed_sources, mentioned_sources
+    from ingest.types import SourceDocument
+
+    def doc(source, docket):
+        return SourceDocument(source=source, title=source, sha256="0" * 64, docket=docket)
+
+    documents = {"mdl": doc("mdl", "MDL No. 3143"), "bartz": doc("bartz", "3:24-cv-05417-WHA"),
+                 "thaler": doc("thaler", "23-5233"), "noi": doc("noi", "2023-6")}
+    assert mentioned_sources("How many actions did the Panel centralize in MDL No. 3143?", documents) == {"mdl"}
+    assert docketed_sources("What did the court hold in No. 3:24-cv-05417?", documents) == {"bartz"}
+    assert docketed_sources("What did the D.C. Circuit decide in No. 23-5233?", documents) == {"thaler"}
+    assert docketed_sources("How many of the 3143 works were registered?", documents) == set()  # not a docket
+
+
 def test_the_side_sued_names_its_case_when_it_is_sued_in_one():
     from chatbot.names import mentioned_sources
     from ingest.types import SourceDocument

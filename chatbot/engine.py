@@ -28,7 +28,9 @@ from legalqa.settings import Settings
 
 __all__ = ["Engine", "ask", "IndexMismatchError", "IndexUnavailableError"]
 
-SURVEY_DOCUMENTS = 20  # decisions a survey ("which courts have held X?") reads; the closest to the best are kept
+# Decisions a survey question ("which courts have held X?") reads; the answer keeps those
+# whose best sentence comes close to the best of all.
+SURVEY_DOCUMENTS = 20
 _EVERYWHERE = 0.3  # a word in more than this share of a case's passages does not pick one out
 _FROM_SETTINGS = object()  # no reranker chosen by set_reranker: take the settings'
 
@@ -192,8 +194,7 @@ class Engine:
                 [Evidence(chunk=c, score=0.0) for c in self.index.get_chunks(extra) if c.chunk_id not in have], documents)
             boost = (surname,)
         # A survey reads one passage a case, and a question for the judge the signature block.
-        focus, more_from = focus_of(query, evidence, documents, parties, narrow=not (survey or boost),
-                                    shares=getattr(self.lexical, "shares", None))
+        focus, more_from = focus_of(query, evidence, documents, parties, narrow=not (survey or boost))
         if not boost:  # "Judge Lee's ruling": her documents of the case, not her predecessor's
             focus = judged_sources(query, focus, documents)
             more_from = [judged_sources(query, chosen, documents) for chosen in more_from]

@@ -32,12 +32,9 @@ _DOCKET = re.compile(r"\bMDL\s+(?:No\.\s*)?(\d{3,5})\b|\b(\d{1,2}:\d{2}-[a-z]{2}
 _AGAINST = re.compile(r"\bagainst\s+((?:[A-Z][\w.&'’-]*(?:,?\s+(?:and\s+|&\s+)?)?)+)")
 
 
-def mentioned_sources(question: str, documents: dict[str, SourceDocument], shares=None,
-                      among: set[str] | None = None) -> set[str]:
+def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
     """Documents whose case the question names ("Kadrey", "Thomson Reuters", "Thaler"), or whose
-    title has the part of a report it names ("Part 2"). ``shares`` (the lexical index's: the share
-    of a set of documents' passages that hold a word) tells where else the side sued takes part,
-    of the documents ``among`` (those retrieved; all when None)."""
+    title has the part of a report it names ("Part 2")."""
     from ingest.tokenization import tokenize
 
     words = set(tokenize(question))
@@ -63,8 +60,7 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument], share
         first, last = _case_key(name), _party_last_word(name)
         if first in words or last in capitalised:
             found[source] = first if first in words else last
-        elif _named_as_sued(name, named_as, defendants, parties, sides) and not _active_elsewhere(
-                _defendant_word(name), name, names, shares, among):
+        elif _named_as_sued(name, named_as, defendants, parties, sides):
             found[source] = _defendant_word(name)
     for part in _PART.findall(question):  # "Part 2" of the Office's report: the document so titled
         found |= {s: "part" for s, d in documents.items() if d.is_part(part)}
@@ -99,23 +95,6 @@ def _named_as_sued(name: str, named_as: set[str], defendants: dict[str, set[str]
     if any(named_as & words for other, words in parties.items() if other != name):
         return False
     return not any(sued in both and not (both - {sued}) & parties[name] for both in (set().union(*p) for p in sides))
-
-
-# A side sued named in more of another case's passages than this is a party there too: Microsoft,
-# sued by the Times, is in a quarter of the OpenAI MDL order's passages (ROSS: 2% of Bartz's).
-ELSEWHERE_SHARE = 0.1
-
-
-def _active_elsewhere(word: str, name: str, names: dict[str, str | None], shares, among: set[str] | None) -> bool:
-    """Does ``word`` take part in another case's documents of ``among`` (more than
-    :data:`ELSEWHERE_SHARE` of their passages hold it)? Unknown without ``shares``."""
-    if shares is None:
-        return False
-    others: dict[str, set[str]] = {}
-    for source, other in names.items():
-        if other != name and (among is None or source in among):
-            others.setdefault(other or source, set()).add(source)
-    return any(shares({word}, sources).get(word, 0.0) > ELSEWHERE_SHARE for sources in others.values())
 
 
 @lru_cache(maxsize=65536)

@@ -249,11 +249,10 @@ def lead_source(evidence: list[Evidence], top: int = 5) -> Evidence:
 
 
 def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDocument],
-           parties: set[str], narrow: bool = True, shares=None) -> tuple[set[str], list[set[str]]]:
+           parties: set[str], narrow: bool = True) -> tuple[set[str], list[set[str]]]:
     """The documents a question is about, and those whose own best passages should join the
-    evidence (retrieval may have found little of them); only the named case's unless ``narrow``.
-    ``shares``: the lexical index's (see :func:`chatbot.names.mentioned_sources`)."""
-    named = mentioned_sources(query, documents, shares, among={e.chunk.source for e in evidence})
+    evidence (retrieval may have found little of them); only the named case's unless ``narrow``."""
+    named = mentioned_sources(query, documents)
     focus = titled_sources(query, dated_sources(query, named, documents), documents)
     if not narrow:
         return focus, []

@@ -109,6 +109,11 @@ def overlaps(a: Candidate, b: Candidate) -> bool:
     return a.window[0] < b.window[1] and b.window[0] < a.window[1]
 
 
+def ruled(c: Candidate) -> bool:
+    """Is the candidate from a case's document (a ruling, a complaint, a case's brief)?"""
+    return bool(c.evidence.chunk.document and c.evidence.chunk.document.case_name)
+
+
 def case_of(c: Candidate) -> str:
     """The case a candidate comes from (its document, when it has no case)."""
     return case_key(c.evidence.chunk)

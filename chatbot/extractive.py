@@ -19,10 +19,10 @@ import math
 
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, register_answerer
 from chatbot.calibration import Calibration, load_calibration
-from chatbot.candidates import (Candidate, Examination, case_of, holding_first, most_direct, overlaps, side_of,
-                                window_text)
-from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix, is_quotable, phrases_missing,
-                              question_names, question_parts, sentence_signals)
+from chatbot.candidates import (Candidate, Examination, case_of, holding_first, most_direct, overlaps, ruled,
+                                side_of, window_text)
+from chatbot.passages import (Intent, asks_court, court_elsewhere, dates_missing, heading_prefix, is_quotable,
+                              phrases_missing, question_names, question_parts, sentence_signals)
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
                             prefer_latest_ruling, section_candidates, survey_topic)
 from chatbot.quotes import case_label, closest_note, merge_adjacent
@@ -39,12 +39,11 @@ _QUESTION_WORDS = frozenset(
     "explain describe mean means according about case happen happened".split()
 )
 _UNMEASURED = 0.3  # the similarity assumed for a chunk found by BM25 alone
-# Within the case of the best quote, a line needs less: a further quote from the right case
-# costs words, one from another case can cost the answer its footing.
+# Within the best quote's case a line needs less; one from another case can cost the answer its footing.
 _SAME_CASE_FLOOR = 0.15
 # Another case's line needs half the best's: below, it was mostly a digression citing an unasked document.
 _RELATIVE_FLOOR = 0.5
-_SIDE_FLOOR = 0.35  # cases set side by side: each line against its own case's best
+_SIDE_FLOOR = 0.35  # cases side by side (each against its own best); a case's line for "which court decided?"
 
 
 @register_answerer("extractive")
@@ -312,11 +311,12 @@ class ExtractiveAnswerer(Answerer):
         # A question with more parts keeps the sentence naming the judge and answers the rest.
         chosen: list[Candidate] = named[:1]
         words = sum(len(window_text(c).split()) for c in chosen)
-        lead_case = side(ranked[0]) if ranked else None
+        lead_case, court_asked = side(ranked[0]) if ranked else None, asks_court(request.question)
         for c in ranked:
             if len(chosen) >= self.settings.max_quotes:
                 break
-            floor = _SAME_CASE_FLOOR if side(c) == lead_case else (_SIDE_FLOOR if balanced else _RELATIVE_FLOOR)
+            floor = _SAME_CASE_FLOOR if side(c) == lead_case else (
+                _SIDE_FLOOR if balanced or court_asked and ruled(c) else _RELATIVE_FLOOR)
             if chosen and c.probability < floor * best[side(c) if balanced else ""]:
                 continue
             size = len(window_text(c).split())

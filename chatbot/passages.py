@@ -291,6 +291,14 @@ def dates_missing(question: str, texts: list[str]) -> float:
 
 # -- which court a question asks about -----------------------------------------------------
 
+_ASKS_COURT = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?court\b|\bwho\s+(?:decided|ruled)\b", re.I)
+
+
+def asks_court(question: str) -> bool:
+    """Does the question ask which court decided ("Which court decided that?")?"""
+    return bool(_ASKS_COURT.search(question))
+
+
 def court_elsewhere(question: str, courts: frozenset[str], reported_in: list[str] | None = None) -> float:
     """1 when the question asks what a court decided ("Did the Ninth Circuit reverse…?") and the
     documents the answer can draw on (the named case's, or else the retrieved ones) all come from

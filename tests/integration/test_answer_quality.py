@@ -91,3 +91,11 @@ def test_test_split_meets_its_floors(section, gold, index_fixture, request, tmp_
             assert figures[name[:-4]] <= floor, (name, figures[name[:-4]])
         else:
             assert figures[name] >= floor, (name, figures[name])
+
+
+def test_which_court_after_a_report_answer_names_the_court(sample_engine):
+    # The Office's report answers who can be an author; asked which court decided it, the
+    # ruling's brief joins the report's lines, though it comes under half the best line.
+    first = sample_engine.ask("Can an AI system be the author of a copyrighted work?")
+    follow = sample_engine.ask("Which court decided that?", history=[first])
+    assert "thaler-v-perlmutter-brief.md" in {c.source for c in follow.citations}

@@ -669,3 +669,13 @@ def test_the_lead_document_is_the_case_the_best_passages_hold_most_of():
                 found("tenn.txt", "Concord")]
     assert lead_source(evidence).chunk.source == "lee.txt"
     assert lead_source(evidence[:2]).chunk.source == "kadrey.txt"  # one passage each: the best leads
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("Which court decided that?", True), ("What appeals court ruled on it?", True), ("Who decided it?", True),
+    ("What did the court decide?", False), ("Was the court right?", False)])
+def test_a_question_asking_which_court_decided(question, asked):
+    from chatbot.passages import asks_court
+
+    assert asks_court(question) == asked
+

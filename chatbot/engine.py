@@ -11,9 +11,9 @@ import numpy as np
 
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
-from chatbot.retrieval import HybridRetriever
+from chatbot.retrieval import HybridRetriever, following_chunks
 from chatbot.query import focus_of, judge_surname, judged_sources, lead_source, party_sources, topic
-from chatbot.shapes import following_chunks, is_survey, leading_shapes, survey_sources, survey_topic
+from chatbot.shapes import is_survey, leading_shapes, survey_sources, survey_topic
 from chatbot.unanswerable import (after_the_record_note, unindexed_case_note, unindexed_part_note,
                                   unmentioned_event_note)
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
@@ -203,7 +203,7 @@ class Engine:
             have = {e.chunk.chunk_id for e in evidence}
             more = retriever.retrieve(own, k=k // 2, mode=mode, query_vector=vector, sources=chosen)
             evidence += self._registered([e for e in more if e.chunk.chunk_id not in have], documents)
-        evidence += self._registered(following_chunks(self.lexical, self.index, evidence), documents)
+        evidence += self._registered(following_chunks(self.lexical, self.index.get_chunks, evidence), documents)
         if not boost:
             evidence = leading_shapes(query, evidence, focus, documents, self.lexical, self.index)
         else:

@@ -210,3 +210,25 @@ def documents_containing(lexical: LexicalIndex | None, text: str, get_chunks, li
     order = sorted(range(len(ranked)), key=lambda i: (ranked[i] not in with_phrase, i))
     sources = dict.fromkeys(lexical.source_of(ranked[i]) for i in order)
     return [s for s in sources if s][:limit]
+
+
+# Dev split, the best 0 to 8 passages followed: 3 gained key facts (0.632 to 0.637) and cost no conversation.
+FOLLOWED = 3
+
+
+def following_chunks(lexical: LexicalIndex | None, get_chunks, evidence: list[Evidence],
+                     best: int = FOLLOWED) -> list[Evidence]:
+    """The chunk after each of the ``best`` first passages in its document, when the evidence
+    lacks it: a section's heading and opening are what a search finds, and its answer follows.
+    (The index keeps a document's chunks in reading order.) ``get_chunks`` reads them."""
+    if lexical is None:
+        return []
+    have = {e.chunk.chunk_id for e in evidence}
+    ids = []
+    for e in evidence[:best]:
+        order = lexical.chunk_ids(e.chunk.source)
+        at = order.index(e.chunk.chunk_id) if e.chunk.chunk_id in order else -1
+        if 0 <= at < len(order) - 1 and order[at + 1] not in have:
+            ids.append(order[at + 1])
+            have.add(order[at + 1])
+    return [Evidence(chunk=c, score=0.0) for c in get_chunks(ids)]

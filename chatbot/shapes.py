@@ -336,24 +336,3 @@ def leading_shapes(query: str, evidence: list[Evidence], focus: set[str], docume
     leading = [e for e in leading if e.chunk.source in documents]  # only listed documents are cited
     ids = {e.chunk.chunk_id for e in leading}
     return leading + [e for e in evidence if e.chunk.chunk_id not in ids]
-
-
-# Dev split, the best 0 to 8 passages followed: 3 gained key facts (0.632 to 0.637) and cost no conversation.
-FOLLOWED = 3
-
-
-def following_chunks(lexical, index, evidence: list[Evidence], best: int = FOLLOWED) -> list[Evidence]:
-    """The chunk after each of the ``best`` first passages in its document, when the evidence
-    lacks it: a section's heading and opening are what a search finds, and its answer follows.
-    (The index keeps a document's chunks in reading order.)"""
-    if lexical is None:
-        return []
-    have = {e.chunk.chunk_id for e in evidence}
-    ids = []
-    for e in evidence[:best]:
-        order = lexical.chunk_ids(e.chunk.source)
-        at = order.index(e.chunk.chunk_id) if e.chunk.chunk_id in order else -1
-        if 0 <= at < len(order) - 1 and order[at + 1] not in have:
-            ids.append(order[at + 1])
-            have.add(order[at + 1])
-    return [Evidence(chunk=c, score=0.0) for c in index.get_chunks(ids)]

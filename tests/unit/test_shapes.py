@@ -281,7 +281,7 @@ def test_over_several_rulings_of_one_case_the_latest_leads_a_holding_question():
 
 
 def test_the_passage_after_each_of_the_best_joins_the_evidence():
-    from chatbot.shapes import following_chunks
+    from chatbot.retrieval import following_chunks
 
     doc = SourceDocument(source="o.txt", title="o", sha256="0" * 64, kind="order")
     chunks = {f"c{n}": Chunk(chunk_id=f"c{n}", source="o.txt", title="o", page=1, start=n * 10, end=n * 10 + 9,
@@ -298,12 +298,12 @@ def test_the_passage_after_each_of_the_best_joins_the_evidence():
 
     evidence = [Evidence(chunk=chunks[i], score=0.0) for i in ("c1", "c2", "c5", "c3")]
     # Each follower is already there (c2, c3), or there is none (c5).
-    assert following_chunks(Lexical(), Index(), evidence) == []
+    assert following_chunks(Lexical(), Index().get_chunks, evidence) == []
     evidence = [Evidence(chunk=chunks[i], score=0.0) for i in ("c0", "c3", "c5")]
-    assert [e.chunk.chunk_id for e in following_chunks(Lexical(), Index(), evidence)] == ["c1", "c4"]
-    assert following_chunks(None, Index(), evidence) == []
+    assert [e.chunk.chunk_id for e in following_chunks(Lexical(), Index().get_chunks, evidence)] == ["c1", "c4"]
+    assert following_chunks(None, Index().get_chunks, evidence) == []
     evidence = [Evidence(chunk=chunks[i], score=0.0) for i in ("c0", "c2", "c5", "c3")]
-    assert [e.chunk.chunk_id for e in following_chunks(Lexical(), Index(), evidence)] == ["c1"]  # not c3's: 4th
+    assert [e.chunk.chunk_id for e in following_chunks(Lexical(), Index().get_chunks, evidence)] == ["c1"]  # not c3's: 4th
 
 
 def test_a_conclusion_that_decides_in_words_disposes():

@@ -107,12 +107,9 @@ def party_words(case_name: str, judge: str | None) -> frozenset[str]:
     return frozenset(words - CASE_NOISE)
 
 
-@lru_cache(maxsize=65536)
 def _party_last_word(name: str) -> str | None:
     """The last distinctive word of a case's first party ("times" of The New York Times Company)."""
-    from ingest.tokenization import tokenize
-
-    keys = [t for t in tokenize(name.split(" v. ")[0]) if t not in CASE_NOISE and len(t) > 2]
+    keys = _distinctive(name.split(" v. ")[0])
     return keys[-1] if keys else None
 
 
@@ -149,25 +146,26 @@ def _case_name(doc: SourceDocument) -> str | None:
     return doc.case_name or (head if " v. " in head else None)
 
 
-@lru_cache(maxsize=65536)
 def _defendant_word(name: str) -> str | None:
     """The first distinctive word of a case's second party ("ross" of … v. ROSS Intelligence Inc.)."""
-    from ingest.tokenization import tokenize
+    keys = _distinctive(name.split(" v. ", 1)[1]) if " v. " in name else ()
+    return keys[0] if keys else None
 
-    if " v. " not in name:
-        return None
-    keys = [t for t in tokenize(name.split(" v. ", 1)[1]) if t not in CASE_NOISE and len(t) > 2]
+
+def _case_key(name: str) -> str | None:
+    """The word a question names a case by: its first distinctive token."""
+    keys = _distinctive(name)
     return keys[0] if keys else None
 
 
 @lru_cache(maxsize=65536)
-def _case_key(name: str) -> str | None:
-    """The word a question names a case by: its first distinctive token. Cached: every question
-    reads every document's case name (at 100k chunks, tokenizing them took 40 ms a question)."""
+def _distinctive(text: str) -> tuple[str, ...]:
+    """The tokens of a case name (or of one of its parties) that can name it, in order. Cached:
+    every question reads every document's case name (at 100k chunks, tokenizing them took 40 ms
+    a question)."""
     from ingest.tokenization import tokenize
 
-    keys = [t for t in tokenize(name) if t not in CASE_NOISE and len(t) > 2]
-    return keys[0] if keys else None
+    return tuple(t for t in tokenize(text) if t not in CASE_NOISE and len(t) > 2)
 
 
 def surname(judge: str | None) -> str | None:

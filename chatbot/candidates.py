@@ -83,7 +83,9 @@ def holding_first(chosen: list[Candidate], ranked: list[Candidate], intent: Inte
     if any(answers(c) for c in chosen if case_of(c) == lead):
         return chosen
     floor = (HOLDING_FLOOR if intent.holding else LIST_FLOOR) * chosen[0].probability
-    ruling = next((c for c in ranked if case_of(c) == lead and c.probability >= floor and answers(c) and
+    # A list may be another document's: a statute's section, where the lead came from the whole title.
+    ruling = next((c for c in ranked if (case_of(c) == lead or intent.listing and not intent.holding)
+                   and c.probability >= floor and answers(c) and
                    not _fragment(c) and not any(overlaps(c, x) for x in chosen)), None)
     if ruling is None:
         return chosen

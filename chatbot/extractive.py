@@ -21,7 +21,7 @@ from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, register_a
 from chatbot.calibration import Calibration, load_calibration
 from chatbot.candidates import (Candidate, Examination, case_of, holding_first, most_direct, overlaps, ruled,
                                 side_of, window_text)
-from chatbot.passages import (Intent, asks_court, court_elsewhere, dates_missing, heading_prefix, is_quotable,
+from chatbot.passages import (Intent, opens_with_citation, asks_court, court_elsewhere, dates_missing, heading_prefix, is_quotable,
                               phrases_missing, question_names, question_parts, sentence_signals)
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
                             prefer_latest_ruling, section_candidates, survey_topic)
@@ -36,7 +36,7 @@ from ingest.types import normalize_whitespace
 _QUESTION_WORDS = frozenset(
     stem(w)
     for w in "did does do find found hold held say said rule ruled court judge decide decided whether tell "
-    "explain describe mean means according about case happen happened".split()
+    "explain describe mean means according about case happen happened statute statutory ruling rulings decision lawsuit".split()
 )
 _UNMEASURED = 0.3  # the similarity assumed for a chunk found by BM25 alone
 # Within the best quote's case a line needs less; one from another case can cost the answer its footing.
@@ -236,7 +236,7 @@ class ExtractiveAnswerer(Answerer):
         the one before it (what a holding answers, or the subject a sentence continues) and the
         rest after it; quotable sentences of the same chunk only, within 90 words."""
         context = self.settings.context_sentences
-        before = 1 if context >= 2 and i > 0 and quotable[i - 1] else 0
+        before = int(context >= 2 and i > 0 and quotable[i - 1] and not opens_with_citation(text[slice(*spans[i - 1])]))
         window_start = spans[i - 1][0] + heading_prefix(text[spans[i - 1][0]:spans[i - 1][1]]) if before else start
         window_end = spans[i][1]
         for j in range(i + 1, min(len(spans), i + 1 + context - before)):

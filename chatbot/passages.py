@@ -169,6 +169,14 @@ def structural_kind(sentence: str) -> str | None:
 
 
 _ALPHA = re.compile(r"[A-Za-z]")
+# A sentence that opens with a reporter cite or a signal ("802 F. Supp. at 14 (…)", "Id. at 5.",
+# "See …"): the tail of a citation, no context for the sentence after it.
+_OPENS_WITH_CITE = re.compile(r"^\s*(?:\d+\s+(?:U\.S\.|F\.|S\.\s?Ct\.|L\.\s?Ed)|Id\.|See\b|see\b|cf\.|Cf\.)")
+
+
+def opens_with_citation(sentence: str) -> bool:
+    """Does ``sentence`` open with a citation rather than prose?"""
+    return bool(_OPENS_WITH_CITE.match(sentence))
 
 
 def is_quotable(sentence: str, intent: Intent) -> bool:
@@ -253,6 +261,13 @@ _CITATION_HEAVY = re.compile(r"\b\d+\s+(?:U\.S\.|F\.\s?(?:\d[a-z]{1,2}|Supp\.)|S
                              re.I)
 
 
+# Another court's ruling, cited as precedent: "In Google Books, the court reasoned …", "And, in
+# Sony Betamax, the Supreme Court held …". It decides nothing in the case asked about.
+_PRECEDENT = re.compile(r"^(?:\w+,\s+)?[Ii]n\s+(?!This\b|That\b)[A-Z][^,]{1,60},\s+(?:the\s+)?(?:Supreme\s+Court|[Cc]ourt|"
+                        r"[A-Z][a-z]+\s+Circuit)\b|\b[Tt]he\s+Supreme\s+Court\s+(?:has\s+)?(?:held|reasoned|found|explained|"
+                        r"ruled|concluded)\b")
+
+
 # A party's position, not the court's: "Publishers contend", "Stability moves to dismiss".
 _PARTY_SAYS = re.compile(r"\b(?:contend|argue|allege|assert|maintain|urge|insist|move)(?:s|d|ed)?\b|\bclaims?\s+that\b|"
                          r"\bbefore\s+the\s+court\s+is\b", re.I)
@@ -267,7 +282,7 @@ def sentence_signals(sentence: str) -> dict[str, bool]:
         "date": bool(_HAS_DATE.search(sentence)),
         "person": bool(_HAS_PERSON.search(sentence)),
         "enumerates": bool(_ENUMERATES.search(sentence)),
-        "holds": bool(_HOLDS.search(sentence)),
+        "holds": bool(_HOLDS.search(sentence)) and not _PRECEDENT.search(sentence),
         "cites": len(_CITATION_HEAVY.findall(sentence)) >= 2,
         "money": bool(_HAS_MONEY.search(sentence)),
         "party_says": bool(_PARTY_SAYS.search(sentence)),

@@ -215,3 +215,15 @@ def test_a_part_answered_by_a_name_is_not_reported_unanswered(small_corpus, sett
     # A follow-up's carried-over subject asks nothing of its own.
     answer = engine.ask("Which judge got the gadget actions? (Zebra Stripes Quarterly Report on Savanna Grazing)")
     assert "do not address" not in answer.answer
+
+
+def test_a_citation_before_a_sentence_is_not_quoted_as_its_context(engine):
+    """The sentence before a quote comes with it, unless it is a citation's tail ("802 F. Supp. at 14 …")."""
+    answerer = engine.answerer()
+    prose = "The court weighed the purpose first. In Google Books, the change was transformative."
+    cited = "802 F. Supp. at 14 (Leval, J.), aff'd, 60 F.3d at 919. In Google Books, the change was transformative."
+    for text, context in ((prose, True), (cited, False)):
+        split = text.index(" In Google") + 1
+        spans = [(0, split - 1), (split, len(text))]
+        window = answerer._window(text, spans, [True, True], 1, split)
+        assert (window[0] == 0) is context and window[1] == len(text)

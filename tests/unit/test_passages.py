@@ -15,6 +15,7 @@ from chatbot.passages import (
     dates_missing,
     heading_prefix,
     question_parts,
+    opens_with_citation,
     sentence_signals,
     structural_kind,
 )
@@ -184,6 +185,20 @@ def test_sentence_signals():
     assert sentence_signals("The order was signed by Judge Alsup.")["person"]
     assert sentence_signals("The court weighs (1) purpose, (2) nature, (3) amount and (4) market effect.")["enumerates"]
     assert not sentence_signals("The plaintiffs argued otherwise.")["holds"]
+
+
+def test_a_precedent_reported_is_not_the_courts_ruling():
+    """For "why was scanning fair use?", Alsup's account of Google Books is not his holding."""
+    assert not sentence_signals("In Google Books, the court reasoned that the change was transformative.")["holds"]
+    assert not sentence_signals("And, in Sony Betamax, the Supreme Court held that time-shifting was fair.")["holds"]
+    assert sentence_signals("In this case, the court holds that the use was fair.")["holds"]
+    assert sentence_signals("Instead, it was a fair use because Anthropic replaced its print copies.")["holds"]
+
+
+def test_a_citation_is_not_context_for_the_sentence_after_it():
+    assert opens_with_citation("802 F. Supp. at 14 (Judge Pierre Leval), aff’d, 60 F.3d at 919.")
+    assert opens_with_citation("Id. at 93–94.") and opens_with_citation("See Campbell, 510 U.S. at 579.")
+    assert not opens_with_citation("The court found the use transformative.")
 
 
 def test_dates_the_passages_never_mention():

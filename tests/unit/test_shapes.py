@@ -101,6 +101,27 @@ def test_a_list_question_leads_with_the_line_that_lists():
     assert holding_first([opening], [opening, listing], Intent.of("What are the four factors?"), 280) == [opening]
 
 
+
+def test_a_list_question_may_lead_with_another_documents_list():
+    """The whole title led with § 202's words on ownership; § 106 lists the rights asked for."""
+    from chatbot.candidates import Candidate, holding_first
+    from chatbot.passages import Intent
+
+    def candidate(source, text, p):
+        doc = SourceDocument(source=source, title=source, sha256="0" * 64, kind="statute")
+        ev = Evidence(chunk=Chunk(chunk_id=source, source=source, title=source, page=1, start=0, end=len(text),
+                                  text=text, doc_sha256="0" * 64, document=doc), score=0.0)
+        return Candidate(0, ev, 0, len(text), text, probability=p, window=(0, len(text)))
+
+    ownership = candidate("title17.xml", "Ownership of a copyright is distinct from ownership of any material object.", 0.4)
+    rights = candidate("sec106.htm", "The owner of copyright has the exclusive rights (1) to reproduce the work; "
+                                     "(2) to prepare derivative works; and (3) to distribute copies.", 0.3)
+    asked = Intent.of("What exclusive rights does a copyright owner have?")
+    assert holding_first([ownership], [ownership, rights], asked, 280) == [rights, ownership]
+    # A holding question keeps to the lead's case: another case's ruling does not lead.
+    assert holding_first([ownership], [ownership, rights], Intent.of("Was that fair use?"), 280) == [ownership]
+
+
 CODE_PAGE = (
     "Page 26 TITLE 17—COPYRIGHTS § 107 sale of that copy. (Added Pub. L. 101–650.) Editorial Notes REFERENCES IN "
     "TEXT Section 610(a) is set out as a note. § 107. Limitations on exclusive rights: Fair use Notwithstanding "

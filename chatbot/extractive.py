@@ -33,11 +33,10 @@ from ingest.tokenization import stem, tokenize
 from ingest.types import normalize_whitespace
 
 # Words that say what kind of answer is wanted, not what it is about.
-_QUESTION_WORDS = frozenset(
-    stem(w)
-    for w in "did does do find found hold held say said rule ruled court judge decide decided whether tell "
-    "explain describe mean means according about case happen happened statute statutory ruling rulings decision lawsuit".split()
-)
+_QUESTION_WORDS = frozenset(stem(w) for w in (  # and what the litigation is called ("Under the statute, …?")
+    "did does do find found hold held say said rule ruled court judge decide decided whether tell explain describe "
+    "mean means according about case happen happened statute statutory ruling rulings decision lawsuit party "
+    "parties dispute").split())
 _UNMEASURED = 0.3  # the similarity assumed for a chunk found by BM25 alone
 # Within the best quote's case a line needs less; one from another case can cost the answer its footing.
 _SAME_CASE_FLOOR = 0.15

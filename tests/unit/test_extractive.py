@@ -227,3 +227,10 @@ def test_a_citation_before_a_sentence_is_not_quoted_as_its_context(engine):
         spans = [(0, split - 1), (split, len(text))]
         window = answerer._window(text, spans, [True, True], 1, split)
         assert (window[0] == 0) is context and window[1] == len(text)
+
+
+def test_what_the_litigation_is_called_is_not_a_word_a_quote_must_share(engine):
+    """§ 106 lists the owner's rights without saying "statute"; a news digest names the sides
+    without saying "parties" or "dispute"."""
+    weights = engine.answerer().term_weights("Who are the parties in the gadget dispute, and what does the statute give them?")
+    assert not {"statut", "parti", "disput"} & set(weights) and "gadget" in weights

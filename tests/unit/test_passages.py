@@ -183,6 +183,8 @@ def test_sentence_signals():
     assert sentence_signals("Microsoft invested $13 billion in OpenAI.")["number"]
     assert sentence_signals("It was decided on June 25, 2025.")["date"]
     assert sentence_signals("The order was signed by Judge Alsup.")["person"]
+    assert sentence_signals("Dated: June 25, 2025 VINCE CHHABRIA United States District Judge")["person"]
+    assert not sentence_signals("The district judge ruled.")["person"]
     assert sentence_signals("The court weighs (1) purpose, (2) nature, (3) amount and (4) market effect.")["enumerates"]
     assert not sentence_signals("The plaintiffs argued otherwise.")["holds"]
 

@@ -21,8 +21,8 @@ from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, register_a
 from chatbot.calibration import Calibration, load_calibration
 from chatbot.candidates import (Candidate, Examination, case_of, holding_first, most_direct, overlaps, ruled,
                                 side_of, window_text)
-from chatbot.passages import (Intent, opens_with_citation, asks_court, court_elsewhere, dates_missing, heading_prefix, is_quotable,
-                              phrases_missing, question_names, question_parts, sentence_signals)
+from chatbot.passages import (Intent, asks_court, court_elsewhere, dates_missing, heading_prefix, opens_with_citation,
+                              phrases_missing, question_names, question_parts, quotable_spans, sentence_signals)
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
                             prefer_latest_ruling, section_candidates, survey_topic)
 from chatbot.quotes import case_label, closest_note, merge_adjacent
@@ -217,7 +217,7 @@ class ExtractiveAnswerer(Answerer):
         for rank, ev in enumerate(evidence):
             text = ev.chunk.text
             spans = [(a, b) for a, b in sentence_spans(text)]
-            quotable = [is_quotable(text[a:b], intent) for a, b in spans]
+            quotable = quotable_spans(text, spans, intent)
             for i, (start, end) in enumerate(spans):
                 if not quotable[i]:
                     continue

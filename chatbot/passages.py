@@ -195,6 +195,23 @@ def is_quotable(sentence: str, intent: Intent) -> bool:
         kind == "citation" and intent.mention)
 
 
+def quotable_spans(text: str, spans: list[tuple[int, int]], intent: Intent) -> list[bool]:
+    """:func:`is_quotable` for each sentence of ``text``; also not a section's title listed under
+    its number in a chapter's table of contents ("503." "Remedies for infringement: Impounding
+    and disposition of infringing articles.")."""
+    out = [is_quotable(text[a:b], intent) for a, b in spans]
+    numbered = [bool(_SECTION_NUMBER.match(text[a:b])) for a, b in spans] + [True]  # the chunk may end a list
+    for i in range(1, len(spans)):
+        title = text[slice(*spans[i])]
+        if out[i] and numbered[i - 1] and numbered[i + 1] and len(title.split()) <= 20 and not _FINITE.search(title):
+            out[i] = False  # (an order's numbered "1. The motion is GRANTED." says something)
+    return out
+
+
+_FINITE = re.compile(r"\b(?:is|are|was|were|be|shall|may|must|has|have|had|will|would|can|cannot|should|[a-z]+ed)\b", re.I)
+_SECTION_NUMBER = re.compile(r"^\s*(?:§+\s*)?\d{1,4}[A-Za-z]?\.\s*$|^\[\s*\d{1,4}[A-Za-z]?\.\s*Repealed\.\s*\]$")
+
+
 def _toc_like(text: str) -> bool:
     """A run of "topic, at 3-4;" entries: the pinpoints carry the sentence, not a verb."""
     rest = _TOC_ENTRY.sub("", text)
@@ -365,10 +382,6 @@ def question_names(question: str, courts: frozenset[str] = frozenset()) -> list[
     return [n for n in names if n and not n <= seats]
 
 
-_DATE_WORDS = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-                         r"December|(?:19|20)\d\d)\b")
-
-
 def phrases_missing(question: str, texts: list[str], courts: frozenset[str] = frozenset()) -> float:
     """Share of the question's multi-word names ("Sentencing Guidelines", "High Court") that no
     retrieved passage holds as a phrase, though it may hold each word somewhere; of "Judge
@@ -376,7 +389,7 @@ def phrases_missing(question: str, texts: list[str], courts: frozenset[str] = fr
     seats = court_seats(question, courts) if courts else []
     # A date is no part of a name: "the August 2024 Andersen order" names Andersen (dates_missing
     # reads the date).
-    pieces = [q.strip() for p in _PHRASE.findall(question) for q in _DATE_WORDS.split(p)]
+    pieces = [q.strip() for p in _PHRASE.findall(question) for q in _DATE_WORD.split(p)]
     phrases = [_TITLE.sub("", p) if _TITLE.match(p) else p for p in pieces if len(p.split()) >= 2 and p not in seats]
     if not phrases:
         return 0.0

@@ -16,6 +16,7 @@ from chatbot.passages import (
     heading_prefix,
     question_parts,
     opens_with_citation,
+    quotable_spans,
     sentence_signals,
     structural_kind,
 )
@@ -696,3 +697,24 @@ def test_a_question_asking_which_court_decided(question, asked):
 
     assert asks_court(question) == asked
 
+
+
+def test_a_chapters_table_of_contents_is_not_quoted():
+    """Title 17's chapter 5 opens with its sections' titles, each under its number; an order's
+    numbered paragraphs say something and stay quotable."""
+    from ingest.chunking import sentence_spans
+
+    def quotable(text):
+        spans = sentence_spans(text)
+        return {text[a:b]: q for (a, b), q in zip(spans, quotable_spans(text, spans, Intent()))}
+
+    contents = quotable("Sec. 501. Infringement of copyright. 502. Remedies for infringement: Injunctions. 503. "
+                        "Remedies for infringement: Impounding of infringing articles. [ 509. Repealed.] 510. "
+                        "Liability of States for infringement of copyright.")
+    assert not contents["Remedies for infringement: Injunctions."]
+    assert not contents["Liability of States for infringement of copyright."]
+    order = quotable("It is ordered: 1. The motion to dismiss is GRANTED. 2. The claims are DISMISSED. 3. Leave is denied.")
+    assert order["The claims are DISMISSED."] and order["The motion to dismiss is GRANTED."]
+    assert quotable("§ 501. Infringement of copyright (a) Anyone who violates any of the exclusive rights "
+                    "of the copyright owner is an infringer.")["Infringement of copyright (a) Anyone who violates "
+                                                              "any of the exclusive rights of the copyright owner is an infringer."]

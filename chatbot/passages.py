@@ -106,7 +106,10 @@ _CAPTION = re.compile(r"\b(?:Plaintiffs?|Defendants?|Petitioners?|Respondents?|A
                       r"^(?:Court|Decisions? summarized|Publisher|Released|Official copy)\s*:")
 _SIGNATURE = re.compile(r"\bIT IS SO ORDERED\b|\bSO ORDERED\b|^\s*Dated?:|/s/|\bBefore:\s+[A-Z]{3,}|"
                         r"\bOpinion for the Court filed by\b|\bUnited States (?:District|Circuit|Magistrate) "
-                        r"Judge\s*$|\bSenior United States\b|^\s*(?:Respectfully submitted|Signed|Entered)\b", re.I)
+                        r"Judge\s*$|\bSenior United States\b|^\s*(?:Respectfully submitted|Signed|Entered)\b|"
+                        # an appellate opinion's appearances: "… argued the cause for appellees. With him on the brief was …"
+                        r"\bargued the cause for\b|\bwith (?:him|her|them) on the briefs? (?:was|were)\b|"
+                        r"\b(?:was|were) on the briefs? for\b", re.I)
 _FURNITURE = re.compile(r"\bPage\s+\d+\s+of\s+\d+\b|\bPageID\b|\bFiled\s+\d{1,2}/\d{1,2}/\d{2,4}\b|\bUSCA Case\b|"
                         r"\bAppellate Case:|^\s*-?\s*\d+\s*-?\s*$", re.I)
 # Enough of English's finite verbs to tell a sentence from a heading ("The four factors in

@@ -40,6 +40,9 @@ from eval.fit import choose_threshold, fit_logistic, states_fact
     ("IT IS SO ORDERED.", "signature"),
     ("Before: MILLETT and WILKINS, Circuit Judges, and ROGERS, Senior Circuit Judge. Opinion for the Court filed by "
      "Circuit Judge MILLETT.", "signature"),
+    ("Nicholas S. Crown, Attorney, argued the cause for appellees.", "signature"),
+    ("With him on the briefs was Timothy G. Lamoureux.", "signature"),
+    ("Ryan N. Phelan was on the brief for amici curiae Legal Professors.", "signature"),
     ("Effect on the market for the work.", "heading"),
     ("(ii) The Pirated Library Copies.", "heading"),
     ("Campbell v. Acuff-Rose Music, Inc., 510 U.S. 569 (1994).", "citation"),

@@ -160,6 +160,28 @@ def demote_questions(candidates: list[Candidate], question: str) -> None:
             c.probability *= QUESTION_WEIGHT
 
 
+# "What is LAION?", "Who is Shira Perlmutter?": a name, asked to be explained.
+_ASKS_WHAT = re.compile(r"^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?(?P<term>[^?,]{2,50}?)\s*\??\s*$",
+                        re.I)
+DEFINES_WEIGHT = 3.0  # a sentence that says what the name is, against one that only uses it
+
+
+def prefer_definitions(candidates: list[Candidate], question: str) -> None:
+    """For "What is LAION?", the sentence that says what it is ("an organization (LAION, Large-Scale
+    Artificial Intelligence Open Network)", "Shira Perlmutter, Register of Copyrights") weighs
+    more than those that only use the name."""
+    asked = _ASKS_WHAT.match(question)
+    if not asked or len(asked["term"].split()) > 5:
+        return
+    term = re.escape(asked["term"]).replace("\\ ", r"\s+")
+    defines = re.compile(rf"\(\s*{term}\b|\b{term}\s*\(|\b{term}\s*,\s*(?:an?\s|the\s|(?-i:[A-Z]))|"
+                         rf"\b{term}\s+(?:is|was|are|were)\s+(?:an?|the)\s|"
+                         rf"\b(?:called|named|known\s+as)\s+(?:the\s+)?[“\"]?{term}", re.I)
+    for c in candidates:
+        if defines.search(c.text):
+            c.probability = min(1.0, c.probability * DEFINES_WEIGHT)
+
+
 # Legislative history asked for: the notes are then what the question is about.
 _ASKS_NOTES = re.compile(r"\b(?:house|senate|committee|conference)\s+reports?\b|\blegislative\s+history\b|"
                          r"\b(?:editorial|revision|historical)\s+notes?\b|\bguidelines\b|"

@@ -2,6 +2,8 @@
 
 from dataclasses import replace
 
+import pytest
+
 from chatbot.engine import Engine
 from chatbot.candidates import Candidate
 from chatbot.shapes import asks_counts, count_candidates
@@ -347,3 +349,25 @@ def test_a_conclusion_that_decides_in_words_disposes():
 
     # "What happened to the case?": no GRANTED in capitals, yet the conclusion is where it was decided.
     assert [e.chunk.chunk_id for e in disposition_chunks(Lexical(), Index(), {"t.txt"}, {"t.txt": doc})] == ["c2"]
+
+
+def test_what_is_a_name_prefers_the_sentence_that_says_what_it_is():
+    from chatbot.candidates import Candidate
+    from chatbot.shapes import prefer_definitions
+
+    def candidate(text):
+        doc = SourceDocument(source="o.txt", title="o", sha256="0" * 64, kind="opinion", case_name="A v. B")
+        ev = Evidence(chunk=Chunk(chunk_id="c", source="o.txt", title="o", page=1, start=0, end=len(text), text=text,
+                                  doc_sha256="0" * 64, document=doc), score=0.0)
+        return Candidate(0, ev, 0, len(text), text, probability=0.2, window=(0, len(text)))
+
+    defines = [candidate("Images were scraped through an organization (LAION, Large-Scale Artificial Intelligence "
+                         "Open Network) paid by Stability."),
+               candidate("Dr. Thaler created a generative artificial intelligence named the “Creativity Machine.”")]
+    uses = candidate("The plaintiffs say the LAION datasets hold their works.")
+    prefer_definitions(defines + [uses], "What is LAION?")
+    assert defines[0].probability == pytest.approx(0.6) and uses.probability == 0.2
+    prefer_definitions(defines, "What is the Creativity Machine?")
+    assert defines[1].probability == pytest.approx(0.6)
+    prefer_definitions([uses], "What is the holding about LAION's datasets and why does it matter for training?")
+    assert uses.probability == 0.2

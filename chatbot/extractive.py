@@ -25,7 +25,7 @@ from chatbot.passages import (Intent, asks_court, court_elsewhere, dates_missing
                               phrases_missing, question_names, question_parts, quotable_spans, sentence_signals)
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
                             prefer_definitions, prefer_latest_ruling, section_candidates, survey_topic)
-from chatbot.quotes import case_label, closest_note, merge_adjacent
+from chatbot.quotes import case_label, closest_note, merge_adjacent, quote_spans
 from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
 from ingest.chunking import sentence_spans
 from ingest.lexical import LexicalIndex
@@ -374,8 +374,7 @@ class ExtractiveAnswerer(Answerer):
         else:
             ordered = [lead] + sorted(rest, key=lambda c: (doc_order[c.source] if c.source != lead.source else -1,
                                                            c.evidence.chunk.page or 0, c.evidence.chunk.start, c.start))
-        spans = [(c.evidence, c.window[0], c.window[1]) if not survey else (c.evidence, c.start, c.end) for c in ordered]
-        quotes = merge_adjacent(spans)
+        quotes = merge_adjacent(quote_spans(ordered, survey=survey))
         citations: list[Citation] = []
         lines: list[str] = []
         current_doc = None

@@ -3,8 +3,9 @@ what an abstention says is closest."""
 
 from __future__ import annotations
 
+from chatbot.candidates import Candidate
 from chatbot.types import ABSTAIN_MESSAGE, Evidence
-from ingest.types import SourceDocument
+from ingest.types import SourceDocument, normalize_whitespace
 
 
 def case_label(doc: SourceDocument | None, fallback: str) -> str:
@@ -29,6 +30,24 @@ def closest_note(evidence: list[Evidence]) -> str:
     if not titles:
         return ABSTAIN_MESSAGE
     return ABSTAIN_MESSAGE + " The closest indexed documents are: " + "; ".join(titles) + "."
+
+
+def quote_spans(ordered: list[Candidate], *, survey: bool) -> list[tuple[Evidence, int, int]]:
+    """What each chosen sentence is quoted with: its context, except in a survey's one-line
+    answers, and except a sentence before it that an earlier quote already printed (chunks
+    overlap, and the next chunk's copy of a sentence may open another quote's context)."""
+    if survey:
+        return [(c.evidence, c.start, c.end) for c in ordered]
+    spans: list[tuple[Evidence, int, int]] = []
+    printed = ""
+    for c in ordered:
+        start, end = c.window
+        before = normalize_whitespace(c.evidence.chunk.text[start:c.start])
+        if start < c.start and before and before in printed:
+            start = c.start
+        spans.append((c.evidence, start, end))
+        printed += " " + normalize_whitespace(c.evidence.chunk.text[start:end])
+    return spans
 
 
 def merge_adjacent(spans: list[tuple[Evidence, int, int]]) -> list[tuple[Evidence, int, int]]:

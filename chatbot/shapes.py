@@ -174,7 +174,7 @@ def prefer_definitions(candidates: list[Candidate], question: str) -> None:
     if not asked or len(asked["term"].split()) > 5:
         return
     term = re.escape(asked["term"]).replace("\\ ", r"\s+")
-    defines = re.compile(rf"\(\s*{term}\b|\b{term}\s*\(|\b{term}\s*,\s*(?:an?\s|the\s|(?-i:[A-Z]))|"
+    defines = re.compile(rf"\(\s*{term}\b|\b{term}\s*\(|\b{term}\s*,\s*(?:an?\s|the\s|its\s|their\s|(?-i:[A-Z]))|"
                          rf"\b{term}\s+(?:is|was|are|were)\s+(?:an?|the)\s|"
                          rf"\b(?:called|named|known\s+as)\s+(?:the\s+)?[“\"]?{term}", re.I)
     for c in candidates:

@@ -367,7 +367,32 @@ def test_what_is_a_name_prefers_the_sentence_that_says_what_it_is():
     uses = candidate("The plaintiffs say the LAION datasets hold their works.")
     prefer_definitions(defines + [uses], "What is LAION?")
     assert defines[0].probability == pytest.approx(0.6) and uses.probability == 0.2
+    appositive = candidate("ByteDance released version 2.0 of Seedance, its generative AI video model.")
+    prefer_definitions([appositive], "What is Seedance?")
+    assert appositive.probability == pytest.approx(0.6)
     prefer_definitions(defines, "What is the Creativity Machine?")
     assert defines[1].probability == pytest.approx(0.6)
     prefer_definitions([uses], "What is the holding about LAION's datasets and why does it matter for training?")
     assert uses.probability == 0.2
+
+
+def test_a_sentence_quoted_before_is_not_printed_again_as_anothers_context():
+    """Chunks overlap: "What is Seedance?" quoted the release sentence from one chunk, and again
+    from the next, as the context opening another quote."""
+    from chatbot.quotes import quote_spans
+
+    release = "ByteDance released version 2.0 of Seedance, its video model."
+    spread = "It was first offered in China through ByteDance's own apps."
+
+    def candidate(chunk_id, text, sentence, window_start):
+        ev = Evidence(chunk=Chunk(chunk_id=chunk_id, source="d.md", title="d", page=1, start=0, end=len(text),
+                                  text=text, doc_sha256="0" * 64), score=0.0)
+        start = text.index(sentence)
+        return Candidate(0, ev, start, start + len(sentence), sentence, window=(window_start(text), len(text)))
+
+    alone = candidate("a", f"Earlier text. {release}", release, lambda t: t.index(release))
+    after = candidate("b", f"{release} {spread}", spread, lambda t: 0)
+    spans = quote_spans([alone, after], survey=False)
+    assert [ev.chunk.text[a:b] for ev, a, b in spans] == [release, spread]
+    # Not printed before: the context stays.
+    assert quote_spans([after], survey=False)[0][1] == 0

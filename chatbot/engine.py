@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -12,14 +13,13 @@ import numpy as np
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever, following_chunks
-from chatbot.query import focus_of, judge_surname, judged_sources, lead_source, party_sources, topic
+from chatbot.query import case_sources, focus_of, judge_surname, judged_sources, lead_source, party_sources, searches
 from chatbot.shapes import is_survey, leading_shapes, survey_sources, survey_topic
 from chatbot.unanswerable import (after_the_record_note, unindexed_case_note, unindexed_part_note,
                                   unmentioned_event_note)
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.index import Index
-from ingest.tokenization import tokenize
 from ingest.layout import UPLOAD_PREFIX
 from ingest.lexical import LexicalIndex
 from ingest.store import ChunkStore, IndexMismatchError, IndexUnavailableError, StaleIndexError
@@ -31,8 +31,9 @@ __all__ = ["Engine", "ask", "IndexMismatchError", "IndexUnavailableError"]
 # Decisions a survey question ("which courts have held X?") reads; the answer keeps those
 # whose best sentence comes close to the best of all.
 SURVEY_DOCUMENTS = 20
-_EVERYWHERE = 0.3  # a word in more than this share of a case's passages does not pick one out
 _FROM_SETTINGS = object()  # no reranker chosen by set_reranker: take the settings'
+
+
 
 
 class Engine:
@@ -199,9 +200,13 @@ class Engine:
             focus = judged_sources(query, focus, documents)
             more_from = [judged_sources(query, chosen, documents) for chosen in more_from]
         more_from.sort(key=min)  # in the same order whatever the sets' hashing: the same answer every time
-        for chosen, own, vector in self._searches(query, more_from, documents, retriever, query_vector, mode):
+        # Each part of a question is searched too, in the case asked about, or else the best passages'.
+        within = None if survey or boost else focus or case_sources(evidence, lead)
+        for chosen, own, vector in searches(query, more_from, documents, retriever, self.lexical, query_vector, mode, within):
             have = {e.chunk.chunk_id for e in evidence}
-            more = retriever.retrieve(own, k=k // 2, mode=mode, query_vector=vector, sources=chosen)
+            # A part, given no vector, is searched by its words: embedding each would cost 10 ms a part.
+            how = mode if vector is not None else "bm25"
+            more = retriever.retrieve(own, k=k // 2, mode=how, query_vector=vector, sources=chosen)
             evidence += self._registered([e for e in more if e.chunk.chunk_id not in have], documents)
         evidence += self._registered(following_chunks(self.lexical, self.index.get_chunks, evidence), documents)
         if not boost:
@@ -209,24 +214,6 @@ class Engine:
         else:
             focus = {lead.chunk.source}
         return _Prepared(query, evidence, query_vector, survey, boost, focus, notes, visible)
-
-    def _searches(self, query, more_from, documents, retriever, query_vector, mode):
-        """For each group of documents whose own passages join the evidence, what it is searched
-        for. Cases side by side: what the question asks of each, its names taken out."""
-        if len(more_from) < 2:
-            return [(chosen, query, query_vector) for chosen in more_from]
-        about = topic(query, [documents[s] for s in set().union(*more_from)])
-        vector = query_vector if about == query or mode == "bm25" else retriever.embed_query(about)
-        return [(chosen, self._within(about, chosen), vector) for chosen in more_from]
-
-    def _within(self, query: str, sources: set[str]) -> str:
-        """``query`` for a search inside ``sources``, without the words most of their chunks hold:
-        within the lyrics case, "lyrics" finds every passage and says nothing of the question."""
-        if self.lexical is None:
-            return query
-        share = self.lexical.shares({t for w in query.split() for t in tokenize(w)}, sources)
-        words = [w for w in query.split() if not any(share[t] > _EVERYWHERE for t in tokenize(w))]
-        return " ".join(words) or query
 
     def _registered(self, evidence: list[Evidence], documents: dict[str, SourceDocument]) -> list[Evidence]:
         """Only evidence from listed documents the viewer may see: a chunk whose document has no

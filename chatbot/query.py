@@ -6,9 +6,10 @@ import re
 
 from chatbot.courts import court_abbreviated, court_seats, courts_deciding
 from chatbot.names import CASE_NOISE, mentioned_sources, party_words, section_sources, surname
-from chatbot.passages import JUDGE_ASKED, question_names
+from chatbot.passages import JUDGE_ASKED, question_names, question_parts
 from chatbot.types import Evidence, case_key
 from legalqa.errors import LegalqaError
+from ingest.tokenization import tokenize
 from ingest.types import SourceDocument
 
 _JUDGE = re.compile(
@@ -248,6 +249,11 @@ def lead_source(evidence: list[Evidence], top: int = 5) -> Evidence:
     return next(e for e in evidence if case_key(e.chunk) == best)
 
 
+def case_sources(evidence: list[Evidence], lead: Evidence | None) -> set[str]:
+    """The documents of ``lead``'s case among ``evidence`` (none without a lead)."""
+    return {e.chunk.source for e in evidence if case_key(e.chunk) == case_key(lead.chunk)} if lead else set()
+
+
 def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDocument],
            parties: set[str], narrow: bool = True) -> tuple[set[str], list[set[str]]]:
     """The documents a question is about, and those whose own best passages should join the
@@ -294,3 +300,42 @@ def _by_court(sources: set[str], documents: dict[str, SourceDocument]) -> dict[s
     return courts
 
 
+
+
+_EVERYWHERE = 0.3  # a word in more than this share of a case's passages does not pick one out
+
+
+def searches(query, more_from, documents, retriever, lexical, query_vector, mode, parts_within=None):
+    """The searches whose passages join the evidence: (documents, query, its vector or None).
+
+    Each group of ``more_from`` is searched for what the question asks of it: cases side by side
+    for the topic, their names taken out. With ``parts_within``, each part of a several-part
+    question is searched there too ("When did the court rule, and when was the amended complaint due?"),
+    by its words alone (its vector None)."""
+    if len(more_from) < 2:
+        out = [(chosen, query, query_vector) for chosen in more_from]
+    else:
+        about = topic(query, [documents[s] for s in set().union(*more_from)])
+        vector = query_vector if about == query or mode == "bm25" else retriever.embed_query(about)
+        out = [(chosen, within_sources(lexical, about, chosen), vector) for chosen in more_from]
+    return out + [(parts_within, part, None) for part in several_parts(query)] if parts_within else out
+
+
+def within_sources(lexical, query: str, sources: set[str]) -> str:
+    """``query`` for a search inside ``sources``, without the words most of their chunks hold:
+    within the lyrics case, "lyrics" finds every passage and says nothing of the question."""
+    if lexical is None:
+        return query
+    share = lexical.shares({t for w in query.split() for t in tokenize(w)}, sources)
+    words = [w for w in query.split() if not any(share[t] > _EVERYWHERE for t in tokenize(w))]
+    return " ".join(words) or query
+
+
+def several_parts(question: str) -> list[str]:
+    """The parts of a question that asks several things, each to be searched; none for a question
+    with one. A follow-up's carried-over case, "(Kadrey v. Meta)", is not a part of its own."""
+    parts = question_parts(_CARRIED.sub("", question))
+    return parts if len(parts) > 1 else []
+
+
+_CARRIED = re.compile(r"\s*\([^()]*\)\s*$")

@@ -234,3 +234,27 @@ def test_what_the_litigation_is_called_is_not_a_word_a_quote_must_share(engine):
     without saying "parties" or "dispute"."""
     weights = engine.answerer().term_weights("Who are the parties in the gadget dispute, and what does the statute give them?")
     assert not {"statut", "parti", "disput"} & set(weights) and "gadget" in weights
+
+
+def test_each_part_of_a_question_is_searched_within_its_case(small_corpus, settings, fake_embedder, monkeypatch):
+    """"When did the court rule, and by what date was the amended complaint due?": each part is
+    searched too, in the case the best passages come from; a follow-up's carried-over case in
+    parentheses is no part, and a one-part question is searched once."""
+    from chatbot.retrieval import HybridRetriever
+
+    engine = _two_cases(small_corpus, settings, fake_embedder)
+    searched = []
+    retrieve = HybridRetriever.retrieve
+
+    def recording(self, query, **options):
+        searched.append((query, options.get("sources")))
+        return retrieve(self, query, **options)
+
+    monkeypatch.setattr(HybridRetriever, "retrieve", recording)
+    engine.prepare("Was copying the novels a fair use, and what did the court say about the pirated copies? (Smith v. Acme)")
+    parts = [(q, s) for q, s in searched[1:] if not q.startswith("(")]
+    assert [q for q, _ in parts] == ["Was copying the novels a fair use", "what did the court say about the pirated copies"]
+    assert all(s and len({source.split("_")[0] for source in s}) == 1 for _, s in parts)
+    searched.clear()
+    engine.prepare("Was copying the novels a fair use?")
+    assert len(searched) == 1

@@ -47,8 +47,9 @@ def most_direct(chosen: list[Candidate], intent: Intent | None) -> Candidate:
         wanted = [signal for signal, asked in (("holds", intent.holding), ("enumerates", intent.listing),
                                                 ("number", intent.number), ("date", intent.date),
                                                 ("person", intent.person)) if asked]
+        floor = HOLDING_FLOOR if intent.holding else 0.5  # a ruling may lead from as low as it may join
         for c in chosen:
-            if c.probability < 0.5 * chosen[0].probability:
+            if c.probability < floor * chosen[0].probability:
                 break
             if c.source != chosen[0].source and c.probability < 0.8 * chosen[0].probability:
                 continue  # another document's date or name does not outrank the likeliest quote

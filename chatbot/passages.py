@@ -34,8 +34,8 @@ _LIST = re.compile(r"\b(?:what|which)\s+(?:are|were)\b|\blist\b|\bfactors?\b|\be
                    r"\b(?:what|which)\s+\w+\s+(?:survived?|were\s+dismissed|remain)\b|\bname\s+the\b|\bwhat\s+kinds?\b", re.I)
 _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|ruled|ruling|conclude|concluded|find|found|"
                       r"outcome|result|grant(?:ed)?|den(?:y|ies|ied)|dismiss(?:ed)?|win|wins|won|lose|loses|lost|prevail(?:s|ed)?|"
-                      r"succeed(?:s|ed)?|agree[sd]?|affirm(?:s|ed)?|uph[oe]ld|upholds|revers(?:e|es|ed)|sided?|"
-                      r"fair\s+use(?=\??\s*$))\b|"
+                      r"succeed(?:s|ed)?|agree[sd]?|affirm(?:s|ed)?|uph[oe]ld|upholds|revers(?:e|es|ed)|sided?|accept(?:s|ed)?|"
+                      r"reject(?:s|ed)?|sustain(?:s|ed)?|fair\s+use(?=\??\s*$))\b|"
                       # Vague questions ("what happened with X?", "anything on Y?") want the outcome first.
                       r"\bwhat\s+(?:happened|happens)\b|\bwhat'?s\s+(?:going\s+on|happening|the\s+status)\b|"
                       r"\btell\s+me\s+about\b|^\s*anything\s+(?:on|about)\b|\bwhere\s+(?:does|do|did)\b.*\bstand\b|"
@@ -274,7 +274,7 @@ _HAS_PERSON = re.compile(r"\b(?:Judge|Justice|Chief Judge|Honorable|J\.|Mr\.|Ms\
 # An actual list: "(1) … (2) …", "first … second …", or "…: a; b; and c".
 _ENUMERATES = re.compile(r"\(\s*(?:1|i|a)\s*\).*\(\s*(?:2|ii|b)\s*\)|\bfirst\b.*\bsecond\b|:\s*\w[^:]*;[^;]*;", re.I | re.S)
 # A sentence that decides: "Meta won summary judgment", "the motion is granted", "was fair use".
-_HOLDS = re.compile(r"\b(?:hold|holds|held|conclude[sd]?|find|finds|found|grant(?:s|ed)?|den(?:y|ies|ied)|rule[sd]?|"
+_HOLDS = re.compile(r"\b(?:hold|holds|held|conclude[sd]?|(?:find|finds|found)(?!\s+out\b)|grant(?:s|ed)?|den(?:y|ies|ied)|rule[sd]?|"
                     r"dismiss(?:es|ed)?|affirm(?:s|ed)?|revers(?:es|ed)|won|wins|lost|prevail(?:s|ed)?|reject(?:s|ed)|"
                     r"favou?r(?:s|ed)|weigh(?:s|ed)|fail(?:s|ed)|surviv(?:es|ed)|(?:is|was|were|are|be) (?:\w+ly )?(?:a |not a |not )?fair use|"
                     r"(?:is|was|were) (?:not )?(?:\w+ly )?(?:transformative|infring\w*)|entitled to (?:summary )?judgment|"
@@ -288,8 +288,7 @@ _CITATION_HEAVY = re.compile(r"\b\d+\s+(?:U\.S\.|F\.\s?(?:\d[a-z]{1,2}|Supp\.)|S
 _PRECEDENT = re.compile(r"^(?:\w+,\s+)?[Ii]n\s+(?!This\b|That\b)[A-Z][^,]{1,60},\s+(?:the\s+)?(?:Supreme\s+Court|[Cc]ourt|"
                         r"[A-Z][a-z]+\s+Circuit)\b|\b[Tt]he\s+Supreme\s+Court\s+(?:has\s+)?(?:held|reasoned|found|explained|"
                         r"ruled|concluded)\b")
-
-
+_ASKS = re.compile(r"\?[\s”\"')\]]*$")  # "Should leave to amend be granted …?" asks; it decides nothing
 # A party's position, not the court's: "Publishers contend", "Stability moves to dismiss".
 _PARTY_SAYS = re.compile(r"\b(?:contend|argue|allege|assert|maintain|urge|insist|move)(?:s|d|ed)?\b|\bclaims?\s+that\b|"
                          r"\bbefore\s+the\s+court\s+is\b", re.I)
@@ -304,7 +303,7 @@ def sentence_signals(sentence: str) -> dict[str, bool]:
         "date": bool(_HAS_DATE.search(sentence)),
         "person": bool(_HAS_PERSON.search(sentence)),
         "enumerates": bool(_ENUMERATES.search(sentence)),
-        "holds": bool(_HOLDS.search(sentence)) and not _PRECEDENT.search(sentence),
+        "holds": bool(_HOLDS.search(sentence)) and not _PRECEDENT.search(sentence) and not _ASKS.search(sentence),
         "cites": len(_CITATION_HEAVY.findall(sentence)) >= 2,
         "money": bool(_HAS_MONEY.search(sentence)),
         "party_says": bool(_PARTY_SAYS.search(sentence)),

@@ -199,6 +199,11 @@ def test_a_precedent_reported_is_not_the_courts_ruling():
     assert not sentence_signals("And, in Sony Betamax, the Supreme Court held that time-shifting was fair.")["holds"]
     assert sentence_signals("In this case, the court holds that the use was fair.")["holds"]
     assert sentence_signals("Instead, it was a fair use because Anthropic replaced its print copies.")["holds"]
+    # Nor does a question, or a party finding something out.
+    assert not sentence_signals("Should leave to amend be granted under Rule 15(a)(2)?")["holds"]
+    assert not sentence_signals("When Thomson Reuters found out, it sued Ross.")["holds"]
+    assert sentence_signals("The court found the use fair.")["holds"]
+    assert Intent.of("Did the court accept its fair use defense?").holding
 
 
 def test_a_citation_is_not_context_for_the_sentence_after_it():

@@ -396,3 +396,22 @@ def test_a_sentence_quoted_before_is_not_printed_again_as_anothers_context():
     assert [ev.chunk.text[a:b] for ev, a, b in spans] == [release, spread]
     # Not printed before: the context stays.
     assert quote_spans([after], survey=False)[0][1] == 0
+
+
+def test_a_chosen_ruling_leads_from_as_low_as_it_may_join():
+    """A ruling among the chosen quotes leads a holding question if it comes within the floor
+    at which holding_first would have added it (0.3 of the likeliest), not only within half."""
+    from chatbot.candidates import most_direct
+    from chatbot.passages import Intent
+
+    doc = SourceDocument(source="o.txt", title="o", sha256="0" * 64, kind="opinion", case_name="A v. B")
+    text = "Ross bought memos from LegalEase to train its tool. It weighs against fair use here."
+    ev = Evidence(chunk=Chunk(chunk_id="c", source="o.txt", title="o", page=1, start=0, end=len(text), text=text,
+                              doc_sha256="0" * 64, document=doc), score=0.0)
+    split = text.index("It weighs")
+    background = Candidate(0, ev, 0, split - 1, text[:split - 1], probability=0.3, window=(0, split - 1))
+    ruling = Candidate(0, ev, split, len(text), text[split:], probability=0.1, window=(split, len(text)))
+    assert most_direct([background, ruling], Intent.of("Did the court accept its fair use defense?")) is ruling
+    assert most_direct([background, ruling], Intent.of("Who sold the memos?")) is background
+    ruling.probability = 0.08
+    assert most_direct([background, ruling], Intent.of("Did the court accept its fair use defense?")) is background

@@ -202,7 +202,8 @@ def absent_lawsuit(question: str, documents: dict[str, SourceDocument], passages
         cases = [party_words(d.case_name, None) for d in documents.values() if d.case_name]
         if any(sides[0] & words and sides[1] & words for words in cases):
             continue
-        if any(sides[0] & (toks := set(tokenize(text))) and sides[1] & toks for text in passages):
+        # A passage names a side by all its words: "Getty Images" is not any passage with "images".
+        if any(sides[0] <= (toks := set(tokenize(text))) and sides[1] <= toks for text in passages):
             continue
         return f"{pair[0]} against {pair[1]}"
     return None

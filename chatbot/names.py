@@ -207,3 +207,21 @@ def absent_lawsuit(question: str, documents: dict[str, SourceDocument], passages
             continue
         return f"{pair[0]} against {pair[1]}"
     return None
+
+
+def unindexed_lawsuit(question: str, documents: dict[str, SourceDocument]) -> list[frozenset[str]] | None:
+    """The two sides' distinctive words of a lawsuit the question names as "X v. Y" ("Campbell v.
+    Acuff-Rose", "Authors Guild v. Google") when no indexed document is of it: a precedent the
+    indexed opinions may discuss. None when the question names no such lawsuit."""
+    from ingest.tokenization import tokenize
+
+    for m in _LAWSUIT.finditer(question):
+        if not m.group("a"):
+            continue
+        sides = [frozenset(set(tokenize(s)) - CASE_NOISE - GENERIC_NAMES) for s in (m.group("a"), m.group("b"))]
+        if not all(sides):
+            continue
+        cases = [party_words(d.case_name, None) for d in documents.values() if d.case_name]
+        if not any(sides[0] & words and sides[1] & words for words in cases):
+            return sides
+    return None

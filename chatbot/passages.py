@@ -94,7 +94,7 @@ def question_parts(question: str) -> list[str]:
 _HEADER_FIELD = re.compile(r"(?:^|[\s·.)])(?:Court|Docket|Decision|Kind|Source|Pinpoints?|Publisher[\w ]*|Filed|Date|"
                            r"Judges?|Parties|Citation)\s*:", re.I)
 # "Kadrey v. Meta Platforms, Inc. — case brief (project-written summary)."
-_PROJECT_TITLE_LINE = re.compile(r"\s[—–-]\s[^.;]{0,80}\(project-written[^)]*\)\.?\s*$", re.I)
+_PROJECT_TITLE_LINE = re.compile(r"\s[—–-]\s(?:[^.;]|\bv\.){0,80}\(project-written[^)]*\)\.?\s*$", re.I)
 _TOC_ENTRY = re.compile(r"[,:;]\s*(?:at|pp?\.)\s*\d+(?:\s*[-–]\s*\d+)?(?:\s*(?:&|and)\s*nn?\.\s*[\d\-–]+)?", re.I)
 _TOC_LINE = re.compile(r"^[^.]{0,120}:\s*(?:(?:order|op\.|opinion|brief|complaint|compl\.)\s+)?(?:at|pp?\.)\s*\d+"
                        r"[\d\s,&n.\-–]*(?:\([^)]*\))?\s*\.?$", re.I)

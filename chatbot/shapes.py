@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from chatbot.candidates import Candidate
-from chatbot.names import cited_section
+from chatbot.names import cited_section, unindexed_lawsuit
 from chatbot.passages import Intent, is_quotable, sentence_signals
 from chatbot.types import Evidence, in_notes
 from ingest.chunking import sentence_spans
@@ -349,6 +349,9 @@ def leading_shapes(query: str, evidence: list[Evidence], focus: set[str], docume
         # "What does section 107 say?", "What are the four factors in § 107?": the section's own
         # words, not the notes printed under it.
         leading += section_chunks(lexical, index, section, documents)
+    if not focus and (sides := unindexed_lawsuit(query, documents)):
+        # "What did the Supreme Court hold in Campbell v. Acuff-Rose?": the opinions that discuss it.
+        leading += precedent_chunks(lexical, index, sides)
     if focus and len(focus) <= DISPOSING_DOCUMENTS and disposes(query):
         # "Which claims survived?": the lines that grant and deny.
         leading += disposition_chunks(lexical, index, focus, documents)
@@ -358,3 +361,18 @@ def leading_shapes(query: str, evidence: list[Evidence], focus: set[str], docume
     leading = [e for e in leading if e.chunk.source in documents]  # only listed documents are cited
     ids = {e.chunk.chunk_id for e in leading}
     return leading + [e for e in evidence if e.chunk.chunk_id not in ids]
+
+
+PRECEDENT_PASSAGES = 6  # passages that discuss a precedent the question names, best BM25 match first
+
+
+def precedent_chunks(lexical, index, sides: list[frozenset[str]]) -> list[Evidence]:
+    """The passages that name the first side of a lawsuit no indexed document is of (the short
+    form "Campbell, 510 U.S. at 579" as well as the full citation), where the opinions discuss it."""
+    if lexical is None:
+        return []
+    from ingest.tokenization import tokenize
+
+    ids = [cid for cid, _ in lexical.search(" ".join(sorted(sides[0] | sides[1])), 4 * PRECEDENT_PASSAGES)]
+    chunks = [c for c in index.get_chunks(ids) if sides[0] <= set(tokenize(c.text))]
+    return [Evidence(chunk=c, score=0.0) for c in chunks[:PRECEDENT_PASSAGES]]

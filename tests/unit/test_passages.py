@@ -28,6 +28,7 @@ from eval.fit import choose_threshold, fit_logistic, states_fact
     ("Court: U.S. District Court, N.D. Cal. (Chhabria, J.) · Docket: No. 3:23-cv-03417-VC · Decision: June 25, 2025",
      "header"),
     ("Kind: project-written summary, not the court's text.", "header"),
+    ("Leading fair use precedents — Campbell, Sega, Authors Guild v. Google, Warhol (project-written summary).", "header"),
     ("Purchase and destructive scanning of print books: at 3-4.", "toc"),
     ("2024 op.: surviving counterclaims, at 2; separate-products analysis, at 3-11; market definition, at 11-13.", "toc"),
     ("Introduction .......... 1", "toc"),

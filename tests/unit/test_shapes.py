@@ -415,3 +415,19 @@ def test_a_chosen_ruling_leads_from_as_low_as_it_may_join():
     assert most_direct([background, ruling], Intent.of("Who sold the memos?")) is background
     ruling.probability = 0.08
     assert most_direct([background, ruling], Intent.of("Did the court accept its fair use defense?")) is background
+
+
+def test_a_precedent_the_index_does_not_hold_is_read_where_the_opinions_discuss_it(small_corpus, settings,
+                                                                                      fake_embedder):
+    """"What did the Supreme Court hold in Campbell v. Acuff-Rose?": no indexed document is of that
+    case, so the passages that cite it lead the evidence; a case the index holds is not a precedent."""
+    from chatbot.names import unindexed_lawsuit
+
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    engine = Engine(settings, embedder=fake_embedder)
+    documents = engine.documents
+    assert unindexed_lawsuit("What did the Supreme Court hold in Campbell v. Acuff-Rose?", documents) == [
+        frozenset({"campbel"}), frozenset({"acuff", "rose"})]
+    assert unindexed_lawsuit("What did the court hold in Smith v. Acme?", documents) is None
+    prepared = engine.prepare("What did the Supreme Court hold in Campbell v. Acuff-Rose?")
+    assert "Campbell" in prepared.evidence[0].chunk.text

@@ -56,7 +56,10 @@ def _abstain_because(reason: str, evidence: list[Evidence]) -> str:
 _EVENTS = {  # what it is called, the words searched for it, and how a passage mentions it
     "a settlement": ("settle settled settles settlement settlements",
                      re.compile(r"\bsettle(?:d|s|ment|ments)?\b(?!\s+(?:law|question))", re.I)),
-    "a jury or a verdict": ("jury juries verdict verdicts", re.compile(r"\bjur(?:y|ies)\b|\bverdicts?\b", re.I)),
+    # "What did the jury decide?": a verdict, not the many "a reasonable jury could find" of a summary judgment.
+    "a jury's verdict": ("jury juries verdict verdicts", re.compile(
+        r"\bverdicts?\b|\bjur(?:y|ies)\s+(?:decided|found|awarded|returned|determined|ruled)\b|"
+        r"\bdid\s+(?:a|the)\s+jur(?:y|ies)\b", re.I)),
     "a rehearing en banc": ("en banc rehearing", re.compile(r"\ben\s+banc\b|\brehearing\b", re.I)),
     "a petition for certiorari": ("certiorari", re.compile(r"\bcertiorari\b", re.I)),
     "a class certification": ("certify certified certifies class certification",

@@ -431,3 +431,17 @@ def test_a_precedent_the_index_does_not_hold_is_read_where_the_opinions_discuss_
     assert unindexed_lawsuit("What did the court hold in Smith v. Acme?", documents) is None
     prepared = engine.prepare("What did the Supreme Court hold in Campbell v. Acuff-Rose?")
     assert "Campbell" in prepared.evidence[0].chunk.text
+
+
+@pytest.mark.parametrize("text, asks_verdict", [
+    ("What did the jury decide in Thomson Reuters v. Ross?", True),
+    ("What damages did a jury award Thomson Reuters?", True),
+    ("The jury found for Thomson Reuters.", True),
+    ("A reasonable jury could find infringement.", False),  # a summary judgment's standard, no verdict
+    ("Which issues must a jury decide at trial?", False),
+    ("Did the court send fair use to a jury?", False),
+])
+def test_a_verdict_is_asked_for_or_mentioned(text, asks_verdict):
+    from chatbot.unanswerable import _EVENTS
+
+    assert bool(_EVENTS["a jury's verdict"][1].search(text)) is asks_verdict

@@ -47,14 +47,16 @@ def most_direct(chosen: list[Candidate], intent: Intent | None) -> Candidate:
         wanted = [signal for signal, asked in (("holds", intent.holding), ("enumerates", intent.listing),
                                                 ("number", intent.number), ("date", intent.date),
                                                 ("person", intent.person)) if asked]
+        dated = intent.signer and intent.date  # "When was the order decided?": its date, not its ruling
+        wanted = ["date"] if dated else wanted
         floor = HOLDING_FLOOR if intent.holding else 0.5  # a ruling may lead from as low as it may join
         for c in chosen:
             if c.probability < floor * chosen[0].probability:
                 break
             if c.source != chosen[0].source and c.probability < 0.8 * chosen[0].probability:
                 continue  # another document's date or name does not outrank the likeliest quote
-            signals = sentence_signals(c.text)
-            if intent.holding and signals["party_says"]:
+            signals = sentence_signals(window_text(c) if dated else c.text)  # "Dated: …" may be context
+            if intent.holding and signals["party_says"] and not dated:
                 continue  # a party's contention is not the ruling asked for
             if wanted and any(signals[w] for w in wanted) and not _fragment(c):
                 return c

@@ -24,7 +24,8 @@ from chatbot.candidates import (Candidate, Examination, case_of, holding_first, 
 from chatbot.passages import (Intent, asks_court, court_elsewhere, dates_missing, heading_prefix, opens_with_citation,
                               phrases_missing, question_names, question_parts, quotable_spans, sentence_signals)
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
-                            prefer_definitions, prefer_latest_ruling, section_candidates, survey_topic)
+                            prefer_latest_ruling, section_candidates, survey_topic)
+from chatbot.lookups import prefer_particulars
 from chatbot.quotes import case_label, closest_note, merge_adjacent, quote_spans
 from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
 from ingest.chunking import sentence_spans
@@ -117,7 +118,7 @@ class ExtractiveAnswerer(Answerer):
             self._rerank(candidates, request)
         demote_notes(candidates, question)
         demote_questions(candidates, question)
-        prefer_definitions(candidates, question)
+        prefer_particulars(candidates, question)
         prefer_latest_ruling(candidates, intent, request.focus)
         features = self._answerable_features(question, evidence, weights, candidates, request, intent)
         return Examination(candidates, features, self.calibration.answerable.probability(features), parts, part_weights,

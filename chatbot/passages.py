@@ -24,12 +24,15 @@ JUDGE_ASKED = r"(?:judges?|justices?)\b(?!\s*(?-i:[A-Z])|['’]s)"
 _PERSON = re.compile(r"\bwho\b|\bwhich\s+(?:\w+\s+){0,2}(?:" + JUDGE_ASKED + r"|person|people|authors?|plaintiffs?|lawyers?|"
                      r"attorneys?|experts?|executives?|members?|officers?)\b|"
                      r"\bname\s+of\s+the\s+(?:judge|author)|\bjudge'?s\s+name\b", re.I)
-# Who signed, decided, sat or argued is said in the caption or the signature block, and only there.
+# "When was the order decided?": the date is in the signature block ("Dated: June 25, 2025") or the caption.
+RULED_WHEN = (r"\bwhen\s+(?:was|were|did)\b[^?]*\b(?:decided|issued?|entered|signed|filed|dated|ruled?|handed\s+down|"
+              r"come\s+out|came\s+out)\b|\b(?:what|which)\s+(?:date|day)\b[^?]*\b(?:decided|issued|entered|signed)\b")
+# Who signed, decided, sat or argued, or when, is said in the caption or the signature block, and only there.
 _SIGNER = re.compile(r"\b(?:signed|sign|wrote|authored|presided|presiding|decided\s+by|chaired?|argued)\b|"
                      r"\bwhich\s+(?:\w+\s+){0,2}(?:" + JUDGE_ASKED + r"|lawyers?|attorneys?|counsel)\b|"
                      # "Who sat on the panel?", "which panel member": not "what did the panel decide".
                      r"\b(?:who|which)\b[^?]*\bpanel\b|\bpanel\s+members?\b|\bon\s+the\s+panel\b|"
-                     r"\bwho\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:judges?|justices?)\b", re.I)
+                     r"\bwho\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:judges?|justices?)\b|" + RULED_WHEN, re.I)
 _LIST = re.compile(r"\b(?:what|which)\s+(?:are|were)\b|\blist\b|\bfactors?\b|\belements?\b|\bclaims?\b|\brights\b|"
                    r"\b(?:what|which)\s+\w+\s+(?:survived?|were\s+dismissed|remain)\b|\bname\s+the\b|\bwhat\s+kinds?\b", re.I)
 _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|ruled|ruling|conclude|concluded|find|found|"
@@ -170,7 +173,6 @@ def structural_kind(sentence: str) -> str | None:
         return "heading"
     return None
 
-
 _ALPHA = re.compile(r"[A-Za-z]")
 # A sentence that opens with a reporter cite or a signal ("802 F. Supp. at 14 (…)", "Id. at 5.",
 # "See …"): the tail of a citation, no context for the sentence after it.
@@ -189,7 +191,7 @@ def is_quotable(sentence: str, intent: Intent) -> bool:
     words = sentence.split()
     if len(words) < 4 or len(words) > 150:
         return False
-    if len(_ALPHA.findall(sentence)) < 0.5 * len(sentence.replace(" ", "")):
+    if len(_ALPHA.findall(sentence)) < 0.5 * len(re.sub(r"[\s_]", "", sentence)):  # a signature line is no table
         return False  # tables of numbers
     if sum(w.isdigit() for w in words) > 0.25 * len(words):
         return False  # runs of numbers left by page layout
@@ -209,7 +211,6 @@ def quotable_spans(text: str, spans: list[tuple[int, int]], intent: Intent) -> l
         if out[i] and numbered[i - 1] and numbered[i + 1] and len(title.split()) <= 20 and not _FINITE.search(title):
             out[i] = False  # (an order's numbered "1. The motion is GRANTED." says something)
     return out
-
 
 _FINITE = re.compile(r"\b(?:is|are|was|were|be|shall|may|must|has|have|had|will|would|can|cannot|should|[a-z]+ed)\b", re.I)
 _SECTION_NUMBER = re.compile(r"^\s*(?:§+\s*)?\d{1,4}[A-Za-z]?\.\s*$|^\[\s*\d{1,4}[A-Za-z]?\.\s*Repealed\.\s*\]$")
@@ -235,7 +236,6 @@ def _opens_in_capitals(text: str) -> bool:
     words = text.split()[:12]
     capitals = sum(sum(c.isalpha() for c in w) >= 2 and w.upper() == w for w in words)
     return capitals >= 8 and bool(_CAPTION_WORDS.search(" ".join(words)))
-
 
 _CAPTION_WORDS = re.compile(r"\b(?:IN RE|UNITED STATES|LITIGATION|DISTRICT|COURT|PANEL|PLAINTIFFS?|DEFENDANTS?)\b")
 

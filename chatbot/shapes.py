@@ -23,7 +23,8 @@ import re
 
 from chatbot.candidates import Candidate
 from chatbot.names import cited_section, unindexed_lawsuit
-from chatbot.passages import Intent, is_quotable, sentence_signals
+from chatbot.lookups import dated_chunks, precedent_chunks
+from chatbot.passages import RULED_WHEN, Intent, is_quotable, sentence_signals
 from chatbot.types import Evidence, in_notes
 from ingest.chunking import sentence_spans
 from ingest.headings import next_code_heading
@@ -158,28 +159,6 @@ def demote_questions(candidates: list[Candidate], question: str) -> None:
     for c in candidates:
         if c.text.rstrip(" ”\"')]").endswith("?"):
             c.probability *= QUESTION_WEIGHT
-
-
-# "What is LAION?", "Who is Shira Perlmutter?": a name, asked to be explained.
-_ASKS_WHAT = re.compile(r"^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?(?P<term>[^?,]{2,50}?)\s*\??\s*$",
-                        re.I)
-DEFINES_WEIGHT = 3.0  # a sentence that says what the name is, against one that only uses it
-
-
-def prefer_definitions(candidates: list[Candidate], question: str) -> None:
-    """For "What is LAION?", the sentence that says what it is ("an organization (LAION, Large-Scale
-    Artificial Intelligence Open Network)", "Shira Perlmutter, Register of Copyrights") weighs
-    more than those that only use the name."""
-    asked = _ASKS_WHAT.match(question)
-    if not asked or len(asked["term"].split()) > 5:
-        return
-    term = re.escape(asked["term"]).replace("\\ ", r"\s+")
-    defines = re.compile(rf"\(\s*{term}\b|\b{term}\s*\(|\b{term}\s*,\s*(?:an?\s|the\s|its\s|their\s|(?-i:[A-Z]))|"
-                         rf"\b{term}\s+(?:is|was|are|were)\s+(?:an?|the)\s|"
-                         rf"\b(?:called|named|known\s+as)\s+(?:the\s+)?[“\"]?{term}", re.I)
-    for c in candidates:
-        if defines.search(c.text):
-            c.probability = min(1.0, c.probability * DEFINES_WEIGHT)
 
 
 # Legislative history asked for: the notes are then what the question is about.
@@ -352,6 +331,9 @@ def leading_shapes(query: str, evidence: list[Evidence], focus: set[str], docume
     if not focus and (sides := unindexed_lawsuit(query, documents)):
         # "What did the Supreme Court hold in Campbell v. Acuff-Rose?": the opinions that discuss it.
         leading += precedent_chunks(lexical, index, sides)
+    if focus and len(focus) <= DISPOSING_DOCUMENTS and re.search(RULED_WHEN, query, re.I):
+        # "When was the Kadrey order decided?": its signature block's "Dated: June 25, 2025".
+        leading += dated_chunks(lexical, index, focus)
     if focus and len(focus) <= DISPOSING_DOCUMENTS and disposes(query):
         # "Which claims survived?": the lines that grant and deny.
         leading += disposition_chunks(lexical, index, focus, documents)
@@ -361,18 +343,3 @@ def leading_shapes(query: str, evidence: list[Evidence], focus: set[str], docume
     leading = [e for e in leading if e.chunk.source in documents]  # only listed documents are cited
     ids = {e.chunk.chunk_id for e in leading}
     return leading + [e for e in evidence if e.chunk.chunk_id not in ids]
-
-
-PRECEDENT_PASSAGES = 6  # passages that discuss a precedent the question names, best BM25 match first
-
-
-def precedent_chunks(lexical, index, sides: list[frozenset[str]]) -> list[Evidence]:
-    """The passages that name the first side of a lawsuit no indexed document is of (the short
-    form "Campbell, 510 U.S. at 579" as well as the full citation), where the opinions discuss it."""
-    if lexical is None:
-        return []
-    from ingest.tokenization import tokenize
-
-    ids = [cid for cid, _ in lexical.search(" ".join(sorted(sides[0] | sides[1])), 4 * PRECEDENT_PASSAGES)]
-    chunks = [c for c in index.get_chunks(ids) if sides[0] <= set(tokenize(c.text))]
-    return [Evidence(chunk=c, score=0.0) for c in chunks[:PRECEDENT_PASSAGES]]

@@ -353,7 +353,7 @@ def test_a_conclusion_that_decides_in_words_disposes():
 
 def test_what_is_a_name_prefers_the_sentence_that_says_what_it_is():
     from chatbot.candidates import Candidate
-    from chatbot.shapes import prefer_definitions
+    from chatbot.lookups import prefer_definitions
 
     def candidate(text):
         doc = SourceDocument(source="o.txt", title="o", sha256="0" * 64, kind="opinion", case_name="A v. B")
@@ -445,3 +445,19 @@ def test_a_verdict_is_asked_for_or_mentioned(text, asks_verdict):
     from chatbot.unanswerable import _EVENTS
 
     assert bool(_EVENTS["a jury's verdict"][1].search(text)) is asks_verdict
+
+
+def test_when_a_ruling_was_decided_is_answered_by_the_line_that_dates_it(small_corpus, settings, fake_embedder):
+    """"When was the Acme order decided?" shares no word with "Dated: January 2, 2024 MARIA LOPEZ
+    United States District Judge", which answers it; a signature line is quotable for it."""
+    from chatbot.passages import Intent, is_quotable
+
+    ingest_paths([small_corpus], settings=settings, embedder=fake_embedder)
+    engine = Engine(settings, embedder=fake_embedder)
+    answerer = engine.answerer()
+    answerer.calibration = replace(answerer.calibration, answerable=replace(answerer.calibration.answerable, threshold=0.0))
+    answer = engine.ask("When was the order in Smith v. Acme decided?")
+    assert "Dated: January 2, 2024" in answer.citations[0].quote
+    signature = "Dated: January 2, 2024 ____________ MARIA LOPEZ United States District Judge"
+    assert is_quotable(signature, Intent.of("When was the order in Smith v. Acme decided?"))
+    assert not is_quotable(signature, Intent.of("Was copying the novels a fair use?"))

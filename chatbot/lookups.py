@@ -1,0 +1,87 @@
+"""Questions about one particular: what a name is, when a ruling was dated, and what the indexed
+opinions say of a precedent the index does not hold.
+
+- "What is LAION?": the sentence that introduces the name ("an organization (LAION, …)").
+- "When was the Kadrey order decided?": the line that dates it ("Dated: June 25, 2025"), in the
+  signature block or the caption, which shares no word with the question.
+- "What did the Supreme Court hold in Campbell v. Acuff-Rose?": the passages that cite it."""
+
+from __future__ import annotations
+
+import re
+
+from chatbot.candidates import Candidate
+from chatbot.passages import RULED_WHEN
+from chatbot.types import Evidence
+
+def prefer_particulars(candidates: list[Candidate], question: str) -> None:
+    """The line that says what a name is, or when a ruling was dated, when that is what is asked."""
+    prefer_definitions(candidates, question)
+    prefer_dated(candidates, question)
+
+
+# "What is LAION?", "Who is Shira Perlmutter?": a name, asked to be explained.
+_ASKS_WHAT = re.compile(r"^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?(?P<term>[^?,]{2,50}?)\s*\??\s*$",
+                        re.I)
+DEFINES_WEIGHT = 3.0  # a sentence that says what the name is, against one that only uses it
+
+
+def prefer_definitions(candidates: list[Candidate], question: str) -> None:
+    """For "What is LAION?", the sentence that says what it is ("an organization (LAION, Large-Scale
+    Artificial Intelligence Open Network)", "Shira Perlmutter, Register of Copyrights") weighs
+    more than those that only use the name."""
+    asked = _ASKS_WHAT.match(question)
+    if not asked or len(asked["term"].split()) > 5:
+        return
+    term = re.escape(asked["term"]).replace("\\ ", r"\s+")
+    defines = re.compile(rf"\(\s*{term}\b|\b{term}\s*\(|\b{term}\s*,\s*(?:an?\s|the\s|its\s|their\s|(?-i:[A-Z]))|"
+                         rf"\b{term}\s+(?:is|was|are|were)\s+(?:an?|the)\s|"
+                         rf"\b(?:called|named|known\s+as)\s+(?:the\s+)?[“\"]?{term}", re.I)
+    for c in candidates:
+        if defines.search(c.text):
+            c.probability = min(1.0, c.probability * DEFINES_WEIGHT)
+
+
+PRECEDENT_PASSAGES = 6  # passages that discuss a precedent the question names, best BM25 match first
+
+
+def precedent_chunks(lexical, index, sides: list[frozenset[str]]) -> list[Evidence]:
+    """The passages that name the first side of a lawsuit no indexed document is of (the short
+    form "Campbell, 510 U.S. at 579" as well as the full citation), where the opinions discuss it."""
+    if lexical is None:
+        return []
+    from ingest.tokenization import tokenize
+
+    ids = [cid for cid, _ in lexical.search(" ".join(sorted(sides[0] | sides[1])), 4 * PRECEDENT_PASSAGES)]
+    chunks = [c for c in index.get_chunks(ids) if sides[0] <= set(tokenize(c.text))]
+    return [Evidence(chunk=c, score=0.0) for c in chunks[:PRECEDENT_PASSAGES]]
+
+
+# The line that dates a ruling: "Dated: June 25, 2025", "Decided March 18, 2025", "Entered: …".
+_DATED = re.compile(r"\b(?:Dated|Decided|Entered|Filed|Signed)\b:?\s+(?:on\s+|this\s+)?(?:\w+\s+)?"
+                    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+"
+                    r"\d{1,2},\s+\d{4}")
+
+
+def dated_chunks(lexical, index, sources: set[str]) -> list[Evidence]:
+    """Each document's passage that dates it (its signature block or caption), where it has one."""
+    if lexical is None:
+        return []
+    out: list[Evidence] = []
+    for source in sorted(sources):
+        chunks = sorted(index.get_chunks(lexical.chunk_ids(source)), key=lambda c: (c.page or 0, c.start))
+        ends = chunks[-3:][::-1] + chunks[:2]  # the signature block, else the caption
+        out += [Evidence(chunk=c, score=0.0) for c in ends if _DATED.search(c.text)][:1]
+    return out
+
+
+def prefer_dated(candidates: list[Candidate], question: str) -> None:
+    """For "When was the order decided?", the line that dates a ruling ("Dated: June 25, 2025",
+    "Decided March 18, 2025") becomes the likeliest line: it shares no word with the question."""
+    if not candidates or not re.search(RULED_WHEN, question, re.I):
+        return
+    top = max(c.probability for c in candidates)
+    for c in candidates:
+        # The sentence or the context before it ("Dated: June 23, 2025." is too short to be quoted alone).
+        if _DATED.search(c.evidence.chunk.text[c.window[0]:c.end]):
+            c.probability = min(1.0, max(c.probability, top * 1.01))

@@ -122,7 +122,26 @@ def rewrite_followup(question: str, history: Sequence[Answer], documents: dict[s
     subject = conversation_subject(history, documents, question)
     if subject is None or subject.label.lower() in question.lower():
         return question
-    return f"{question} ({subject.label})"
+    # "What did he say about it?" after "Which judge disagreed about market dilution?": what "it" is.
+    topic = _topic(previous, names) if _ABOUT_IT.search(question) and _says_nothing(question) else None
+    topic = topic and _ASKED.sub("", topic)  # "disagreed about market dilution", not "Which judge …"
+    return f"{question} ({subject.label}; {topic})" if topic else f"{question} ({subject.label})"
+
+
+# A question whose only matter is a pronoun for the last one's: "What did he say about it?".
+_ABOUT_IT = re.compile(r"\b(?:about|of|on|with|to|treat\w*|handl\w*|address\w*|explain\w*|view\w*|approach\w*)\s+"
+                       r"(?:it|that|this|them)\s*[?.!]?\s*$", re.I)
+_ASKED = re.compile(r"^(?:which|what|who|whom|how|when|why|where)(?:\s+(?:judges?|courts?|cases?|part(?:y|ies)))?\s+",
+                    re.I)
+_FRAMING = {"he", "she", "they", "say", "said", "about", "think", "thought", "treat", "view", "explain", "mean",
+            "respond", "address", "handl", "deal", "approach", "court", "judg", "feel", "make"}
+
+
+def _says_nothing(question: str) -> bool:
+    """Does the question hold no word of its own besides who said or did something?"""
+    from ingest.tokenization import tokenize
+
+    return set(tokenize(question)) <= _FRAMING
 
 
 def is_elliptical(question: str) -> bool:

@@ -127,3 +127,14 @@ def test_named_sources_prefer_the_most_specific_case():
 ])
 def test_a_pronoun_inside_the_question_or_another_authority_carries_nothing(question):
     assert rewrite_followup(question, [BARTZ], DOCS) == question
+
+
+def test_a_question_about_it_carries_what_it_is():
+    """"What did he say about it?" after "Which judge disagreed about market dilution?" asks about
+    market dilution in that case; "Was that appealed?" asks something of its own."""
+    dilution = answered("Which judge disagreed about market dilution?", "kadrey.md")
+    assert rewrite_followup("What did he say about it?", [dilution], DOCS) == (
+        "What did he say about it? (Kadrey v. Meta; disagreed about market dilution)")
+    assert rewrite_followup("How did the court treat that?", [dilution], DOCS) == (
+        "How did the court treat that? (Kadrey v. Meta; disagreed about market dilution)")
+    assert rewrite_followup("Was that appealed?", [dilution], DOCS) == "Was that appealed? (Kadrey v. Meta)"

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from chatbot.shapes import is_survey
 from chatbot.types import Answer
 from ingest.types import SourceDocument
 
@@ -117,8 +118,8 @@ def rewrite_followup(question: str, history: Sequence[Answer], documents: dict[s
         # A case or party the index does not hold ("What about Getty?") is not answered with
         # the conversation's; "Why there rather than San Francisco?" still leans on it.
         return question
-    if not is_elliptical(question):
-        return question
+    if not is_elliptical(question) or is_survey(question):
+        return question  # "Which of those cases went for the AI company?" asks of every case, not the last
     subject = conversation_subject(history, documents, question)
     if subject is None or subject.label.lower() in question.lower():
         return question

@@ -277,7 +277,9 @@ def _holds_section(chunk, section: str) -> bool:
 _SURVEY = re.compile(
     # "Which courts have ruled on X", "which cases are about Y"; not "which cases was the complaint
     # to consolidate", where the cases are what something else acts on.
-    r"\b(?:which|what)\s+(?:other\s+)?(?:courts|cases|judges|decisions|rulings)\b(?!\s+(?:was|were|did|does|do|is|"
+    # "Which AI companies have been sued?", "which of those cases went for the AI company?".
+    r"\b(?:which|what)\s+(?:of\s+(?:the|these|those)\s+)?(?:other\s+)?(?:AI\s+)?(?:courts|cases|judges|decisions|rulings|"
+    r"lawsuits|suits|companies|developers)\b(?!\s+(?:was|were|did|does|do|is|"
     r"will|would|should|could|can|must)\s+(?:the|a|an|it|they|he|she|its|this|that|these|those)\b)"
     r"|\bhow\s+have\s+(?:the\s+)?(?:courts|judges)\b|\bcourts?\s+(?:that\s+)?have\s+(?:ruled|held|decided|addressed)\b"
     r"|\bcompare\b.*\b(?:courts|cases|rulings|decisions)\b",

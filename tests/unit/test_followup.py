@@ -138,3 +138,18 @@ def test_a_question_about_it_carries_what_it_is():
     assert rewrite_followup("How did the court treat that?", [dilution], DOCS) == (
         "How did the court treat that? (Kadrey v. Meta; disagreed about market dilution)")
     assert rewrite_followup("Was that appealed?", [dilution], DOCS) == "Was that appealed? (Kadrey v. Meta)"
+
+
+@pytest.mark.parametrize("question, survey", [
+    ("Which AI companies have been sued?", True),
+    ("Which of those cases were decided in favor of the AI company?", True),
+    ("Which cases was the complaint to consolidate?", False),
+    ("Which companies did the Times sue?", False),
+])
+def test_a_survey_over_the_cases_is_no_follow_up_of_the_last_one(question, survey):
+    """"Which of those cases went for the AI company?" asks of every case, not the last answer's."""
+    from chatbot.shapes import is_survey
+
+    assert is_survey(question) is survey
+    if survey:
+        assert rewrite_followup(question, [BARTZ], DOCS) == question

@@ -205,6 +205,7 @@ def test_a_precedent_reported_is_not_the_courts_ruling():
     assert not sentence_signals("When Thomson Reuters found out, it sued Ross.")["holds"]
     assert sentence_signals("The court found the use fair.")["holds"]
     assert Intent.of("Did the court accept its fair use defense?").holding
+    assert Intent.of("What led the court to refuse a preliminary injunction?").holding
 
 
 def test_a_citation_is_not_context_for_the_sentence_after_it():

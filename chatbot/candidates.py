@@ -69,11 +69,22 @@ HOLDING_FLOOR = 0.3  # of the likeliest quote's probability: a ruling this likel
 LIST_FLOOR = 0.25
 
 
-def holding_first(chosen: list[Candidate], ranked: list[Candidate], intent: Intent, budget: int) -> list[Candidate]:
+def holding_first(chosen: list[Candidate], ranked: list[Candidate], intent: Intent, budget: int,
+                  side=None) -> list[Candidate]:
     """For "was that fair use?", a ruling leads: when no chosen quote of the lead quote's case
     decides anything, the likeliest sentence of that case that does ("It weighs against fair use
     here.") joins them, if it comes within :data:`HOLDING_FLOOR` of the likeliest, and the last
-    quotes make room for it. For "what are the four factors?", so does the line that lists them."""
+    quotes make room for it. For "what are the four factors?", so does the line that lists them.
+    With ``side`` (cases set side by side, told apart by it), each case gets its ruling so, against
+    its own likeliest quote."""
+    if side is not None and intent.holding:
+        for case in dict.fromkeys(side(c) for c in chosen):
+            own = [c for c in chosen if side(c) == case]
+            rest = [c for c in chosen if side(c) != case]
+            chosen = holding_first(own, [c for c in ranked if side(c) == case], intent, budget) + rest
+        while len(chosen) > 2 and sum(len(window_text(c).split()) for c in chosen) > budget:
+            chosen.pop()
+        return chosen
     signal = "holds" if intent.holding else "enumerates" if intent.listing else None
     if not chosen or signal is None:
         return chosen

@@ -337,7 +337,7 @@ class ExtractiveAnswerer(Answerer):
                 chosen.append(best)
             elif best is None and not part.startswith("("):  # a follow-up's subject, "(Kadrey v. Meta)", asks nothing
                 unanswered.append(part)
-        return holding_first(chosen, ranked, exam.intent, budget), unanswered
+        return holding_first(chosen, ranked, exam.intent, budget, side if balanced else None), unanswered
 
     def _select_per_document(self, candidates: list[Candidate], *, rulings: bool = False) -> list[Candidate]:
         """One line per case: each case's likeliest sentence, preferring one that decides

@@ -38,7 +38,7 @@ _LIST = re.compile(r"\b(?:what|which)\s+(?:are|were)\b|\blist\b|\bfactors?\b|\be
 _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|ruled|ruling|conclude|concluded|find|found|"
                       r"outcome|result|grant(?:ed)?|den(?:y|ies|ied)|dismiss(?:ed)?|win|wins|won|lose|loses|lost|prevail(?:s|ed)?|"
                       r"succeed(?:s|ed)?|agree[sd]?|affirm(?:s|ed)?|uph[oe]ld|upholds|revers(?:e|es|ed)|sided?|accept(?:s|ed)?|"
-                      r"reject(?:s|ed)?|sustain(?:s|ed)?|refus(?:e|es|ed)|declin(?:e|es|ed)|fair\s+use(?=\??\s*$))\b|"
+                      r"reject(?:s|ed)?|sustain(?:s|ed)?|refus(?:e|es|ed)|declin(?:e|es|ed)|treat(?:s|ed)?|handl(?:e|es|ed)|fair\s+use(?=\??\s*$))\b|"
                       # Vague questions ("what happened with X?", "anything on Y?") want the outcome first.
                       r"\bwhat\s+(?:happened|happens)\b|\bwhat'?s\s+(?:going\s+on|happening|the\s+status)\b|"
                       r"\btell\s+me\s+about\b|^\s*anything\s+(?:on|about)\b|\bwhere\s+(?:does|do|did)\b.*\bstand\b|"

@@ -206,6 +206,7 @@ def test_a_precedent_reported_is_not_the_courts_ruling():
     assert sentence_signals("The court found the use fair.")["holds"]
     assert Intent.of("Did the court accept its fair use defense?").holding
     assert Intent.of("What led the court to refuse a preliminary injunction?").holding
+    assert Intent.of("Compare how the Anthropic and Meta rulings treated pirated books.").holding
 
 
 def test_a_citation_is_not_context_for_the_sentence_after_it():

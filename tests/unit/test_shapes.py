@@ -461,3 +461,26 @@ def test_when_a_ruling_was_decided_is_answered_by_the_line_that_dates_it(small_c
     signature = "Dated: January 2, 2024 ____________ MARIA LOPEZ United States District Judge"
     assert is_quotable(signature, Intent.of("When was the order in Smith v. Acme decided?"))
     assert not is_quotable(signature, Intent.of("Was copying the novels a fair use?"))
+
+
+def test_cases_side_by_side_each_get_their_ruling():
+    """"Compare how Judge Lee handled vicarious infringement in the lyrics case and the Google
+    case": each case's ruling joins its own quotes, not only the lead case's."""
+    from chatbot.candidates import case_of, holding_first
+    from chatbot.passages import Intent
+
+    def candidate(case, text, p):
+        doc = SourceDocument(source=f"{case}.txt", title=case, sha256="0" * 64, kind="order", case_name=case)
+        ev = Evidence(chunk=Chunk(chunk_id=case + text[:5], source=f"{case}.txt", title=case, page=1, start=0,
+                                  end=len(text), text=text, doc_sha256="0" * 64, document=doc), score=0.0)
+        return Candidate(0, ev, 0, len(text), text, probability=p, window=(0, len(text)))
+
+    google = [candidate("In re Google", "The complaint describes Alphabet and Google.", 0.4),
+              candidate("In re Google", "The vicarious infringement claims against Alphabet are dismissed.", 0.2)]
+    concord = [candidate("Concord v. Anthropic", "Publishers say Anthropic profits from the lyrics.", 0.3),
+               candidate("Concord v. Anthropic", "The Court grants the motion as to vicarious infringement.", 0.1)]
+    chosen = [google[0], concord[0]]
+    asked = Intent.of("Compare how Judge Lee handled vicarious infringement in the two cases.")
+    out = holding_first(chosen, google + concord, asked, 280, side=case_of)
+    assert google[1] in out and concord[1] in out
+    assert holding_first(chosen, google + concord, asked, 280) == [google[1]] + chosen  # the lead case alone

@@ -200,7 +200,7 @@ def prefer_latest_ruling(candidates: list[Candidate], intent: Intent, focus: set
 # "What does section 107 say?", "the text of § 106": the whole section is what speaks. Not "which
 # subsections of § 1202 does the Times say were violated", nor a subsection ("§ 504(c)").
 _ASKS_SECTION = re.compile(r"(?:\bsection|§)\s?(\d+[A-Za-z]?)\s+(?:say|says|provide|provides|state|"
-                           r"states|read|reads|list|lists|cover|covers)\b|"
+                           r"states|read|reads|list|lists|cover|covers|prohibit|prohibits|require|requires|forbid|forbids)\b|"
                            r"\b(?:text|wording|words)\s+of\s+(?:17\s+U\.S\.C\.\s+)?(?:section|§)\s?(\d+[A-Za-z]?)\b", re.I)
 
 
@@ -222,23 +222,50 @@ def section_chunks(lexical, index, section: str, documents: dict[str, SourceDocu
         return []
     # One print: the web page (unpaged) when there is one, as its text has no running heads.
     chosen = min(prints, key=lambda s: (documents[s].n_pages > 1, s))
-    held = [c for c in index.get_chunks(lexical.chunk_ids(chosen)) if _holds_section(c, section)]
-    return [Evidence(chunk=c, score=0.0) for c in sorted(held, key=lambda c: (c.page or 0, c.start))]
+    chunks = sorted(index.get_chunks(lexical.chunk_ids(chosen)), key=lambda c: (c.page or 0, c.start))
+    held = [i for i, c in enumerate(chunks) if _holds_section(c, section)]
+    if not held:
+        return []
+    # A print whose chunks carry no heading (the whole title in one file): the section runs on
+    # into the chunks after its heading's, to the next section's heading.
+    last = held[-1]
+    while last + 1 < len(chunks) and last - held[0] < _SECTION_CHUNKS and not chunks[last].heading and (
+            last == held[-1] or not _ANY_SECTION.search(chunks[last].text)):
+        last += 1
+    return [Evidence(chunk=c, score=0.0) for i, c in enumerate(chunks) if i in held or held[-1] < i <= last]
+
+
+_SECTION_CHUNKS = 6  # the most chunks a section's text is read from after its heading's
+_ANY_SECTION = re.compile(r"§\s?\d+[A-Za-z]?\.\s+[A-Z]")
 
 
 def section_candidates(evidence: list[Evidence], section: str, budget: int) -> list[Candidate]:
     """Section ``section``'s own text, sentence by sentence in reading order from its heading to
-    its notes, from one print of it, within ``budget`` words: "What does section 107 say?" is
-    answered in the section's words."""
-    held = [(rank, ev) for rank, ev in enumerate(evidence) if _holds_section(ev.chunk, section)]
+    its notes (or to the next section's heading), from one print of it, within ``budget`` words:
+    "What does section 107 say?" is answered in the section's words."""
+    held = [i for i, ev in enumerate(evidence) if _holds_section(ev.chunk, section)]
     if not held:
         return []
-    source = held[0][1].chunk.source
+    source = evidence[held[0]].chunk.source
+    order = sorted((i for i, ev in enumerate(evidence) if ev.chunk.source == source),
+                   key=lambda i: (evidence[i].chunk.page or 0, evidence[i].chunk.start))
+    # In reading order from the heading's passage: those under the heading, and in a print without
+    # headings the chunks that run on from it (its later subsections do not name the section).
+    run = []
+    for i in order[order.index(min(held, key=order.index)):]:
+        chunk = evidence[i].chunk
+        prev = evidence[run[-1]].chunk if run else None
+        if i in held or prev is not None and not chunk.heading and not prev.heading and (
+                chunk.page == prev.page and chunk.start <= prev.end + 2):  # chunks may abut, not overlap
+            run.append(i)
+        elif run:
+            break
+    first = run[0]
     out: list[Candidate] = []
     seen: set[str] = set()
     words = 0
-    for rank, ev in sorted((x for x in held if x[1].chunk.source == source),
-                           key=lambda x: (x[1].chunk.page or 0, x[1].chunk.start)):
+    for rank in run:
+        ev = evidence[rank]
         text = ev.chunk.text
         opening = _section_heading(section).search(text)
         begin = opening.start() if opening else 0
@@ -257,6 +284,8 @@ def section_candidates(evidence: list[Evidence], section: str, budget: int) -> l
             a = text.index(sentence, a)
             out.append(Candidate(rank, ev, a, a + len(sentence), sentence, probability=1.0,
                                  window=(a, a + len(sentence))))
+        if stop is not None and rank != first:
+            return out  # the next section begins
     return out
 
 

@@ -484,3 +484,23 @@ def test_cases_side_by_side_each_get_their_ruling():
     out = holding_first(chosen, google + concord, asked, 280, side=case_of)
     assert google[1] in out and concord[1] in out
     assert holding_first(chosen, google + concord, asked, 280) == [google[1]] + chosen  # the lead case alone
+
+
+def test_a_section_of_the_whole_title_runs_on_past_the_chunk_of_its_heading():
+    """In Title 17 as one file, chunks carry no heading: "What does section 1202 prohibit?" reads
+    (a) in the heading's chunk and (b) in the next one, and stops at § 1203."""
+    from chatbot.shapes import asks_section, section_candidates
+
+    doc = SourceDocument(source="title17.xml", title="Title 17", sha256="0" * 64, kind="statute")
+    texts = ["§ 1202. Integrity of copyright management information (a) No person shall provide false information.",
+             "(b) No person shall intentionally remove copyright management information.",
+             "(c) Definition of the term. § 1203. Civil remedies (a) Any person injured may sue."]
+    chunks, start = [], 0
+    for n, text in enumerate(texts):
+        chunks.append(Chunk(chunk_id=f"c{n}", source="title17.xml", title="Title 17", page=None, start=start,
+                            end=start + len(text), text=text, doc_sha256="0" * 64, heading="", document=doc))
+        start += len(text) + 1
+    assert asks_section("What does section 1202 prohibit?") == "1202"
+    quoted = [c.text for c in section_candidates([Evidence(chunk=c, score=0.0) for c in chunks], "1202", 280)]
+    assert any(q.startswith("(b) No person shall intentionally remove") for q in quoted)
+    assert any(q.startswith("(c) Definition") for q in quoted) and not any("Civil remedies" in q for q in quoted)

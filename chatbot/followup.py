@@ -149,7 +149,7 @@ def is_elliptical(question: str) -> bool:
     """Does the question lean on an earlier turn: it opens with "and"/"what about", points back
     with a pronoun or "the court", or is a word or two ("Why?", "Damages?")?"""
     words = _WORD.findall(question)
-    if _LEAD.match(question) or len(words) <= 2:
+    if _LEAD.match(question) or len(words) <= 2 or len(words) <= 4 and _CONTINUES.match(question):
         return True
     # After "a judge", "an AI company", "any work", a pronoun points inside the question:
     # "Can an AI company be liable for what users prompt its model to produce?"
@@ -157,6 +157,9 @@ def is_elliptical(question: str) -> bool:
     return any(generic is None or m.start() < generic.start() for m in _ANAPHORA.finditer(question))
 
 
+# A question that carries on the last answer's sentence: "From which sites?", "In what year?", "By when?".
+_CONTINUES = re.compile(r"^\s*(?:from|in|on|by|for|with|to|at|under|after|before|since|until|of)\s+"
+                        r"(?:which|what|whom|when|where|how)\b", re.I)
 _INDEFINITE = re.compile(r"\b(?:a|an|any|every|each|some)\s+(?!few\b|lot\b)[a-z]", re.IGNORECASE)
 
 

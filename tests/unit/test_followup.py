@@ -153,3 +153,10 @@ def test_a_survey_over_the_cases_is_no_follow_up_of_the_last_one(question, surve
     assert is_survey(question) is survey
     if survey:
         assert rewrite_followup(question, [BARTZ], DOCS) == question
+
+
+def test_a_question_carrying_on_the_last_answer_leans_on_it():
+    """"From which sites?" after a question on Bartz carries on its sentence."""
+    assert is_elliptical("From which sites?") and is_elliptical("In what year?")
+    assert rewrite_followup("From which sites?", [BARTZ], DOCS) == "From which sites? (Bartz v. Anthropic)"
+    assert not is_elliptical("From what age can a person hold a copyright?")

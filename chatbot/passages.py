@@ -41,7 +41,8 @@ _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|rule
                       r"reject(?:s|ed)?|sustain(?:s|ed)?|refus(?:e|es|ed)|declin(?:e|es|ed)|treat(?:s|ed)?|handl(?:e|es|ed)|fair\s+use(?=\??\s*$))\b|"
                       # Vague questions ("what happened with X?", "anything on Y?") want the outcome first.
                       r"\bwhat\s+(?:happened|happens)\b|\bwhat'?s\s+(?:going\s+on|happening|the\s+status)\b|"
-                      r"\btell\s+me\s+about\b|^\s*anything\s+(?:on|about)\b|\bwhere\s+(?:does|do|did)\b.*\bstand\b|"
+                      r"\btell\s+me\s+about\b|\bwhat(?:'s|\s+is)\s+(?:the\s+deal|up)\s+with\b|\bsummar(?:ize|ise|y(?!\s+judgment))\b|"
+                      r"\boverview\b|^\s*anything\s+(?:on|about)\b|\bwhere\s+(?:does|do|did)\b.*\bstand\b|"
                       r"\bhow\s+did\b.*\b(?:turn\s+out|end|go|come\s+out)\b|\bstatus\s+of\b|"
                       # "Did the Tennessee court have jurisdiction?": a yes or no about a court is its ruling.
                       r"^\s*(?:did|does|do|was|were|is|are|can|could|has|have)\b[^?]*\b(?:court|judge|panel|circuit)\b", re.I)

@@ -207,6 +207,9 @@ def test_a_precedent_reported_is_not_the_courts_ruling():
     assert Intent.of("Did the court accept its fair use defense?").holding
     assert Intent.of("What led the court to refuse a preliminary injunction?").holding
     assert Intent.of("Compare how the Anthropic and Meta rulings treated pirated books.").holding
+    assert Intent.of("What's the deal with the Google AI lawsuit?").holding
+    assert Intent.of("Summarize the Thomson Reuters v. Ross decision.").holding
+    assert not Intent.of("What is the summary judgment standard?").holding
 
 
 def test_a_citation_is_not_context_for_the_sentence_after_it():

@@ -13,7 +13,7 @@ import numpy as np
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever, following_chunks
-from chatbot.query import case_sources, focus_of, judge_surname, judged_sources, lead_source, party_sources, searches
+from chatbot.query import case_sources, focus_of, rulings_unheard, judge_surname, judged_sources, lead_source, party_sources, searches
 from chatbot.shapes import is_survey, leading_shapes, survey_sources, survey_topic
 from chatbot.unanswerable import (after_the_record_note, unindexed_case_note, unindexed_part_note,
                                   unmentioned_event_note)
@@ -199,6 +199,8 @@ class Engine:
         if not boost:  # "Judge Lee's ruling": her documents of the case, not her predecessor's
             focus = judged_sources(query, focus, documents)
             more_from = [judged_sources(query, chosen, documents) for chosen in more_from]
+        if not (focus or more_from or survey or boost) and (rulings := rulings_unheard(query, evidence, documents)):
+            more_from = [rulings]
         more_from.sort(key=min)  # in the same order whatever the sets' hashing: the same answer every time
         # Each part of a question is searched too, in the case asked about, or else the best passages'.
         within = None if survey or boost else focus or case_sources(evidence, lead)

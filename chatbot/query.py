@@ -339,3 +339,18 @@ def several_parts(question: str) -> list[str]:
 
 
 _CARRIED = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+# "Did the district court point to …", "what did the judge say …": the question is about a court's words.
+_A_COURTS_WORDS = re.compile(r"\b(?:the|a)\s+(?:district\s+|trial\s+|appeals?\s+|appellate\s+)?(?:court|judge|panel)\b",
+                             re.I)
+
+
+def rulings_unheard(query: str, evidence: list[Evidence], documents: dict[str, SourceDocument]) -> set[str]:
+    """The courts' rulings, when the question asks what a court said and none of the best passages
+    is from one (the Office's notice of inquiry took every place for "what earlier cases about
+    non-human creators did the district court point to?"); else nothing."""
+    if not _A_COURTS_WORDS.search(query) or any(e.chunk.document and e.chunk.document.kind in ("opinion", "order")
+                                                 for e in evidence[:5]):
+        return set()
+    return {s for s, d in documents.items() if d.kind in ("opinion", "order") and d.court}

@@ -504,3 +504,22 @@ def test_a_section_of_the_whole_title_runs_on_past_the_chunk_of_its_heading():
     quoted = [c.text for c in section_candidates([Evidence(chunk=c, score=0.0) for c in chunks], "1202", 280)]
     assert any(q.startswith("(b) No person shall intentionally remove") for q in quoted)
     assert any(q.startswith("(c) Definition") for q in quoted) and not any("Civil remedies" in q for q in quoted)
+
+
+def test_a_question_about_a_courts_words_hears_the_courts_when_no_best_passage_is_a_ruling():
+    from chatbot.query import rulings_unheard
+
+    def doc(source, kind, court=None):
+        return SourceDocument(source=source, title=source, sha256="0" * 64, kind=kind, court=court)
+
+    documents = {"noi.pdf": doc("noi.pdf", "notice"), "thaler.txt": doc("thaler.txt", "opinion", "D.D.C."),
+                 "title17.xml": doc("title17.xml", "statute")}
+
+    def passage(source):
+        return Evidence(chunk=Chunk(chunk_id=source, source=source, title=source, page=1, start=0, end=4, text="text",
+                                    doc_sha256="0" * 64, document=documents[source]), score=0.0)
+
+    asked = "What earlier cases about animals did the district court point to?"
+    assert rulings_unheard(asked, [passage("noi.pdf")] * 5, documents) == {"thaler.txt"}
+    assert rulings_unheard(asked, [passage("thaler.txt"), passage("noi.pdf")], documents) == set()
+    assert rulings_unheard("What did the Office ask about animals?", [passage("noi.pdf")], documents) == set()

@@ -194,14 +194,7 @@ class Engine:
             evidence += self._registered(
                 [Evidence(chunk=c, score=0.0) for c in self.index.get_chunks(extra) if c.chunk_id not in have], documents)
             boost = (surname,)
-        # A survey reads one passage a case, and a question for the judge the signature block.
-        focus, more_from = focus_of(query, evidence, documents, parties, narrow=not (survey or boost))
-        if not boost:  # "Judge Lee's ruling": her documents of the case, not her predecessor's
-            focus = judged_sources(query, focus, documents)
-            more_from = [judged_sources(query, chosen, documents) for chosen in more_from]
-        if not (focus or more_from or survey or boost) and (rulings := rulings_unheard(query, evidence, documents)):
-            more_from = [rulings]
-        more_from.sort(key=min)  # in the same order whatever the sets' hashing: the same answer every time
+        focus, more_from = self._focus(query, evidence, documents, parties, survey, boost)
         # Each part of a question is searched too, in the case asked about, or else the best passages'.
         within = None if survey or boost else focus or case_sources(evidence, lead)
         for chosen, own, vector in searches(query, more_from, documents, retriever, self.lexical, query_vector, mode, within):
@@ -216,6 +209,18 @@ class Engine:
         else:
             focus = {lead.chunk.source}
         return _Prepared(query, evidence, query_vector, survey, boost, focus, notes, visible)
+
+    @staticmethod
+    def _focus(query, evidence, documents, parties, survey, boost) -> tuple[set[str], list[set[str]]]:
+        """The documents the question is about, and the groups whose own passages join the evidence."""
+        # A survey reads one passage a case, and a question for the judge the signature block.
+        focus, more_from = focus_of(query, evidence, documents, parties, narrow=not (survey or boost))
+        if not boost:  # "Judge Lee's ruling": her documents of the case, not her predecessor's
+            focus = judged_sources(query, focus, documents)
+            more_from = [judged_sources(query, chosen, documents) for chosen in more_from]
+        if not (focus or more_from or survey or boost) and (rulings := rulings_unheard(query, evidence, documents)):
+            more_from = [rulings]
+        return focus, sorted(more_from, key=min)  # in one order whatever the sets' hashing: the same answer
 
     def _registered(self, evidence: list[Evidence], documents: dict[str, SourceDocument]) -> list[Evidence]:
         """Only evidence from listed documents the viewer may see: a chunk whose document has no

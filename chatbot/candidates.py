@@ -53,8 +53,11 @@ def most_direct(chosen: list[Candidate], intent: Intent | None) -> Candidate:
         for c in chosen:
             if c.probability < floor * chosen[0].probability:
                 break
-            if c.source != chosen[0].source and c.probability < 0.8 * chosen[0].probability:
-                continue  # another document's date or name does not outrank the likeliest quote
+            # Another document's date or name does not outrank the likeliest quote; a court's ruling
+            # does outrank a report's or a statute's line when the question asks what was decided.
+            if c.source != chosen[0].source and c.probability < 0.8 * chosen[0].probability and not (
+                    intent.holding and ruled(c) and not ruled(chosen[0])):
+                continue
             signals = sentence_signals(window_text(c) if dated else c.text)  # "Dated: …" may be context
             if intent.holding and signals["party_says"] and not dated:
                 continue  # a party's contention is not the ruling asked for

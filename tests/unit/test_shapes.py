@@ -523,3 +523,21 @@ def test_a_question_about_a_courts_words_hears_the_courts_when_no_best_passage_i
     assert rulings_unheard(asked, [passage("noi.pdf")] * 5, documents) == {"thaler.txt"}
     assert rulings_unheard(asked, [passage("thaler.txt"), passage("noi.pdf")], documents) == set()
     assert rulings_unheard("What did the Office ask about animals?", [passage("noi.pdf")], documents) == set()
+
+
+def test_a_courts_ruling_leads_a_holding_question_over_a_reports_line():
+    """"Was training Claude on purchased books fair use?" led with the Office's licensing
+    recommendation; Bartz's "Copying the books to train LLMs was fair use" now leads."""
+    from chatbot.candidates import most_direct
+    from chatbot.passages import Intent
+
+    def candidate(source, case, text, p):
+        doc = SourceDocument(source=source, title=source, sha256="0" * 64, kind="summary", case_name=case)
+        ev = Evidence(chunk=Chunk(chunk_id=source, source=source, title=source, page=1, start=0, end=len(text),
+                                  text=text, doc_sha256="0" * 64, document=doc), score=0.0)
+        return Candidate(0, ev, 0, len(text), text, probability=p, window=(0, len(text)))
+
+    report = candidate("part3.md", None, "The Office recommended letting licensing markets develop.", 0.3)
+    ruling = candidate("bartz.md", "Bartz v. Anthropic", "Copying the books to train LLMs was fair use.", 0.2)
+    assert most_direct([report, ruling], Intent.of("Was training Claude on purchased books fair use?")) is ruling
+    assert most_direct([report, ruling], Intent.of("What did the Office recommend on licensing?")) is report

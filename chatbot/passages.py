@@ -38,7 +38,9 @@ _LIST = re.compile(r"\b(?:what|which)\s+(?:are|were)\b|\blist\b|\bfactors?\b|\be
 _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|ruled|ruling|conclude|concluded|find|found|"
                       r"outcome|result|grant(?:ed)?|den(?:y|ies|ied)|dismiss(?:ed)?|win|wins|won|lose|loses|lost|prevail(?:s|ed)?|"
                       r"succeed(?:s|ed)?|agree[sd]?|affirm(?:s|ed)?|uph[oe]ld|upholds|revers(?:e|es|ed)|sided?|accept(?:s|ed)?|"
-                      r"reject(?:s|ed)?|sustain(?:s|ed)?|refus(?:e|es|ed)|declin(?:e|es|ed)|treat(?:s|ed)?|handl(?:e|es|ed)|fair\s+use(?=\??\s*$))\b|"
+                      r"reject(?:s|ed)?|sustain(?:s|ed)?|refus(?:e|es|ed)|declin(?:e|es|ed)|treat(?:s|ed)?|handl(?:e|es|ed)|"
+                      r"strike|struck|stricken|threw\s+out|throw\s+out|toss(?:ed)?|fair\s+use(?=\??\s*$))\b|"
+                      r"\b(?:let|allow(?:ed)?)\b[^?]{0,60}\b(?:go\s+forward|proceed)\b|"  # "did the judge let the claims go forward?"
                       # Vague questions ("what happened with X?", "anything on Y?") want the outcome first.
                       r"\bwhat\s+(?:happened|happens)\b|\bwhat'?s\s+(?:going\s+on|happening|the\s+status)\b|"
                       r"\btell\s+me\s+about\b|\bwhat(?:'s|\s+is)\s+(?:the\s+deal|up)\s+with\b|\bsummar(?:ize|ise|y(?!\s+judgment))\b|"
@@ -250,11 +252,9 @@ def heading_prefix(sentence: str) -> int:
     m = _CAPS_HEADING.match(sentence[start:]) or _NUMERAL.match(sentence[start:])
     return start + (m.end() if m else 0)
 
-
 # A part's numeral left alone before its first sentence ("V For the foregoing reasons, …"); not
 # "I", which is the judge speaking ("I grant summary judgment").
 _NUMERAL = re.compile(r"(?:II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)\s+(?=[A-Z][a-z])")
-
 
 # The right-hand column of a caption's parentheses, extracted into the first sentence.
 _CAPTION_TAIL = re.compile(r"^(?:\)\s*){2,}(?:(?:Case\s+|Civil\s+Action\s+)?No\.\s*\S+(?:\s(?=cv)\S+)?\s+)?")
@@ -309,7 +309,6 @@ def sentence_signals(sentence: str) -> dict[str, bool]:
         "money": bool(_HAS_MONEY.search(sentence)),
         "party_says": bool(_PARTY_SAYS.search(sentence)),
     }
-
 
 _DATE_WORD = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
                         r"December|(?:19|20)\d\d)\b")

@@ -210,6 +210,9 @@ def test_a_precedent_reported_is_not_the_courts_ruling():
     assert Intent.of("What's the deal with the Google AI lawsuit?").holding
     assert Intent.of("Summarize the Thomson Reuters v. Ross decision.").holding
     assert not Intent.of("What is the summary judgment standard?").holding
+    assert Intent.of("Did the judge let their copyright claims go forward in 2024?").holding
+    assert Intent.of("In the Google case, why were the class allegations struck?").holding
+    assert not Intent.of("How should a court proceed?").holding
 
 
 def test_a_citation_is_not_context_for_the_sentence_after_it():

@@ -252,6 +252,7 @@ def section_candidates(evidence: list[Evidence], section: str, budget: int) -> l
     # In reading order from the heading's passage: those under the heading, and in a print without
     # headings the chunks that run on from it (its later subsections do not name the section).
     run = []
+    held = [i for i in held if evidence[i].chunk.source == source]  # one print of it
     for i in order[order.index(min(held, key=order.index)):]:
         chunk = evidence[i].chunk
         prev = evidence[run[-1]].chunk if run else None

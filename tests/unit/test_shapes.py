@@ -504,6 +504,13 @@ def test_a_section_of_the_whole_title_runs_on_past_the_chunk_of_its_heading():
     quoted = [c.text for c in section_candidates([Evidence(chunk=c, score=0.0) for c in chunks], "1202", 280)]
     assert any(q.startswith("(b) No person shall intentionally remove") for q in quoted)
     assert any(q.startswith("(c) Definition") for q in quoted) and not any("Civil remedies" in q for q in quoted)
+    # Another print holding the section among the evidence: one print is read, and nothing fails.
+    other = Chunk(chunk_id="p1", source="sec1202.pdf", title="17 U.S.C. § 1202", page=1, start=0, end=40,
+                  text="§ 1202. Integrity of copyright management information", doc_sha256="0" * 64, heading="",
+                  document=doc)
+    evidence = [Evidence(chunk=other, score=0.0)] + [Evidence(chunk=c, score=0.0) for c in chunks]
+    assert section_candidates(evidence, "1202", 280)
+    assert section_candidates(evidence[::-1], "1202", 280)
 
 
 def test_a_question_about_a_courts_words_hears_the_courts_when_no_best_passage_is_a_ruling():

@@ -44,11 +44,10 @@ def most_direct(chosen: list[Candidate], intent: Intent | None) -> Candidate:
     ruling for "what did the court hold", the enumeration for "what are the factors", a number,
     a date or a name), or simply the likeliest."""
     if intent is not None:
-        wanted = [signal for signal, asked in (("holds", intent.holding), ("enumerates", intent.listing),
-                                                ("number", intent.number), ("date", intent.date),
-                                                ("person", intent.person)) if asked]
         dated = intent.signer and intent.date  # "When was the order decided?": its date, not its ruling
-        wanted = ["date"] if dated else wanted
+        wanted = ["date"] if dated else [signal for signal, asked in (
+            ("holds", intent.holding), ("enumerates", intent.listing), ("number", intent.number),
+            ("date", intent.date), ("person", intent.person)) if asked]
         floor = HOLDING_FLOOR if intent.holding else 0.5  # a ruling may lead from as low as it may join
         for c in chosen:
             if c.probability < floor * chosen[0].probability:

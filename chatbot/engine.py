@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -13,7 +12,8 @@ import numpy as np
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.retrieval import HybridRetriever, following_chunks
-from chatbot.query import case_sources, focus_of, rulings_unheard, judge_surname, judged_sources, lead_source, party_sources, searches
+from chatbot.query import (case_sources, focus_of, judge_surname, judged_sources, lead_source, party_sources,
+                           rulings_unheard, searches)
 from chatbot.shapes import is_survey, leading_shapes, survey_sources, survey_topic
 from chatbot.unanswerable import (after_the_record_note, unindexed_case_note, unindexed_part_note,
                                   unmentioned_event_note)
@@ -32,8 +32,6 @@ __all__ = ["Engine", "ask", "IndexMismatchError", "IndexUnavailableError"]
 # whose best sentence comes close to the best of all.
 SURVEY_DOCUMENTS = 20
 _FROM_SETTINGS = object()  # no reranker chosen by set_reranker: take the settings'
-
-
 
 
 class Engine:

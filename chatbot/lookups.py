@@ -13,6 +13,7 @@ import re
 from chatbot.candidates import Candidate
 from chatbot.passages import RULED_WHEN
 from chatbot.types import Evidence
+from ingest.tokenization import tokenize
 
 def prefer_particulars(candidates: list[Candidate], question: str) -> None:
     """The line that says what a name is, or when a ruling was dated, when that is what is asked."""
@@ -50,11 +51,17 @@ def precedent_chunks(lexical, index, sides: list[frozenset[str]]) -> list[Eviden
     form "Campbell, 510 U.S. at 579" as well as the full citation), where the opinions discuss it."""
     if lexical is None:
         return []
-    from ingest.tokenization import tokenize
-
     ids = [cid for cid, _ in lexical.search(" ".join(sorted(sides[0] | sides[1])), 4 * PRECEDENT_PASSAGES)]
     chunks = [c for c in index.get_chunks(ids) if sides[0] <= set(tokenize(c.text))]
     return [Evidence(chunk=c, score=0.0) for c in chunks[:PRECEDENT_PASSAGES]]
+
+
+_RULED_WHEN = re.compile(RULED_WHEN, re.I)
+
+
+def asks_when_ruled(question: str) -> bool:
+    """Does the question ask when a ruling was decided, issued, entered or signed?"""
+    return bool(_RULED_WHEN.search(question))
 
 
 # The line that dates a ruling: "Dated: June 25, 2025", "Decided March 18, 2025", "Entered: …".
@@ -78,7 +85,7 @@ def dated_chunks(lexical, index, sources: set[str]) -> list[Evidence]:
 def prefer_dated(candidates: list[Candidate], question: str) -> None:
     """For "When was the order decided?", the line that dates a ruling ("Dated: June 25, 2025",
     "Decided March 18, 2025") becomes the likeliest line: it shares no word with the question."""
-    if not candidates or not re.search(RULED_WHEN, question, re.I):
+    if not candidates or not asks_when_ruled(question):
         return
     top = max(c.probability for c in candidates)
     for c in candidates:

@@ -187,6 +187,24 @@ _LAWSUIT = re.compile(rf"(?P<a>{_SIDE})\s+v\.\s+(?P<b>{_SIDE})|"
                       rf"(?P<g>{_SIDE})\s+(?:sued|sues|suing)\s+(?P<h>{_SIDE})")
 
 
+def _lawsuits(question: str):
+    """Each lawsuit the question names by its sides: the match, the sides as written, and each
+    side's distinctive words (both non-empty)."""
+    from ingest.tokenization import tokenize
+
+    for m in _LAWSUIT.finditer(question):
+        pair = [g for g in m.groups() if g]
+        sides = [frozenset(set(tokenize(s)) - CASE_NOISE - GENERIC_NAMES) for s in pair]
+        if len(sides) == 2 and all(sides):
+            yield m, pair, sides
+
+
+def _indexed_between(sides: list[frozenset[str]], documents: dict[str, SourceDocument]) -> bool:
+    """Is an indexed document of a case between the two sides?"""
+    return any(sides[0] & words and sides[1] & words
+               for words in (party_words(d.case_name, None) for d in documents.values() if d.case_name))
+
+
 def absent_lawsuit(question: str, documents: dict[str, SourceDocument], passages: list[str]) -> str | None:
     """The lawsuit a question names by its sides ("Disney and Universal's suit against Midjourney")
     when no indexed document is of a case between them and no retrieved passage names both
@@ -194,13 +212,8 @@ def absent_lawsuit(question: str, documents: dict[str, SourceDocument], passages
     so, or the index has it."""
     from ingest.tokenization import tokenize
 
-    for m in _LAWSUIT.finditer(question):
-        pair = [g for g in m.groups() if g]
-        sides = [set(tokenize(s)) - CASE_NOISE - GENERIC_NAMES for s in pair]
-        if len(sides) != 2 or not all(sides):
-            continue
-        cases = [party_words(d.case_name, None) for d in documents.values() if d.case_name]
-        if any(sides[0] & words and sides[1] & words for words in cases):
+    for _, pair, sides in _lawsuits(question):
+        if _indexed_between(sides, documents):
             continue
         # A passage names a side by all its words: "Getty Images" is not any passage with "images".
         if any(sides[0] <= (toks := set(tokenize(text))) and sides[1] <= toks for text in passages):
@@ -213,15 +226,5 @@ def unindexed_lawsuit(question: str, documents: dict[str, SourceDocument]) -> li
     """The two sides' distinctive words of a lawsuit the question names as "X v. Y" ("Campbell v.
     Acuff-Rose", "Authors Guild v. Google") when no indexed document is of it: a precedent the
     indexed opinions may discuss. None when the question names no such lawsuit."""
-    from ingest.tokenization import tokenize
-
-    for m in _LAWSUIT.finditer(question):
-        if not m.group("a"):
-            continue
-        sides = [frozenset(set(tokenize(s)) - CASE_NOISE - GENERIC_NAMES) for s in (m.group("a"), m.group("b"))]
-        if not all(sides):
-            continue
-        cases = [party_words(d.case_name, None) for d in documents.values() if d.case_name]
-        if not any(sides[0] & words and sides[1] & words for words in cases):
-            return sides
-    return None
+    named = (sides for m, _, sides in _lawsuits(question) if m.group("a"))  # "X v. Y" only
+    return next((sides for sides in named if not _indexed_between(sides, documents)), None)

@@ -300,8 +300,6 @@ def _by_court(sources: set[str], documents: dict[str, SourceDocument]) -> dict[s
     return courts
 
 
-
-
 _EVERYWHERE = 0.3  # a word in more than this share of a case's passages does not pick one out
 
 

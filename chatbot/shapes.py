@@ -23,8 +23,8 @@ import re
 
 from chatbot.candidates import Candidate
 from chatbot.names import cited_section, unindexed_lawsuit
-from chatbot.lookups import dated_chunks, precedent_chunks
-from chatbot.passages import RULED_WHEN, Intent, is_quotable, sentence_signals
+from chatbot.lookups import asks_when_ruled, dated_chunks, precedent_chunks
+from chatbot.passages import Intent, is_quotable, sentence_signals
 from chatbot.types import Evidence, in_notes
 from ingest.chunking import sentence_spans
 from ingest.headings import next_code_heading
@@ -230,13 +230,12 @@ def section_chunks(lexical, index, section: str, documents: dict[str, SourceDocu
     # into the chunks after its heading's, to the next section's heading.
     last = held[-1]
     while last + 1 < len(chunks) and last - held[0] < _SECTION_CHUNKS and not chunks[last].heading and (
-            last == held[-1] or not _ANY_SECTION.search(chunks[last].text)):
+            last == held[-1] or next_code_heading(chunks[last].text) is None):
         last += 1
     return [Evidence(chunk=c, score=0.0) for i, c in enumerate(chunks) if i in held or held[-1] < i <= last]
 
 
 _SECTION_CHUNKS = 6  # the most chunks a section's text is read from after its heading's
-_ANY_SECTION = re.compile(r"§\s?\d+[A-Za-z]?\.\s+[A-Z]")
 
 
 def section_candidates(evidence: list[Evidence], section: str, budget: int) -> list[Candidate]:
@@ -363,7 +362,7 @@ def leading_shapes(query: str, evidence: list[Evidence], focus: set[str], docume
     if not focus and (sides := unindexed_lawsuit(query, documents)):
         # "What did the Supreme Court hold in Campbell v. Acuff-Rose?": the opinions that discuss it.
         leading += precedent_chunks(lexical, index, sides)
-    if focus and len(focus) <= DISPOSING_DOCUMENTS and re.search(RULED_WHEN, query, re.I):
+    if focus and len(focus) <= DISPOSING_DOCUMENTS and asks_when_ruled(query):
         # "When was the Kadrey order decided?": its signature block's "Dated: June 25, 2025".
         leading += dated_chunks(lexical, index, focus)
     if focus and len(focus) <= DISPOSING_DOCUMENTS and disposes(query):

@@ -26,6 +26,7 @@ from chatbot.passages import (Intent, asks_court, court_elsewhere, dates_missing
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
                             prefer_latest_ruling, section_candidates, survey_topic)
 from chatbot.lookups import prefer_particulars
+from chatbot.parts import answers_part
 from chatbot.quotes import case_label, closest_note, merge_adjacent, quote_spans
 from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
 from ingest.chunking import sentence_spans
@@ -327,11 +328,9 @@ class ExtractiveAnswerer(Answerer):
             words += size
         unanswered = []
         for part, weights in zip(exam.parts, exam.part_weights):
-            if any(self.coverage(weights, window_text(c)) >= 0.5 for c in chosen):
+            if any(answers_part(part, weights, c, self.coverage) for c in chosen):
                 continue
-            if Intent.of(part).person and any(sentence_signals(window_text(c))["person"] for c in chosen):
-                continue  # "which judge got them?" is answered by "assigned to the Honorable Sidney H. Stein"
-            best = max((c for c in ranked if self.coverage(weights, window_text(c)) >= 0.5 and
+            best = max((c for c in ranked if answers_part(part, weights, c, self.coverage) and
                         not any(overlaps(c, x) for x in chosen)), key=lambda c: c.probability, default=None)
             if best is not None and len(chosen) < self.settings.max_quotes + 2:
                 chosen.append(best)

@@ -1,0 +1,41 @@
+"""Which parts of a several-part question the chosen quotes answer.
+
+"Which judge decided the Meta case, and which side won?" has two parts. A part is answered by a
+quote that holds most of its words, or by a quote of the kind it asks for that holds some of
+them: a holding for "which side won", a date for "when", a court for "in which court". The case a
+quote comes from answers for its own name: "how did the Bartz court apply it" is asked of every
+passage of the Bartz ruling, which seldom repeats the name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from chatbot.candidates import Candidate, window_text
+from chatbot.passages import Intent, asks_court, sentence_signals
+from ingest.tokenization import stem
+
+PART_COVERED = 0.5  # weighted share of a part's words a quote holds to answer it by its words alone
+TYPED_COVERED = 0.25  # the share that does when the quote is of the kind the part asks for
+# Words that ask for the outcome and that a ruling seldom repeats: "which side won?"
+_OUTCOME_WORDS = frozenset(stem(w) for w in "side sides won win wins prevail prevailed outcome result lose lost".split())
+_NAMES_A_COURT = re.compile(r"\b(?:District|Circuit|Court|Panel)\b")
+
+
+def answers_part(part: str, weights: dict[str, float], c: Candidate,
+                 coverage: Callable[[dict[str, float], str], float]) -> bool:
+    """Does quote ``c`` answer ``part`` (its words weighted by ``weights``)?"""
+    document = c.evidence.chunk.document
+    text = window_text(c)
+    read = f"{text} {document.case_name or ''}" if document else text
+    if coverage(weights, read) >= PART_COVERED:
+        return True
+    intent, signals = Intent.of(part), sentence_signals(text)
+    if intent.person and signals["person"]:
+        return True  # "which judge got them?" is answered by "assigned to the Honorable Sidney H. Stein"
+    typed = ((intent.holding and signals["holds"]) or (intent.date and signals["date"]) or
+             (intent.number and signals["number"]) or (asks_court(part) and bool(_NAMES_A_COURT.search(text))))
+    if not typed:
+        return False
+    asked = {t: w for t, w in weights.items() if t not in _OUTCOME_WORDS}
+    return not asked or coverage(asked, read) >= TYPED_COVERED

@@ -71,8 +71,10 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
     # as the side a case is brought against ("what does the Times allege against Microsoft and OpenAI").
     outside = set(tokenize(_V_CAPTION.sub(lambda m: m.group(1), question)))
     against = set(tokenize(" ".join(_AGAINST.findall(question))))
+    # Nor is "In re OpenAI" meant by "the claims against OpenAI", when OpenAI is sued in another case too.
     return {s for s, key in found.items() if key in outside and not (
-        key in against and key == _case_key(names[s] or "") and any(k not in against for k in found.values()))
+        key in against and key == _case_key(names[s] or "") and (
+            any(k not in against for k in found.values()) or defendants.get(key, set()) - {names[s]}))
             } | docketed_sources(question, documents)
 
 

@@ -82,6 +82,32 @@ def dated_chunks(lexical, index, sources: set[str]) -> list[Evidence]:
     return out
 
 
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_A_DATE = re.compile(rf"\b{_MONTHS}\s+(?:\d{{1,2}},\s+)?\d{{4}}\b")
+DATED_PASSAGES = 2  # passages that date what a "when" question asks about
+
+
+# "When were comments due?", "…, and when was it filed?", "what year": a date asked for, not "what
+# happened when an applicant tried to register …".
+_ASKS_DATE = re.compile(r"(?:^|[,;]|\band)\s*when\s+(?:was|were|did|does|do|is|are|will|had|has|have)\b|"
+                        r"\b(?:what|which)\s+(?:date|day|year|month)\b|\bby\s+when\b", re.I)
+
+
+def asks_date(question: str) -> bool:
+    """Does the question ask for a date ("When were comments due?")?"""
+    return bool(_ASKS_DATE.search(question))
+
+
+def dated_passages(lexical, index, query: str, sources: set[str]) -> list[Evidence]:
+    """For "When were comments on the notice due?": the passages of ``sources`` that match the
+    question's words best and give a date ("due no later than … October 18, 2023"). A search for
+    the meaning finds the passages about comments; the one that dates them says little else."""
+    if lexical is None or not sources:
+        return []
+    chunks = index.get_chunks([cid for cid, _ in lexical.search(query, 4 * DATED_PASSAGES, sources=sources)])
+    return [Evidence(chunk=c, score=0.0) for c in chunks if _A_DATE.search(c.text)][:DATED_PASSAGES]
+
+
 def prefer_dated(candidates: list[Candidate], question: str) -> None:
     """For "When was the order decided?", the line that dates a ruling ("Dated: June 25, 2025",
     "Decided March 18, 2025") becomes the likeliest line: it shares no word with the question."""

@@ -23,7 +23,7 @@ import re
 
 from chatbot.candidates import Candidate
 from chatbot.names import cited_section, unindexed_lawsuit
-from chatbot.lookups import asks_when_ruled, dated_chunks, precedent_chunks
+from chatbot.lookups import asks_date, asks_when_ruled, dated_chunks, dated_passages, precedent_chunks
 from chatbot.passages import Intent, is_quotable, sentence_signals
 from chatbot.types import Evidence, in_notes
 from ingest.chunking import sentence_spans
@@ -365,6 +365,10 @@ def leading_shapes(query: str, evidence: list[Evidence], focus: set[str], docume
     if focus and len(focus) <= DISPOSING_DOCUMENTS and asks_when_ruled(query):
         # "When was the Kadrey order decided?": its signature block's "Dated: June 25, 2025".
         leading += dated_chunks(lexical, index, focus)
+    elif asks_date(query) and evidence:
+        # "When were comments due?": the passage that dates it, in the case asked about or the best passage's.
+        within = focus if focus and len(focus) <= DISPOSING_DOCUMENTS else {evidence[0].chunk.source}
+        leading += dated_passages(lexical, index, query, within)
     if focus and len(focus) <= DISPOSING_DOCUMENTS and disposes(query):
         # "Which claims survived?": the lines that grant and deny.
         leading += disposition_chunks(lexical, index, focus, documents)

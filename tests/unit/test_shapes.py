@@ -548,3 +548,31 @@ def test_a_courts_ruling_leads_a_holding_question_over_a_reports_line():
     ruling = candidate("bartz.md", "Bartz v. Anthropic", "Copying the books to train LLMs was fair use.", 0.2)
     assert most_direct([report, ruling], Intent.of("Was training Claude on purchased books fair use?")) is ruling
     assert most_direct([report, ruling], Intent.of("What did the Office recommend on licensing?")) is report
+
+
+def test_a_when_question_gets_the_passage_that_dates_it():
+    from chatbot.lookups import asks_date, dated_passages
+
+    assert asks_date("When were initial comments due on the notice of inquiry?")
+    assert asks_date("Who decided it, and when was it filed?") and asks_date("What year was the MDL created?")
+    assert not asks_date("What happened when an applicant tried to register a graphic novel?")
+    doc = SourceDocument(source="n.pdf", title="Notice", sha256="0" * 64, kind="report")
+    texts = {"c1": "The Office launched an initiative on comments about training in early 2023.",
+             "c2": "DATES: Written comments are due no later than Wednesday, October 18, 2023.",
+             "c3": "Reply comments are welcome from anyone."}
+    chunks = {cid: Chunk(chunk_id=cid, source="n.pdf", title="n", page=1, start=0, end=len(t), text=t,
+                         doc_sha256="0" * 64, document=doc) for cid, t in texts.items()}
+
+    class Lexical:
+        def search(self, query, k, sources=None):
+            assert sources == {"n.pdf"}
+            return [(cid, 1.0) for cid in chunks][:k]
+
+    class Index:
+        def get_chunks(self, ids):
+            return [chunks[i] for i in ids]
+
+    # "early 2023" dates nothing asked; the line with the day does.
+    found = dated_passages(Lexical(), Index(), "When were comments due?", {"n.pdf"})
+    assert [e.chunk.chunk_id for e in found] == ["c2"]
+    assert dated_passages(None, Index(), "When were comments due?", {"n.pdf"}) == []

@@ -21,6 +21,8 @@ _COURT_NAMED = re.compile(
 _DECIDES_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:hold|held|holds|rule|ruled|rules|decide|decided|decides|say|said|"
                             r"affirm\w*|revers\w*|vacat\w*|remand\w*|grant\w*|den(?:y|ied|ies)|take\s+up|took\s+up|"
                             r"agree\w*|hear|heard|find|found|conclud\w*|vote\w*|do|did|make\s+of)\b", re.I)
+# ... nor "which Supreme Court decision did the ROSS court rely on": that court's ruling is what was cited.
+_CITED_RULING = re.compile(r"^\s*(?:decisions?|cases?|opinions?|precedents?|rulings?)\s+(?:did|does|do|has|have)\b", re.I)
 _DECIDES_BEFORE = re.compile(r"\b(?:did|does|has|have|will|would|how\s+did|what\s+did|when\s+did)\s+the\s+(?:\w+\s+)?$",
                              re.I)
 
@@ -30,7 +32,8 @@ def courts_deciding(question: str) -> set[str]:
     as a key that :func:`court_key` gives a document's court."""
     keys = set()
     for m in _COURT_NAMED.finditer(question):
-        if not (_DECIDES_AFTER.match(question[m.end():]) or _DECIDES_BEFORE.search(question[:m.start()])):
+        after = question[m.end():]
+        if _CITED_RULING.match(after) or not (_DECIDES_AFTER.match(after) or _DECIDES_BEFORE.search(question[:m.start()])):
             continue
         if m.group("circuit"):
             number = re.sub(r"\s+", " ", m.group("circuit").lower())
@@ -81,30 +84,31 @@ def cited_beside(mention: re.Pattern, names: set[str], text: str, reach: int = 2
 
 
 # Where federal courts sit, as users describe them ("a federal judge in San Francisco", "the
-# Nashville court"): the opinion names its district, never its city.
+# Nashville court", "the Northern District of California"): the opinion's text seldom names its
+# district, and never its city.
 _SEATS = {
-    "n.d. cal.": ("San Francisco", "Oakland", "San Jose", "Northern California", "Bay Area", "Silicon Valley",
-                  "California"),
-    "c.d. cal.": ("Los Angeles", "Central California", "California"),
-    "s.d. cal.": ("San Diego", "Southern California", "California"),
-    "e.d. cal.": ("Sacramento", "Eastern California", "California"),
+    "n.d. cal.": ("Northern District of California", "San Francisco", "Oakland", "San Jose", "Northern California",
+                  "Bay Area", "Silicon Valley", "California"),
+    "c.d. cal.": ("Central District of California", "Los Angeles", "Central California", "California"),
+    "s.d. cal.": ("Southern District of California", "San Diego", "Southern California", "California"),
+    "e.d. cal.": ("Eastern District of California", "Sacramento", "Eastern California", "California"),
     "9th cir.": ("San Francisco", "Pasadena", "California", "West Coast"),
-    "s.d.n.y.": ("Manhattan", "New York"),
-    "e.d.n.y.": ("Brooklyn", "New York"),
+    "s.d.n.y.": ("Southern District of New York", "Manhattan", "New York"),
+    "e.d.n.y.": ("Eastern District of New York", "Brooklyn", "New York"),
     "2d cir.": ("Manhattan", "New York"),
-    "d. del.": ("Delaware", "Wilmington"),
+    "d. del.": ("District of Delaware", "Delaware", "Wilmington"),
     "3d cir.": ("Philadelphia", "Delaware"),
-    "m.d. tenn.": ("Nashville", "Tennessee"),
+    "m.d. tenn.": ("Middle District of Tennessee", "Nashville", "Tennessee"),
     "6th cir.": ("Cincinnati", "Tennessee"),
     "d.d.c.": ("Washington, D.C.", "District of Columbia"),
     "d.c. cir.": ("Washington, D.C.", "District of Columbia"),
-    "d. mass.": ("Boston", "Massachusetts"),
-    "n.d. ill.": ("Chicago", "Illinois"),
-    "w.d. wash.": ("Seattle",),
-    "n.d. tex.": ("Dallas", "Texas"),
-    "s.d. tex.": ("Houston", "Texas"),
-    "w.d. tex.": ("San Antonio", "Texas"),
-    "e.d. tex.": ("Texas",),
+    "d. mass.": ("District of Massachusetts", "Boston", "Massachusetts"),
+    "n.d. ill.": ("Northern District of Illinois", "Chicago", "Illinois"),
+    "w.d. wash.": ("Western District of Washington", "Seattle",),
+    "n.d. tex.": ("Northern District of Texas", "Dallas", "Texas"),
+    "s.d. tex.": ("Southern District of Texas", "Houston", "Texas"),
+    "w.d. tex.": ("Western District of Texas", "San Antonio", "Texas"),
+    "e.d. tex.": ("Eastern District of Texas", "Texas",),
     "s.d. fla.": ("Miami", "Florida"),
     "n.d. ga.": ("Atlanta", "Georgia"),
 }

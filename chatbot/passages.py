@@ -392,7 +392,8 @@ def phrases_missing(question: str, texts: list[str], courts: frozenset[str] = fr
     # A date is no part of a name: "the August 2024 Andersen order" names Andersen (dates_missing
     # reads the date).
     pieces = [q.strip() for p in _PHRASE.findall(question) for q in _DATE_WORD.split(p)]
-    phrases = [_TITLE.sub("", p) if _TITLE.match(p) else p for p in pieces if len(p.split()) >= 2 and p not in seats]
+    phrases = [_TITLE.sub("", p) if _TITLE.match(p) else p for p in pieces
+               if len(p.split()) >= 2 and not any(p in seat for seat in seats)]
     if not phrases:
         return 0.0
     text = " ".join(normalize_whitespace(t).lower() for t in texts)

@@ -150,6 +150,7 @@ def test_who_sat_signed_or_argued_may_be_read_from_the_caption(question, person,
     # The court is cited, not asked about: nothing to check.
     ("Did Alsup rely on the Ninth Circuit's ruling in Kelly?", set()),
     ("Who was on the D.C. Circuit panel in Thaler?", set()),
+    ("Which Supreme Court decision did the ROSS court rely on for the first factor?", set()),
 ])
 def test_the_court_a_question_asks_about(question, courts):
     assert courts_deciding(question) == courts
@@ -385,6 +386,10 @@ def test_where_a_court_sits_is_not_a_name_the_passages_must_hold():
     texts = ["Judge Alsup of the Northern District of California held the pirated copies infringing."]
     assert phrases_missing("Did the San Francisco judge rule?", texts, courts) == 0.0
     assert phrases_missing("Did the San Francisco judge rule?", texts) == 1.0
+    # The district's own name is the court's too, though its rulings' text seldom repeats it.
+    asked = "Which judges in the Northern District of California ruled on fair use?"
+    assert phrases_missing(asked, ["Meta's use was fair."], courts) == 0.0 and not question_names(asked, courts)
+    assert phrases_missing(asked, ["Meta's use was fair."]) == 1.0
 
 
 def test_the_month_a_question_dates_its_ruling_by_picks_that_ruling():

@@ -271,7 +271,7 @@ class ExtractiveAnswerer(Answerer):
         if len(counts) > 1:  # "What counts does the Times plead?": each count's heading, in order
             return self._compose(counts[:self.settings.max_quotes + 2], survey=False, in_order=True)
         section = asks_section(request.question)
-        if words := section_candidates(request.evidence, section, self.settings.answer_words) if section else []:
+        if words := section_candidates(request.evidence, section, self.settings.answer_words, exam.intent) if section else []:
             return self._compose(words, survey=False, in_order=True)  # "What does section 107 say?": its words
         chosen, unanswered = self._select(exam, request)
         draft = self._compose(chosen, survey=False, intent=exam.intent)

@@ -247,7 +247,7 @@ def heading_prefix(sentence: str) -> int:
     """Length of an upper-case heading run that opens the sentence ("II. DISCUSSION Anthropic
     argues…"), or of the caption's tail before it (") ) ) No. 3:23-cv-01092 MEMORANDUM OPINION
     Before the Court is…"): the quote starts after it."""
-    tail = _CAPTION_TAIL.match(sentence)
+    tail = _CAPTION_TAIL.match(sentence) or _PRINTER_HEADER.match(sentence)
     start = tail.end() if tail else 0
     m = _CAPS_HEADING.match(sentence[start:]) or _NUMERAL.match(sentence[start:])
     return start + (m.end() if m else 0)
@@ -256,6 +256,8 @@ def heading_prefix(sentence: str) -> int:
 # "I", which is the judge speaking ("I grant summary judgment").
 _NUMERAL = re.compile(r"(?:II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)\s+(?=[A-Z][a-z])")
 
+# A Code section's web page header: "17 U.S.C. United States Code, 2023 Edition … www.gpo.gov".
+_PRINTER_HEADER = re.compile(r"^(?:\d+\s+U\.S\.C\.\s+)?United States Code,.{0,300}?www\.gpo\.gov\s*", re.S)
 # The right-hand column of a caption's parentheses, extracted into the first sentence.
 _CAPTION_TAIL = re.compile(r"^(?:\)\s*){2,}(?:(?:Case\s+|Civil\s+Action\s+)?No\.\s*\S+(?:\s(?=cv)\S+)?\s+)?")
 
@@ -317,12 +319,8 @@ _DATE_WORD = re.compile(r"\b(?:January|February|March|April|May|June|July|August
 def dates_missing(question: str, texts: list[str]) -> float:
     """Share of the years and months the question names that no retrieved passage mentions."""
     wanted = set(_DATE_WORD.findall(question))
-    if not wanted:
-        return 0.0
-    present = set()
-    for text in texts:
-        present.update(_DATE_WORD.findall(text))
-    return len(wanted - present) / len(wanted)
+    present = {word for text in texts for word in _DATE_WORD.findall(text)} if wanted else set()
+    return len(wanted - present) / len(wanted) if wanted else 0.0
 
 
 # -- which court a question asks about -----------------------------------------------------

@@ -199,15 +199,20 @@ def prefer_latest_ruling(candidates: list[Candidate], intent: Intent, focus: set
 
 # "What does section 107 say?", "the text of § 106": the whole section is what speaks. Not "which
 # subsections of § 1202 does the Times say were violated", nor a subsection ("§ 504(c)").
-_ASKS_SECTION = re.compile(r"(?:\bsection|§)\s?(\d+[A-Za-z]?)\s+(?:say|says|provide|provides|state|"
-                           r"states|read|reads|list|lists|cover|covers|prohibit|prohibits|require|requires|forbid|forbids)\b|"
-                           r"\b(?:text|wording|words)\s+of\s+(?:17\s+U\.S\.C\.\s+)?(?:section|§)\s?(\d+[A-Za-z]?)\b", re.I)
+_ASKS_SECTION = re.compile(r"(?:\bsection|§|\bU\.S\.C\.)\s?(\d+[A-Za-z]?)\s+(?:say|says|provide|provides|state|"
+                           r"states|read|reads|list|lists|cover|covers|prohibit|prohibits|require|requires|forbid|forbids|"
+                           r"describe|describes|define|defines|give|gives|grant|grants|allow|allows|permit|permits)\b|"
+                           r"\b(?:text|wording|words)\s+of\s+(?:17\s+U\.S\.C\.\s+)?(?:section|§)\s?(\d+[A-Za-z]?)\b|"
+                           # "What are the four factors in § 107?": the list is the section's own words.
+                           r"\bwhat\s+are\s+the\s+(?:\w+\s+){0,2}(?:factors|rights|requirements|elements|exceptions|limitations)"
+                           r"\s+(?:in|of|under|listed\s+in)\s+(?:17\s+U\.S\.C\.\s+)?(?:section|§)\s?(\d+[A-Za-z]?)\b(?!\s*\()",
+                           re.I)
 
 
 def asks_section(question: str) -> str | None:
     """The section of the Code whose own words the question asks for ("107"), if any."""
     m = _ASKS_SECTION.search(question)
-    return (m.group(1) or m.group(2)) if m else None
+    return next(g for g in m.groups() if g) if m else None
 
 
 def section_chunks(lexical, index, section: str, documents: dict[str, SourceDocument]) -> list[Evidence]:
@@ -238,10 +243,19 @@ def section_chunks(lexical, index, section: str, documents: dict[str, SourceDocu
 _SECTION_CHUNKS = 6  # the most chunks a section's text is read from after its heading's
 
 
-def section_candidates(evidence: list[Evidence], section: str, budget: int) -> list[Candidate]:
+def section_candidates(evidence: list[Evidence], section: str, budget: int,
+                       intent: Intent | None = None) -> list[Candidate]:
     """Section ``section``'s own text, sentence by sentence in reading order from its heading to
     its notes (or to the next section's heading), from one print of it, within ``budget`` words:
-    "What does section 107 say?" is answered in the section's words."""
+    "What does section 107 say?" is answered in the section's words. For a list ("what are the
+    four factors in § 107?"), the sentence that lists them leads."""
+    out = _section_sentences(evidence, section, budget)
+    if intent is not None and intent.listing:
+        out.sort(key=lambda c: not sentence_signals(c.text)["enumerates"])  # stable: the rest in reading order
+    return out
+
+
+def _section_sentences(evidence: list[Evidence], section: str, budget: int) -> list[Candidate]:
     held = [i for i, ev in enumerate(evidence) if _holds_section(ev.chunk, section)]
     if not held:
         return []
@@ -275,8 +289,8 @@ def section_candidates(evidence: list[Evidence], section: str, budget: int) -> l
             a, b = max(a, begin), min(b, end)
             sentence = text[a:b].strip() if a < b else ""
             key = " ".join(sentence.split()).lower()
-            if len(sentence.split()) < 3 or key in seen:
-                continue
+            if len(sentence.split()) < 3 or key in seen or _SOURCE_CREDIT.match(sentence):
+                continue  # "(Pub. L. 94–553, title I, §101, …)" is the section's history, not its words
             if words + len(sentence.split()) > budget:
                 return out
             seen.add(key)
@@ -287,6 +301,9 @@ def section_candidates(evidence: list[Evidence], section: str, budget: int) -> l
         if stop is not None and rank != first:
             return out  # the next section begins
     return out
+
+
+_SOURCE_CREDIT = re.compile(r"^\(Pub\.\s?L\.")
 
 
 def _section_heading(section: str) -> re.Pattern:

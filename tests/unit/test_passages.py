@@ -101,6 +101,11 @@ def test_a_heading_run_that_opens_a_sentence_is_cut_from_the_quote():
     sentence = "V For the foregoing reasons, the denial is affirmed."
     assert sentence[heading_prefix(sentence):] == "For the foregoing reasons, the denial is affirmed."
     assert heading_prefix("I grant summary judgment to Thomson Reuters.") == 0
+    # A Code section's web page opens with the printer's header: the quote starts at the section.
+    sentence = ("17 U.S.C. United States Code, 2023 Edition Title 17 - COPYRIGHTS CHAPTER 1 - SUBJECT MATTER Sec. 107 - "
+                "Fair use From the U.S. Government Publishing Office, www.gpo.gov Notwithstanding sections 106 and 106A, "
+                "fair use is not an infringement.")
+    assert sentence[heading_prefix(sentence):].startswith("Notwithstanding sections 106")
 
 
 def test_question_types():

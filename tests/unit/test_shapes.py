@@ -158,6 +158,10 @@ def test_what_a_section_says_is_its_text_and_its_notes_are_labelled_and_come_aft
                     "Historical and Revision Notes The doctrine is one of the most important limitations.", "§ 107", 100)
     notes = chunk("The judicial doctrine of fair use is one of the most important limitations.", "Editorial Notes", 300)
     assert asks_section("What does section 107 say?") == "107"
+    assert asks_section("How does section 107 describe the purposes of fair use?") == "107"
+    assert asks_section("What exclusive rights does 17 U.S.C. 106 give?") == "106"
+    assert asks_section("What are the four factors in 17 U.S.C. § 107?") == "107"
+    assert asks_section("What are the factors in § 1202(b)?") is None  # a subsection
     assert asks_section("Which subsections of § 1202 does the Times say were violated?") is None
     evidence = [Evidence(chunk=c, score=0.0) for c in (notes, factors, opening)]
     quoted = [c.text for c in section_candidates(evidence, "107", 280)]

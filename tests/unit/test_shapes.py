@@ -144,6 +144,7 @@ def test_a_code_sections_text_and_its_notes_are_told_apart():
 
 
 def test_what_a_section_says_is_its_text_and_its_notes_are_labelled_and_come_after():
+    from chatbot.passages import Intent
     from chatbot.shapes import asks_section, demote_notes, section_candidates
     from chatbot.types import Citation
 
@@ -167,6 +168,13 @@ def test_what_a_section_says_is_its_text_and_its_notes_are_labelled_and_come_aft
     quoted = [c.text for c in section_candidates(evidence, "107", 280)]
     assert quoted[0].startswith("Limitations on exclusive rights") and "factors to be considered" in quoted[1]
     assert not any("doctrine" in q for q in quoted)  # the notes under it are not the section
+    assert not any(q.startswith("(Pub. L.") for q in quoted)  # nor its history
+    # A list asked for leads with the sentence that lists ("(1) … (2) …").
+    listing = chunk("The factors to be considered shall include (1) the purpose of the use; (2) the nature of the "
+                    "work. (Pub. L. 94–553.)", "§ 107", 100)
+    listed = [Evidence(chunk=c, score=0.0) for c in (listing, opening)]
+    quoted = [c.text for c in section_candidates(listed, "107", 280, Intent.of("What are the factors in § 107?"))]
+    assert quoted[0].startswith("The factors to be considered") and quoted[1].startswith("Limitations")
     assert Citation.of(1, notes, notes.text).title == "17 U.S.C. § 107 (editorial notes)"
     # A chunk that begins in the section's text and runs into its notes: each quote by where it is.
     assert Citation.of(2, factors, "The factors to be considered shall include the purpose of the use.").title == (

@@ -10,15 +10,40 @@ from __future__ import annotations
 
 import re
 
-from chatbot.candidates import Candidate
+from chatbot.candidates import Candidate, case_of
 from chatbot.passages import RULED_WHEN
 from chatbot.types import Evidence
 from ingest.tokenization import tokenize
 
 def prefer_particulars(candidates: list[Candidate], question: str) -> None:
-    """The line that says what a name is, or when a ruling was dated, when that is what is asked."""
+    """The line that says what a name is, or when a ruling was dated, or why a court ruled as it
+    did, when that is what is asked."""
     prefer_definitions(candidates, question)
     prefer_dated(candidates, question)
+    prefer_reasons(candidates, question)
+
+
+# "Why was the count dismissed?", "on what ground", "what led the court to refuse …".
+_ASKS_WHY = re.compile(r"\bwhy\b|\bon\s+what\s+(?:grounds?|basis|bases)\b|\bwhat\s+led\b|\bfor\s+what\s+reasons?\b|"
+                       r"\breasons?\s+(?:for|why)\b|\breasoning\b", re.I)
+# A court giving its reason: "because", "fails to", "must show", "has not alleged", "conclusory".
+_GIVES_REASON = re.compile(r"\b(?:because|since|fails?\s+to|failed\s+to|must\s+(?:show|allege|plead|establish)|"
+                           r"(?:has|have|had|did|do|does)\s+not\s+(?:\w+\s+)?(?:alleged?|shown?|show|plead(?:ed)?|"
+                           r"identif(?:y|ied)|explain(?:ed)?|establish(?:ed)?|demonstrat(?:e|ed)|submit(?:ted)?|presented?)|"
+                           r"insufficient|conclusory|lacks?|without\s+(?:any\s+)?evidence|no\s+(?:meaningful\s+)?evidence)\b", re.I)
+REASON_WEIGHT = 1.3  # a sentence that gives a reason, against one that does not, when the question asks why
+
+
+def prefer_reasons(candidates: list[Candidate], question: str) -> None:
+    """For "On what ground was the vicarious count dismissed?", the sentences that give the
+    court's reason ("Plaintiffs must show substantial similarity …") weigh more: they seldom
+    repeat the question's words, which the heading and the background do."""
+    if not candidates or not _ASKS_WHY.search(question):
+        return
+    asked = case_of(max(candidates, key=lambda c: c.probability))  # the case the answer is of, not others'
+    for c in candidates:
+        if case_of(c) == asked and _GIVES_REASON.search(c.text):
+            c.probability = min(1.0, c.probability * REASON_WEIGHT)
 
 
 # "What is LAION?", "Who is Shira Perlmutter?": a name, asked to be explained.

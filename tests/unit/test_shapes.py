@@ -588,3 +588,23 @@ def test_a_when_question_gets_the_passage_that_dates_it():
     found = dated_passages(Lexical(), Index(), "When were comments due?", {"n.pdf"})
     assert [e.chunk.chunk_id for e in found] == ["c2"]
     assert dated_passages(None, Index(), "When were comments due?", {"n.pdf"}) == []
+
+
+def test_why_a_court_ruled_prefers_the_sentences_that_give_its_reason():
+    from chatbot.candidates import Candidate
+    from chatbot.lookups import REASON_WEIGHT, prefer_reasons
+
+    def candidate(text, case, p):
+        doc = SourceDocument(source=f"{case}.txt", title=case, sha256="0" * 64, kind="order", case_name=case)
+        ev = Evidence(chunk=Chunk(chunk_id=text[:6], source=doc.source, title=case, page=1, start=0, end=len(text),
+                                  text=text, doc_sha256="0" * 64, document=doc), score=0.0)
+        return Candidate(0, ev, 0, len(text), text, probability=p, window=(0, len(text)))
+
+    heading = candidate("A. Vicarious Copyright Infringement (Count II) OpenAI moves to dismiss.", "T v. O", 0.5)
+    reason = candidate("Plaintiffs must show substantial similarity between the outputs and the books.", "T v. O", 0.3)
+    elsewhere = candidate("The claim against the parent does not show control over training.", "A v. G", 0.3)
+    prefer_reasons([heading, reason, elsewhere], "On what ground was the vicarious count dismissed?")
+    assert reason.probability == pytest.approx(0.3 * REASON_WEIGHT) and heading.probability == 0.5
+    assert elsewhere.probability == 0.3  # another case's reasons answer nothing asked
+    prefer_reasons([reason], "Which counts were dismissed?")  # not asked why: left as it is
+    assert reason.probability == pytest.approx(0.3 * REASON_WEIGHT)

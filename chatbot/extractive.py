@@ -1,8 +1,7 @@
 """The default answerer: quote the sentences that best answer the question.
 
-It never writes a sentence of its own, so it cannot invent a holding. Each
-quote is an exact slice of a retrieved chunk, which is an exact slice of its
-page, and is checked again before it is returned.
+It never writes a sentence of its own, so it cannot invent a holding. Each quote is an exact slice
+of a retrieved chunk, which is an exact slice of its page, and is checked again before it is returned.
 
 Each candidate sentence is scored on its own merit: what it covers of the question (and of
 each part of a several-part question), what the question asks for (a number, a date, a
@@ -26,6 +25,7 @@ from chatbot.passages import (Intent, asks_court, court_elsewhere, dates_missing
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
                             prefer_latest_ruling, section_candidates, survey_topic)
 from chatbot.lookups import prefer_particulars
+from chatbot.names import acronyms
 from chatbot.parts import answers_part
 from chatbot.quotes import case_label, closest_note, merge_adjacent, quote_spans
 from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
@@ -74,11 +74,12 @@ class ExtractiveAnswerer(Answerer):
             weights[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
         return weights
 
-    def unseen_share(self, weights: dict[str, float], visible: set[str] | None = None) -> float:
+    def unseen_share(self, weights: dict[str, float], visible: set[str] | None = None, known=frozenset()) -> float:
         """IDF-weighted share of the question's terms that no chunk of the documents ``visible`` holds."""
         if not weights or self.lexical is None:
             return 0.0
-        unseen = sum(w for t, w in weights.items() if self.lexical.document_frequency(t, visible) == 0 and t.isalpha())
+        unseen = sum(w for t, w in weights.items()
+                     if t not in known and t.isalpha() and self.lexical.document_frequency(t, visible) == 0)
         return unseen / sum(weights.values())
 
     @classmethod
@@ -176,7 +177,7 @@ class ExtractiveAnswerer(Answerer):
         sims = [e.similarity for e in evidence[:3] if e.similarity is not None]
         texts = [f"{e.chunk.header} {e.chunk.text}" for e in evidence]  # a passage with its document's header
         tokens = [set(tokenize(t)) for t in texts]
-        present = set().union(*tokens)
+        present = set().union(*tokens) | acronyms(texts)  # "NYT" is named by "The New York Times"
         names = question_names(question, request.focus_courts)
         likeliest = sorted(candidates, key=lambda c: -c.probability)
         windows = [c.features["window_coverage"] for c in likeliest]
@@ -205,7 +206,7 @@ class ExtractiveAnswerer(Answerer):
             "best_coverage": max((self.coverage_of(weights, t) for t in tokens[:5]), default=0.0),
             # Names no passage mentions ("...breach of contract in Texas?"): the evidence is about something else.
             "unknown_names": min(sum(not n & present for n in names), 2) / 2,
-            "unseen_terms": self.unseen_share(weights, request.visible),
+            "unseen_terms": self.unseen_share(weights, request.visible, present),
             "best_sentence": max((c.probability for c in candidates), default=0.0),
             "focus": float(bool(request.focus)),
             "court_elsewhere": court_elsewhere(question, request.focus_courts, None if request.focus else texts),

@@ -230,3 +230,22 @@ def unindexed_lawsuit(question: str, documents: dict[str, SourceDocument]) -> li
     indexed opinions may discuss. None when the question names no such lawsuit."""
     named = (sides for m, _, sides in _lawsuits(question) if m.group("a"))  # "X v. Y" only
     return next((sides for sides in named if not _indexed_between(sides, documents)), None)
+
+
+# A run of capitalised words, small words between them: "Judicial Panel on Multidistrict Litigation".
+_TITLED_RUN = re.compile(r"[A-Z][a-z]+(?:\s+(?:(?:of|on|for|and|the)\s+)?[A-Z][a-z]+)+")
+
+
+def acronyms(texts: list[str]) -> set[str]:
+    """The acronyms the capitalised names in ``texts`` make, as tokens: "The New York Times" makes
+    "nyt" (and "tnyt", three letters or more), "Judicial Panel on Multidistrict Litigation" "jpml". A question's "NYT"
+    then names what the passages name in full."""
+    from ingest.tokenization import tokenize
+
+    out: set[str] = set()
+    for text in texts:
+        for run in _TITLED_RUN.findall(text):
+            initials = [w[0] for w in run.split() if w[0].isupper()]
+            out.update("".join(initials[i:j]) for i in range(len(initials)) for j in range(i + 3, len(initials) + 1))
+    return set(tokenize(" ".join(out)))
+

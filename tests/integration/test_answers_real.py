@@ -82,3 +82,19 @@ def test_cli_kind_and_case_flags(real_index):
     assert statute["citations"] and all(c["source"].startswith("statute/") for c in statute["citations"])
     kadrey = json.loads(legalqa(real_index, "ask", "--json", "--case", "Kadrey", "What about market dilution?").stdout)
     assert kadrey["citations"] and {c["source"] for c in kadrey["citations"]} == {KADREY}
+
+
+def test_questions_phrased_unlike_the_gold_sets_are_answered(engine):
+    # An acronym for a party ("NYT"), the court's district named in full, and a cited Supreme Court
+    # ruling were each read as a name, or a court, the documents do not hold: all three were refused.
+    for question, cited in [
+        ("What did the NYT complaint say about Bing Chat's hallucinations?", "nyt-v-microsoft-openai"),
+        ("Which judges in the Northern District of California ruled on fair use in June 2025?", "kadrey-v-meta"),
+        ("Which Supreme Court decision did the ROSS court rely on for the first factor?", "thomson-reuters-v-ross"),
+    ]:
+        answer = engine.ask(question)
+        assert not answer.abstained, question
+        assert any(cited in c.source for c in answer.citations), question
+    # "When were comments due?" quotes the line that dates them.
+    answer = engine.ask("When were initial comments due on the Copyright Office's 2023 notice of inquiry on AI?")
+    assert "October 18, 2023" in " ".join(c.quote for c in answer.citations)

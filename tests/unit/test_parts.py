@@ -48,3 +48,4 @@ def test_the_quoted_case_answers_for_its_own_name():
     assert _answers("how did the Bartz court apply it", _quote(said, _KADREY.model_copy(
         update={"case_name": "Bartz v. Anthropic PBC"})), weights)
     assert not _answers("how did the Bartz court apply it", _quote(said, _KADREY), weights)
+

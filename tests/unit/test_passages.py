@@ -749,3 +749,12 @@ def test_a_chapters_table_of_contents_is_not_quoted():
     assert quotable("§ 501. Infringement of copyright (a) Anyone who violates any of the exclusive rights "
                     "of the copyright owner is an infringer.")["Infringement of copyright (a) Anyone who violates "
                                                               "any of the exclusive rights of the copyright owner is an infringer."]
+
+
+def test_an_acronym_names_what_the_passages_name_in_full():
+    from chatbot.names import acronyms
+
+    made = acronyms(["The New York Times Company sued.", "The Judicial Panel on Multidistrict Litigation ruled."])
+    assert {"nyt", "jpml"} <= made
+    assert "ny" not in made  # two letters name too many things
+    assert not acronyms(["nothing capitalised here"])

@@ -296,6 +296,7 @@ _ASKS = re.compile(r"\?[\s”\"')\]]*$")  # "Should leave to amend be granted �
 _PARTY_SAYS = re.compile(r"\b(?:contend|argue|allege|assert|maintain|urge|insist|move)(?:s|d|ed)?\b|\bclaims?\s+that\b|"
                          r"\bbefore\s+the\s+court\s+is\b", re.I)
 _HAS_MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s*(?:million|billion|thousand)?\s*(?:dollars|euros|pounds)\b|"
+                        r"\b(?:millions|billions|thousands|hundreds)\s+of\s+(?:dollars|euros|pounds)\b|"
                         r"\b\d[\d,.]*\s+(?:million|billion)\b", re.I)
 
 

@@ -310,6 +310,8 @@ def test_a_question_asking_for_a_sum(question, money):
     ("Statutory damages run from $750 to $30,000 per work.", True),
     ("The order of June 25, 2025, at 40, cites 17 U.S.C. § 107.", False),
     ("The model was trained on 7 million pirated books.", True),  # a count reads as a sum: the window decides
+    ("Anthropic spent many millions of dollars to purchase millions of print books.", True),
+    ("Anthropic purchased millions of print books.", False),
 ])
 def test_a_sentence_stating_a_sum(sentence, money):
     assert sentence_signals(sentence)["money"] is money

@@ -119,3 +119,14 @@ def court_seats(question: str, courts: frozenset[str]) -> list[str]:
     name ("the New York Times", "a Washington Post report")."""
     places = {p for c in courts for p in _SEATS.get(court_key(c), ())}
     return sorted(p for p in places if re.search(r"\b%s\b(?!\s+[A-Z])" % re.escape(p), question))
+
+
+_ANY_PLACE = re.compile(r"\b(?:%s)\b(?!\s+[A-Z])" % "|".join(
+    sorted({re.escape(p) for seats in _SEATS.values() for p in seats}, key=len, reverse=True)))
+
+
+def without_places(question: str) -> str:
+    """``question`` with the places courts sit in taken out, where they name the place and not a
+    longer name: "why New York over California?" names no party, "the New York Times" does."""
+    return _ANY_PLACE.sub(" ", question)
+

@@ -37,7 +37,9 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
     title has the part of a report it names ("Part 2")."""
     from ingest.tokenization import tokenize
 
-    words = set(tokenize(question))
+    from chatbot.courts import without_places
+
+    words = set(tokenize(without_places(question)))  # "New York" the place is not The New York Times
     # "The New York Times Company" is also "the Times": a party's last word names it too, when
     # the question writes it as a name ("the Times' complaint", not "how many times").
     capitalised = set(tokenize(" ".join(_CAPITALISED.findall(question))))

@@ -50,7 +50,7 @@ _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|rule
                       r"^\s*(?:did|does|do|was|were|is|are|can|could|has|have)\b[^?]*\b(?:court|judge|panel|circuit)\b", re.I)
 # A sum of money: "how much did X pay", "what damages", "agree to pay to settle", "what fines".
 _MONEY = re.compile(r"\bhow\s+much\b(?!\s+of\b)|\bdamages\b|\b(?:pay|paid|pays|spend|spent|cost|costs|fines|fined|"
-                    r"settle\w*|compensation|royalt\w+|license\s+fees?|invest\w*|revenues?|profits?|valuation)\b|\$", re.I)
+                    r"settle\w*|compensation|royalt\w+|license\s+fees?|invest(?!ors?\b)\w*|revenues?|profits?|valuation)\b|\$", re.I)
 _MENTION = re.compile(r"\b(?:mention(?:s|ed)?|cit(?:e|es|ed|ing)|refer(?:s|red)?\s+to)\b", re.I)
 # "..., and by when ...", "..., and if so, how ...", "..., and roughly how many ...": "and" opens a
 # new part when a question word follows, perhaps after a preposition or an adverb.

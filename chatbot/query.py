@@ -220,13 +220,24 @@ def described_sources(question: str, sources: set[str], documents: dict[str, Sou
     describes none, or none of them fits."""
     narrowed = titled_sources(question, dated_sources(question, sources, documents), documents, only_told=True)
     courts = {s: d.court for s in narrowed if (d := documents.get(s)) and d.court}
-    seated = {s for s, court in courts.items() if court_seats(question, frozenset({court})) or
+    seated = {s for s, court in courts.items() if _seat_describes(question, court) or
               court_abbreviated(court).search(question)}
     # "Did the Ninth Circuit affirm ... on appeal?" names its court: whichever appellate ruling was
     # retrieved is not the one asked about.
     appellate = {s for s, court in courts.items() if "cir." in court.lower()} if (
         _APPELLATE.search(question) and not courts_deciding(question)) else set()
     return (seated & appellate if seated and appellate else seated or appellate) or narrowed
+
+
+def _seat_describes(question: str, court: str) -> bool:
+    """Does the question describe ``court`` by where it sits ("the Tennessee court", "a judge in
+    San Francisco")? A place beside no court word ("why New York over California?") does not."""
+    for place in court_seats(question, frozenset({court})):
+        near = rf"\b{re.escape(place)}\b(?:\s+\S+){{0,2}}?\s+(?:court|judges?|bench)\b|" \
+               rf"\b(?:court|judges?|bench)\b(?:\s+\S+){{0,3}}?\s+{re.escape(place)}\b"
+        if re.search(near, question, re.I):
+            return True
+    return False
 
 
 def judge_surname(question: str, lead: Evidence | None) -> str | None:

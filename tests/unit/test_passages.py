@@ -299,6 +299,8 @@ def test_the_threshold_is_read_from_probabilities_each_question_s_model_did_not_
     ("What was ROSS Intelligence's annual revenue?", True),
     ("How much profit did the company report?", True),
     ("The judge said scanning purchased books was fine. What about the pirated copies?", False),
+    ("How much did Microsoft invest in OpenAI?", True),
+    ("What does the complaint claim about the investor's role?", False),  # a party, not a sum
 ])
 def test_a_question_asking_for_a_sum(question, money):
     assert Intent.of(question).money is money
@@ -436,6 +438,9 @@ def test_a_court_described_by_its_seat_or_level_picks_its_documents():
     assert described_sources("Did the appeals court agree with the Copyright Office?", every, documents) == {"dc.txt"}
     assert described_sources("What did the court hold?", every, documents) == every
     assert described_sources("What did the Texas court hold?", every, documents) == every  # none sits there
+    assert described_sources("Why did a judge in San Francisco rule so?", every, documents) == {"cal.txt"}
+    # A place beside no court word describes no court: the panel chose between the two.
+    assert described_sources("Why did the panel choose New York over California?", every, documents) == every
     # A question naming its appeals court is not about whichever appellate ruling was retrieved.
     assert described_sources("Did the Ninth Circuit affirm the ruling on appeal?", every, documents) == every
     # A court as the question abbreviates it.
@@ -760,3 +765,17 @@ def test_an_acronym_names_what_the_passages_name_in_full():
     assert {"nyt", "jpml"} <= made
     assert "ny" not in made  # two letters name too many things
     assert not acronyms(["nothing capitalised here"])
+
+
+def test_a_place_is_not_the_party_whose_name_opens_with_it():
+    from chatbot.courts import without_places
+    from chatbot.names import mentioned_sources
+    from ingest.types import SourceDocument
+
+    documents = {"nyt.txt": SourceDocument(source="nyt.txt", title="Complaint", sha256="0" * 64,
+                                           case_name="The New York Times Company v. Microsoft Corporation")}
+    assert mentioned_sources("Why did the panel choose New York over California?", documents) == set()
+    assert mentioned_sources("What does the New York Times allege?", documents) == {"nyt.txt"}
+    assert "New York" not in without_places("Why New York over California?")
+    assert without_places("the Washington Post") == "the Washington Post"
+

@@ -344,10 +344,18 @@ def several_parts(question: str) -> list[str]:
     """The parts of a question that asks several things, each to be searched; none for a question
     with one. A follow-up's carried-over case, "(Kadrey v. Meta)", is not a part of its own."""
     parts = question_parts(_CARRIED.sub("", question))
-    return parts if len(parts) > 1 else []
+    if len(parts) > 1:
+        return parts
+    # "A startup copied a rival's headnotes to train its tool. Did the court accept its fair use
+    # defense?": the facts told first fill the search; what is asked is searched on its own.
+    sentences = _SENTENCE_END.split(question.strip())
+    return [sentences[-1]] if len(sentences) > 1 and sentences[-1].endswith("?") else []
 
 
 _CARRIED = re.compile(r"\s*\([^()]*\)\s*$")
+# A sentence's end, not an abbreviation's ("Thomson Reuters v. ROSS", "Meta Platforms, Inc. argued").
+_SENTENCE_END = re.compile(r"(?<!\bv\.)(?<!\bvs\.)(?<!\bInc\.)(?<!\bCo\.)(?<!\bCorp\.)(?<!\bNo\.)(?<!\bDr\.)"
+                           r"(?<!\bLtd\.)(?<!\bal\.)(?<!\bU\.S\.)(?<!\bJ\.)(?<=[.!])\s+(?=[A-Z])")
 
 
 # "Did the district court point to …", "what did the judge say …": the question is about a court's words.

@@ -779,3 +779,15 @@ def test_a_place_is_not_the_party_whose_name_opens_with_it():
     assert "New York" not in without_places("Why New York over California?")
     assert without_places("the Washington Post") == "the Washington Post"
 
+
+
+def test_what_is_asked_after_the_facts_told_is_searched_on_its_own():
+    from chatbot.query import several_parts
+
+    told = "A legal-tech startup copied a rival's headnotes to train its tool. Did the court accept its fair use defense?"
+    assert several_parts(told) == ["Did the court accept its fair use defense?"]
+    assert several_parts("What did the court hold in Thomson Reuters v. ROSS Intelligence?") == []  # "v." ends nothing
+    assert several_parts("Meta Platforms, Inc. trained Llama on books. What did Judge Chhabria hold?") == [
+        "What did Judge Chhabria hold?"]
+    assert several_parts("The order came out in June. Tell me more.") == []  # nothing asked after the facts
+    assert several_parts("When was it decided, and who decided it?") == ["When was it decided", "who decided it"]

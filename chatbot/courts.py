@@ -30,10 +30,17 @@ _DECIDES_BEFORE = re.compile(r"\b(?:did|does|has|have|will|would|how\s+did|what\
 def courts_deciding(question: str) -> set[str]:
     """The courts a question asks about as deciders ("What did the Ninth Circuit hold…?"), each
     as a key that :func:`court_key` gives a document's court."""
+    return courts_named(question, deciding=True)
+
+
+def courts_named(question: str, *, deciding: bool = False) -> set[str]:
+    """The courts a question names ("the D.C. Circuit's opinion"), as :func:`court_key` keys; with
+    ``deciding``, only those it asks about as deciders."""
     keys = set()
     for m in _COURT_NAMED.finditer(question):
         after = question[m.end():]
-        if _CITED_RULING.match(after) or not (_DECIDES_AFTER.match(after) or _DECIDES_BEFORE.search(question[:m.start()])):
+        if deciding and (_CITED_RULING.match(after) or not (
+                _DECIDES_AFTER.match(after) or _DECIDES_BEFORE.search(question[:m.start()]))):
             continue
         if m.group("circuit"):
             number = re.sub(r"\s+", " ", m.group("circuit").lower())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from chatbot.courts import court_abbreviated, court_seats, courts_deciding
+from chatbot.courts import court_abbreviated, court_key, court_seats, courts_deciding, courts_named
 from chatbot.names import CASE_NOISE, mentioned_sources, party_words, section_sources, surname
 from chatbot.passages import JUDGE_ASKED, question_names, question_parts
 from chatbot.types import Evidence, case_key
@@ -271,6 +271,9 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
     evidence (retrieval may have found little of them); only the named case's unless ``narrow``."""
     named = mentioned_sources(query, documents)
     focus = titled_sources(query, dated_sources(query, named, documents), documents)
+    if not compares(query) and (asked := courts_named(query)):
+        # "What did the D.C. Circuit hold in Thaler?": that court's ruling, not the district court's.
+        focus = {s for s in focus if (d := documents.get(s)) and d.court and court_key(d.court) in asked} or focus
     if not narrow:
         return focus, []
     # A case named, and a party of another ("Judge Stein's ruling on OpenAI's motion in the New

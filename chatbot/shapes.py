@@ -32,7 +32,9 @@ from ingest.types import SourceDocument
 
 # A ruling's disposition: "the motion to dismiss Count I is DENIED", "IT IS SO ORDERED".
 _DISPOSED = re.compile(r"\b(?:GRANTED|GRANTS|DENIED|DENIES|DISMISSED|AFFIRMED|REVERSED|REMANDED|SO ORDERED)\b")
-_DISPOSING_WORDS = "granted denied dismissed ordered conclusion"
+_DISPOSING_WORDS = "granted denied dismissed ordered conclusion affirmed foregoing reasons"
+# A conclusion with no heading: "V For the foregoing reasons, the denial … is affirmed. So ordered."
+_CONCLUDES = re.compile(r"\bFor\s+(?:all\s+)?(?:the|these|those)\s+(?:foregoing\s+)?reasons\b")
 _CONCLUSION = re.compile(r"^\W*(?:[IVX]+\.\s*)?conclusions?\W*$", re.I)  # a part headed "Conclusion" or "V. Conclusion"
 _ANY = Intent()
 DISPOSING_DOCUMENTS = 3  # a question about more rulings than this is not about one ruling's outcome
@@ -131,7 +133,7 @@ def disposition_chunks(lexical, index, sources: set[str], documents: dict[str, S
         ids = [cid for cid, _ in lexical.search(_DISPOSING_WORDS, 12, sources={source})]
         chunks = index.get_chunks(ids)
         concluding = {c.chunk_id for c in chunks if "CONCLUSION" in c.text or "CONCLUSION" in c.heading or
-                      conclusion and _CONCLUSION.search(c.heading)}
+                      conclusion and (_CONCLUSION.search(c.heading) or _CONCLUDES.search(c.text))}
         chunks.sort(key=lambda c: (c.chunk_id not in concluding, -len(_DISPOSED.findall(c.text))))
         # A conclusion that decides in words ("this case will be transferred") disposes as well as capitals do.
         out += [Evidence(chunk=c, score=0.0) for c in chunks[:1 if conclusion else 2]

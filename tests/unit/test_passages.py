@@ -791,3 +791,19 @@ def test_what_is_asked_after_the_facts_told_is_searched_on_its_own():
         "What did Judge Chhabria hold?"]
     assert several_parts("The order came out in June. Tell me more.") == []  # nothing asked after the facts
     assert several_parts("When was it decided, and who decided it?") == ["When was it decided", "who decided it"]
+
+
+def test_a_court_named_picks_its_ruling_of_the_case():
+    from chatbot.query import focus_of
+    from ingest.types import SourceDocument
+
+    def doc(source, court):
+        return SourceDocument(source=source, title="Opinion", sha256="0" * 64, kind="opinion", court=court,
+                              case_name="Thaler v. Perlmutter")
+
+    documents = {"ddc.txt": doc("ddc.txt", "D.D.C."), "dccir.txt": doc("dccir.txt", "D.C. Cir.")}
+    assert focus_of("What did the D.C. Circuit hold in Thaler?", [], documents, set())[0] == {"dccir.txt"}
+    assert focus_of("When was the D.C. Circuit's opinion in Thaler decided?", [], documents, set())[0] == {"dccir.txt"}
+    assert focus_of("What did the court hold in Thaler?", [], documents, set())[0] == {"ddc.txt", "dccir.txt"}
+    # A court none of the case's rulings is from changes nothing.
+    assert focus_of("Did the Ninth Circuit agree with Thaler?", [], documents, set())[0] == {"ddc.txt", "dccir.txt"}

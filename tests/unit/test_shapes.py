@@ -361,6 +361,11 @@ def test_a_conclusion_that_decides_in_words_disposes():
 
     # "What happened to the case?": no GRANTED in capitals, yet the conclusion is where it was decided.
     assert [e.chunk.chunk_id for e in disposition_chunks(Lexical(), Index(), {"t.txt"}, {"t.txt": doc})] == ["c2"]
+    # An appellate opinion's last part has no heading: "For the foregoing reasons, … is affirmed."
+    texts["c2"] = "V For the foregoing reasons, the district court's denial of the application is affirmed. So ordered."
+    chunks["c2"] = chunks["c2"].model_copy(update={"text": texts["c2"], "end": len(texts["c2"])})
+    found = disposition_chunks(Lexical(), Index(), {"t.txt"}, {"t.txt": doc}, conclusion=True)
+    assert [e.chunk.chunk_id for e in found] == ["c2"]
 
 
 def test_what_is_a_name_prefers_the_sentence_that_says_what_it_is():

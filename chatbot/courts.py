@@ -68,7 +68,8 @@ def court_abbreviated(court: str) -> re.Pattern:
     return re.compile(r"(?<![\w.])" + pattern + r"(?![\w])\.?", re.I if len(parts) > 2 else 0)
 
 
-COURT_WORDS = {"second", "third", "ninth", "suprem", "high", "circuit", "court", "cir"}
+COURT_WORDS = {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+               "feder", "suprem", "high", "circuit", "court", "cir"}
 
 
 def court_mention(key: str) -> re.Pattern:

@@ -25,8 +25,8 @@ from chatbot.passages import (Intent, asks_court, court_elsewhere, dates_missing
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
                             prefer_latest_ruling, section_candidates, survey_topic)
 from chatbot.lookups import prefer_particulars
-from chatbot.names import acronyms
-from chatbot.parts import answers_part
+from chatbot.names import acronyms, case_words
+from chatbot.parts import answers_part, answers_type
 from chatbot.quotes import case_label, closest_note, merge_adjacent, quote_spans
 from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
 from ingest.chunking import sentence_spans
@@ -189,7 +189,7 @@ class ExtractiveAnswerer(Answerer):
             intent.number or intent.date or intent.person or intent.money) else []
         if intent.number or intent.date or intent.person:
             typed_support = max((c.features["window_coverage"] for c, s in zip(candidates, signals)
-                                 if _answers_type(intent, s)), default=0.0)
+                                 if answers_type(intent, s)), default=0.0)
         return {
             "best_window": max(windows, default=0.0),
             "top_windows": sum(windows[:3]) / 3,
@@ -209,7 +209,8 @@ class ExtractiveAnswerer(Answerer):
             "unseen_terms": self.unseen_share(weights, request.visible, present),
             "best_sentence": max((c.probability for c in candidates), default=0.0),
             "focus": float(bool(request.focus)),
-            "court_elsewhere": court_elsewhere(question, request.focus_courts, None if request.focus else texts),
+            "court_elsewhere": court_elsewhere(question, request.focus_courts, None if request.focus else texts,
+                                               case_words(evidence)),
             # "How much did Anthropic pay to settle?": every word may be in the evidence, but no sum.
             "money_missing": 1.0 - max((c.features["window_coverage"] for c, s in zip(candidates, signals)
                                         if s["money"]), default=0.0) if intent.money else 0.0,
@@ -393,8 +394,3 @@ class ExtractiveAnswerer(Answerer):
                 current_doc = (chunk.source, citations[-1].title)
             lines.append(f"“{quote}” [{n}]")
         return Draft("\n".join(lines), citations, False)
-
-
-def _answers_type(intent: Intent, signals: dict[str, bool]) -> bool:
-    """Does a passage hold the kind of thing the question asks for (a number, a date, a name)?"""
-    return (intent.number and signals["number"]) or (intent.date and signals["date"]) or (intent.person and signals["person"])

@@ -251,3 +251,12 @@ def acronyms(texts: list[str]) -> set[str]:
             out.update("".join(initials[i:j]) for i in range(len(initials)) for j in range(i + 3, len(initials) + 1))
     return set(tokenize(" ".join(out)))
 
+
+def case_words(evidence) -> set[str]:
+    """The tokens of the case names of the documents ``evidence`` is from: a passage citing a
+    ruling beside one of them ("Anthropic … (6th Cir. 2019)") reports no ruling on that case."""
+    from ingest.tokenization import tokenize
+
+    names = {e.chunk.document.case_name for e in evidence if e.chunk.document and e.chunk.document.case_name}
+    return set(tokenize(" ".join(sorted(names))))
+

@@ -33,9 +33,14 @@ def answers_part(part: str, weights: dict[str, float], c: Candidate,
     intent, signals = Intent.of(part), sentence_signals(text)
     if intent.person and signals["person"]:
         return True  # "which judge got them?" is answered by "assigned to the Honorable Sidney H. Stein"
-    typed = ((intent.holding and signals["holds"]) or (intent.date and signals["date"]) or
-             (intent.number and signals["number"]) or (asks_court(part) and bool(_NAMES_A_COURT.search(text))))
+    typed = (answers_type(intent, signals) or (intent.holding and signals["holds"]) or
+             (asks_court(part) and bool(_NAMES_A_COURT.search(text))))
     if not typed:
         return False
     asked = {t: w for t, w in weights.items() if t not in _OUTCOME_WORDS}
     return not asked or coverage(asked, read) >= TYPED_COVERED
+
+
+def answers_type(intent: Intent, signals: dict[str, bool]) -> bool:
+    """Does a passage hold the kind of thing the question asks for (a number, a date, a name)?"""
+    return (intent.number and signals["number"]) or (intent.date and signals["date"]) or (intent.person and signals["person"])

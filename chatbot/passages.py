@@ -334,19 +334,20 @@ def asks_court(question: str) -> bool:
     return bool(_ASKS_COURT.search(question))
 
 
-def court_elsewhere(question: str, courts: frozenset[str], reported_in: list[str] | None = None) -> float:
+def court_elsewhere(question: str, courts: frozenset[str], reported_in: list[str] | None = None, own=frozenset()) -> float:
     """1 when the question asks what a court decided ("Did the Ninth Circuit reverse…?") and the
     documents the answer can draw on (the named case's, or else the retrieved ones) all come from
     other courts: the appeal, or the foreign ruling, is not among them.
 
     ``reported_in``: when no case is named, the retrieved passages. A passage that cites a
     ruling of the asked court beside a name from the question ("Authors Guild v. Google, 804
-    F.3d 202 (2d Cir. 2015)") reports it as precedent, and the question is answerable from it."""
+    F.3d 202 (2d Cir. 2015)") reports it as precedent, and the question is answerable from it; a
+    name of the indexed cases (``own``) is no precedent's."""
     asked = courts_deciding(question)
     if not asked or not courts or asked & {court_key(c) for c in courts}:
         return 0.0
     if reported_in:
-        names = set().union(*question_names(question)) - COURT_WORDS
+        names = set().union(*question_names(question, courts)) - COURT_WORDS - own
         mentions = [court_mention(key) for key in asked]
         if any(cited_beside(mention, names, text) for mention in mentions for text in reported_in):
             return 0.0

@@ -182,6 +182,12 @@ def test_a_ruling_the_evidence_cites_as_precedent_is_not_elsewhere():
     appeal = "Did the Ninth Circuit reverse Judge Orrick on the DMCA claims against Midjourney?"
     assert court_elsewhere(appeal, district, ["See Kelly v. Arriba Soft Corp., 336 F.3d 811 (9th Cir. 2003)."]) == 1.0
     assert court_elsewhere(appeal, district, ["Judge Orrick followed courts within the Ninth Circuit on DMCA"]) == 1.0
+    # A court in the Sixth Circuit cites it beside its own parties and its seat: no appeal is reported.
+    sixth = "How did the Sixth Circuit rule on Anthropic's appeal of the order moving the case out of Nashville?"
+    tennessee = frozenset({"M.D. Tenn."})
+    opinion = ["Anthropic's contacts with Nashville do not suffice. See Bird v. Parsons, 289 F.3d 865 (6th Cir. 2002)."]
+    assert court_elsewhere(sixth, tennessee, opinion, own={"anthrop", "concord"}) == 1.0
+    assert court_elsewhere(sixth, tennessee, opinion) == 0.0  # Anthropic read as the precedent's party
 
 
 def test_a_question_with_several_parts_is_split_into_them():

@@ -11,6 +11,7 @@ import numpy as np
 
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
+from chatbot.lookups import named_chunks
 from chatbot.retrieval import HybridRetriever, following_chunks
 from chatbot.query import (case_sources, focus_of, judge_surname, judged_sources, lead_source, party_sources,
                            rulings_unheard, searches)
@@ -182,7 +183,7 @@ class Engine:
             evidence = retriever.retrieve(query, k=k, mode=mode, query_vector=query_vector, sources=sources)
         evidence = self._registered(evidence, documents)
         boost: tuple[str, ...] = ()
-        lead = lead_source(evidence) if evidence else None
+        lead = lead_source(evidence, query, documents) if evidence else None
         surname = judge_surname(query, lead)
         if surname and self.lexical is not None:
             # The judge's name is in the signature block, which a question rarely retrieves.
@@ -202,6 +203,7 @@ class Engine:
             more = retriever.retrieve(own, k=k // 2, mode=how, query_vector=vector, sources=chosen)
             evidence += self._registered([e for e in more if e.chunk.chunk_id not in have], documents)
         evidence += self._registered(following_chunks(self.lexical, self.index.get_chunks, evidence), documents)
+        evidence += self._registered(named_chunks(self.lexical, self.index, query, evidence, sources), documents)
         if not boost:
             evidence = leading_shapes(query, evidence, focus, documents, self.lexical, self.index)
         else:

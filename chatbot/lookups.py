@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from chatbot.candidates import Candidate, case_of
-from chatbot.passages import RULED_WHEN
+from chatbot.passages import GENERIC_NAMES, RULED_WHEN
 from chatbot.types import Evidence
 from ingest.tokenization import tokenize
 
@@ -143,3 +143,29 @@ def prefer_dated(candidates: list[Candidate], question: str) -> None:
         # The sentence or the context before it ("Dated: June 23, 2025." is too short to be quoted alone).
         if _DATED.search(c.evidence.chunk.text[c.window[0]:c.end]):
             c.probability = min(1.0, max(c.probability, top * 1.01))
+
+
+NAMED_PASSAGES = 2  # passages that name someone the question names and no passage found does
+RARE_NAME = 5  # chunks: a name in at most this many is looked up by itself
+
+
+def named_chunks(lexical, index, query: str, evidence: list[Evidence], sources: set[str] | None) -> list[Evidence]:
+    """For "Who is Tom Turvey?": the passages that name him, when none of the evidence does. A
+    search for the meaning ("what was he hired to do") finds work made for hire, not the man."""
+    if lexical is None or not evidence:
+        return []
+    found = set().union(*(tokenize(f"{e.chunk.title} {e.chunk.text}") for e in evidence))
+    out: list[Evidence] = []
+    for run in _FULL_NAME.findall(query):
+        # A full name ("Tom Turvey") few passages hold and none found; one word ("Texas") names too much.
+        name = {t for t in tokenize(run) if t not in GENERIC_NAMES}
+        rarest = min((lexical.document_frequency(t, sources) for t in name), default=0)
+        if len(name) < 2 or name <= found or not 0 < rarest <= RARE_NAME:
+            continue
+        chunks = index.get_chunks([cid for cid, _ in lexical.search(run, 4, sources=sources)])
+        out += [Evidence(chunk=c, score=0.0) for c in chunks if name <= set(tokenize(c.text))][:NAMED_PASSAGES]
+    return out
+
+
+_FULL_NAME = re.compile(r"(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
+

@@ -28,7 +28,8 @@ _PERSON = re.compile(r"\bwho\b|\bwhich\s+(?:\w+\s+){0,2}(?:" + JUDGE_ASKED + r"|
 RULED_WHEN = (r"\bwhen\s+(?:was|were|did)\b[^?]*\b(?:decided|issued?|entered|signed|filed|dated|ruled?|handed\s+down|"
               r"come\s+out|came\s+out)\b|\b(?:what|which)\s+(?:date|day)\b[^?]*\b(?:decided|issued|entered|signed)\b")
 # Who signed, decided, sat or argued, or when, is said in the caption or the signature block, and only there.
-_SIGNER = re.compile(r"\b(?:signed|sign|wrote|authored|presided|presiding|decided\s+by|chaired?|argued)\b|"
+_SIGNER = re.compile(r"\b(?:signed|sign|wrote|authored|presided|presiding|decided\s+by|chaired?|argued|sat|designation|"
+                     r"law\s+firms?)\b|\b(?:who|which\s+\w+)\s+(?:represents?|represented)\b|"
                      r"\bwhich\s+(?:\w+\s+){0,2}(?:" + JUDGE_ASKED + r"|lawyers?|attorneys?|counsel)\b|"
                      # "Who sat on the panel?", "which panel member": not "what did the panel decide".
                      r"\b(?:who|which)\b[^?]*\bpanel\b|\bpanel\s+members?\b|\bon\s+the\s+panel\b|"
@@ -335,9 +336,8 @@ def asks_court(question: str) -> bool:
 
 
 def court_elsewhere(question: str, courts: frozenset[str], reported_in: list[str] | None = None, own=frozenset()) -> float:
-    """1 when the question asks what a court decided ("Did the Ninth Circuit reverse…?") and the
-    documents the answer can draw on (the named case's, or else the retrieved ones) all come from
-    other courts: the appeal, or the foreign ruling, is not among them.
+    """1 when the question asks what a court decided ("Did the Ninth Circuit reverse…?") and the documents
+    the answer can draw on (the named case's, else the retrieved ones) all come from other courts.
 
     ``reported_in``: when no case is named, the retrieved passages. A passage that cites a
     ruling of the asked court beside a name from the question ("Authors Guild v. Google, 804

@@ -218,23 +218,27 @@ def described_sources(question: str, sources: set[str], documents: dict[str, Sou
     is abbreviated ("the D.D.C.") or where it sits ("the Tennessee court"), or by its level ("the
     appeals court"). All of them when it
     describes none, or none of them fits."""
-    narrowed = titled_sources(question, dated_sources(question, sources, documents), documents, only_told=True)
-    courts = {s: d.court for s in narrowed if (d := documents.get(s)) and d.court}
+    dated = dated_sources(question, sources, documents)
+    courts = {s: d.court for s in dated if (d := documents.get(s)) and d.court}
     seated = {s for s, court in courts.items() if _seat_describes(question, court) or
               court_abbreviated(court).search(question)}
     # "Did the Ninth Circuit affirm ... on appeal?" names its court: whichever appellate ruling was
     # retrieved is not the one asked about.
     appellate = {s for s, court in courts.items() if "cir." in court.lower()} if (
         _APPELLATE.search(question) and not courts_deciding(question)) else set()
-    return (seated & appellate if seated and appellate else seated or appellate) or narrowed
+    # The court told first: "the Tennessee lyrics case's motion to dismiss" is not the other court's.
+    told = (seated & appellate if seated and appellate else seated or appellate) or dated
+    return titled_sources(question, told, documents, only_told=True)
+
+
+_COURT_WORD = r"\b(?:court|judges?|bench|case|lawsuit|suit|ruling|order|opinion)\b"
 
 
 def _seat_describes(question: str, court: str) -> bool:
     """Does the question describe ``court`` by where it sits ("the Tennessee court", "a judge in
     San Francisco")? A place beside no court word ("why New York over California?") does not."""
     for place in court_seats(question, frozenset({court})):
-        near = rf"\b{re.escape(place)}\b(?:\s+\S+){{0,2}}?\s+(?:court|judges?|bench)\b|" \
-               rf"\b(?:court|judges?|bench)\b(?:\s+\S+){{0,3}}?\s+{re.escape(place)}\b"
+        near = rf"\b{re.escape(place)}\b(?:\s+\S+){{0,2}}?\s+{_COURT_WORD}|{_COURT_WORD}(?:\s+\S+){{0,3}}?\s+{re.escape(place)}\b"
         if re.search(near, question, re.I):
             return True
     return False
@@ -249,10 +253,16 @@ def judge_surname(question: str, lead: Evidence | None) -> str | None:
     return surname(doc.judge) if doc else None
 
 
-def lead_source(evidence: list[Evidence], top: int = 5) -> Evidence:
+def lead_source(evidence: list[Evidence], query: str = "", documents: dict[str, SourceDocument] | None = None,
+                top: int = 5) -> Evidence:
     """The passage that says which document a question is about: the best-ranked one of the case
     the best passages hold most of (by reciprocal rank). The single best passage may be another
-    case citing it: "(discussing music publishers' motion ...)" in Kadrey, for the lyrics case."""
+    case citing it: "(discussing music publishers' motion ...)" in Kadrey, for the lyrics case.
+    Of the documents the question describes ("the Tennessee lyrics case"), when some are found."""
+    if documents is not None:
+        found = {e.chunk.source for e in evidence}
+        described = described_sources(query, found, documents)
+        evidence = [e for e in evidence if e.chunk.source in described] or evidence
     votes: dict[str, float] = {}
     for rank, e in enumerate(evidence[:top]):
         votes[case_key(e.chunk)] = votes.get(case_key(e.chunk), 0.0) + 1 / (rank + 1)
@@ -270,10 +280,7 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
     """The documents a question is about, and those whose own best passages should join the
     evidence (retrieval may have found little of them); only the named case's unless ``narrow``."""
     named = mentioned_sources(query, documents)
-    focus = titled_sources(query, dated_sources(query, named, documents), documents)
-    if not compares(query) and (asked := courts_named(query)):
-        # "What did the D.C. Circuit hold in Thaler?": that court's ruling, not the district court's.
-        focus = {s for s in focus if (d := documents.get(s)) and d.court and court_key(d.court) in asked} or focus
+    focus = titled_sources(query, _of_court_told(query, dated_sources(query, named, documents), documents), documents)
     if not narrow:
         return focus, []
     # A case named, and a party of another ("Judge Stein's ruling on OpenAI's motion in the New
@@ -303,6 +310,17 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
         if described != retrieved:
             return described, [described]
     return focus, []
+
+
+def _of_court_told(query: str, sources: set[str], documents: dict[str, SourceDocument]) -> set[str]:
+    """Of a case's documents, those of the court the question names ("the D.C. Circuit's opinion")
+    or describes ("the Tennessee lyrics case"); all of them when it tells none, or compares."""
+    if compares(query):
+        return sources
+    asked = courts_named(query)
+    told = {s for s in sources if (d := documents.get(s)) and d.court and (
+        court_key(d.court) in asked or _seat_describes(query, d.court))}
+    return told or sources
 
 
 def _by_court(sources: set[str], documents: dict[str, SourceDocument]) -> dict[str, set[str]]:

@@ -813,3 +813,29 @@ def test_a_court_named_picks_its_ruling_of_the_case():
     assert focus_of("What did the court hold in Thaler?", [], documents, set())[0] == {"ddc.txt", "dccir.txt"}
     # A court none of the case's rulings is from changes nothing.
     assert focus_of("Did the Ninth Circuit agree with Thaler?", [], documents, set())[0] == {"ddc.txt", "dccir.txt"}
+
+
+def test_the_court_a_question_describes_comes_before_the_words_of_a_title():
+    from chatbot.query import described_sources, lead_source
+    from chatbot.types import Evidence
+    from ingest.types import Chunk, SourceDocument
+
+    def doc(source, court, title):
+        return SourceDocument(source=source, title=title, sha256="0" * 64, kind="order", court=court,
+                              case_name="Concord Music Group, Inc. v. Anthropic PBC")
+
+    documents = {"tenn.txt": doc("tenn.txt", "M.D. Tenn.", "Memorandum Opinion"),
+                 "cal.txt": doc("cal.txt", "N.D. Cal.", "Order Granting Motion to Dismiss")}
+    asked = "Which judge decided the motion to dismiss in the Tennessee lyrics case?"
+    assert described_sources(asked, set(documents), documents) == {"tenn.txt"}
+    assert described_sources("Which judge granted the motion to dismiss?", set(documents), documents) == {"cal.txt"}
+    found = [Evidence(chunk=Chunk(chunk_id=s, source=s, title="t", page=1, start=0, end=4, text="text",
+                                  doc_sha256="0" * 64, document=documents[s]), score=0.0) for s in ("cal.txt", "tenn.txt")]
+    assert lead_source(found).chunk.source == "cal.txt"
+    assert lead_source(found, asked, documents).chunk.source == "tenn.txt"
+
+
+@pytest.mark.parametrize("question", ["Who sat by designation in the ROSS case?", "Which law firm represents the Times?",
+                                      "Who represented the publishers?"])
+def test_who_sat_or_represented_is_read_from_the_caption_and_signatures(question):
+    assert Intent.of(question).signer

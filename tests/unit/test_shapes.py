@@ -613,3 +613,31 @@ def test_why_a_court_ruled_prefers_the_sentences_that_give_its_reason():
     assert elsewhere.probability == 0.3  # another case's reasons answer nothing asked
     prefer_reasons([reason], "Which counts were dismissed?")  # not asked why: left as it is
     assert reason.probability == pytest.approx(0.3 * REASON_WEIGHT)
+
+
+def test_a_full_name_no_passage_found_fetches_the_passages_that_name_it():
+    from chatbot.lookups import named_chunks
+
+    doc = SourceDocument(source="b.pdf", title="Order", sha256="0" * 64, kind="order")
+    texts = {"c1": "Work made for hire belongs to the employer.", "c2": "Anthropic hired Tom Turvey to buy books.",
+             "c3": "Texas law governs the contract."}
+    chunks = {cid: Chunk(chunk_id=cid, source="b.pdf", title="Order", page=1, start=0, end=len(t), text=t,
+                         doc_sha256="0" * 64, document=doc) for cid, t in texts.items()}
+
+    class Lexical:
+        def document_frequency(self, token, sources=None):
+            return sum(token in t.lower() for t in texts.values())
+
+        def search(self, query, k, sources=None):
+            return [("c2", 2.0), ("c3", 1.0)]
+
+    class Index:
+        def get_chunks(self, ids):
+            return [chunks[i] for i in ids]
+
+    found = [Evidence(chunk=chunks["c1"], score=0.0)]
+    assert [e.chunk.chunk_id for e in named_chunks(Lexical(), Index(), "Who is Tom Turvey?", found, None)] == ["c2"]
+    # One word names too much ("Texas"), and a name the evidence holds needs no lookup.
+    assert named_chunks(Lexical(), Index(), "What is the law in Texas?", found, None) == []
+    found.append(Evidence(chunk=chunks["c2"], score=0.0))
+    assert named_chunks(Lexical(), Index(), "Who is Tom Turvey?", found, None) == []

@@ -138,3 +138,11 @@ def without_places(question: str) -> str:
     longer name: "why New York over California?" names no party, "the New York Times" does."""
     return _ANY_PLACE.sub(" ", question)
 
+
+_ASKS_COURT = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?court\b|\bwho\s+(?:decided|ruled)\b", re.I)
+
+
+def asks_court(question: str) -> bool:
+    """Does the question ask which court decided ("Which court decided that?")?"""
+    return bool(_ASKS_COURT.search(question))
+

@@ -18,9 +18,10 @@ import math
 
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, register_answerer
 from chatbot.calibration import Calibration, load_calibration
+from chatbot.courts import asks_court
 from chatbot.candidates import (Candidate, Examination, case_of, holding_first, most_direct, overlaps, ruled,
                                 side_of, window_text)
-from chatbot.passages import (Intent, asks_court, court_elsewhere, dates_missing, heading_prefix, opens_with_citation,
+from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix, opens_with_citation,
                               phrases_missing, question_names, question_parts, quotable_spans, sentence_signals)
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
                             prefer_latest_ruling, section_candidates, survey_topic)

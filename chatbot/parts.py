@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable
 
 from chatbot.candidates import Candidate, window_text
-from chatbot.passages import Intent, asks_court, sentence_signals
+from chatbot.courts import asks_court
+from chatbot.passages import Intent, sentence_signals
 from ingest.tokenization import stem
 
 PART_COVERED = 0.5  # weighted share of a part's words a quote holds to answer it by its words alone

@@ -50,8 +50,9 @@ _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|rule
                       # "Did the Tennessee court have jurisdiction?": a yes or no about a court is its ruling.
                       r"^\s*(?:did|does|do|was|were|is|are|can|could|has|have)\b[^?]*\b(?:court|judge|panel|circuit)\b", re.I)
 # A sum of money: "how much did X pay", "what damages", "agree to pay to settle", "what fines".
-_MONEY = re.compile(r"\bhow\s+much\b(?!\s+of\b)|\bdamages\b|\b(?:pay|paid|pays|spend|spent|cost|costs|fines|fined|"
-                    r"settle\w*|compensation|royalt\w+|license\s+fees?|invest(?!ors?\b)\w*|revenues?|profits?|valuation)\b|\$", re.I)
+_MONEY = re.compile(r"\bhow\s+much\b(?!\s+of\b)|\b(?:what|which)\s+(?:\w+\s+){0,3}damages\b|\bdamages\s+(?:award|of\s+\$)|"
+                    r"\b(?:pay|paid|pays|spend|spent|cost|costs|fines|fined|settle\w*|compensation|royalt\w+|"
+                    r"license\s+fees?|invest(?!ors?\b)\w*|revenues?|profits?|valuation)\b|\$", re.I)
 _MENTION = re.compile(r"\b(?:mention(?:s|ed)?|cit(?:e|es|ed|ing)|refer(?:s|red)?\s+to)\b", re.I)
 # "..., and by when ...", "..., and if so, how ...", "..., and roughly how many ...": "and" opens a
 # new part when a question word follows, perhaps after a preposition or an adverb.
@@ -326,14 +327,6 @@ def dates_missing(question: str, texts: list[str]) -> float:
 
 
 # -- which court a question asks about -----------------------------------------------------
-
-_ASKS_COURT = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?court\b|\bwho\s+(?:decided|ruled)\b", re.I)
-
-
-def asks_court(question: str) -> bool:
-    """Does the question ask which court decided ("Which court decided that?")?"""
-    return bool(_ASKS_COURT.search(question))
-
 
 def court_elsewhere(question: str, courts: frozenset[str], reported_in: list[str] | None = None, own=frozenset()) -> float:
     """1 when the question asks what a court decided ("Did the Ninth Circuit reverse…?") and the documents

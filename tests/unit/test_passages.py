@@ -307,6 +307,8 @@ def test_the_threshold_is_read_from_probabilities_each_question_s_model_did_not_
     ("The judge said scanning purchased books was fine. What about the pirated copies?", False),
     ("How much did Microsoft invest in OpenAI?", True),
     ("What does the complaint claim about the investor's role?", False),  # a party, not a sum
+    ("What amount of statutory damages per work are the artists seeking?", True),
+    ("Did he say anything about damages?", False),  # the topic, not a sum
 ])
 def test_a_question_asking_for_a_sum(question, money):
     assert Intent.of(question).money is money
@@ -737,7 +739,7 @@ def test_the_lead_document_is_the_case_the_best_passages_hold_most_of():
     ("Which court decided that?", True), ("What appeals court ruled on it?", True), ("Who decided it?", True),
     ("What did the court decide?", False), ("Was the court right?", False)])
 def test_a_question_asking_which_court_decided(question, asked):
-    from chatbot.passages import asks_court
+    from chatbot.courts import asks_court
 
     assert asks_court(question) == asked
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from chatbot.query import compares
 from chatbot.shapes import is_survey
 from chatbot.types import Answer
 from ingest.types import SourceDocument
@@ -95,6 +96,9 @@ def rewrite_followup(question: str, history: Sequence[Answer], documents: dict[s
     previous = history[-1]
     if named:
         subject = conversation_subject(history, documents, question)
+        if subject and subject.is_case and compares(question) and _POINTS_BACK.search(question) and not (
+                named & subject.sources):
+            return f"{question} ({subject.label})"  # "How does that compare with the Meta ruling?": both
         if subject and subject.is_case and len({names.case_of(s) for s in named}) > 1 and named & subject.sources:
             named &= subject.sources  # "Anthropic" after a Bartz answer is Bartz, not Concord
         labels = [names.case_label(s) for s in sorted(named)]

@@ -65,6 +65,11 @@ def test_rewrite_rules():
     assert rewrite_followup("What did Judge Alsup hold in Bartz v. Anthropic?", [prev], docs) == (
         "What did Judge Alsup hold in Bartz v. Anthropic?")
     assert rewrite_followup("Who was the judge?", [], docs) == "Who was the judge?"
+    # "How does that compare with …?" names the other case and points back to this one: both are asked of.
+    docs["b.pdf"] = SourceDocument(source="b.pdf", title="Bartz", sha256="0", case_name="Bartz v. Anthropic PBC")
+    assert rewrite_followup("How does that compare with the Anthropic ruling?", [prev], docs) == (
+        "How does that compare with the Anthropic ruling? (Kadrey v. Meta)")
+    assert rewrite_followup("What did the Anthropic ruling hold?", [prev], docs) == "What did the Anthropic ruling hold?"
 
 
 def test_intents():

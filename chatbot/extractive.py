@@ -26,7 +26,7 @@ from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_pr
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
                             prefer_latest_ruling, section_candidates, survey_topic)
 from chatbot.lookups import prefer_particulars
-from chatbot.names import acronyms, case_words
+from chatbot.names import acronyms, case_words, written_apart
 from chatbot.parts import answers_part, answers_type
 from chatbot.quotes import case_label, closest_note, merge_adjacent, quote_spans
 from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
@@ -178,7 +178,7 @@ class ExtractiveAnswerer(Answerer):
         sims = [e.similarity for e in evidence[:3] if e.similarity is not None]
         texts = [f"{e.chunk.header} {e.chunk.text}" for e in evidence]  # a passage with its document's header
         tokens = [set(tokenize(t)) for t in texts]
-        present = set().union(*tokens) | acronyms(texts)  # "NYT" is named by "The New York Times"
+        present = set().union(*tokens) | acronyms(texts) | written_apart(question, texts)  # "NYT", "Mosaic ML"
         names = question_names(question, request.focus_courts)
         likeliest = sorted(candidates, key=lambda c: -c.probability)
         windows = [c.features["window_coverage"] for c in likeliest]

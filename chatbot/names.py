@@ -260,3 +260,12 @@ def case_words(evidence) -> set[str]:
     names = {e.chunk.document.case_name for e in evidence if e.chunk.document and e.chunk.document.case_name}
     return set(tokenize(" ".join(sorted(names))))
 
+
+def written_apart(question: str, texts: list[str]) -> set[str]:
+    """The question's words the passages hold only written apart ("MosaicML" as "Mosaic ML", a
+    name split by text extraction), as tokens."""
+    from ingest.tokenization import tokenize
+
+    squashed = "".join("".join(texts).lower().split())
+    return {t for t in tokenize(question) if len(t) >= 5 and t.isalpha() and t in squashed}
+

@@ -841,3 +841,11 @@ def test_the_court_a_question_describes_comes_before_the_words_of_a_title():
                                       "Who represented the publishers?"])
 def test_who_sat_or_represented_is_read_from_the_caption_and_signatures(question):
     assert Intent.of(question).signer
+
+
+def test_a_name_the_passages_hold_written_apart_is_known():
+    from chatbot.names import written_apart
+
+    assert written_apart("What's the deal with the MosaicML case?", ["Plaintiffs allege that Mosaic ML trained"]) == {
+        "mosaicml"}
+    assert written_apart("What did Getty argue?", ["Plaintiffs allege that Mosaic ML trained"]) == set()

@@ -363,6 +363,7 @@ GENERIC_NAMES = frozenset(
 )
 # Runs of capitalised words after the question's first word: "Sentencing Guidelines", "EU AI Act".
 _PHRASE = re.compile(r"(?<=\s)(?:[A-Z][^\W\d_]*|\d+)(?:\s+(?:[A-Z][^\W\d_]*|\d+))+")
+_STATUTE_CITED = re.compile(r"^[A-Z]{2,}\s+\d{3,}$")  # "DMCA 1202": an act and its section, written many ways
 # A judge's title is the question's, not the opinion's: Judge Alsup's own order never says
 # "Judge Alsup". Only the name after it is looked for.
 _TITLE = re.compile(r"^(?:(?:Chief|Senior|Magistrate|District|Circuit)\s+)*(?:Judges?|Justices?)\s+")
@@ -386,7 +387,7 @@ def phrases_missing(question: str, texts: list[str], courts: frozenset[str] = fr
     # reads the date).
     pieces = [q.strip() for p in _PHRASE.findall(question) for q in _DATE_WORD.split(p)]
     phrases = [_TITLE.sub("", p) if _TITLE.match(p) else p for p in pieces
-               if len(p.split()) >= 2 and not any(p in seat for seat in seats)]
+               if len(p.split()) >= 2 and not any(p in seat for seat in seats) and not _STATUTE_CITED.match(p)]
     if not phrases:
         return 0.0
     text = " ".join(normalize_whitespace(t).lower() for t in texts)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from chatbot.courts import COURT_WORDS, cited_beside, court_key, court_mention, court_seats, courts_deciding
-from ingest.tokenization import stem, tokenize
+from ingest.tokenization import fold_accents, stem, tokenize
 from ingest.types import normalize_whitespace
 
 # -- what the question asks for ------------------------------------------------------------
@@ -390,5 +390,5 @@ def phrases_missing(question: str, texts: list[str], courts: frozenset[str] = fr
                if len(p.split()) >= 2 and not any(p in seat for seat in seats) and not _STATUTE_CITED.match(p)]
     if not phrases:
         return 0.0
-    text = " ".join(normalize_whitespace(t).lower() for t in texts)
-    return sum(p.lower() not in text for p in phrases) / len(phrases)
+    text = fold_accents(" ".join(normalize_whitespace(t).lower() for t in texts))  # "Martínez" is "Martinez"
+    return sum(fold_accents(p.lower()) not in text for p in phrases) / len(phrases)

@@ -62,6 +62,8 @@ _EVENTS = {  # what it is called, the words searched for it, and how a passage m
         r"\bdid\s+(?:a|the)\s+jur(?:y|ies)\b", re.I)),
     "a rehearing en banc": ("en banc rehearing", re.compile(r"\ben\s+banc\b|\brehearing\b", re.I)),
     "a petition for certiorari": ("certiorari", re.compile(r"\bcertiorari\b", re.I)),
+    # "How did the judge rule on the fair use defense at summary judgment?" of a case decided on the pleadings.
+    "a summary judgment": ("summary judgment", re.compile(r"\bsummary\s+judgment\b", re.I)),
     "a class certification": ("certify certified certifies class certification",
                               re.compile(r"\bcertif(?:y|ied|ies|ying)\s+(?:a|the)\s+(?:\w+\s+)?class\b|"
                                          r"\bclass\s+certification\s+(?:was\s+)?(?:granted|denied)\b", re.I)),

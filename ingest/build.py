@@ -12,7 +12,7 @@ from legalqa.settings import Settings
 
 # Bump when loading, chunking or tokenization changes what an index holds:
 # older indexes then ask to be rebuilt instead of silently answering from stale text.
-FORMAT_VERSION = 8  # 8: cleaning rejoins words split by text extraction (ingest/repair.py)
+FORMAT_VERSION = 9  # 8: cleaning rejoins words split by text extraction (ingest/repair.py); 9: tokens lose accents
 
 
 class BuildInfo(BaseModel):

@@ -56,7 +56,8 @@ _SECTION_WORDS = {"INTRODUCTION", "BACKGROUND", "STATEMENT", "DISCUSSION", "ANAL
 _DOC_TITLE = re.compile(
     r"\b((?:MEMORANDUM\s+OPINION|TRANSFER\s+ORDER|OPINION|ORDER|COMPLAINT)\b(?:\s+[A-Z][A-Z’'\-]*(?![A-Za-z]))*)"
 )
-_NAME = r"((?:[A-Z\u00C0-\u00DE][\w.’'\-]*\s+){1,4}[A-Z\u00C0-\u00DE][\w.’'\-]*?)"
+# A name in capitals; a hyphenated surname may be split by extraction ("MARTÍNEZ -OLGUÍN").
+_NAME = r"((?:-?[A-Z\u00C0-\u00DE][\w.’'\-]*\s+){1,4}-?[A-Z\u00C0-\u00DE][\w.’'\-]*?)"
 _JUDGE = re.compile(
     _NAME + r"\s*,?\s*(?:JR\.|Jr\.)?\s*,?\s+(?i:(?:United\s+States|U\.S\.)\s+(?:District|Circuit|Magistrate)\s+Judge)"
 )
@@ -353,6 +354,6 @@ def find_judge(text: str) -> str | None:
     words = matches[-1].split()
     while words and words[0].rstrip(".:") in _NOT_NAME:
         words = words[1:]
-    name = " ".join(words)
+    name = re.sub(r"\s+-", "-", " ".join(words))
     name = re.sub(r"^(?:Hon\.|Honorable|Judge|Dated:.*?\d{4})\s*", "", name)
     return _titlecase(name) if name else None

@@ -9,6 +9,7 @@ finds "Case 3:23-cv-03417-VC").
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 _TOKEN = re.compile(
@@ -44,9 +45,16 @@ def stem(word: str) -> str:
     return word if len(word) < 4 or not word.isalpha() else _stemmer().stemWord(word)
 
 
+def fold_accents(text: str) -> str:
+    """``text`` without its accents: "Martínez-Olguín" is searched as "Martinez-Olguin" is typed."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
     tokens: list[str] = []
-    for m in _TOKEN.finditer(text):
+    for m in _TOKEN.finditer(fold_accents(text)):
         kind = m.lastgroup
         value = m.group().lower()
         if kind == "cite":

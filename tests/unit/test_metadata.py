@@ -45,6 +45,10 @@ def test_stamp_gives_docket_and_date_signature_gives_judge():
     assert meta["date"] == "2025-06-25"
     assert meta["judge"] == "Vince Chhabria"
     assert meta["kind"] == "order"
+    # A hyphenated surname split by extraction is rejoined: the judge is named, accents and all.
+    from ingest.text_metadata import find_judge
+    assert find_judge("IT IS SO ORDERED. ARACELI MARTÍNEZ -OLGUÍN United States District Judge") == (
+        "Araceli Martínez-Olguín")
 
 
 def test_citation_form():

@@ -333,6 +333,7 @@ def test_a_sentence_stating_a_sum(sentence, money):
     ("What did Magistrate Judge Wang order?", ["Judge Stein ruled"], 1.0),
     ("What did the UK High Court decide?", ["the court held that the high-water mark"], 1.0),
     ("What did Judge Martínez-Olguín decide?", ["Martínez-Olguín, J."], 0.0),
+    ("What did Judge Martinez-Olguin decide?", ["ARACELI MARTÍNEZ-OLGUÍN United States District Judge"], 0.0),
     # An act and its section are written many ways: "Section 1202(b) of the … Act (“DMCA”)".
     ("How did Tremblay and Concord differ on the DMCA 1202(b) claims?", ["Section 1202(b) of the DMCA"], 0.0),
 ])

@@ -268,6 +268,9 @@ def test_an_event_no_document_of_the_case_mentions_is_not_answered(small_corpus,
     assert note and note.endswith("mentions an answer to the complaint.")
     assert unmentioned_event_note("What is the answer to whether training is fair use?", sources, engine.lexical,
                                   engine.index, []) is None  # not a pleading
+    # The corpus's order grants summary judgment: asked of it, that is answered.
+    assert unmentioned_event_note("How did the judge rule at summary judgment?", sources, engine.lexical,
+                                  engine.index, []) is None
     (small_corpus / "opinions" / "gray-v-sprocketco_2024-06-01_order.txt").write_text(
         "UNITED STATES DISTRICT COURT. Gray v. SprocketCo. The parties told the court that they reached a settlement "
         "of the authors' claims, and the court approved it.", encoding="utf-8")
@@ -641,3 +644,23 @@ def test_a_full_name_no_passage_found_fetches_the_passages_that_name_it():
     assert named_chunks(Lexical(), Index(), "What is the law in Texas?", found, None) == []
     found.append(Evidence(chunk=chunks["c2"], score=0.0))
     assert named_chunks(Lexical(), Index(), "Who is Tom Turvey?", found, None) == []
+
+
+def test_a_ruling_at_summary_judgment_is_not_read_from_a_case_decided_on_the_pleadings():
+    from chatbot.unanswerable import unmentioned_event_note
+
+    doc = SourceDocument(source="t.txt", title="Order", sha256="0" * 64, kind="order")
+    chunk = Chunk(chunk_id="c", source="t.txt", title="Order", page=1, start=0, end=60, doc_sha256="0" * 64,
+                  text="The Court grants in part the motions to dismiss the negligence claim.", document=doc)
+
+    class Lexical:
+        def search(self, query, k, sources=None):
+            return [("c", 1.0)]
+
+    class Index:
+        def get_chunks(self, ids):
+            return [chunk]
+
+    note = unmentioned_event_note("How did Judge Martinez-Olguin rule on fair use at summary judgment?", {"t.txt"},
+                                  Lexical(), Index(), [])
+    assert note and note.endswith("mentions a summary judgment.")

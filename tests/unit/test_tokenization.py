@@ -20,3 +20,10 @@ def test_words_are_stemmed_so_inflections_match():
     assert tokenize("accused") == tokenize("accuses") == tokenize("accuse")
     assert tokenize("training trained") == ["train", "train"]
     assert "the" in tokenize("the court", keep_stopwords=True)
+
+
+def test_accents_are_folded_so_a_name_typed_without_them_matches():
+    assert tokenize("ARACELI MARTÍNEZ-OLGUÍN") == tokenize("Araceli Martinez-Olguin") == ["arac", "martinez", "olguin"]
+    assert tokenize("scènes à faire") == tokenize("scenes a faire")
+    assert tokenize("§ 107") == ["§", "107"]  # what is not an accent stays
+

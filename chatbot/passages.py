@@ -273,7 +273,7 @@ _HAS_DATE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|
                        r"|\b(?:19|20)\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
                        r"|\b(?:within|no later than|not later than)\s+(?:\w+[\s-]){0,2}(?:days?|weeks?|months?)\b")
 _HAS_PERSON = re.compile(r"\b(?:Judge|Justice|Chief Judge|Honorable|J\.|Mr\.|Ms\.|Dr\.)\s*[A-Z]|\b[A-Z][a-z]+,\s+J\.|"
-                         r"\b[A-Z][a-z]+ [A-Z]\. [A-Z][a-z]+\b|"
+                         r"\b[A-Z][a-z]+ [A-Z]\. [A-Z][a-z]+\b|(?:\b[A-Z][a-z]+ [A-Z][a-z]+, ){2}(?:and )?[A-Z][a-z]+ [A-Z]|"
                          # a signature: "VINCE CHHABRIA United States District Judge"
                          r"\b(?!(?i:united|states|the|a|an|this|that|each|any)\b)[A-Z][A-Za-z'-]+\s+(?i:united\s+states\s+)?(?i:district|circuit|magistrate|senior)\s+(?i:judge)\b")
 # An actual list: "(1) … (2) …", "first … second …", or "…: a; b; and c".

@@ -852,3 +852,9 @@ def test_a_name_the_passages_hold_written_apart_is_known():
     assert written_apart("What's the deal with the MosaicML case?", ["Plaintiffs allege that Mosaic ML trained"]) == {
         "mosaicml"}
     assert written_apart("What did Getty argue?", ["Plaintiffs allege that Mosaic ML trained"]) == set()
+
+
+def test_a_list_of_people_names_people():
+    assert sentence_signals("Plaintiffs Paul Tremblay, Sarah Silverman, Christopher Golden, and Richard Kadrey hold "
+                            "registered copyrights.")["person"]
+    assert not sentence_signals("The court dismissed the claims against the defendants.")["person"]

@@ -126,10 +126,16 @@ def dated_sources(question: str, sources: set[str], documents: dict[str, SourceD
     dates its ruling: "the October 2023 order" of Andersen is the 2023-10-30 one, not the 2024
     one. All of them when the question gives no month and year, or none of them has it."""
     asked = {f"{year}-{MONTHS.index(month.lower()) + 1:02d}" for month, year in _MONTH_YEAR.findall(question)}
+    # "The 2025 ROSS opinion", "its 2022 ruling": the year alone, beside a ruling's name.
+    asked |= {y for pair in _YEAR_RULING.findall(question) for y in pair if y} if not asked else set()
     if not asked or len(sources) < 2:
         return sources
-    dated = {s for s in sources if (d := documents.get(s)) and d.date and d.date[:7] in asked}
+    dated = {s for s in sources if (d := documents.get(s)) and d.date and d.date[:len(min(asked))] in asked}
     return dated or sources
+
+
+_YEAR_RULING = re.compile(r"\b((?:19|20)\d\d)\s+(?:\w+\s+)?(?:opinion|order|ruling|decision|memorandum)\b|"
+                          r"\b(?:opinion|order|ruling|decision)\s+(?:of|from|in)\s+((?:19|20)\d\d)\b", re.I)
 
 
 # "Judge Lee", "Judges Alsup and Chhabria": a judge the question names, with a capital.

@@ -425,6 +425,10 @@ def test_the_month_a_question_dates_its_ruling_by_picks_that_ruling():
     assert dated_sources("In the August 12, 2024 order, what survived?", both, documents) == {"b.txt"}
     assert dated_sources("What did the court dismiss?", both, documents) == both
     assert dated_sources("What did the May 2021 order say?", both, documents) == both  # none is dated so
+    # The year alone, beside the ruling's name.
+    assert dated_sources("In the 2024 Andersen order, what survived?", both, documents) == {"b.txt"}
+    assert dated_sources("What did the order of 2023 dismiss?", both, documents) == {"a.txt"}
+    assert dated_sources("What happened in 2024?", both, documents) == both  # no ruling named
 
 
 def test_a_date_is_no_part_of_a_name_the_passages_must_hold():

@@ -158,7 +158,8 @@ class Engine:
         # Everything below reads only what ``viewer`` may see: retrieval is limited to those
         # documents, and so are the case names a question is matched against.
         documents = self.visible(viewer)
-        query = self.standalone(question, history or [], viewer)
+        # "What’s the story with Thaler?" typed on a phone reads as "What's …" does.
+        query = self.standalone(question.replace("’", "'").replace("‘", "'"), history or [], viewer)
         notes = []
         visible = None if len(documents) == len(self.documents) else set(documents)  # None: all, no filter
         sources = visible

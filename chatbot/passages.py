@@ -43,8 +43,9 @@ _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|rule
                       r"strike|struck|stricken|threw\s+out|throw\s+out|toss(?:ed)?|fair\s+use(?=\??\s*$))\b|"
                       r"\b(?:let|allow(?:ed)?)\b[^?]{0,60}\b(?:go\s+forward|proceed)\b|"  # "did the judge let the claims go forward?"
                       # Vague questions ("what happened with X?", "anything on Y?") want the outcome first.
-                      r"\bwhat\s+(?:happened|happens)\b|\bwhat'?s\s+(?:going\s+on|happening|the\s+status)\b|"
-                      r"\btell\s+me\s+about\b|\bwhat(?:'s|\s+is)\s+(?:the\s+deal|up)\s+with\b|\bsummar(?:ize|ise|y(?!\s+judgment))\b|"
+                      r"\bwhat\s+(?:happened|happens)\b|\bwhat['’]?s\s+(?:going\s+on|happening|the\s+status)\b|"
+                      r"\btell\s+me\s+about\b|\bwhat(?:['’]s|\s+is)\s+(?:the\s+(?:deal|story|situation|latest)|up)\s+(?:with|on|in)\b|"
+                      r"\bsummar(?:ize|ise|y(?!\s+judgment))\b|"
                       r"\boverview\b|^\s*anything\s+(?:on|about)\b|\bwhere\s+(?:does|do|did)\b.*\bstand\b|"
                       r"\bhow\s+did\b.*\b(?:turn\s+out|end|go|come\s+out)\b|\bstatus\s+of\b|"
                       # "Did the Tennessee court have jurisdiction?": a yes or no about a court is its ruling.

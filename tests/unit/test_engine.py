@@ -171,3 +171,11 @@ def test_a_configured_reranker_reorders_the_candidates(engine):
     engine.set_reranker(lambda pairs: [1.0 if "amici curiae" in text else 0.0 for _, text in pairs])
     after = engine.ask(question).retrieved
     assert after[0].source == "amicus-brief.pdf" != before[0].source
+
+
+def test_a_curly_apostrophe_reads_as_a_straight_one(engine):
+    # Typed on a phone: "What’s" is "What's", so the question reads the same.
+    curly = engine.prepare("Who’s the judge in the robotics case?")
+    straight = engine.prepare("Who's the judge in the robotics case?")
+    assert curly.query == straight.query and [e.chunk.chunk_id for e in curly.evidence] == [
+        e.chunk.chunk_id for e in straight.evidence]

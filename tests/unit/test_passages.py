@@ -220,6 +220,7 @@ def test_a_precedent_reported_is_not_the_courts_ruling():
     assert Intent.of("What led the court to refuse a preliminary injunction?").holding
     assert Intent.of("Compare how the Anthropic and Meta rulings treated pirated books.").holding
     assert Intent.of("What's the deal with the Google AI lawsuit?").holding
+    assert Intent.of("What’s the story with Thaler?").holding and Intent.of("What's the latest in the ROSS case?").holding
     assert Intent.of("Summarize the Thomson Reuters v. Ross decision.").holding
     assert not Intent.of("What is the summary judgment standard?").holding
     assert Intent.of("Did the judge let their copyright claims go forward in 2024?").holding

@@ -169,3 +169,33 @@ def named_chunks(lexical, index, query: str, evidence: list[Evidence], sources: 
 
 _FULL_NAME = re.compile(r"(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
 
+
+# "What remedy does the Times seek?", "what relief did the authors ask for?", "what damages do they demand?"
+_ASKS_RELIEF = re.compile(r"\b(?:remed(?:y|ies)|relief)\b|\b(?:seek|seeks|sought|demand|demands|demanded|ask\w*\s+for)\b"
+                          r"[^?]*\b(?:damages|injunction|judgment|order|destruction|relief)\b", re.I)
+_PRAYS = re.compile(r"\bPRAYER\s+FOR\s+RELIEF\b|\bWHEREFORE\b")
+
+
+def asks_relief(question: str) -> bool:
+    """Does the question ask what a complaint asks the court for?"""
+    return bool(_ASKS_RELIEF.search(question))
+
+
+def relief_chunks(lexical, index, complaints: set[str]) -> list[Evidence]:
+    """Each complaint's prayer for relief ("WHEREFORE, The Times demands judgment …") and the
+    passage after it, where its list of demands runs on."""
+    if lexical is None:
+        return []
+    out: list[Evidence] = []
+    for source in sorted(complaints):
+        found = index.get_chunks([cid for cid, _ in lexical.search("prayer for relief wherefore demands judgment", 6,
+                                                                   sources={source})])
+        praying = next((c for c in found if _PRAYS.search(c.text)), None)
+        if praying is None:
+            continue
+        order = lexical.chunk_ids(source)
+        at = order.index(praying.chunk_id) if praying.chunk_id in order else -1
+        after = index.get_chunks(order[at + 1:at + 2]) if at >= 0 else []
+        out += [Evidence(chunk=c, score=0.0) for c in [praying, *after]]
+    return out
+

@@ -1,16 +1,14 @@
 """Questions of a known shape, and the passages that answer them wherever the search ranked them.
 
-- What a complaint pleads: "What counts does the Times plead?" is answered by the complaint's
-  count headings ("COUNT V: Digital Millennium Copyright Act – Removal of Copyright Management
-  Information"), all of them and in order, though the search finds only the few whose words the
-  question shares, and a heading is otherwise never quoted as an answer.
+- What a complaint pleads: "What counts does the Times plead?" is answered by its count headings
+  ("COUNT V: Digital Millennium Copyright Act – Removal of Copyright Management Information"), all
+  of them and in order, though the search finds a few and a heading is otherwise never quoted; "what
+  relief does it seek?" by its prayer for relief.
 - How a ruling disposed of a motion: "Which claims survived?" reads the conclusion and the lines
   that grant and deny, which the search may rank below the 12(b)(6) standard.
-- What a statute says: "What does section 107 say?" is the section's text, and the editorial
-  notes printed under it (the 1976 House Report, amendments) come after it, unless the
-  question asks for them ("the House Report's classroom guidelines").
-- What a ruling decided: "What did Judge Alsup decide about the scanned books?" reads the
-  ruling's conclusion, though it says "format change", not "scanned".
+- What a statute says: "What does section 107 say?" is the section's text; the editorial notes under
+  it (the House Report, amendments) come after it, unless asked for ("the classroom guidelines").
+- What a ruling decided: "What did Judge Alsup decide about the scanned books?" reads its conclusion.
 - What a document asks answers nothing: a notice of inquiry's questions, a court's "Was scanning
   transformative?", unless the question is about what was asked.
 - Surveys: "Which courts have ruled on whether training is fair use?" is one line a case, searched
@@ -23,7 +21,8 @@ import re
 
 from chatbot.candidates import Candidate
 from chatbot.names import cited_section, unindexed_lawsuit
-from chatbot.lookups import asks_date, asks_when_ruled, dated_chunks, dated_passages, precedent_chunks
+from chatbot.lookups import (asks_date, asks_relief, asks_when_ruled, dated_chunks, dated_passages, precedent_chunks,
+                             relief_chunks)
 from chatbot.passages import Intent, is_quotable, sentence_signals
 from chatbot.types import Evidence, in_notes
 from ingest.chunking import sentence_spans
@@ -374,6 +373,8 @@ def leading_shapes(query: str, evidence: list[Evidence], focus: set[str], docume
     if (complaints := pleaded(focus, documents)) and asks_counts(query):
         # "What counts does the Times plead?": every count's heading, not only those the search found.
         leading += [Evidence(chunk=c, score=0.0) for c in count_chunks(lexical, index, complaints)]
+    elif complaints and asks_relief(query):  # "What remedy does the Times seek?": its prayer for relief
+        leading += relief_chunks(lexical, index, complaints)
     if section := asks_section(query) or cited_section(query, focus, documents):
         # "What does section 107 say?", "What are the four factors in § 107?": the section's own
         # words, not the notes printed under it.

@@ -664,3 +664,31 @@ def test_a_ruling_at_summary_judgment_is_not_read_from_a_case_decided_on_the_ple
     note = unmentioned_event_note("How did Judge Martinez-Olguin rule on fair use at summary judgment?", {"t.txt"},
                                   Lexical(), Index(), [])
     assert note and note.endswith("mentions a summary judgment.")
+
+
+def test_what_a_complaint_asks_for_is_read_from_its_prayer_for_relief():
+    from chatbot.lookups import asks_relief, relief_chunks
+
+    assert asks_relief("What remedy did the Times seek against Microsoft?")
+    assert asks_relief("Do the authors seek damages or an injunction?")
+    assert not asks_relief("What did the Times allege about ChatGPT?")
+    doc = SourceDocument(source="c.txt", title="Complaint", sha256="0" * 64, kind="complaint")
+    texts = {"c1": "COUNT I: Copyright Infringement. The Times incorporates the allegations above.",
+             "c2": "PRAYER FOR RELIEF WHEREFORE, The Times demands judgment against each Defendant as follows:",
+             "c3": "1. Awarding statutory damages; 2. Permanently enjoining Defendants; 3. Ordering destruction."}
+    chunks = {cid: Chunk(chunk_id=cid, source="c.txt", title="Complaint", page=None, start=0, end=len(t), text=t,
+                         doc_sha256="0" * 64, document=doc) for cid, t in texts.items()}
+
+    class Lexical:
+        def search(self, query, k, sources=None):
+            return [("c1", 2.0), ("c2", 1.0)]
+
+        def chunk_ids(self, source):
+            return list(chunks)
+
+    class Index:
+        def get_chunks(self, ids):
+            return [chunks[i] for i in ids]
+
+    assert [e.chunk.chunk_id for e in relief_chunks(Lexical(), Index(), {"c.txt"})] == ["c2", "c3"]
+    assert relief_chunks(None, Index(), {"c.txt"}) == []

@@ -129,6 +129,22 @@ def court_seats(question: str, courts: frozenset[str]) -> list[str]:
     return sorted(p for p in places if re.search(r"\b%s\b(?!\s+[A-Z])" % re.escape(p), question))
 
 
+_COURT_WORD = r"\b(?:court|judges?|bench|case|lawsuit|suit|ruling|order|opinion)\b"
+
+
+def seat_describes(question: str, court: str) -> bool:
+    """Does the question describe ``court`` by where it sits ("the Tennessee court", "a judge in
+    San Francisco")? A place beside no court word ("why New York over California?") does not."""
+    return any(_beside_a_court_word(place).search(question) for place in court_seats(question, frozenset({court})))
+
+
+@lru_cache(maxsize=256)
+def _beside_a_court_word(place: str) -> re.Pattern:
+    """``place`` within a few words of a court word, before or after it."""
+    p = re.escape(place)
+    return re.compile(rf"\b{p}\b(?:\s+\S+){{0,2}}?\s+{_COURT_WORD}|{_COURT_WORD}(?:\s+\S+){{0,3}}?\s+{p}\b", re.I)
+
+
 _ANY_PLACE = re.compile(r"\b(?:%s)\b(?!\s+[A-Z])" % "|".join(
     sorted({re.escape(p) for seats in _SEATS.values() for p in seats}, key=len, reverse=True)))
 
@@ -145,4 +161,3 @@ _ASKS_COURT = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?court\b|\bwho\s+(?:deci
 def asks_court(question: str) -> bool:
     """Does the question ask which court decided ("Which court decided that?")?"""
     return bool(_ASKS_COURT.search(question))
-

@@ -18,9 +18,9 @@ import math
 
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, register_answerer
 from chatbot.calibration import Calibration, load_calibration
-from chatbot.courts import asks_court
 from chatbot.candidates import (Candidate, Examination, case_of, holding_first, most_direct, overlaps, ruled,
                                 side_of, window_text)
+from chatbot.courts import asks_court
 from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix, opens_with_citation,
                               phrases_missing, question_names, question_parts, quotable_spans, sentence_signals)
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
@@ -273,8 +273,8 @@ class ExtractiveAnswerer(Answerer):
         counts = count_candidates(request.evidence, complaints) if complaints and asks_counts(request.question) else []
         if len(counts) > 1:  # "What counts does the Times plead?": each count's heading, in order
             return self._compose(counts[:self.settings.max_quotes + 2], survey=False, in_order=True)
-        section = asks_section(request.question)
-        if words := section_candidates(request.evidence, section, self.settings.answer_words, exam.intent) if section else []:
+        section, budget = asks_section(request.question), self.settings.answer_words
+        if words := section_candidates(request.evidence, section, budget, exam.intent) if section else []:
             return self._compose(words, survey=False, in_order=True)  # "What does section 107 say?": its words
         chosen, unanswered = self._select(exam, request)
         draft = self._compose(chosen, survey=False, intent=exam.intent)

@@ -12,8 +12,15 @@ import re
 
 from chatbot.candidates import Candidate, case_of
 from chatbot.passages import GENERIC_NAMES, RULED_WHEN
+from chatbot.retrieval import following_chunks
 from chatbot.types import Evidence
 from ingest.tokenization import tokenize
+
+
+def _found(lexical, index, query: str, k: int, sources: set[str] | None = None) -> list:
+    """The chunks a BM25 search for ``query`` finds, best first."""
+    return index.get_chunks([cid for cid, _ in lexical.search(query, k, sources=sources)])
+
 
 def prefer_particulars(candidates: list[Candidate], question: str) -> None:
     """The line that says what a name is, or when a ruling was dated, or why a court ruled as it
@@ -76,8 +83,8 @@ def precedent_chunks(lexical, index, sides: list[frozenset[str]]) -> list[Eviden
     form "Campbell, 510 U.S. at 579" as well as the full citation), where the opinions discuss it."""
     if lexical is None:
         return []
-    ids = [cid for cid, _ in lexical.search(" ".join(sorted(sides[0] | sides[1])), 4 * PRECEDENT_PASSAGES)]
-    chunks = [c for c in index.get_chunks(ids) if sides[0] <= set(tokenize(c.text))]
+    found = _found(lexical, index, " ".join(sorted(sides[0] | sides[1])), 4 * PRECEDENT_PASSAGES)
+    chunks = [c for c in found if sides[0] <= set(tokenize(c.text))]
     return [Evidence(chunk=c, score=0.0) for c in chunks[:PRECEDENT_PASSAGES]]
 
 
@@ -89,9 +96,9 @@ def asks_when_ruled(question: str) -> bool:
     return bool(_RULED_WHEN.search(question))
 
 
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 # The line that dates a ruling: "Dated: June 25, 2025", "Decided March 18, 2025", "Entered: …".
-_DATED = re.compile(r"\b(?:Dated|Decided|Entered|Filed|Signed)\b:?\s+(?:on\s+|this\s+)?(?:\w+\s+)?"
-                    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+"
+_DATED = re.compile(rf"\b(?:Dated|Decided|Entered|Filed|Signed)\b:?\s+(?:on\s+|this\s+)?(?:\w+\s+)?{_MONTHS}\s+"
                     r"\d{1,2},\s+\d{4}")
 
 
@@ -107,7 +114,6 @@ def dated_chunks(lexical, index, sources: set[str]) -> list[Evidence]:
     return out
 
 
-_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _A_DATE = re.compile(rf"\b{_MONTHS}\s+(?:\d{{1,2}},\s+)?\d{{4}}\b")
 DATED_PASSAGES = 2  # passages that date what a "when" question asks about
 
@@ -129,7 +135,7 @@ def dated_passages(lexical, index, query: str, sources: set[str]) -> list[Eviden
     the meaning finds the passages about comments; the one that dates them says little else."""
     if lexical is None or not sources:
         return []
-    chunks = index.get_chunks([cid for cid, _ in lexical.search(query, 4 * DATED_PASSAGES, sources=sources)])
+    chunks = _found(lexical, index, query, 4 * DATED_PASSAGES, sources)
     return [Evidence(chunk=c, score=0.0) for c in chunks if _A_DATE.search(c.text)][:DATED_PASSAGES]
 
 
@@ -147,27 +153,26 @@ def prefer_dated(candidates: list[Candidate], question: str) -> None:
 
 NAMED_PASSAGES = 2  # passages that name someone the question names and no passage found does
 RARE_NAME = 5  # chunks: a name in at most this many is looked up by itself
+_FULL_NAME = re.compile(r"(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
 
 
 def named_chunks(lexical, index, query: str, evidence: list[Evidence], sources: set[str] | None) -> list[Evidence]:
     """For "Who is Tom Turvey?": the passages that name him, when none of the evidence does. A
     search for the meaning ("what was he hired to do") finds work made for hire, not the man."""
-    if lexical is None or not evidence:
+    runs = _FULL_NAME.findall(query)
+    if lexical is None or not evidence or not runs:
         return []
     found = set().union(*(tokenize(f"{e.chunk.title} {e.chunk.text}") for e in evidence))
     out: list[Evidence] = []
-    for run in _FULL_NAME.findall(query):
+    for run in runs:
         # A full name ("Tom Turvey") few passages hold and none found; one word ("Texas") names too much.
         name = {t for t in tokenize(run) if t not in GENERIC_NAMES}
         rarest = min((lexical.document_frequency(t, sources) for t in name), default=0)
         if len(name) < 2 or name <= found or not 0 < rarest <= RARE_NAME:
             continue
-        chunks = index.get_chunks([cid for cid, _ in lexical.search(run, 4, sources=sources)])
+        chunks = _found(lexical, index, run, 4, sources)
         out += [Evidence(chunk=c, score=0.0) for c in chunks if name <= set(tokenize(c.text))][:NAMED_PASSAGES]
     return out
-
-
-_FULL_NAME = re.compile(r"(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
 
 
 # "What remedy does the Times seek?", "what relief did the authors ask for?", "what damages do they demand?"
@@ -188,14 +193,7 @@ def relief_chunks(lexical, index, complaints: set[str]) -> list[Evidence]:
         return []
     out: list[Evidence] = []
     for source in sorted(complaints):
-        found = index.get_chunks([cid for cid, _ in lexical.search("prayer for relief wherefore demands judgment", 6,
-                                                                   sources={source})])
-        praying = next((c for c in found if _PRAYS.search(c.text)), None)
-        if praying is None:
-            continue
-        order = lexical.chunk_ids(source)
-        at = order.index(praying.chunk_id) if praying.chunk_id in order else -1
-        after = index.get_chunks(order[at + 1:at + 2]) if at >= 0 else []
-        out += [Evidence(chunk=c, score=0.0) for c in [praying, *after]]
+        found = _found(lexical, index, "prayer for relief wherefore demands judgment", 6, {source})
+        praying = [Evidence(chunk=c, score=0.0) for c in found if _PRAYS.search(c.text)][:1]
+        out += praying + following_chunks(lexical, index.get_chunks, praying, best=1)
     return out
-

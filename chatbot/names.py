@@ -239,9 +239,9 @@ _TITLED_RUN = re.compile(r"[A-Z][a-z]+(?:\s+(?:(?:of|on|for|and|the)\s+)?[A-Z][a
 
 
 def acronyms(texts: list[str]) -> set[str]:
-    """The acronyms the capitalised names in ``texts`` make, as tokens: "The New York Times" makes
-    "nyt" (and "tnyt", three letters or more), "Judicial Panel on Multidistrict Litigation" "jpml". A question's "NYT"
-    then names what the passages name in full."""
+    """The acronyms of three letters or more that the capitalised names in ``texts`` make, as
+    tokens: "The New York Times" makes "nyt" (and "tnyt"), "Judicial Panel on Multidistrict
+    Litigation" "jpml". A question's "NYT" then names what the passages name in full."""
     from ingest.tokenization import tokenize
 
     out: set[str] = set()
@@ -268,4 +268,3 @@ def written_apart(question: str, texts: list[str]) -> set[str]:
 
     squashed = "".join("".join(texts).lower().split())
     return {t for t in tokenize(question) if len(t) >= 5 and t.isalpha() and t in squashed}
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from chatbot.courts import court_abbreviated, court_key, court_seats, courts_deciding, courts_named
+from chatbot.courts import court_abbreviated, court_key, courts_deciding, courts_named, seat_describes
 from chatbot.names import CASE_NOISE, mentioned_sources, party_words, section_sources, surname
 from chatbot.passages import JUDGE_ASKED, question_names, question_parts
 from chatbot.types import Evidence, case_key
@@ -226,7 +226,7 @@ def described_sources(question: str, sources: set[str], documents: dict[str, Sou
     describes none, or none of them fits."""
     dated = dated_sources(question, sources, documents)
     courts = {s: d.court for s in dated if (d := documents.get(s)) and d.court}
-    seated = {s for s, court in courts.items() if _seat_describes(question, court) or
+    seated = {s for s, court in courts.items() if seat_describes(question, court) or
               court_abbreviated(court).search(question)}
     # "Did the Ninth Circuit affirm ... on appeal?" names its court: whichever appellate ruling was
     # retrieved is not the one asked about.
@@ -235,19 +235,6 @@ def described_sources(question: str, sources: set[str], documents: dict[str, Sou
     # The court told first: "the Tennessee lyrics case's motion to dismiss" is not the other court's.
     told = (seated & appellate if seated and appellate else seated or appellate) or dated
     return titled_sources(question, told, documents, only_told=True)
-
-
-_COURT_WORD = r"\b(?:court|judges?|bench|case|lawsuit|suit|ruling|order|opinion)\b"
-
-
-def _seat_describes(question: str, court: str) -> bool:
-    """Does the question describe ``court`` by where it sits ("the Tennessee court", "a judge in
-    San Francisco")? A place beside no court word ("why New York over California?") does not."""
-    for place in court_seats(question, frozenset({court})):
-        near = rf"\b{re.escape(place)}\b(?:\s+\S+){{0,2}}?\s+{_COURT_WORD}|{_COURT_WORD}(?:\s+\S+){{0,3}}?\s+{re.escape(place)}\b"
-        if re.search(near, question, re.I):
-            return True
-    return False
 
 
 def judge_surname(question: str, lead: Evidence | None) -> str | None:
@@ -325,7 +312,7 @@ def _of_court_told(query: str, sources: set[str], documents: dict[str, SourceDoc
         return sources
     asked = courts_named(query)
     told = {s for s in sources if (d := documents.get(s)) and d.court and (
-        court_key(d.court) in asked or _seat_describes(query, d.court))}
+        court_key(d.court) in asked or seat_describes(query, d.court))}
     return told or sources
 
 

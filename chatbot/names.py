@@ -80,6 +80,22 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
             } | docketed_sources(question, documents)
 
 
+# The Copyright Office speaking for itself ("What did the Copyright Office ask about licensing?",
+# "in the Copyright Office's view"): its own documents say it, not a case that quotes it.
+_OFFICE_SPEAKS = re.compile(
+    r"\bCopyright\s+Office(?:['’]s)?\s+(?:\w+\s+){0,2}?(?:ask\w*|say\w*|said|conclu\w*|recommend\w*|identif\w*|"
+    r"find\w*|found|propos\w*|suggest\w*|not(?:e|ed|es)|explain\w*|seek\w*|sought|view\w*|reports?|notices?|"
+    r"inquiry|position|guidance|think\w*|believ\w*|want\w*)\b|"
+    r"\b(?:according\s+to|in\s+the\s+view\s+of)\s+the\s+(?:U\.S\.\s+)?Copyright\s+Office\b", re.I)
+
+
+def office_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
+    """The Copyright Office's own documents (no case's), when the question asks what the Office said."""
+    if not _OFFICE_SPEAKS.search(question):
+        return set()
+    return {s for s, d in documents.items() if not d.case_name and re.search(r"\bCopyright\s+Office\b", d.title)}
+
+
 def docketed_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
     """The documents filed under a docket number the question gives ("MDL No. 3143",
     "No. 3:24-cv-05417", "No. 23-5233"): a lawyer names a case so."""

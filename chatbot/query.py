@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from chatbot.courts import court_abbreviated, court_key, courts_deciding, courts_named, seat_describes
-from chatbot.names import CASE_NOISE, mentioned_sources, party_words, section_sources, surname
+from chatbot.names import CASE_NOISE, mentioned_sources, office_sources, party_words, section_sources, surname
 from chatbot.passages import JUDGE_ASKED, question_names, question_parts
 from chatbot.types import Evidence, case_key
 from legalqa.errors import LegalqaError
@@ -273,6 +273,12 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
     """The documents a question is about, and those whose own best passages should join the
     evidence (retrieval may have found little of them); only the named case's unless ``narrow``."""
     named = mentioned_sources(query, documents)
+    office = office_sources(query, documents) if not named and narrow and not parties and evidence else set()
+    if office and evidence[0].chunk.source not in office:
+        # "What did the Copyright Office ask about licensing?", and a case quoting the Office was
+        # found first: the Office's own words, in the likeliest of its documents.
+        office = next(({e.chunk.source} for e in evidence if e.chunk.source in office), office)
+        return office, [office]
     focus = titled_sources(query, _of_court_told(query, dated_sources(query, named, documents), documents), documents)
     if not narrow:
         return focus, []

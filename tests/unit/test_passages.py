@@ -863,3 +863,29 @@ def test_a_list_of_people_names_people():
     assert sentence_signals("Plaintiffs Paul Tremblay, Sarah Silverman, Christopher Golden, and Richard Kadrey hold "
                             "registered copyrights.")["person"]
     assert not sentence_signals("The court dismissed the claims against the defendants.")["person"]
+
+
+
+
+def test_what_the_copyright_office_said_is_read_in_its_own_documents():
+    from chatbot.query import focus_of
+    from chatbot.types import Evidence
+    from ingest.types import Chunk, SourceDocument
+
+    documents = {
+        "noi.pdf": SourceDocument(source="noi.pdf", title="U.S. Copyright Office, Notice of Inquiry", sha256="0" * 64),
+        "lyrics.txt": SourceDocument(source="lyrics.txt", title="Concord v. Anthropic, Order", sha256="1" * 64,
+                                     case_name="Concord Music Group, Inc. v. Anthropic PBC"),
+    }
+
+    def evidence(*sources):
+        return [Evidence(chunk=Chunk(chunk_id=s, source=s, title=s, page=1, start=0, end=4, text="text",
+                                     doc_sha256="0" * 64), score=1.0) for s in sources]
+
+    asked = "What did the Copyright Office ask about whether training requires a license?"
+    # A ruling quoting the Office was found first: the Office's notice is what the question is about.
+    assert focus_of(asked, evidence("lyrics.txt", "noi.pdf"), documents, set()) == ({"noi.pdf"}, [{"noi.pdf"}])
+    assert focus_of(asked, evidence("noi.pdf", "lyrics.txt"), documents, set())[0] == set()  # found first anyway
+    # The Office as a party, not a speaker: no narrowing.
+    assert focus_of("Did the appeals court side with the Copyright Office?", evidence("lyrics.txt", "noi.pdf"),
+                    documents, set())[0] != {"noi.pdf"}

@@ -16,7 +16,7 @@ from chatbot.retrieval import HybridRetriever, following_chunks
 from chatbot.query import (case_sources, focus_of, judge_surname, judged_sources, lead_source, party_sources,
                            rulings_unheard, searches)
 from chatbot.shapes import is_survey, leading_shapes, survey_sources, survey_topic
-from chatbot.unanswerable import (after_the_record_note, unindexed_case_note, unindexed_part_note,
+from chatbot.unanswerable import (after_the_record_note, unindexed_case_note, unindexed_judge_note, unindexed_part_note,
                                   unmentioned_event_note)
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
@@ -291,6 +291,7 @@ class Engine:
         cases = {visible[s].case_name for s in prepared.focus or {e.chunk.source for e in prepared.evidence} if s in visible}
         case_docs = [d for d in visible.values() if d.case_name in cases] if None not in cases else None
         note = (unindexed_case_note(prepared.query, visible, prepared.evidence) or
+                unindexed_judge_note(prepared.query, visible, prepared.evidence) or
                 unindexed_part_note(prepared.query, visible, prepared.evidence) or
                 after_the_record_note(prepared.query, list(visible.values()) if case_docs is None else case_docs,
                                       prepared.evidence) or

@@ -2,6 +2,7 @@
 names the reason ("The index holds no case of Disney and Universal against Midjourney.").
 
 - A lawsuit named by its sides that no indexed case is between, and no retrieved passage names.
+- A ruling taken for a judge's whom no indexed document is by ("What did Judge Stein rule?").
 - A report's part named by number that no indexed document is ("Part 3 of the Office's AI report").
 - An event dated later than every document of the case it concerns ("filed in August 2025").
 - An event taken for granted that no document of the case mentions (a settlement, a jury's award,
@@ -25,6 +26,25 @@ def unindexed_case_note(question: str, documents: dict[str, SourceDocument], evi
     if absent is None:
         return None
     return _abstain_because(f"The index holds no case of {absent}.", evidence)
+
+
+# A ruling the question takes for a judge's ("What did Judge Stein rule on the motion to dismiss?",
+# "Judge Rakoff's order"): only that judge's own documents can say what he decided.
+_JUDGE_RULED = re.compile(
+    r"\b[Jj]udge\s+([A-Z][\w'’-]+)(?:['’]s\s+(?:\w+\s+){0,2}(?:ruling|order|decision|opinion|holding)|"
+    r"\s+(?:\w+\s+)?(?:rule|ruled|rules|decide|decided|decides|hold|held|holds|grant|granted|grants|deny|denied|"
+    r"denies|dismiss|dismissed|dismisses|award|awarded|find|found|finds|conclude|concluded))\b")
+
+
+def unindexed_judge_note(question: str, documents: dict[str, SourceDocument], evidence: list[Evidence]) -> str | None:
+    """The abstention for a ruling the question gives to a judge no indexed document is by."""
+    from ingest.tokenization import tokenize
+
+    judges = set().union(*(tokenize(d.judge) for d in documents.values() if d.judge))
+    for name in _JUDGE_RULED.findall(question):
+        if not set(tokenize(name)) & judges:
+            return _abstain_because(f"No indexed ruling is by Judge {name}.", evidence)
+    return None
 
 
 # An event the question dates ("the motion the plaintiffs filed in August 2025", "after the July 2025

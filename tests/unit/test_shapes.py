@@ -296,6 +296,21 @@ def test_a_part_of_a_report_the_index_does_not_hold_is_named_in_the_abstention()
     assert unindexed_part_note("What does Part 3 of the order say?", notice, []) is None  # no report named
 
 
+
+def test_a_ruling_of_a_judge_no_indexed_document_is_by_is_named_in_the_abstention():
+    from chatbot.unanswerable import unindexed_judge_note
+
+    documents = {"k": SourceDocument(source="k", title="Kadrey v. Meta", sha256="0" * 64, judge="Vince Chhabria"),
+                 "t": SourceDocument(source="t", title="Tremblay v. OpenAI", sha256="1" * 64,
+                                     judge="Araceli Martínez-Olguín")}
+    assert unindexed_judge_note("What did Judge Stein rule on OpenAI's motion to dismiss?", documents, []) == (
+        "The indexed documents do not answer this. No indexed ruling is by Judge Stein.")
+    assert unindexed_judge_note("How did Judge Rakoff's order treat the DMCA claim?", documents, [])
+    assert unindexed_judge_note("Did Judge Chhabria rule for Meta?", documents, []) is None
+    assert unindexed_judge_note("What did Judge Martinez-Olguin dismiss?", documents, []) is None  # accents folded
+    # A judge named without a ruling of his own asked for: the documents may well tell it.
+    assert unindexed_judge_note("Which cases were assigned to Judge Stein?", documents, []) is None
+
 def test_over_several_rulings_of_one_case_the_latest_leads_a_holding_question():
     from chatbot.passages import Intent
     from chatbot.shapes import EARLIER_WEIGHT, prefer_latest_ruling

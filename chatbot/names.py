@@ -236,10 +236,32 @@ def absent_lawsuit(question: str, documents: dict[str, SourceDocument], passages
         if _indexed_between(sides, documents):
             continue
         # A passage names a side by all its words: "Getty Images" is not any passage with "images".
-        if any(sides[0] <= (toks := set(tokenize(text))) and sides[1] <= toks for text in passages):
+        naming = [text for text in passages if sides[0] <= (toks := set(tokenize(text))) and sides[1] <= toks]
+        # A ruling asked for is told only by a passage reporting one: not by a list of the MDL's actions.
+        if naming and not (_ASKS_RULING.search(question) and not any(_reports_ruling(t, sides) for t in naming)):
             continue
         return f"{pair[0]} against {pair[1]}"
     return None
+
+
+_ASKS_RULING = re.compile(r"\b(?:hold|held|holds|rule|ruled|rules|ruling|decide|decided|decides|decision|award|"
+                          r"awarded|grant|granted|deny|denied|dismiss|dismissed|conclude|concluded)\b", re.I)
+_REPORTS_RULING = re.compile(r"\b(?:held|holds|holding|concluded|concluding|found|finding|ruled|decided|affirmed|"
+                             r"reversed|rejected|dismissed|granted|denied)\b", re.I)
+
+
+def _reports_ruling(text: str, sides: list[frozenset[str]]) -> bool:
+    """Does a sentence of ``text`` naming both ``sides``, with the one after it, report a ruling
+    ("In Doe v. GitHub, … There, the court concluded …")?"""
+    from ingest.chunking import sentence_spans
+    from ingest.tokenization import tokenize
+
+    spans = sentence_spans(text)
+    for i, (start, _) in enumerate(spans):
+        window = text[start:spans[min(i + 1, len(spans) - 1)][1]]
+        if _REPORTS_RULING.search(window) and sides[0] <= (toks := set(tokenize(window))) and sides[1] <= toks:
+            return True
+    return False
 
 
 def unindexed_lawsuit(question: str, documents: dict[str, SourceDocument]) -> list[frozenset[str]] | None:

@@ -230,6 +230,13 @@ def test_a_lawsuit_the_index_does_not_hold_is_named_in_the_abstention():
     assert absent_lawsuit("Which claims did the artists' case against Stability keep?", documents, []) is None
     assert absent_lawsuit("What did Getty Images v. Stability AI decide?", documents, [cited]) is None
     assert absent_lawsuit("What did Meta argue about fair use?", documents, []) is None  # no lawsuit named
+    # A ruling asked for is told by a passage reporting one, not by one listing the lawsuit.
+    listed = "The actions include Raw Story Media v. OpenAI and The Intercept v. OpenAI. All are in New York."
+    reported = "Doe v. GitHub concerned code. There, the court concluded that removal could be inferred."
+    assert absent_lawsuit("What did the court rule in Raw Story v. OpenAI?", documents, [listed]) == (
+        "Raw Story against OpenAI")
+    assert absent_lawsuit("Is Raw Story v. OpenAI part of the MDL?", documents, [listed]) is None  # no ruling asked
+    assert absent_lawsuit("What did the court decide in Doe v. GitHub?", documents, [reported]) is None
     chunk = Chunk(chunk_id="c0", source="a.txt", title="Andersen v. Stability AI Ltd.", page=1, start=0,
                   end=len(cited), text=cited, doc_sha256="0" * 64, heading="", document=documents["a.txt"])
     note = unindexed_case_note("What did Disney allege in its suit against Midjourney?", documents,

@@ -21,6 +21,7 @@ class Candidate:
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
     window: tuple[int, int] = (0, 0)  # the sentence with the context quoted with it
+    heading: str = ""  # a heading just before it ("Factor four (Thomson Reuters)."): what it is about, never quoted
 
     @property
     def source(self) -> str:

@@ -40,12 +40,27 @@ _QUESTION_WORDS = frozenset(stem(w) for w in (  # and what the litigation is cal
     "did does do find found hold held say said rule ruled court judge decide decided whether tell explain describe "
     "mean means according about case happen happened statute statutory ruling rulings decision lawsuit party "
     "parties dispute").split())
+# "The fourth factor" is "factor four": an ordinal and its number name the same thing.
+_ORDINALS = ("first one 1", "second two 2", "third three 3", "fourth four 4", "fifth five 5", "sixth six 6")
+_SAME_NUMBER = {w: frozenset(group.split()) - {w} for group in _ORDINALS for w in group.split()}
 _UNMEASURED = 0.3  # the similarity assumed for a chunk found by BM25 alone
 # Within the best quote's case a line needs less; one from another case can cost the answer its footing.
 _SAME_CASE_FLOOR = 0.15
 # Another case's line needs half the best's: below, it was mostly a digression citing an unasked document.
 _RELATIVE_FLOOR = 0.5
 _SIDE_FLOOR = 0.35  # cases side by side (each against its own best); a case's line for "which court decided?"
+
+
+_HEADING_WORDS = 12  # a sentence set aside this short, just before another, is taken for its heading
+
+
+def _heading_before(text: str, spans: list[tuple[int, int]], quotable: list[bool], i: int) -> str:
+    """The unquotable short line just before sentence ``i`` ("Factor four (Thomson Reuters), the most
+    important."), which says what the sentence is about; "" when there is none."""
+    if i == 0 or quotable[i - 1]:
+        return ""
+    line = text[slice(*spans[i - 1])]
+    return line if len(line.split()) <= _HEADING_WORDS else ""
 
 
 @register_answerer("extractive")
@@ -98,7 +113,8 @@ class ExtractiveAnswerer(Answerer):
         long_words = [p for p in present if len(p) >= 5]
         covered = 0.0
         for term, weight in weights.items():
-            if term in present or (len(term) >= 5 and any(term in p or p in term for p in long_words)):
+            if term in present or (len(term) >= 5 and any(term in p or p in term for p in long_words)) or (
+                    _SAME_NUMBER.get(term, frozenset()) & present):
                 covered += weight
         return covered / total
 
@@ -135,7 +151,7 @@ class ExtractiveAnswerer(Answerer):
             "similarity": _UNMEASURED if similarity is None else similarity,
             "rank": 1.0 / (1 + c.evidence_rank),
             "coverage": self.coverage(weights, c.text),
-            "window_coverage": self.coverage(weights, window_text(c)),
+            "window_coverage": self.coverage(weights, f"{c.heading} {window_text(c)}"),
             "part_coverage": max((self.coverage(w, c.text) for w in part_weights), default=0.0),
             "length": min(1.5, len(c.text.split()) / 40),
             "in_focus": float(chunk.source in request.focus),
@@ -233,7 +249,8 @@ class ExtractiveAnswerer(Answerer):
                 if key in seen or len(sentence.split()) < 5:
                     continue
                 seen.add(key)
-                out.append(Candidate(rank, ev, start, end, sentence, window=self._window(text, spans, quotable, i, start)))
+                out.append(Candidate(rank, ev, start, end, sentence, window=self._window(text, spans, quotable, i, start),
+                                     heading=_heading_before(text, spans, quotable, i)))
         return out
 
     def _window(self, text: str, spans: list[tuple[int, int]], quotable: list[bool], i: int, start: int) -> tuple[int, int]:

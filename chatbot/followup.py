@@ -24,7 +24,7 @@ _LEAD = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|what of|sa
 _REFERENCE_NOUNS = (
     r"court|judge|justice|case|suit|lawsuit|action|order|opinion|ruling|decision|holding|judgment|verdict|"
     r"motion|injunction|appeal|panel|complaint|claims?|plaintiffs?|defendants?|parties|company|companies|"
-    r"settlement|trial|jury|damages|dismissal|dispute|litigation|argument|reasoning"
+    r"settlement|trial|jury|damages|dismissal|dispute|litigation|argument|reasoning|works|copies"
 )
 # Words that point back at something said before. "That" and "this" count when they stand
 # for a thing ("decided that?", "Was that appealed?", "that ruling"), not when they start a

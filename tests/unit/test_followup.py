@@ -99,6 +99,7 @@ def test_no_history_no_rewrite():
     ("Who was the judge?", True), ("Did he find evidence of harm?", True), ("Which appeals court has said so?", True),
     ("And the damages?", True), ("Was the preliminary injunction granted?", True),
     ("Did the court find that the copies were transformative?", True),
+    ("How many of the works are listed as examples?", True),  # the works of the case before
     ("Is training on copyrighted books fair use?", False), ("What does section 107 list?", False),
     ("Does copyright require that a human made the work?", False),
 ])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chatbot.passages import Intent, sentence_signals
+from chatbot.passages import Intent, heading_prefix, opens_with_citation, sentence_signals
 from chatbot.types import Evidence, case_key
 from ingest.types import normalize_whitespace
 
@@ -142,3 +142,72 @@ def side_of(c: Candidate) -> str:
     """Its case and court: a case's trial and appeals courts are two sides."""
     doc = c.evidence.chunk.document
     return f"{case_of(c)} ({doc.court})" if doc and doc.court else case_of(c)
+
+
+def widen(chosen: list[Candidate], c: Candidate, room: int) -> int:
+    """Quote sentence ``c`` by widening the chosen quote of its chunk whose context overlaps its
+    own ("Three authors … filed" just before "They claimed …"), if that fits in ``room`` words;
+    the words added."""
+    host = next((x for x in chosen if x.evidence.chunk.chunk_id == c.evidence.chunk.chunk_id and overlaps(c, x)), None)
+    if host is None or host.window[0] <= c.start and c.end <= host.window[1]:
+        return 0  # another chunk's, or already quoted
+    before = len(window_text(host).split())
+    window = (min(host.window[0], c.start), max(host.window[1], c.end))
+    added = len(host.evidence.chunk.text[window[0]:window[1]].split()) - before
+    if added > room:
+        return 0
+    host.window = window
+    return added
+
+
+WIDEN_SHARE = 0.8  # a sentence next to a chosen quote widens it when nearly as likely as the best
+_HEADING_WORDS = 12  # a sentence set aside this short, just before another, is taken for its heading
+
+
+def heading_before(text: str, spans: list[tuple[int, int]], quotable: list[bool], i: int) -> str:
+    """The unquotable short line just before sentence ``i`` ("Factor four (Thomson Reuters), the most
+    important."), which says what the sentence is about; "" when there is none."""
+    if i == 0 or quotable[i - 1]:
+        return ""
+    line = text[slice(*spans[i - 1])]
+    return line if len(line.split()) <= _HEADING_WORDS else ""
+
+
+def context_window(text: str, spans: list[tuple[int, int]], quotable: list[bool], i: int, start: int,
+                   context: int) -> tuple[int, int]:
+    """The sentence with the context quoted around it: with two or more context sentences,
+    the one before it (what a holding answers, or the subject a sentence continues) and the
+    rest after it; quotable sentences of the same chunk only, within 90 words."""
+    before = int(context >= 2 and i > 0 and quotable[i - 1] and not opens_with_citation(text[slice(*spans[i - 1])]))
+    window_start = spans[i - 1][0] + heading_prefix(text[spans[i - 1][0]:spans[i - 1][1]]) if before else start
+    window_end = spans[i][1]
+    for j in range(i + 1, min(len(spans), i + 1 + context - before)):
+        if not quotable[j] or len(text[window_start:spans[j][1]].split()) > 90:
+            break
+        window_end = spans[j][1]
+    if len(text[window_start:window_end].split()) > 90:
+        window_start = start
+    return window_start, window_end
+
+
+def per_document(candidates: list[Candidate], *, rulings: bool = False) -> list[Candidate]:
+    """One line per case: each case's likeliest sentence, preferring one that decides
+    something, for the cases whose line comes close to the best case's. With ``rulings``
+    ("Which courts have ruled on X?"), a case is listed only by a line that decides: one
+    whose passages only tell the facts or the pleadings has not ruled on it."""
+    def merit(c: Candidate) -> float:
+        # The sentence itself must speak to the question: its neighbours cannot carry it here.
+        said = sentence_signals(c.text)
+        return ((c.features["coverage"] + 0.5 * c.probability) * (1.5 if said["holds"] else 1.0)
+                * (0.5 if said["party_says"] or said["cites"] else 1.0))
+
+    best: dict[str, Candidate] = {}
+    for c in sorted(candidates, key=lambda c: -merit(c)):
+        said = sentence_signals(c.text)
+        if not rulings or said["holds"] and not said["party_says"]:
+            best.setdefault(case_of(c), c)
+    if not best:
+        return []
+    top = max(merit(c) for c in best.values())
+    keep = [c for c in best.values() if merit(c) >= 0.5 * top]
+    return sorted(keep, key=lambda c: -merit(c))[:12]

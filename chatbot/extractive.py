@@ -18,10 +18,10 @@ import math
 
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, register_answerer
 from chatbot.calibration import Calibration, load_calibration
-from chatbot.candidates import (Candidate, Examination, case_of, holding_first, most_direct, overlaps, ruled,
-                                side_of, window_text)
+from chatbot.candidates import (WIDEN_SHARE, Candidate, Examination, case_of, context_window, heading_before,
+                                holding_first, most_direct, overlaps, per_document, ruled, side_of, widen, window_text)
 from chatbot.courts import asks_court
-from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix, opens_with_citation,
+from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix,
                               phrases_missing, question_names, question_parts, quotable_spans, sentence_signals)
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
                             prefer_latest_ruling, section_candidates, survey_topic)
@@ -49,18 +49,6 @@ _SAME_CASE_FLOOR = 0.15
 # Another case's line needs half the best's: below, it was mostly a digression citing an unasked document.
 _RELATIVE_FLOOR = 0.5
 _SIDE_FLOOR = 0.35  # cases side by side (each against its own best); a case's line for "which court decided?"
-
-
-_HEADING_WORDS = 12  # a sentence set aside this short, just before another, is taken for its heading
-
-
-def _heading_before(text: str, spans: list[tuple[int, int]], quotable: list[bool], i: int) -> str:
-    """The unquotable short line just before sentence ``i`` ("Factor four (Thomson Reuters), the most
-    important."), which says what the sentence is about; "" when there is none."""
-    if i == 0 or quotable[i - 1]:
-        return ""
-    line = text[slice(*spans[i - 1])]
-    return line if len(line.split()) <= _HEADING_WORDS else ""
 
 
 @register_answerer("extractive")
@@ -249,25 +237,9 @@ class ExtractiveAnswerer(Answerer):
                 if key in seen or len(sentence.split()) < 5:
                     continue
                 seen.add(key)
-                out.append(Candidate(rank, ev, start, end, sentence, window=self._window(text, spans, quotable, i, start),
-                                     heading=_heading_before(text, spans, quotable, i)))
+                out.append(Candidate(rank, ev, start, end, sentence, window=context_window(text, spans, quotable, i, start, self.settings.context_sentences),
+                                     heading=heading_before(text, spans, quotable, i)))
         return out
-
-    def _window(self, text: str, spans: list[tuple[int, int]], quotable: list[bool], i: int, start: int) -> tuple[int, int]:
-        """The sentence with the context quoted around it: with two or more context sentences,
-        the one before it (what a holding answers, or the subject a sentence continues) and the
-        rest after it; quotable sentences of the same chunk only, within 90 words."""
-        context = self.settings.context_sentences
-        before = int(context >= 2 and i > 0 and quotable[i - 1] and not opens_with_citation(text[slice(*spans[i - 1])]))
-        window_start = spans[i - 1][0] + heading_prefix(text[spans[i - 1][0]:spans[i - 1][1]]) if before else start
-        window_end = spans[i][1]
-        for j in range(i + 1, min(len(spans), i + 1 + context - before)):
-            if not quotable[j] or len(text[window_start:spans[j][1]].split()) > 90:
-                break
-            window_end = spans[j][1]
-        if len(text[window_start:window_end].split()) > 90:
-            window_start = start
-        return window_start, window_end
 
     # -- answering ----------------------------------------------------------
 
@@ -284,7 +256,7 @@ class ExtractiveAnswerer(Answerer):
         if not exam.candidates or exam.p_answerable < self.calibration.answerable.threshold:
             return Draft(closest_note(request.evidence), [], True)
         if request.survey:
-            return self._compose(self._select_per_document(exam.candidates, rulings=exam.intent.holding), survey=True)
+            return self._compose(per_document(exam.candidates, rulings=exam.intent.holding), survey=True)
         complaints = {e.chunk.source for e in request.evidence if e.chunk.source in request.focus and
                       e.chunk.document and e.chunk.document.kind == "complaint"}
         counts = count_candidates(request.evidence, complaints) if complaints and asks_counts(request.question) else []
@@ -342,10 +314,20 @@ class ExtractiveAnswerer(Answerer):
             if chosen and c.probability < floor * best[side(c) if balanced else ""]:
                 continue
             size = len(window_text(c).split())
-            if chosen and (words + size > budget or any(overlaps(c, x) for x in chosen)):
+            if chosen and any(overlaps(c, x) for x in chosen):
+                if c.probability >= WIDEN_SHARE * ranked[0].probability:
+                    words += widen(chosen, c, budget - words)
+                continue
+            if chosen and words + size > budget:
                 continue
             chosen.append(c)
             words += size
+        unanswered = self._answer_parts(exam, chosen, ranked)
+        return holding_first(chosen, ranked, exam.intent, budget, side if balanced else None), unanswered
+
+    def _answer_parts(self, exam: Examination, chosen: list[Candidate], ranked: list[Candidate]) -> list[str]:
+        """Add to ``chosen`` the likeliest quote answering each part of the question none of it
+        answers yet; the parts no quote answers."""
         unanswered = []
         for part, weights in zip(exam.parts, exam.part_weights):
             if any(answers_part(part, weights, c, self.coverage) for c in chosen):
@@ -356,29 +338,7 @@ class ExtractiveAnswerer(Answerer):
                 chosen.append(best)
             elif best is None and not part.startswith("("):  # a follow-up's subject, "(Kadrey v. Meta)", asks nothing
                 unanswered.append(part)
-        return holding_first(chosen, ranked, exam.intent, budget, side if balanced else None), unanswered
-
-    def _select_per_document(self, candidates: list[Candidate], *, rulings: bool = False) -> list[Candidate]:
-        """One line per case: each case's likeliest sentence, preferring one that decides
-        something, for the cases whose line comes close to the best case's. With ``rulings``
-        ("Which courts have ruled on X?"), a case is listed only by a line that decides: one
-        whose passages only tell the facts or the pleadings has not ruled on it."""
-        def merit(c: Candidate) -> float:
-            # The sentence itself must speak to the question: its neighbours cannot carry it here.
-            said = sentence_signals(c.text)
-            return ((c.features["coverage"] + 0.5 * c.probability) * (1.5 if said["holds"] else 1.0)
-                    * (0.5 if said["party_says"] or said["cites"] else 1.0))
-
-        best: dict[str, Candidate] = {}
-        for c in sorted(candidates, key=lambda c: -merit(c)):
-            said = sentence_signals(c.text)
-            if not rulings or said["holds"] and not said["party_says"]:
-                best.setdefault(case_of(c), c)
-        if not best:
-            return []
-        top = max(merit(c) for c in best.values())
-        keep = [c for c in best.values() if merit(c) >= 0.5 * top]
-        return sorted(keep, key=lambda c: -merit(c))[:12]
+        return unanswered
 
     def _compose(self, chosen: list[Candidate], *, survey: bool, intent: Intent | None = None,
                  in_order: bool = False) -> Draft:

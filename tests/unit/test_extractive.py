@@ -217,15 +217,16 @@ def test_a_part_answered_by_a_name_is_not_reported_unanswered(small_corpus, sett
     assert "do not address" not in answer.answer
 
 
-def test_a_citation_before_a_sentence_is_not_quoted_as_its_context(engine):
+def test_a_citation_before_a_sentence_is_not_quoted_as_its_context():
     """The sentence before a quote comes with it, unless it is a citation's tail ("802 F. Supp. at 14 …")."""
-    answerer = engine.answerer()
+    from chatbot.candidates import context_window
+
     prose = "The court weighed the purpose first. In Google Books, the change was transformative."
     cited = "802 F. Supp. at 14 (Leval, J.), aff'd, 60 F.3d at 919. In Google Books, the change was transformative."
     for text, context in ((prose, True), (cited, False)):
         split = text.index(" In Google") + 1
         spans = [(0, split - 1), (split, len(text))]
-        window = answerer._window(text, spans, [True, True], 1, split)
+        window = context_window(text, spans, [True, True], 1, split, context=3)
         assert (window[0] == 0) is context and window[1] == len(text)
 
 
@@ -261,12 +262,35 @@ def test_each_part_of_a_question_is_searched_within_its_case(small_corpus, setti
 
 
 def test_an_ordinal_covers_its_number_and_a_heading_tells_what_the_sentence_under_it_is_about():
-    from chatbot.extractive import ExtractiveAnswerer, _heading_before
+    from chatbot.candidates import heading_before
+    from chatbot.extractive import ExtractiveAnswerer
 
     weights = {"fourth": 2.0, "factor": 1.0}
     assert ExtractiveAnswerer.coverage(weights, "Factor four favors Thomson Reuters.") == 1.0
     assert ExtractiveAnswerer.coverage(weights, "Factor three favors ROSS.") == pytest.approx(1 / 3)
     text = "Factor four (Thomson Reuters). ROSS set out to compete with Westlaw. It lost."
     spans = [(0, 30), (31, 67), (68, 76)]
-    assert _heading_before(text, spans, [False, True, True], 1) == "Factor four (Thomson Reuters)."
-    assert _heading_before(text, spans, [False, True, True], 2) == ""  # the line before is quoted, not a heading
+    assert heading_before(text, spans, [False, True, True], 1) == "Factor four (Thomson Reuters)."
+    assert heading_before(text, spans, [False, True, True], 2) == ""  # the line before is quoted, not a heading
+
+
+def test_a_likely_sentence_beside_a_chosen_quote_widens_it_instead_of_being_dropped():
+    from chatbot.candidates import Candidate, window_text
+    from chatbot.candidates import widen
+    from chatbot.types import Evidence
+    from ingest.types import Chunk
+
+    text = "Three authors sued in 2024. They claimed piracy. An amended complaint followed. The court ruled."
+    chunk = Chunk(chunk_id="c", source="b.md", title="b", page=1, start=0, end=len(text), text=text, doc_sha256="0" * 64)
+
+    def candidate(sentence, window):
+        start = text.index(sentence)
+        return Candidate(0, Evidence(chunk=chunk, score=0.0), start, start + len(sentence), sentence,
+                         window=(text.index(window[0]), text.index(window[1]) + len(window[1])))
+
+    chosen = candidate("An amended complaint followed.", ("They claimed piracy.", "The court ruled."))
+    three = candidate("Three authors sued in 2024.", ("Three authors sued in 2024.", "They claimed piracy."))
+    assert widen([chosen], three, room=2) == 0 and window_text(chosen).startswith("They")  # no room
+    assert widen([chosen], three, room=50) == 5
+    assert window_text(chosen) == text
+    assert widen([chosen], three, room=50) == 0  # quoted already

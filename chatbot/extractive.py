@@ -184,6 +184,8 @@ class ExtractiveAnswerer(Answerer):
         tokens = [set(tokenize(t)) for t in texts]
         present = set().union(*tokens) | acronyms(texts) | written_apart(question, texts)  # "NYT", "Mosaic ML"
         names = question_names(question, request.focus_courts)
+        if request.focus and self.lexical:  # a name the case's own documents hold ("the Facebook owner") is known
+            present |= {t for n in names for t in n if self.lexical.document_frequency(t, request.focus)}
         likeliest = sorted(candidates, key=lambda c: -c.probability)
         windows = [c.features["window_coverage"] for c in likeliest]
         top_text = set(tokenize(" ".join(window_text(c) for c in likeliest[:3])))

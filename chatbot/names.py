@@ -32,6 +32,11 @@ _DOCKET = re.compile(r"\bMDL\s+(?:No\.\s*)?(\d{3,5})\b|\b(\d{1,2}:\d{2}-[a-z]{2}
 _AGAINST = re.compile(r"\bagainst\s+((?:[A-Z][\w.&'’-]*(?:,?\s+(?:and\s+|&\s+)?)?)+)")
 
 
+# A company named for a person's past or present post: "the former Google executive", "an OpenAI engineer".
+_ROLE = re.compile(r"\b[A-Z][\w&-]*(?=\s+(?:executives?|employees?|engineers?|researchers?|scientists?|founders?|"
+                   r"co-founders?|veterans?|alumni|alums?|lawyers?|officers?|managers?|staffers?|insiders?)\b)")
+
+
 def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
     """Documents whose case the question names ("Kadrey", "Thomson Reuters", "Thaler"), or whose
     title has the part of a report it names ("Part 2")."""
@@ -39,6 +44,7 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
 
     from chatbot.courts import without_places
 
+    question = _ROLE.sub(" ", question)  # "a former Google executive" is a person, not Google's case
     words = set(tokenize(without_places(question)))  # "New York" the place is not The New York Times
     # "The New York Times Company" is also "the Times": a party's last word names it too, when
     # the question writes it as a name ("the Times' complaint", not "how many times").

@@ -237,6 +237,12 @@ def described_sources(question: str, sources: set[str], documents: dict[str, Sou
     return titled_sources(question, told, documents, only_told=True)
 
 
+def _court_described(question: str, court: str) -> bool:
+    """Does the question describe ``court`` by its seat, abbreviation or level ("the appeals court")?"""
+    return bool(seat_describes(question, court) or court_abbreviated(court).search(question) or
+                "cir." in court.lower() and _APPELLATE.search(question) and not courts_deciding(question))
+
+
 def judge_surname(question: str, lead: Evidence | None) -> str | None:
     """For "who was the judge?", the surname of the judge of the lead passage's document
     (:func:`lead_source`), if known."""
@@ -308,6 +314,12 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
         described = described_sources(query, retrieved, documents)
         if described != retrieved:
             return described, [described]
+        # The court described may have ruled in a case found, unsearched: "the appellate opinion" is the appeal's.
+        cases = {documents[s].case_name for s in retrieved if s in documents} - {None}
+        missed = {s for s, d in documents.items() if d.case_name in cases and d.court and s not in retrieved and
+                  _court_described(query, d.court)}
+        if missed:
+            return missed, [missed]
     return focus, []
 
 

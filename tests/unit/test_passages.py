@@ -892,3 +892,20 @@ def test_what_the_copyright_office_said_is_read_in_its_own_documents():
     # The Office as a party, not a speaker: no narrowing.
     assert focus_of("Did the appeals court side with the Copyright Office?", evidence("lyrics.txt", "noi.pdf"),
                     documents, set())[0] != {"noi.pdf"}
+
+
+def test_the_court_a_question_describes_is_read_in_a_case_found_though_its_ruling_was_not():
+    from chatbot.query import focus_of
+    from chatbot.types import Evidence
+    from ingest.types import Chunk, SourceDocument
+
+    def doc(source, court):
+        return SourceDocument(source=source, title=source, sha256="0" * 64, case_name="Thaler v. Perlmutter", court=court)
+
+    documents = {"ddc.txt": doc("ddc.txt", "D.D.C."), "dccir.txt": doc("dccir.txt", "D.C. Cir."),
+                 "noi.pdf": SourceDocument(source="noi.pdf", title="Notice of Inquiry", sha256="1" * 64)}
+    found = [Evidence(chunk=Chunk(chunk_id=s, source=s, title=s, page=1, start=0, end=4, text="text",
+                                  doc_sha256="0" * 64), score=1.0) for s in ("noi.pdf", "ddc.txt")]
+    asked = "Which judge wrote the appellate opinion affirming the refusal to register the artwork?"
+    assert focus_of(asked, found, documents, set()) == ({"dccir.txt"}, [{"dccir.txt"}])
+    assert focus_of("Which judge refused to register the artwork?", found, documents, set())[0] == set()

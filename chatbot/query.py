@@ -237,6 +237,21 @@ def described_sources(question: str, sources: set[str], documents: dict[str, Sou
     return titled_sources(question, told, documents, only_told=True)
 
 
+# "According to the newspaper's complaint": a pleading, not an amended one an order rules on.
+_COMPLAINT = re.compile(r"(?<!amended )(?<!first )(?<!second )(?<!third )\bcomplaint\b", re.I)
+
+
+def _complaint_meant(question: str, focus: set[str], documents: dict[str, SourceDocument]) -> set[str]:
+    """The indexed complaints of the cases a party the question names is in, when it asks what
+    "the complaint" says and the case it names has none ("How much did Microsoft invest in
+    OpenAI, according to the newspaper's complaint?" is not the MDL's transfer order's)."""
+    if not _COMPLAINT.search(question) or any(documents[s].kind == "complaint" for s in focus if s in documents):
+        return set()
+    words = set(tokenize(question)) - CASE_NOISE
+    return {s for s, d in documents.items() if d.kind == "complaint" and d.case_name and
+            words & party_words(d.case_name, None)}
+
+
 def _court_described(question: str, court: str) -> bool:
     """Does the question describe ``court`` by its seat, abbreviation or level ("the appeals court")?"""
     return bool(seat_describes(question, court) or court_abbreviated(court).search(question) or
@@ -288,6 +303,8 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
     focus = titled_sources(query, _of_court_told(query, dated_sources(query, named, documents), documents), documents)
     if not narrow:
         return focus, []
+    if complaint := _complaint_meant(query, focus, documents):
+        return complaint, [complaint]
     # A case named, and a party of another ("Judge Stein's ruling on OpenAI's motion in the New
     # York Times case"): the named case, unless the question compares.
     cases = _by_case(focus, documents)

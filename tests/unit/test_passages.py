@@ -909,3 +909,19 @@ def test_the_court_a_question_describes_is_read_in_a_case_found_though_its_rulin
     asked = "Which judge wrote the appellate opinion affirming the refusal to register the artwork?"
     assert focus_of(asked, found, documents, set()) == ({"dccir.txt"}, [{"dccir.txt"}])
     assert focus_of("Which judge refused to register the artwork?", found, documents, set())[0] == set()
+
+
+def test_what_the_complaint_says_is_read_in_the_complaint_of_a_case_a_party_named_is_in():
+    from chatbot.query import focus_of
+    from ingest.types import SourceDocument
+
+    documents = {
+        "mdl.txt": SourceDocument(source="mdl.txt", title="Transfer Order", sha256="0" * 64, kind="order",
+                                  case_name="In re OpenAI, Inc., Copyright Infringement Litigation"),
+        "nyt.txt": SourceDocument(source="nyt.txt", title="Complaint", sha256="1" * 64, kind="complaint",
+                                  case_name="The New York Times Company v. Microsoft Corporation"),
+    }
+    asked = "How much did Microsoft invest in OpenAI, according to the newspaper's complaint?"
+    assert focus_of(asked, [], documents, set()) == ({"nyt.txt"}, [{"nyt.txt"}])
+    # An amended complaint an order rules on is not the pleading.
+    assert focus_of("Which claims of OpenAI's amended complaint survived?", [], documents, set())[0] == {"mdl.txt"}

@@ -42,7 +42,11 @@ def asks_for_judge(question: str) -> bool:
     return bool(_JUDGE.search(question))
 
 
-_COMPARES = re.compile(r"\b(?:compar\w*|contrast\w*|versus|vs\.?|differ\w*|both|each|alike|similar\w*|between)\b", re.I)
+_COMPARES = re.compile(r"\b(?:(?i:compar\w*|contrast\w*|versus|vs\.?|differ\w*|both|each|alike|similar\w*|between|"
+                       r"same\s+(?:reasons?|grounds?|way|result|conclusion|analysis|test|standard))|"
+                       # "the Bartz and ROSS courts", "the Anthropic and Meta rulings": two, side by side
+                       r"[A-Z][\w.'’-]*\s+and\s+(?:the\s+)?[A-Z][\w.'’-]*\s+(?:courts|rulings|decisions|judges|"
+                       r"opinions|orders|cases))\b")
 
 
 def compares(question: str) -> bool:

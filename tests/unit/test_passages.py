@@ -604,6 +604,9 @@ def test_a_bare_citation_answers_only_where_a_case_is_cited():
 @pytest.mark.parametrize("question, side_by_side", [
     ("Compare the Bartz and Kadrey rulings on market dilution.", True),
     ("How did Alsup and Chhabria differ on the fourth factor?", True),
+    ("How did the Bartz and ROSS courts treat transformative use?", True),  # two courts, no "compare"
+    ("Did the D.D.C. and the D.C. Circuit rely on the same reasons?", True),
+    ("Which claims did the judge dismiss, and which survived?", False),
     # A named case and a party of it: no second case is asked about.
     ("How did the judge rule on OpenAI's and Microsoft's motion to dismiss the Times' complaint?", False),
 ])

@@ -13,8 +13,8 @@ from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
 from chatbot.lookups import named_chunks
 from chatbot.retrieval import HybridRetriever, following_chunks
-from chatbot.query import (case_sources, focus_of, judge_surname, judged_sources, lead_source, party_sources,
-                           rulings_unheard, searches)
+from chatbot.described import judged_sources
+from chatbot.query import case_sources, focus_of, judge_surname, lead_source, party_sources, rulings_unheard, searches
 from chatbot.shapes import is_survey, leading_shapes, survey_sources, survey_topic
 from chatbot.unanswerable import (after_the_record_note, unindexed_case_note, unindexed_judge_note, unindexed_part_note,
                                   unmentioned_event_note)

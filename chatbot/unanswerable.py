@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from chatbot.names import absent_lawsuit
-from chatbot.query import MONTHS
+from chatbot.described import MONTHS
 from chatbot.quotes import closest_note
 from chatbot.types import ABSTAIN_MESSAGE, Evidence
 from ingest.types import SourceDocument

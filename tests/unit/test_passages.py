@@ -414,7 +414,7 @@ def test_where_a_court_sits_is_not_a_name_the_passages_must_hold():
 
 
 def test_the_month_a_question_dates_its_ruling_by_picks_that_ruling():
-    from chatbot.query import dated_sources
+    from chatbot.described import dated_sources
     from ingest.types import SourceDocument
 
     def doc(source, date):
@@ -441,7 +441,7 @@ def test_a_date_is_no_part_of_a_name_the_passages_must_hold():
 
 
 def test_a_court_described_by_its_seat_or_level_picks_its_documents():
-    from chatbot.query import described_sources
+    from chatbot.described import described_sources
     from ingest.types import SourceDocument
 
     def doc(source, court):
@@ -639,7 +639,8 @@ def test_a_sentence_cut_by_a_page_break_does_not_lead_the_answer():
 
 
 def test_a_judge_named_picks_her_documents_of_the_case_and_a_comparison_searches_its_topic():
-    from chatbot.query import judged_sources, topic
+    from chatbot.described import judged_sources
+    from chatbot.query import topic
     from ingest.types import SourceDocument
 
     def doc(source, case, judge):
@@ -694,7 +695,7 @@ def test_one_case_compared_across_its_courts_hears_each_court():
 
 
 def test_a_ruling_described_by_what_it_decided_or_its_order_is_the_one_meant():
-    from chatbot.query import described_sources, titled_sources
+    from chatbot.described import described_sources, titled_sources
     from ingest.types import SourceDocument
 
     def doc(source, case, title, date):
@@ -832,7 +833,8 @@ def test_a_court_named_picks_its_ruling_of_the_case():
 
 
 def test_the_court_a_question_describes_comes_before_the_words_of_a_title():
-    from chatbot.query import described_sources, lead_source
+    from chatbot.described import described_sources
+    from chatbot.query import lead_source
     from chatbot.types import Evidence
     from ingest.types import Chunk, SourceDocument
 

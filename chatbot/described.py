@@ -153,3 +153,33 @@ def court_described(question: str, court: str) -> bool:
     """Does the question describe ``court`` by its seat, abbreviation or level ("the appeals court")?"""
     return bool(seat_describes(question, court) or court_abbreviated(court).search(question) or
                 "cir." in court.lower() and _APPELLATE.search(question) and not courts_deciding(question))
+
+
+# "The lyrics case", "the book-scanning lawsuit": a case told by what it is about, not by a party.
+_CASE_TOLD = re.compile(r"\b(?:the|its|their)\s+((?:[\w'’.-]+\s+){1,4}?)(?:case|lawsuit|suit|litigation|dispute)\b", re.I)
+_NOT_ABOUT = frozenset(tokenize("court courts judge judges ruling order opinion decision same other this that first "
+                                "second last latest earlier later recent famous big new old whole entire federal"))
+DESCRIBES = 3.0  # the case told holds the words this many times as often, for its size, as any other
+
+
+def described_case(question: str, lexical, documents: dict[str, SourceDocument]) -> set[str]:
+    """The documents of the case a question tells by what it is about ("the lyrics case" is the one
+    whose passages say "lyrics" far more often, for their number, than any other case's); none when
+    no word of the description picks one case out."""
+    if lexical is None:
+        return set()
+    # Every document competes (a brief of precedents may be what "the parody case" is told by), but
+    # only a case is picked.
+    cases = list(by_case(set(documents), documents).values())
+    best, best_ratio = None, DESCRIBES
+    for m in _CASE_TOLD.finditer(question):
+        words = [t for t in tokenize(m.group(1)) if t.isalpha() and t not in _NOT_ABOUT and t not in CASE_NOISE]
+        if not words or len(cases) < 2:
+            continue
+        shares = [lexical.shares(words, sources) for sources in cases]
+        for word in words:
+            ranked = sorted(range(len(cases)), key=lambda i: -shares[i][word])
+            top, second = shares[ranked[0]][word], shares[ranked[1]][word]
+            if top > 0 and (second == 0 or top / second >= best_ratio):
+                best, best_ratio = cases[ranked[0]], top / second if second else float("inf")
+    return best if best and documents[min(best)].case_name else set()

@@ -194,7 +194,7 @@ class Engine:
             evidence += self._registered(
                 [Evidence(chunk=c, score=0.0) for c in self.index.get_chunks(extra) if c.chunk_id not in have], documents)
             boost = (surname,)
-        focus, more_from = self._focus(query, evidence, documents, parties, survey, boost)
+        focus, more_from = self._focus(query, evidence, documents, parties, survey, boost, self.lexical)
         # Each part of a question is searched too, in the case asked about, or else the best passages'.
         within = None if survey or boost else focus or case_sources(evidence, lead)
         for chosen, own, vector in searches(query, more_from, documents, retriever, self.lexical, query_vector, mode, within):
@@ -212,10 +212,10 @@ class Engine:
         return _Prepared(query, evidence, query_vector, survey, boost, focus, notes, visible)
 
     @staticmethod
-    def _focus(query, evidence, documents, parties, survey, boost) -> tuple[set[str], list[set[str]]]:
+    def _focus(query, evidence, documents, parties, survey, boost, lexical) -> tuple[set[str], list[set[str]]]:
         """The documents the question is about, and the groups whose own passages join the evidence."""
         # A survey reads one passage a case, and a question for the judge the signature block.
-        focus, more_from = focus_of(query, evidence, documents, parties, narrow=not (survey or boost))
+        focus, more_from = focus_of(query, evidence, documents, parties, narrow=not (survey or boost), lexical=lexical)
         if not boost:  # "Judge Lee's ruling": her documents of the case, not her predecessor's
             focus = judged_sources(query, focus, documents)
             more_from = [judged_sources(query, chosen, documents) for chosen in more_from]

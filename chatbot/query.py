@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from chatbot.courts import court_key, courts_named, seat_describes
-from chatbot.described import (by_case, complaint_meant, court_described, dated_sources, described_sources,
-                               judge_named_sources, titled_sources)
+from chatbot.described import (by_case, complaint_meant, court_described, dated_sources, described_case,
+                               described_sources, judge_named_sources, titled_sources)
 from chatbot.names import CASE_NOISE, mentioned_sources, office_sources, party_words, section_sources, surname
 from chatbot.passages import JUDGE_ASKED, question_names, question_parts
 from chatbot.types import Evidence, case_key
@@ -154,10 +154,15 @@ def case_sources(evidence: list[Evidence], lead: Evidence | None) -> set[str]:
 
 
 def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDocument],
-           parties: set[str], narrow: bool = True) -> tuple[set[str], list[set[str]]]:
+           parties: set[str], narrow: bool = True, lexical=None) -> tuple[set[str], list[set[str]]]:
     """The documents a question is about, and those whose own best passages should join the
     evidence (retrieval may have found little of them); only the named case's unless ``narrow``."""
     named = mentioned_sources(query, documents)
+    # "The lyrics case": told by what it is about, not named (beside a case named, when compared).
+    # A judge named tells the case asked about: "how did Judge Alsup distinguish the Westlaw case" is his.
+    alone = not (named or judge_named_sources(query, documents))
+    told = described_case(query, lexical, documents) if alone or compares(query) else set()
+    named |= told
     office = office_sources(query, documents) if not named and narrow and not parties and evidence else set()
     if office and evidence[0].chunk.source not in office:
         # "What did the Copyright Office ask about licensing?", and a case quoting the Office was
@@ -180,7 +185,7 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
     courts = _by_court(focus, documents) if len(cases) == 1 and compares(query) else {}
     if len(courts) > 1:
         return focus, list(courts.values())  # "compare how the district court and the D.C. Circuit ..."
-    if focus != named or (focus and focus <= set(section_sources(query, documents))):
+    if focus != named or told or (focus and focus <= set(section_sources(query, documents))):
         # The case's ruling of the month the question gives ("the October 2023 order"), or the print
         # of the section cited ("the four factors in § 107"): its own passages join.
         return focus, [focus]

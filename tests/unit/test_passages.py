@@ -930,3 +930,27 @@ def test_what_the_complaint_says_is_read_in_the_complaint_of_a_case_a_party_name
     assert focus_of(asked, [], documents, set()) == ({"nyt.txt"}, [{"nyt.txt"}])
     # An amended complaint an order rules on is not the pleading.
     assert focus_of("Which claims of OpenAI's amended complaint survived?", [], documents, set())[0] == {"mdl.txt"}
+
+
+def test_a_case_told_by_what_it_is_about_is_the_one_whose_passages_say_it():
+    from chatbot.described import described_case
+    from ingest.types import SourceDocument
+
+    def doc(source, case):
+        return SourceDocument(source=source, title=source, sha256="0" * 64, case_name=case)
+
+    documents = {"lyrics.txt": doc("lyrics.txt", "Concord v. Anthropic"), "books.txt": doc("books.txt", "Bartz v. Anthropic"),
+                 "precedents.md": doc("precedents.md", None)}
+
+    class Shares:  # the share of each document's passages holding a word
+        held = {"lyrics.txt": {"lyric": 0.6, "book": 0.05}, "books.txt": {"lyric": 0.0, "book": 0.7, "scan": 0.2},
+                "precedents.md": {"parodi": 0.3, "book": 0.2}}
+
+        def shares(self, words, sources):
+            return {w: self.held[min(sources)].get(w, 0.0) for w in words}
+
+    assert described_case("What did the judge hold in the lyrics case?", Shares(), documents) == {"lyrics.txt"}
+    assert described_case("How did the book-scanning lawsuit end?", Shares(), documents) == {"books.txt"}
+    assert described_case("Who wrote for the Court in the parody case?", Shares(), documents) == set()  # no case's
+    assert described_case("What did the court hold in the big case?", Shares(), documents) == set()
+    assert described_case("What did the court hold?", None, documents) == set()

@@ -21,7 +21,6 @@ class Candidate:
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
     window: tuple[int, int] = (0, 0)  # the sentence with the context quoted with it
-    heading: str = ""  # a heading just before it ("Factor four (Thomson Reuters)."): what it is about, never quoted
 
     @property
     def source(self) -> str:
@@ -161,18 +160,6 @@ def widen(chosen: list[Candidate], c: Candidate, room: int) -> int:
 
 
 WIDEN_SHARE = 0.8  # a sentence next to a chosen quote widens it when nearly as likely as the best
-_HEADING_WORDS = 12  # a sentence set aside this short, just before another, is taken for its heading
-
-
-def heading_before(text: str, spans: list[tuple[int, int]], quotable: list[bool], i: int) -> str:
-    """The unquotable short line just before sentence ``i`` ("Factor four (Thomson Reuters), the most
-    important."), which says what the sentence is about; "" when there is none."""
-    if i == 0 or quotable[i - 1]:
-        return ""
-    line = text[slice(*spans[i - 1])]
-    return line if len(line.split()) <= _HEADING_WORDS else ""
-
-
 def context_window(text: str, spans: list[tuple[int, int]], quotable: list[bool], i: int, start: int,
                    context: int) -> tuple[int, int]:
     """The sentence with the context quoted around it: with two or more context sentences,

@@ -18,7 +18,7 @@ import math
 
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, register_answerer
 from chatbot.calibration import Calibration, load_calibration
-from chatbot.candidates import (WIDEN_SHARE, Candidate, Examination, case_of, context_window, heading_before,
+from chatbot.candidates import (WIDEN_SHARE, Candidate, Examination, case_of, context_window,
                                 holding_first, most_direct, overlaps, per_document, ruled, side_of, widen, window_text)
 from chatbot.courts import asks_court
 from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix,
@@ -139,7 +139,7 @@ class ExtractiveAnswerer(Answerer):
             "similarity": _UNMEASURED if similarity is None else similarity,
             "rank": 1.0 / (1 + c.evidence_rank),
             "coverage": self.coverage(weights, c.text),
-            "window_coverage": self.coverage(weights, f"{c.heading} {window_text(c)}"),
+            "window_coverage": self.coverage(weights, window_text(c)),
             "part_coverage": max((self.coverage(w, c.text) for w in part_weights), default=0.0),
             "length": min(1.5, len(c.text.split()) / 40),
             "in_focus": float(chunk.source in request.focus),
@@ -239,8 +239,8 @@ class ExtractiveAnswerer(Answerer):
                 if key in seen or len(sentence.split()) < 5:
                     continue
                 seen.add(key)
-                out.append(Candidate(rank, ev, start, end, sentence, window=context_window(text, spans, quotable, i, start, self.settings.context_sentences),
-                                     heading=heading_before(text, spans, quotable, i)))
+                window = context_window(text, spans, quotable, i, start, self.settings.context_sentences)
+                out.append(Candidate(rank, ev, start, end, sentence, window=window))
         return out
 
     # -- answering ----------------------------------------------------------

@@ -261,17 +261,12 @@ def test_each_part_of_a_question_is_searched_within_its_case(small_corpus, setti
     assert len(searched) == 1
 
 
-def test_an_ordinal_covers_its_number_and_a_heading_tells_what_the_sentence_under_it_is_about():
-    from chatbot.candidates import heading_before
+def test_an_ordinal_covers_its_number():
     from chatbot.extractive import ExtractiveAnswerer
 
     weights = {"fourth": 2.0, "factor": 1.0}
     assert ExtractiveAnswerer.coverage(weights, "Factor four favors Thomson Reuters.") == 1.0
     assert ExtractiveAnswerer.coverage(weights, "Factor three favors ROSS.") == pytest.approx(1 / 3)
-    text = "Factor four (Thomson Reuters). ROSS set out to compete with Westlaw. It lost."
-    spans = [(0, 30), (31, 67), (68, 76)]
-    assert heading_before(text, spans, [False, True, True], 1) == "Factor four (Thomson Reuters)."
-    assert heading_before(text, spans, [False, True, True], 2) == ""  # the line before is quoted, not a heading
 
 
 def test_a_likely_sentence_beside_a_chosen_quote_widens_it_instead_of_being_dropped():

@@ -32,9 +32,11 @@ _DOCKET = re.compile(r"\bMDL\s+(?:No\.\s*)?(\d{3,5})\b|\b(\d{1,2}:\d{2}-[a-z]{2}
 _AGAINST = re.compile(r"\bagainst\s+((?:[A-Z][\w.&'’-]*(?:,?\s+(?:and\s+|&\s+)?)?)+)")
 
 
-# A company named for a person's past or present post: "the former Google executive", "an OpenAI engineer".
-_ROLE = re.compile(r"\b[A-Z][\w&-]*(?=\s+(?:executives?|employees?|engineers?|researchers?|scientists?|founders?|"
-                   r"co-founders?|veterans?|alumni|alums?|lawyers?|officers?|managers?|staffers?|insiders?)\b)")
+# A company a person has left, named for the post held there: "the former Google executive the AI
+# company hired" is a person, not Google's case ("the ROSS founders" are still ROSS's).
+_ROLE = re.compile(r"(?<=\bformer\s)[A-Z][\w&-]*(?=\s+(?:executives?|employees?|engineers?|researchers?|"
+                   r"scientists?|founders?|co-founders?|lawyers?|officers?|managers?|staffers?|head)\b)|"
+                   r"\bex-[A-Z][\w&-]*")
 
 
 def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:

@@ -528,9 +528,11 @@ def test_the_case_a_question_names_is_the_one_meant():
     # the passages found decide which case is meant.
     assert mentioned_sources("Which claims against OpenAI were centralized?", documents) == set()
     assert mentioned_sources("What did the court decide about the DMCA claims against OpenAI?", documents) == set()
-    # A company named for a person's post names a person, not the company's case.
+    # A company a person has left names the person, not the company's case.
     assert mentioned_sources("Which former OpenAI engineer testified?", documents) == set()
+    assert mentioned_sources("What did the ex-OpenAI researcher say?", documents) == set()
     assert mentioned_sources("What did OpenAI's engineers say?", documents) == {"mdl.txt"}
+    assert mentioned_sources("What did the OpenAI founders say?", documents) == {"mdl.txt"}
     assert mentioned_sources("Which claims did the MDL panel centralize in In re OpenAI?", documents) == {"mdl.txt"}
     # A report's part is named by its number: "Part 2" is the document so titled, not Part 1.
     parts = {f"p{n}.md": SourceDocument(source=f"p{n}.md", title=f"Copyright and AI, Part {n}: digest", sha256="0" * 64)

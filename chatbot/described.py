@@ -164,16 +164,21 @@ DESCRIBES = 3.0  # the case told holds the words this many times as often, for i
 
 def described_case(question: str, lexical, documents: dict[str, SourceDocument]) -> set[str]:
     """The documents of the case a question tells by what it is about ("the lyrics case" is the one
-    whose passages say "lyrics" far more often, for their number, than any other case's); none when
-    no word of the description picks one case out."""
+    whose passages say "lyrics" far more often, for their number, than any other case's; "the
+    Anthropic books case" is, of Anthropic's two cases, the one about books); none when no word of
+    the description picks one case out."""
     if lexical is None:
         return set()
     # Every document competes (a brief of precedents may be what "the parody case" is told by), but
     # only a case is picked.
-    cases = list(by_case(set(documents), documents).values())
+    every = list(by_case(set(documents), documents).values())
     best, best_ratio = None, DESCRIBES
     for m in _CASE_TOLD.finditer(question):
         words = [t for t in tokenize(m.group(1)) if t.isalpha() and t not in _NOT_ABOUT and t not in CASE_NOISE]
+        # A party the description names, of several cases, leaves those to choose from by its other words.
+        parties = [c for c in every if (name := documents[min(c)].case_name) and set(words) & party_words(name, None)]
+        cases = parties if len(parties) > 1 else every
+        words = [w for w in words if not any(w in party_words(documents[min(c)].case_name, None) for c in parties)]
         if not words or len(cases) < 2:
             continue
         shares = [lexical.shares(words, sources) for sources in cases]
@@ -183,3 +188,11 @@ def described_case(question: str, lexical, documents: dict[str, SourceDocument])
             if top > 0 and (second == 0 or top / second >= best_ratio):
                 best, best_ratio = cases[ranked[0]], top / second if second else float("inf")
     return best if best and documents[min(best)].case_name else set()
+
+
+def telling_words(question: str) -> set[str]:
+    """The words that tell which case a question is about ("the Anthropic books case"): they found
+    the case, and say nothing of what is asked about it."""
+    told = [t for m in _CASE_TOLD.finditer(question) for t in tokenize(m.group(1)) if t not in _NOT_ABOUT]
+    asked = tokenize(_CASE_TOLD.sub(" ", question))  # "what did Google argue in the Google case": Google is asked about
+    return set(told) - set(asked)

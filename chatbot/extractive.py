@@ -21,6 +21,8 @@ from chatbot.calibration import Calibration, load_calibration
 from chatbot.candidates import (WIDEN_SHARE, Candidate, Examination, case_of, context_window,
                                 holding_first, most_direct, overlaps, per_document, ruled, side_of, widen, window_text)
 from chatbot.courts import asks_court
+from chatbot.described import telling_words
+from chatbot.query import compares
 from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix,
                               phrases_missing, question_names, question_parts, quotable_spans, sentence_signals)
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
@@ -114,6 +116,8 @@ class ExtractiveAnswerer(Answerer):
         intent = Intent.of(question)
         # A survey's frame ("Which courts have ruled on whether …") is in every ruling: what it asks about is weighed.
         weights = self.term_weights(survey_topic(question) if request.survey else question, request.visible)
+        if request.focus and not compares(question) and (told := telling_words(question)):
+            weights = {t: w for t, w in weights.items() if t not in told}  # "the Anthropic books case" found the case
         parts = question_parts(question)
         part_weights = [self.term_weights(p, request.visible) for p in parts] if len(parts) > 1 else []
         candidates = self._candidates(evidence, intent)

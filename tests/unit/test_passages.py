@@ -956,3 +956,12 @@ def test_a_case_told_by_what_it_is_about_is_the_one_whose_passages_say_it():
     assert described_case("Who wrote for the Court in the parody case?", Shares(), documents) == set()  # no case's
     assert described_case("What did the court hold in the big case?", Shares(), documents) == set()
     assert described_case("What did the court hold?", None, documents) == set()
+
+
+def test_the_words_that_tell_the_case_are_not_what_is_asked_about_it():
+    from chatbot.described import telling_words
+
+    assert telling_words("What did the court decide in the Anthropic books case?") == {"anthrop", "book"}
+    # "Google" is asked about as well as telling the case.
+    assert telling_words("In the Google generative AI case, what did Google argue?") == {"generat", "ai"}
+    assert telling_words("What did the court decide in Bartz v. Anthropic?") == set()

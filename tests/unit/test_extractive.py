@@ -289,3 +289,8 @@ def test_a_likely_sentence_beside_a_chosen_quote_widens_it_instead_of_being_drop
     assert widen([chosen], three, room=50) == 5
     assert window_text(chosen) == text
     assert widen([chosen], three, room=50) == 0  # quoted already
+
+
+def test_asking_words_carry_no_weight(engine):
+    # "Tell me about X": "me" is in no document, and is no reason to think X unindexed.
+    assert set(engine.answerer().term_weights("Tell me about the fair use ruling, please.")) == {"fair", "use"}

@@ -14,6 +14,7 @@ from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answe
 from chatbot.lookups import named_chunks
 from chatbot.retrieval import HybridRetriever, following_chunks
 from chatbot.described import judged_sources
+from chatbot.names import mentioned_sources
 from chatbot.query import case_sources, focus_of, judge_surname, lead_source, party_sources, rulings_unheard, searches
 from chatbot.shapes import is_survey, leading_shapes, survey_sources, survey_topic
 from chatbot.unanswerable import (after_the_record_note, unindexed_case_note, unindexed_judge_note, unindexed_part_note,
@@ -168,7 +169,7 @@ class Engine:
             notes.append(f"Searched only documents with {filters.describe()} ({len(sources)} documents).")
         # "Compare the Anthropic and Meta rulings": the cases named, side by side, not every case.
         parties = party_sources(query, documents if sources is None else {s: documents[s] for s in sources})
-        survey = is_survey(query) and not parties
+        survey = is_survey(query) and not parties and not mentioned_sources(query, documents)  # not of one case
         if survey:
             # "Which courts have ruled on X?" is answered from decisions, one per case.
             sources = survey_sources(documents, sources)

@@ -108,8 +108,15 @@ def docketed_sources(question: str, documents: dict[str, SourceDocument]) -> set
     """The documents filed under a docket number the question gives ("MDL No. 3143",
     "No. 3:24-cv-05417", "No. 23-5233"): a lawyer names a case so."""
     numbers = {re.sub(r"\D", "", next(g for g in m.groups() if g)) for m in _DOCKET.finditer(question)}
+    if not numbers and _THE_MDL.search(question):
+        # "The MDL", where the index holds one multidistrict litigation: that one.
+        mdl = {s for s, d in documents.items() if d.case_name and re.search(r"\bMDL\b", f"{d.title} {d.docket or ''}")}
+        return mdl if len({documents[s].case_name for s in mdl}) == 1 else set()
     return {s for s, d in documents.items() if d.docket and numbers & {
         re.sub(r"\D", "", d.docket), re.sub(r"\D", "", re.sub(r"-[A-Z]{2,4}$", "", d.docket))}} if numbers else set()
+
+
+_THE_MDL = re.compile(r"\b(?:the|this|that)\s+(?:MDL|multidistrict\s+litigation)\b", re.I)
 
 
 def _named_as_sued(name: str, named_as: set[str], defendants: dict[str, set[str]],

@@ -533,6 +533,11 @@ def test_the_case_a_question_names_is_the_one_meant():
     assert mentioned_sources("What did the ex-OpenAI researcher say?", documents) == set()
     assert mentioned_sources("What did OpenAI's engineers say?", documents) == {"mdl.txt"}
     assert mentioned_sources("What did the OpenAI founders say?", documents) == {"mdl.txt"}
+    # "The MDL", where the index holds one multidistrict litigation.
+    mdl = {"mdl.txt": SourceDocument(source="mdl.txt", title="In re OpenAI, MDL No. 3143, Transfer Order", sha256="0" * 64,
+                                     case_name="In re OpenAI, Inc., Copyright Infringement Litigation")}
+    assert mentioned_sources("Which companies are defendants in the MDL?", documents | mdl) == {"mdl.txt"}
+    assert mentioned_sources("Which companies are defendants in the MDL?", documents) == set()  # none is titled so
     assert mentioned_sources("Which claims did the MDL panel centralize in In re OpenAI?", documents) == {"mdl.txt"}
     # A report's part is named by its number: "Part 2" is the document so titled, not Part 1.
     parts = {f"p{n}.md": SourceDocument(source=f"p{n}.md", title=f"Copyright and AI, Part {n}: digest", sha256="0" * 64)

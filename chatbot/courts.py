@@ -149,6 +149,14 @@ _ANY_PLACE = re.compile(r"\b(?:%s)\b(?!\s+[A-Z])" % "|".join(
     sorted({re.escape(p) for seats in _SEATS.values() for p in seats}, key=len, reverse=True)))
 
 
+_PLACES = frozenset(p.lower() for seats in _SEATS.values() for p in seats)
+
+
+def is_place(words: str) -> bool:
+    """Is ``words`` a place a court sits in ("California", "San Francisco")?"""
+    return words.lower() in _PLACES
+
+
 def without_places(question: str) -> str:
     """``question`` with the places courts sit in taken out, where they name the place and not a
     longer name: "why New York over California?" names no party, "the New York Times" does."""

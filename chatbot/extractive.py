@@ -23,8 +23,8 @@ from chatbot.candidates import (WIDEN_SHARE, Candidate, Examination, case_of, co
 from chatbot.courts import asks_court
 from chatbot.described import telling_words
 from chatbot.query import compares
-from chatbot.passages import (Intent, court_elsewhere, dates_missing, heading_prefix,
-                              phrases_missing, question_names, question_parts, quotable_spans, sentence_signals)
+from chatbot.mentions import court_elsewhere, dates_missing, phrases_missing, question_names
+from chatbot.passages import Intent, heading_prefix, question_parts, quotable_spans, sentence_signals
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
                             prefer_latest_ruling, section_candidates, survey_topic)
 from chatbot.lookups import prefer_particulars

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from chatbot.candidates import Candidate, case_of
-from chatbot.passages import GENERIC_NAMES, RULED_WHEN
+from chatbot.mentions import GENERIC_NAMES
+from chatbot.passages import RULED_WHEN
 from chatbot.retrieval import following_chunks
 from chatbot.types import Evidence
 from ingest.tokenization import tokenize

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from chatbot.passages import GENERIC_NAMES
+from chatbot.mentions import GENERIC_NAMES
 from ingest.types import SourceDocument
 
 

@@ -10,9 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from chatbot.courts import COURT_WORDS, cited_beside, court_key, court_mention, court_seats, courts_deciding
-from ingest.tokenization import fold_accents, stem, tokenize
-from ingest.types import normalize_whitespace
 
 # -- what the question asks for ------------------------------------------------------------
 
@@ -315,81 +312,3 @@ def sentence_signals(sentence: str) -> dict[str, bool]:
         "money": bool(_HAS_MONEY.search(sentence)),
         "party_says": bool(_PARTY_SAYS.search(sentence)),
     }
-
-_DATE_WORD = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-                        r"December|(?:19|20)\d\d)\b")
-
-
-def dates_missing(question: str, texts: list[str]) -> float:
-    """Share of the years and months the question names that no retrieved passage mentions."""
-    wanted = set(_DATE_WORD.findall(question))
-    present = {word for text in texts for word in _DATE_WORD.findall(text)} if wanted else set()
-    return len(wanted - present) / len(wanted) if wanted else 0.0
-
-
-# -- which court a question asks about -----------------------------------------------------
-
-def court_elsewhere(question: str, courts: frozenset[str], reported_in: list[str] | None = None, own=frozenset()) -> float:
-    """1 when the question asks what a court decided ("Did the Ninth Circuit reverse…?") and the documents
-    the answer can draw on (the named case's, else the retrieved ones) all come from other courts.
-
-    ``reported_in``: when no case is named, the retrieved passages. A passage that cites a
-    ruling of the asked court beside a name from the question ("Authors Guild v. Google, 804
-    F.3d 202 (2d Cir. 2015)") reports it as precedent, and the question is answerable from it; a
-    name of the indexed cases (``own``) is no precedent's."""
-    asked = courts_deciding(question)
-    if not asked or not courts or asked & {court_key(c) for c in courts}:
-        return 0.0
-    if reported_in:
-        names = set().union(*question_names(question, courts)) - COURT_WORDS - own
-        mentions = [court_mention(key) for key in asked]
-        if any(cited_beside(mention, names, text) for mention in mentions for text in reported_in):
-            return 0.0
-    return 1.0
-
-
-# -- the names a question is about ----------------------------------------------------------
-
-# Capitalised words that name an entity the question is about ("Texas", "GDPR", "Chhabria"),
-# not the first word of the question.
-_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][A-Za-z]+|[A-Z]{2,})\b")
-# Capitalised but generic in this domain: they do not name what a question is about.
-GENERIC_NAMES = frozenset(
-    stem(w.lower())
-    for w in "Court Courts Judge Justice Circuit District Supreme Congress Copyright Office Act AI Section Title "
-    "United States Federal Register Panel Plaintiffs Defendants Order Opinion Appeals Judicial What Which Who "
-    "How When Why Did Does Was Were Is Are The And But Also If In On For Under "
-    # Dates narrow a question; they are matched by retrieval, not required in the passage.
-    "January February March April May June July August September October November December".split()
-)
-# Runs of capitalised words after the question's first word: "Sentencing Guidelines", "EU AI Act".
-_PHRASE = re.compile(r"(?<=\s)(?:[A-Z][^\W\d_]*|\d+)(?:\s+(?:[A-Z][^\W\d_]*|\d+))+")
-_STATUTE_CITED = re.compile(r"^[A-Z]{2,}\s+\d{3,}$")  # "DMCA 1202": an act and its section, written many ways
-# A judge's title is the question's, not the opinion's: Judge Alsup's own order never says
-# "Judge Alsup". Only the name after it is looked for.
-_TITLE = re.compile(r"^(?:(?:Chief|Senior|Magistrate|District|Circuit)\s+)*(?:Judges?|Justices?)\s+")
-
-
-def question_names(question: str, courts: frozenset[str] = frozenset()) -> list[set[str]]:
-    """The names a question is about ("Texas", "Midjourney", "Ninth Circuit"), each as its
-    distinctive tokens; generic court words and dates are not names here, and neither is the
-    seat of one of ``courts`` ("a judge in San Francisco" of an N.D. Cal. order)."""
-    seats = set().union(*(tokenize(p) for p in court_seats(question, courts))) if courts else set()
-    names = [{t for t in tokenize(n) if t not in GENERIC_NAMES} for n in dict.fromkeys(_NAME.findall(question))]
-    return [n for n in names if n and not n <= seats]
-
-
-def phrases_missing(question: str, texts: list[str], courts: frozenset[str] = frozenset()) -> float:
-    """Share of the question's multi-word names ("Sentencing Guidelines", "High Court") that no
-    retrieved passage holds as a phrase, though it may hold each word somewhere; of "Judge
-    Alsup", the name alone. The seat of one of ``courts`` ("San Francisco") is not looked for."""
-    seats = court_seats(question, courts) if courts else []
-    # A date is no part of a name: "the August 2024 Andersen order" names Andersen (dates_missing
-    # reads the date).
-    pieces = [q.strip() for p in _PHRASE.findall(question) for q in _DATE_WORD.split(p)]
-    phrases = [_TITLE.sub("", p) if _TITLE.match(p) else p for p in pieces
-               if len(p.split()) >= 2 and not any(p in seat for seat in seats) and not _STATUTE_CITED.match(p)]
-    if not phrases:
-        return 0.0
-    text = fold_accents(" ".join(normalize_whitespace(t).lower() for t in texts))  # "Martínez" is "Martinez"
-    return sum(fold_accents(p.lower()) not in text for p in phrases) / len(phrases)

@@ -8,7 +8,8 @@ from chatbot.courts import court_key, courts_named, seat_describes
 from chatbot.described import (by_case, complaint_meant, court_described, dated_sources, described_case,
                                described_sources, judge_named_sources, titled_sources)
 from chatbot.names import CASE_NOISE, mentioned_sources, office_sources, party_words, section_sources, surname
-from chatbot.passages import JUDGE_ASKED, question_names, question_parts
+from chatbot.mentions import question_names
+from chatbot.passages import JUDGE_ASKED, question_parts
 from chatbot.types import Evidence, case_key
 from legalqa.errors import LegalqaError
 from ingest.tokenization import tokenize

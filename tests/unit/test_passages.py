@@ -9,10 +9,9 @@ import pytest
 
 from chatbot.calibration import Calibration, LogisticModel, load_calibration, save_calibration
 from chatbot.courts import court_key, court_seats, courts_deciding
+from chatbot.mentions import court_elsewhere, dates_missing
 from chatbot.passages import (
     Intent,
-    court_elsewhere,
-    dates_missing,
     heading_prefix,
     question_parts,
     opens_with_citation,
@@ -339,7 +338,7 @@ def test_a_sentence_stating_a_sum(sentence, money):
     ("How did Tremblay and Concord differ on the DMCA 1202(b) claims?", ["Section 1202(b) of the DMCA"], 0.0),
 ])
 def test_missing_phrases_leave_out_a_judge_s_title(question, texts, missing):
-    from chatbot.passages import phrases_missing
+    from chatbot.mentions import phrases_missing
 
     assert phrases_missing(question, texts) == missing
 
@@ -393,7 +392,7 @@ def test_the_fit_reads_each_dev_dialogue_turn_after_the_turns_before_it(tmp_path
 
 
 def test_where_a_court_sits_is_not_a_name_the_passages_must_hold():
-    from chatbot.passages import phrases_missing, question_names
+    from chatbot.mentions import phrases_missing, question_names
     from ingest.tokenization import tokenize
 
     question = "A federal judge in San Francisco ruled on pirated books. Did a Texas court agree?"
@@ -433,7 +432,7 @@ def test_the_month_a_question_dates_its_ruling_by_picks_that_ruling():
 
 
 def test_a_date_is_no_part_of_a_name_the_passages_must_hold():
-    from chatbot.passages import phrases_missing
+    from chatbot.mentions import phrases_missing
 
     texts = ["Andersen v. Stability AI: the motions are granted in part."]
     assert phrases_missing("In the August 2024 Andersen order, which claims went forward?", texts) == 0.0
@@ -970,3 +969,11 @@ def test_the_words_that_tell_the_case_are_not_what_is_asked_about_it():
     # "Google" is asked about as well as telling the case.
     assert telling_words("In the Google generative AI case, what did Google argue?") == {"generat", "ai"}
     assert telling_words("What did the court decide in Bartz v. Anthropic?") == set()
+
+
+def test_a_place_describing_a_party_is_no_name_the_passages_must_hold():
+    from chatbot.mentions import phrases_missing
+
+    texts = ["Plaintiffs sued Anthropic in the Middle District of Tennessee."]
+    assert phrases_missing("Could a Tennessee court hear a case against a California AI company?", texts) == 0.0
+    assert phrases_missing("What did the Texas Supreme Court hold?", texts) == 1.0

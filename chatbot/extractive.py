@@ -22,7 +22,7 @@ from chatbot.candidates import (WIDEN_SHARE, Candidate, Examination, case_of, co
                                 holding_first, most_direct, overlaps, per_document, ruled, side_of, widen, window_text)
 from chatbot.courts import asks_court
 from chatbot.described import telling_words
-from chatbot.query import compares
+from chatbot.query import asked_part, compares
 from chatbot.mentions import court_elsewhere, dates_missing, phrases_missing, question_names
 from chatbot.passages import Intent, heading_prefix, question_parts, quotable_spans, sentence_signals
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
@@ -338,12 +338,16 @@ class ExtractiveAnswerer(Answerer):
         for part, weights in zip(exam.parts, exam.part_weights):
             if any(answers_part(part, weights, c, self.coverage) for c in chosen):
                 continue
+            # "A panel had to decide where the suits go. What did it decide": what it asks, without the facts told.
+            asked = asked_part(part + "?")[:-1]
+            if asked != part and any(answers_part(asked, self.term_weights(asked), c, self.coverage) for c in chosen):
+                continue
             best = max((c for c in ranked if answers_part(part, weights, c, self.coverage) and
                         not any(overlaps(c, x) for x in chosen)), key=lambda c: c.probability, default=None)
             if best is not None and len(chosen) < self.settings.max_quotes + 2:
                 chosen.append(best)
             elif best is None and not part.startswith("("):  # a follow-up's subject, "(Kadrey v. Meta)", asks nothing
-                unanswered.append(part)
+                unanswered.append(asked)
         return unanswered
 
     def _compose(self, chosen: list[Candidate], *, survey: bool, intent: Intent | None = None,

@@ -267,8 +267,15 @@ def several_parts(question: str) -> list[str]:
         return parts
     # "A startup copied a rival's headnotes to train its tool. Did the court accept its fair use
     # defense?": the facts told first fill the search; what is asked is searched on its own.
+    asked = asked_part(question)
+    return [asked] if asked != question else []
+
+
+def asked_part(question: str) -> str:
+    """What a question asks, without the facts it tells first ("A startup copied a rival's
+    headnotes. Did the court accept its fair use defense?" asks the last sentence)."""
     sentences = _SENTENCE_END.split(question.strip())
-    return [sentences[-1]] if len(sentences) > 1 and sentences[-1].endswith("?") else []
+    return sentences[-1] if len(sentences) > 1 and sentences[-1].endswith("?") else question
 
 
 _CARRIED = re.compile(r"\s*\([^()]*\)\s*$")

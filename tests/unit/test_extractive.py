@@ -215,6 +215,11 @@ def test_a_part_answered_by_a_name_is_not_reported_unanswered(small_corpus, sett
     # A follow-up's carried-over subject asks nothing of its own.
     answer = engine.ask("Which judge got the gadget actions? (Zebra Stripes Quarterly Report on Savanna Grazing)")
     assert "do not address" not in answer.answer
+    # Facts told first are not asked: the part that asks is what is answered, or reported unanswered.
+    answer = engine.ask("A panel weighed where the gadget actions should go. Which judge got them, and what did the "
+                        "zebra eat?")
+    assert "Honorable Jane Roe" in answer.answer
+    assert "do not address: “what did the zebra eat”." in answer.answer
 
 
 def test_a_citation_before_a_sentence_is_not_quoted_as_its_context():

@@ -15,7 +15,7 @@ _CIRCUIT_NUMBER = {"first": "1st", "second": "2d", "2nd": "2d", "third": "3d", "
 _COURT_NAMED = re.compile(
     r"\b(?P<circuit>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|federal|d\.\s?c\.|dc|"
     r"1st|2d|2nd|3d|3rd|4th|5th|6th|7th|8th|9th|10th|11th)\s+circuit\b|\b(?P<supreme>supreme\s+court)\b|"
-    r"\b(?P<other>(?:high|regional|internet|constitutional)\s+court|court\s+of\s+(?:justice|appeal))\b", re.I)
+    r"\b(?P<other>(?:high|regional|internet|constitutional|state|superior)\s+court|court\s+of\s+(?:justice|appeal))\b", re.I)
 # The court is the one deciding: "did the Ninth Circuit reverse", "the Third Circuit ruled", "the
 # Supreme Court take up", not "Alsup relied on the Ninth Circuit's Kelly decision".
 _DECIDES_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:hold|held|holds|rule|ruled|rules|decide|decided|decides|say|said|"

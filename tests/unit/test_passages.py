@@ -151,6 +151,7 @@ def test_who_sat_signed_or_argued_may_be_read_from_the_caption(question, person,
     ("How did the Third Circuit rule on the interlocutory appeal?", {"3d cir."}),
     ("What did the UK High Court decide in Getty Images v. Stability AI?", {"high court"}),
     ("Did the D.C. Circuit grant Thaler's petition?", {"d.c. cir."}),
+    ("What did the California state court decide about Midjourney?", {"state court"}),
     # The court is cited, not asked about: nothing to check.
     ("Did Alsup rely on the Ninth Circuit's ruling in Kelly?", set()),
     ("Who was on the D.C. Circuit panel in Thaler?", set()),

@@ -81,6 +81,13 @@ _EVENTS = {  # what it is called, the words searched for it, and how a passage m
         r"\bverdicts?\b|\bjur(?:y|ies)\s+(?:decided|found|awarded|returned|determined|ruled)\b|"
         r"\bdid\s+(?:a|the)\s+jur(?:y|ies)\b", re.I)),
     "a rehearing en banc": ("en banc rehearing", re.compile(r"\ben\s+banc\b|\brehearing\b", re.I)),
+    # "What did the court decide at trial?": a trial held, not the "go to trial" of a summary judgment.
+    "a trial": ("trial tried jury bench verdict", re.compile(
+        r"\b(?:decide[ds]?|held|hold|ruled?|found|find|award(?:ed)?|conclude[ds]?)\b[^?.]*\bat\s+(?:the\s+)?trial\b|"
+        r"\b(?:after|following)\s+(?:a|the)\s+(?:\w+\s+)?trial\b", re.I), re.compile(
+        r"\b(?:after|following)\s+(?:a|the)\s+(?:\w+\s+)?trial\b|\b(?:bench|jury)\s+trial\s+(?:was\s+)?(?:held|began|"
+        r"concluded|ended)\b|\bat\s+trial,\s+(?:the\s+)?(?:jury|court)\s+(?:found|held|awarded)\b|\btrial\s+verdict\b",
+        re.I)),
     "a petition for certiorari": ("certiorari", re.compile(r"\bcertiorari\b", re.I)),
     # "How did the judge rule on the fair use defense at summary judgment?" of a case decided on the pleadings.
     "a summary judgment": ("summary judgment", re.compile(r"\bsummary\s+judgment\b", re.I)),
@@ -99,11 +106,11 @@ def unmentioned_event_note(question: str, sources: set[str], lexical, index, evi
     award, a rehearing en banc) which no document of the case in ``sources`` mentions."""
     if lexical is None or not sources:
         return None
-    for event, (words, pattern) in _EVENTS.items():
+    for event, (words, pattern, *told) in _EVENTS.items():
         if not pattern.search(question):
             continue
         found = index.get_chunks([cid for cid, _ in lexical.search(words, 5, sources=sources)])
-        if not any(pattern.search(c.text) for c in found):
+        if not any((told or [pattern])[0].search(c.text) for c in found):  # how a passage tells it, if not so
             return _abstain_because(f"No indexed document of the case mentions {event}.", evidence)
     return None
 

@@ -278,6 +278,12 @@ def test_an_event_no_document_of_the_case_mentions_is_not_answered(small_corpus,
     # The corpus's order grants summary judgment: asked of it, that is answered.
     assert unmentioned_event_note("How did the judge rule at summary judgment?", sources, engine.lexical,
                                   engine.index, []) is None
+    # "The pirated library copies … go to trial" holds no trial: what was decided at one is not told.
+    note = unmentioned_event_note("What did the court decide about the pirated copies at trial?", sources,
+                                  engine.lexical, engine.index, [])
+    assert note and note.endswith("mentions a trial.")
+    assert unmentioned_event_note("What must the authors prove at trial?", sources, engine.lexical,
+                                  engine.index, []) is None  # asks what is left for one
     (small_corpus / "opinions" / "gray-v-sprocketco_2024-06-01_order.txt").write_text(
         "UNITED STATES DISTRICT COURT. Gray v. SprocketCo. The parties told the court that they reached a settlement "
         "of the authors' claims, and the court approved it.", encoding="utf-8")

@@ -11,7 +11,7 @@ import numpy as np
 
 from chatbot.access import Viewer
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answerer
-from chatbot.lookups import named_chunks
+from chatbot.lookups import particular_chunks
 from chatbot.retrieval import HybridRetriever, following_chunks
 from chatbot.described import judged_sources
 from chatbot.names import mentioned_sources
@@ -205,7 +205,7 @@ class Engine:
             more = retriever.retrieve(own, k=k // 2, mode=how, query_vector=vector, sources=chosen)
             evidence += self._registered([e for e in more if e.chunk.chunk_id not in have], documents)
         evidence += self._registered(following_chunks(self.lexical, self.index.get_chunks, evidence), documents)
-        evidence += self._registered(named_chunks(self.lexical, self.index, query, evidence, sources), documents)
+        evidence += self._registered(particular_chunks(self.lexical, self.index, query, evidence, sources), documents)
         if not boost:
             evidence = leading_shapes(query, evidence, focus, documents, self.lexical, self.index)
         else:

@@ -55,8 +55,12 @@ def prefer_reasons(candidates: list[Candidate], question: str) -> None:
 
 
 # "What is LAION?", "Who is Shira Perlmutter?": a name, asked to be explained.
-_ASKS_WHAT = re.compile(r"^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?(?P<term>[^?,]{2,50}?)\s*\??\s*$",
-                        re.I)
+_ASKS_WHAT = re.compile(
+    # "How does the Copyright Act define a derivative work?", "What is the definition of …?"
+    r"\bhow\s+(?:does|do|did)\s+(?:[\w.§ ]+?\s+)?define\s+(?:an?\s+|the\s+)?(?P<defined>[^?,]{2,50}?)\s*\??\s*$|"
+    r"\bwhat\s+is\s+the\s+(?:statutory\s+|legal\s+)?definition\s+of\s+(?:an?\s+|the\s+)?"
+    r"(?P<definition>[^?,]{2,50}?)(?:\s+(?:in|under)\s+[^?]*)?\s*\??\s*$|"
+    r"^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?(?P<term>[^?,]{2,50}?)\s*\??\s*$", re.I)
 DEFINES_WEIGHT = 3.0  # a sentence that says what the name is, against one that only uses it
 
 
@@ -64,16 +68,49 @@ def prefer_definitions(candidates: list[Candidate], question: str) -> None:
     """For "What is LAION?", the sentence that says what it is ("an organization (LAION, Large-Scale
     Artificial Intelligence Open Network)", "Shira Perlmutter, Register of Copyrights") weighs
     more than those that only use the name."""
-    asked = _ASKS_WHAT.match(question)
-    if not asked or len(asked["term"].split()) > 5:
-        return
-    term = re.escape(asked["term"]).replace("\\ ", r"\s+")
-    defines = re.compile(rf"\(\s*{term}\b|\b{term}\s*\(|\b{term}\s*,\s*(?:an?\s|the\s|its\s|their\s|(?-i:[A-Z]))|"
-                         rf"\b{term}\s+(?:is|was|are|were)\s+(?:an?|the)\s|"
-                         rf"\b(?:called|named|known\s+as)\s+(?:the\s+)?[“\"]?{term}", re.I)
-    for c in candidates:
-        if defines.search(c.text):
-            c.probability = min(1.0, c.probability * DEFINES_WEIGHT)
+    defines = _definition(question)
+    best = max((c.probability for c in candidates), default=0.0)
+    for c in candidates if defines else []:
+        if defines.search(c.text):  # likelier than the best line that only uses the name
+            c.probability = min(1.0, max(c.probability * DEFINES_WEIGHT, best * 1.01))
+
+
+def _definition(question: str) -> re.Pattern | None:
+    """How a passage says what the name a question asks about is; None when it asks about none."""
+    asked = _ASKS_WHAT.search(question)
+    named = asked and (asked["term"] or asked["defined"] or asked["definition"])
+    if not named or len(named.split()) > 5:
+        return None
+    term = re.escape(named).replace("\\ ", r"\s+")
+    return re.compile(rf"\(\s*{term}\b|\b{term}\s*\(|\b{term}\s*,\s*(?:an?\s|the\s|its\s|their\s|(?-i:[A-Z]))|"
+                      rf"\b{term}[”\"]?\s+(?:is|was|are|were|means)\s+(?:an?|the)\s|"  # A “derivative work” is a …
+                      rf"\b(?:called|named|known\s+as|is\s+an?)\s+(?:the\s+)?[“\"]?{term}", re.I)
+
+
+DEFINING_PASSAGES = 2  # passages that define the name asked about, found by its words when the search missed them
+
+
+def defining_chunks(lexical, index, question: str, evidence: list[Evidence], sources: set[str] | None) -> list[Evidence]:
+    """For "How does the Copyright Act define a derivative work?": the passages that define it
+    ("A “derivative work” is a work based upon …"), when none of the evidence does."""
+    defines = _definition(question)
+    if lexical is None or defines is None or any(defines.search(e.chunk.text) for e in evidence):
+        return []
+    asked = _ASKS_WHAT.search(question)
+    if _ACT_NAMED.search(question):  # "How does the Copyright Act define …?": the statute's definitions
+        sources = {s for s, d in index.documents.items() if d.kind == "statute" and (sources is None or s in sources)}
+    # A definitions section holds many terms, so ranks low for any one: read deep.
+    chunks = _found(lexical, index, asked["term"] or asked["defined"] or asked["definition"], 40, sources)
+    return [Evidence(chunk=c, score=0.0) for c in chunks if defines.search(c.text)][:DEFINING_PASSAGES]
+
+
+_ACT_NAMED = re.compile(r"\b(?:Copyright\s+Act|statute|statutory|U\.?S\.?C\.?|Title\s+17|the\s+Act)\b", re.I)
+
+
+def particular_chunks(lexical, index, query: str, evidence: list[Evidence], sources: set[str] | None) -> list[Evidence]:
+    """The passages that name the person or define the term a question asks about, when the search missed them."""
+    return (named_chunks(lexical, index, query, evidence, sources) +
+            defining_chunks(lexical, index, query, evidence, sources))
 
 
 PRECEDENT_PASSAGES = 6  # passages that discuss a precedent the question names, best BM25 match first

@@ -99,6 +99,9 @@ def test_questions_phrased_unlike_the_gold_sets_are_answered(engine):
         answer = engine.ask(question)
         assert not answer.abstained, question
         assert any(cited in c.source for c in answer.citations), question
+    # A definition asked for: the statute's definitions section, which the search ranks low, leads.
+    answer = engine.ask("How does the Copyright Act define a derivative work?")
+    assert "derivative work" in answer.citations[0].quote and "usc17" in answer.citations[0].source
     # "When were comments due?" quotes the line that dates them.
     answer = engine.ask("When were initial comments due on the Copyright Office's 2023 notice of inquiry on AI?")
     assert "October 18, 2023" in " ".join(c.quote for c in answer.citations)

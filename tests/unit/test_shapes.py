@@ -418,8 +418,14 @@ def test_what_is_a_name_prefers_the_sentence_that_says_what_it_is():
     appositive = candidate("ByteDance released version 2.0 of Seedance, its generative AI video model.")
     prefer_definitions([appositive], "What is Seedance?")
     assert appositive.probability == pytest.approx(0.6)
-    prefer_definitions(defines, "What is the Creativity Machine?")
-    assert defines[1].probability == pytest.approx(0.6)
+    prefer_definitions(defines, "What is the Creativity Machine?")  # and above the best line that only names it
+    assert defines[1].probability == pytest.approx(0.6 * 1.01)
+    term = candidate("A “derivative work” is a work based upon one or more preexisting works.")
+    prefer_definitions([term, uses], "How does the Copyright Act define a derivative work?")
+    assert term.probability == pytest.approx(0.6)
+    term.probability = 0.2
+    prefer_definitions([term], "What is the definition of a derivative work in the statute?")
+    assert term.probability == pytest.approx(0.6)
     prefer_definitions([uses], "What is the holding about LAION's datasets and why does it matter for training?")
     assert uses.probability == 0.2
 

@@ -14,7 +14,7 @@ from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answe
 from chatbot.lookups import particular_chunks
 from chatbot.retrieval import HybridRetriever, following_chunks
 from chatbot.described import judged_sources
-from chatbot.names import mentioned_sources
+from chatbot.names import mentioned_sources, with_section_cited
 from chatbot.query import case_sources, focus_of, judge_surname, lead_source, party_sources, rulings_unheard, searches
 from chatbot.shapes import is_survey, leading_shapes, survey_sources, survey_topic
 from chatbot.unanswerable import (after_the_record_note, unindexed_case_note, unindexed_judge_note, unindexed_part_note,
@@ -135,7 +135,9 @@ class Engine:
         return (viewer or Viewer.everyone()).visible(self.documents)
 
     def standalone(self, question: str, history: Sequence[Answer], viewer: Viewer | None = None) -> str:
-        """A follow-up rewritten to stand alone, by the answerer (an LLM, or the carry-over rule)."""
+        """A follow-up rewritten to stand alone, by the answerer (an LLM, or the carry-over rule); a
+        section told by its title ("the fair use statute") cited by its number."""
+        question = with_section_cited(question, self.visible(viewer))
         if not history:
             return question
         return self.answerer().rewrite(question, history, self.visible(viewer)) or question

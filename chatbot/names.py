@@ -155,6 +155,25 @@ def section_sources(question: str, documents: dict[str, SourceDocument]) -> dict
             for s, d in documents.items() if section in titled_sections(d.title)}
 
 
+# "The fair use statute", "the exclusive rights provision": a section of the Code told by its title.
+_SECTION_TOLD = re.compile(r"\bthe\s+((?:(?!the\b)[\w-]+\s+){0,3}?[\w-]+)\s+(?:statute|provision|section)\b(?!\s*\d)",
+                           re.I)
+
+
+def with_section_cited(question: str, documents: dict[str, SourceDocument]) -> str:
+    """``question`` with the section it tells by its title cited after it ("What purposes does the
+    fair use statute list? (§ 107)"), when one section's print is titled so; else unchanged."""
+    from ingest.tokenization import tokenize
+
+    m = _SECTION_TOLD.search(question)
+    if m is None or _SECTION_ASKED.search(question):
+        return question
+    words = set(tokenize(m.group(1))) - {"copyright", "feder", "code"}
+    sections = {n for d in documents.values() if d.kind == "statute" and words and words <= set(tokenize(d.title))
+                for n in titled_sections(d.title)}
+    return f"{question} (§ {sections.pop()})" if len(sections) == 1 else question
+
+
 def cited_section(question: str, focus: set[str], documents: dict[str, SourceDocument]) -> str | None:
     """The section of the Code a question cites ("§ 107"), when the question is about the documents
     titled with it (it names no case): what it asks is in that section's words. A section no

@@ -978,3 +978,22 @@ def test_a_place_describing_a_party_is_no_name_the_passages_must_hold():
     texts = ["Plaintiffs sued Anthropic in the Middle District of Tennessee."]
     assert phrases_missing("Could a Tennessee court hear a case against a California AI company?", texts) == 0.0
     assert phrases_missing("What did the Texas Supreme Court hold?", texts) == 1.0
+
+
+def test_a_section_told_by_its_title_is_cited_by_its_number():
+    from chatbot.names import with_section_cited
+    from ingest.types import SourceDocument
+
+    def statute(source, title):
+        return SourceDocument(source=source, title=title, sha256="0" * 64, kind="statute")
+
+    documents = {"106.htm": statute("106.htm", "17 U.S.C. § 106, Exclusive rights in copyrighted works"),
+                 "107.htm": statute("107.htm", "17 U.S.C. § 107, Limitations on exclusive rights: Fair use")}
+    assert with_section_cited("List the purposes the fair use statute gives as examples.", documents) == (
+        "List the purposes the fair use statute gives as examples. (§ 107)")
+    # Told by words two titles hold, or cited already: unchanged.
+    assert with_section_cited("What does the exclusive rights provision say?", documents) == (
+        "What does the exclusive rights provision say?")
+    assert with_section_cited("What does the fair use section 107 say?", documents) == (
+        "What does the fair use section 107 say?")
+

@@ -207,7 +207,7 @@ class Engine:
             more = retriever.retrieve(own, k=k // 2, mode=how, query_vector=vector, sources=chosen)
             evidence += self._registered([e for e in more if e.chunk.chunk_id not in have], documents)
         evidence += self._registered(following_chunks(self.lexical, self.index.get_chunks, evidence), documents)
-        evidence += self._registered(particular_chunks(self.lexical, self.index, query, evidence, sources), documents)
+        evidence += self._registered(particular_chunks(self.lexical, self.index, query, evidence, sources, focus), documents)
         if not boost:
             evidence = leading_shapes(query, evidence, focus, documents, self.lexical, self.index)
         else:

@@ -12,7 +12,7 @@ import re
 
 from chatbot.candidates import Candidate, case_of
 from chatbot.mentions import GENERIC_NAMES
-from chatbot.passages import RULED_WHEN
+from chatbot.passages import RULED_WHEN, Intent
 from chatbot.retrieval import following_chunks
 from chatbot.types import Evidence
 from ingest.tokenization import tokenize
@@ -29,6 +29,7 @@ def prefer_particulars(candidates: list[Candidate], question: str) -> None:
     prefer_definitions(candidates, question)
     prefer_dated(candidates, question)
     prefer_reasons(candidates, question)
+    prefer_counsel(candidates, question)
 
 
 # "Why was the count dismissed?", "on what ground", "what led the court to refuse …".
@@ -107,10 +108,37 @@ def defining_chunks(lexical, index, question: str, evidence: list[Evidence], sou
 _ACT_NAMED = re.compile(r"\b(?:Copyright\s+Act|statute|statutory|U\.?S\.?C\.?|Title\s+17|the\s+Act)\b", re.I)
 
 
-def particular_chunks(lexical, index, query: str, evidence: list[Evidence], sources: set[str] | None) -> list[Evidence]:
-    """The passages that name the person or define the term a question asks about, when the search missed them."""
+def particular_chunks(lexical, index, query: str, evidence: list[Evidence], sources: set[str] | None,
+                      focus: set[str] = frozenset()) -> list[Evidence]:
+    """The passages that name the person or define the term a question asks about, or sign for a
+    party, when the search missed them."""
     return (named_chunks(lexical, index, query, evidence, sources) +
-            defining_chunks(lexical, index, query, evidence, sources))
+            defining_chunks(lexical, index, query, evidence, sources) + counsel_chunks(lexical, index, query, focus))
+
+
+# "Who represented the Times?", "which law firm", "the plaintiffs' lawyers": who signed the filing for a party.
+_ASKS_COUNSEL = re.compile(r"\brepresent(?:s|ed|ing)?\b|\bcounsel\b|\blawyers?\b|\battorneys?\b|\blaw\s+firms?\b", re.I)
+_SIGNS_FOR = re.compile(r"/s/|\bAttorneys?\s+for\b|\bCounsel\s+for\b")
+
+
+def prefer_counsel(candidates: list[Candidate], question: str) -> None:
+    """For "Who represented the Times?", the lines counsel sign a filing with lead: likelier than
+    the best line that only names the party."""
+    if not _ASKS_COUNSEL.search(question) or not Intent.of(question).signer:
+        return
+    best = max((c.probability for c in candidates), default=0.0)
+    for c in candidates:
+        if _SIGNS_FOR.search(c.text):
+            c.probability = min(1.0, max(c.probability, best * 1.01))
+
+
+def counsel_chunks(lexical, index, query: str, focus: set[str]) -> list[Evidence]:
+    """For "Who represented the Times?": the signature blocks of the case's filings, where counsel
+    sign "/s/ …, Attorneys for Plaintiff"; a search for the question's meaning seldom reaches them."""
+    if lexical is None or not focus or not _ASKS_COUNSEL.search(query):
+        return []
+    chunks = _found(lexical, index, "dated attorneys counsel plaintiff defendants pro hac vice telephone", 8, focus)
+    return [Evidence(chunk=c, score=0.0) for c in chunks if _SIGNS_FOR.search(c.text)][:2]
 
 
 PRECEDENT_PASSAGES = 6  # passages that discuss a precedent the question names, best BM25 match first

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from chatbot.names import other_names
 from chatbot.query import compares
 from chatbot.shapes import is_survey
 from chatbot.types import Answer
@@ -331,7 +332,9 @@ class NameIndex:
 
     def named_sources(self, question: str) -> set[str]:
         """Documents the question names. When several cases share a word ("Anthropic"), the
-        cases the question names most specifically win ("Concord v. Anthropic" is Concord)."""
+        cases the question names most specifically win ("Concord v. Anthropic" is Concord). A
+        party in a longer name its case is not called by ("Google Books") names none."""
+        question = other_names(question, self.documents)
         words = {re.sub(r"['’]s$", "", w.lower().strip(".'’")) for w in _WORD.findall(question) if w[0].isupper()}
         scores: dict[str, int] = {}
         for word in words & set(self.tokens):

@@ -39,6 +39,22 @@ _ROLE = re.compile(r"(?<=\bformer\s)[A-Z][\w&-]*(?=\s+(?:executives?|employees?|
                    r"\bex-[A-Z][\w&-]*")
 
 
+def other_names(question: str, documents: dict[str, SourceDocument]) -> str:
+    """``question`` without the parties it writes as part of a longer name their case is not
+    called by: "Google Books" is a precedent, not In re Google Generative AI; "Stability AI" is still
+    Stability's case, and "Meta's" still Meta's."""
+    from ingest.tokenization import tokenize
+
+    for name in {_case_name(d) for d in documents.values()} - {None}:
+        called = set(tokenize(name))
+        for party in {w for w in re.findall(r"[A-Z][\w&-]+", name)} - {"In", "Re", "The", "Inc", "Ltd", "Corp"}:
+            def other(m: re.Match) -> str:
+                then = set(tokenize(m.group(1)))
+                return " " if then and not then & (called | CASE_NOISE | GENERIC_NAMES) else m.group(0)
+            question = re.sub(rf"\b{re.escape(party)}\s+([A-Z][a-z]+)\b", other, question)
+    return question
+
+
 def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
     """Documents whose case the question names ("Kadrey", "Thomson Reuters", "Thaler"), or whose
     title has the part of a report it names ("Part 2")."""
@@ -47,6 +63,7 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
     from chatbot.courts import without_places
 
     question = _ROLE.sub(" ", question)  # "a former Google executive" is a person, not Google's case
+    question = other_names(question, documents)  # nor is "Google Books" (a precedent) Google's case
     words = set(tokenize(without_places(question)))  # "New York" the place is not The New York Times
     # "The New York Times Company" is also "the Times": a party's last word names it too, when
     # the question writes it as a name ("the Times' complaint", not "how many times").

@@ -533,6 +533,9 @@ def test_the_case_a_question_names_is_the_one_meant():
     assert mentioned_sources("What did the ex-OpenAI researcher say?", documents) == set()
     assert mentioned_sources("What did OpenAI's engineers say?", documents) == {"mdl.txt"}
     assert mentioned_sources("What did the OpenAI founders say?", documents) == {"mdl.txt"}
+    # A party in a longer name its case is not called by: "OpenAI Five" is no case of OpenAI's.
+    assert mentioned_sources("What did the court say about OpenAI Five?", documents) == set()
+    assert mentioned_sources("What did OpenAI Inc argue?", documents) == {"mdl.txt"}
     # "The MDL", where the index holds one multidistrict litigation.
     mdl = {"mdl.txt": SourceDocument(source="mdl.txt", title="In re OpenAI, MDL No. 3143, Transfer Order", sha256="0" * 64,
                                      case_name="In re OpenAI, Inc., Copyright Infringement Litigation")}

@@ -163,6 +163,9 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
     # A judge named tells the case asked about: "how did Judge Alsup distinguish the Westlaw case" is his.
     alone = not (named or judge_named_sources(query, documents))
     told = described_case(query, lexical, documents) if alone or compares(query) else set()
+    if named and compares(query) and (office := office_sources(query, documents)):
+        # "What did the Office's training report and the Kadrey court each say?": both are heard.
+        told |= told_by_title(query, office, documents)
     named |= told
     office = office_sources(query, documents) if not named and narrow and not parties and evidence else set()
     if office and evidence[0].chunk.source not in office:
@@ -208,6 +211,17 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
         if missed:
             return missed, [missed]
     return focus, []
+
+
+def told_by_title(question: str, sources: set[str], documents: dict[str, SourceDocument]) -> set[str]:
+    """Of ``sources``, those whose titles hold the most words of the question that not all of their
+    titles hold ("the training report" is Part 3's); all of them when none is told apart."""
+    titles = {s: set(tokenize(documents[s].title)) for s in sources}
+    common = set.intersection(*titles.values()) if titles else set()
+    asked = set(tokenize(question)) - common
+    held = {s: len(words & asked) for s, words in titles.items()}
+    most = max(held.values(), default=0)
+    return {s for s, n in held.items() if n == most} if most else sources
 
 
 def _of_court_told(query: str, sources: set[str], documents: dict[str, SourceDocument]) -> set[str]:

@@ -1000,3 +1000,19 @@ def test_a_section_told_by_its_title_is_cited_by_its_number():
     assert with_section_cited("What does the fair use section 107 say?", documents) == (
         "What does the fair use section 107 say?")
 
+
+
+def test_an_office_report_compared_with_a_case_is_heard_beside_it():
+    from chatbot.query import focus_of
+    from ingest.types import SourceDocument
+
+    def doc(source, title, case=None):
+        return SourceDocument(source=source, title=title, sha256="0" * 64, case_name=case)
+
+    documents = {"kadrey.md": doc("kadrey.md", "Kadrey v. Meta: case brief", "Kadrey v. Meta Platforms, Inc."),
+                 "p2.md": doc("p2.md", "Copyright Office AI report, Part 2: Copyrightability"),
+                 "p3.md": doc("p3.md", "Copyright Office AI report, Part 3: Generative AI Training"),
+                 "noi.html": doc("noi.html", "Copyright Office notice of inquiry on AI")}
+    asked = "What did the Copyright Office's training report and the Kadrey court each say about market dilution?"
+    focus, more_from = focus_of(asked, [], documents, set())
+    assert focus == {"kadrey.md", "p3.md"} and sorted(map(sorted, more_from)) == [["kadrey.md"], ["p3.md"]]

@@ -262,7 +262,10 @@ class ExtractiveAnswerer(Answerer):
         if not exam.candidates or exam.p_answerable < self.calibration.answerable.threshold:
             return Draft(closest_note(request.evidence), [], True)
         if request.survey:
-            return self._compose(per_document(exam.candidates, rulings=exam.intent.holding), survey=True)
+            # "Which rulings discuss Sega v. Accolade?": each case's line names it.
+            named = set().union(*question_names(survey_topic(request.question)))
+            pool = [c for c in exam.candidates if not named or named & set(tokenize(window_text(c)))]
+            return self._compose(per_document(pool, rulings=exam.intent.holding), survey=True)
         complaints = {e.chunk.source for e in request.evidence if e.chunk.source in request.focus and
                       e.chunk.document and e.chunk.document.kind == "complaint"}
         counts = count_candidates(request.evidence, complaints) if complaints and asks_counts(request.question) else []

@@ -341,9 +341,10 @@ def is_survey(question: str) -> bool:
 
 # The frame of a survey, which every ruling would match as well as any other: "Which courts have
 # ruled on whether …", "…, and how did each come out?".
-_SURVEY_LEAD = re.compile(r"^.*?\b(?:ruled|held|decided|addressed|handled|treated|considered|dealt\s+with|said|found)\b"
+_SURVEY_LEAD = re.compile(r"^.*?\b(?:ruled|held|decided|addressed|handled|treated|considered|dealt\s+with|said|found|"
+                          r"discuss(?:ed|es)?|cited?|cites|relied|rely|mention(?:ed|s)?)\b"
                           r"(?:\s+(?:on|about|with))?(?:\s+(?:whether|that|if))?\s+", re.I)
-_SURVEY_TAIL = re.compile(r",?\s+and\s+(?:how|what)\b[^?]*\??\s*$|\?\s*$", re.I)
+_SURVEY_TAIL = re.compile(r",?\s+and\s+(?:for\s+)?(?:how|what|why)\b[^?]*\??\s*$|\?\s*$", re.I)
 
 
 def survey_topic(question: str) -> str:

@@ -102,6 +102,9 @@ def test_questions_phrased_unlike_the_gold_sets_are_answered(engine):
     # A definition asked for: the statute's definitions section, which the search ranks low, leads.
     answer = engine.ask("How does the Copyright Act define a derivative work?")
     assert "derivative work" in answer.citations[0].quote and "usc17" in answer.citations[0].source
+    # A survey of the rulings that discuss a precedent: each line names it.
+    answer = engine.ask("Which rulings discuss Sega v. Accolade, and for what?")
+    assert answer.citations and all("Sega" in c.quote for c in answer.citations)
     # Who represents a party is signed at the filing's end, which a search for the meaning misses.
     answer = engine.ask("Who represented the New York Times in its lawsuit?")
     assert "SUSMAN GODFREY" in answer.citations[0].quote

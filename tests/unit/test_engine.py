@@ -93,6 +93,7 @@ def test_a_survey_is_searched_for_what_it_asks_about_not_its_frame():
         "training is fair use")
     assert survey_topic("How have courts handled DMCA 1202(b) claims?") == "DMCA 1202(b) claims"
     assert survey_topic("Which cases are about song lyrics?") == "Which cases are about song lyrics"  # no frame to cut
+    assert survey_topic("Which rulings discuss Sega v. Accolade, and for what?") == "Sega v. Accolade"
 
 
 def test_diversify_caps_chunks_per_document():

@@ -1016,3 +1016,15 @@ def test_an_office_report_compared_with_a_case_is_heard_beside_it():
     asked = "What did the Copyright Office's training report and the Kadrey court each say about market dilution?"
     focus, more_from = focus_of(asked, [], documents, set())
     assert focus == {"kadrey.md", "p3.md"} and sorted(map(sorted, more_from)) == [["kadrey.md"], ["p3.md"]]
+
+
+def test_a_judges_surname_alone_names_the_judges_rulings():
+    from chatbot.described import judge_named_sources
+    from ingest.types import SourceDocument
+
+    documents = {"bartz.pdf": SourceDocument(source="bartz.pdf", title="b", sha256="0" * 64, judge="William Alsup"),
+                 "ross.txt": SourceDocument(source="ross.txt", title="r", sha256="1" * 64, judge="Stark")}
+    assert judge_named_sources("what did alsup hold", documents) == {"bartz.pdf"}
+    assert judge_named_sources("What did Stark decide about the counterclaims?", documents) == {"ross.txt"}
+    # An everyday word, lower-case, is no surname.
+    assert judge_named_sources("Was there a stark contrast between the rulings?", documents) == set()

@@ -55,6 +55,20 @@ def other_names(question: str, documents: dict[str, SourceDocument]) -> str:
     return question
 
 
+def _initials_written(question: str, name: str) -> str | None:
+    """The acronym of ``name``'s first party the question writes ("NYT", or "nyt", no everyday
+    word), as a token; None when it writes none."""
+    from ingest.repair import _word_frequencies
+
+    party = re.split(r"\s+v\.\s+", name)[0]
+    initials = "".join(w[0] for w in re.findall(r"\b[A-Z][\w&'’-]*", party) if w != "The").lower()
+    made = {initials[:n] for n in range(3, len(initials) + 1)}  # from its first word: "NYT", not "YTC"
+    for word in re.findall(r"\b[A-Za-z]{3,6}\b", question):
+        if word.lower() in made and (word.isupper() or not _word_frequencies().get(word.lower())):
+            return word.lower()
+    return None
+
+
 def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
     """Documents whose case the question names ("Kadrey", "Thomson Reuters", "Thaler"), or whose
     title has the part of a report it names ("Part 2")."""
@@ -89,6 +103,8 @@ def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> se
             found[source] = first if first in words else last
         elif _named_as_sued(name, named_as, defendants, parties, sides):
             found[source] = _defendant_word(name)
+        elif initials := _initials_written(question, name):  # "the NYT complaint": The New York Times's
+            found[source] = initials
     for part in _PART.findall(question):  # "Part 2" of the Office's report: the document so titled
         found |= {s: "part" for s, d in documents.items() if d.is_part(part)}
     if not found:  # "the four factors in 17 U.S.C. § 107": the documents titled with that section

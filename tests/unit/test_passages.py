@@ -536,6 +536,10 @@ def test_the_case_a_question_names_is_the_one_meant():
     # A party in a longer name its case is not called by: "OpenAI Five" is no case of OpenAI's.
     assert mentioned_sources("What did the court say about OpenAI Five?", documents) == set()
     assert mentioned_sources("What did OpenAI Inc argue?", documents) == {"mdl.txt"}
+    # A party's initials from its first word: "NYT", or "nyt" (no everyday word); not "rec" of "Reuters Enterprise".
+    assert mentioned_sources("What did the NYT complaint say about Bing Chat?", documents) == {"nyt.txt"}
+    assert mentioned_sources("nyt complaint claims", documents) == {"nyt.txt"}
+    assert mentioned_sources("What did TNY say?", documents) == set()
     # "The MDL", where the index holds one multidistrict litigation.
     mdl = {"mdl.txt": SourceDocument(source="mdl.txt", title="In re OpenAI, MDL No. 3143, Transfer Order", sha256="0" * 64,
                                      case_name="In re OpenAI, Inc., Copyright Infringement Litigation")}

@@ -131,7 +131,7 @@ def by_case(sources: set[str], documents: dict[str, SourceDocument]) -> dict[str
     return cases
 
 
-_APPELLATE = re.compile(r"\b(?:appeals?\s+court|courts?\s+of\s+appeals|appellate|on\s+appeal|circuit\s+court)\b", re.I)
+_APPELLATE = re.compile(r"\b(?:appeals?\s+court|courts?\s+of\s+appeals|appellate|on\s+appeal|circuit\s+court|appeal)\b", re.I)
 
 
 def described_sources(question: str, sources: set[str], documents: dict[str, SourceDocument]) -> set[str]:
@@ -169,9 +169,15 @@ def complaint_meant(question: str, focus: set[str], documents: dict[str, SourceD
 
 
 def court_described(question: str, court: str) -> bool:
-    """Does the question describe ``court`` by its seat, abbreviation or level ("the appeals court")?"""
+    """Does the question describe ``court`` by its seat, abbreviation or level ("the appeals court",
+    "the district court")?"""
+    appellate = "cir." in court.lower()
     return bool(seat_describes(question, court) or court_abbreviated(court).search(question) or
-                "cir." in court.lower() and _APPELLATE.search(question) and not courts_deciding(question))
+                appellate and _APPELLATE.search(question) and not courts_deciding(question) or
+                not appellate and _TRIAL_LEVEL.search(question) and not _APPELLATE.search(question))
+
+
+_TRIAL_LEVEL = re.compile(r"\b(?:district|trial|lower)\s+court\b", re.I)
 
 
 # "The lyrics case", "the book-scanning lawsuit": a case told by what it is about, not by a party.

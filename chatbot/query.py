@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from chatbot.courts import court_key, courts_named, seat_describes
+from chatbot.courts import court_key, courts_named
 from chatbot.described import (by_case, complaint_meant, court_described, dated_sources, described_case,
                                described_sources, judge_named_sources, titled_sources)
 from chatbot.names import CASE_NOISE, mentioned_sources, office_sources, party_words, section_sources, surname
@@ -231,7 +231,7 @@ def _of_court_told(query: str, sources: set[str], documents: dict[str, SourceDoc
         return sources
     asked = courts_named(query)
     told = {s for s in sources if (d := documents.get(s)) and d.court and (
-        court_key(d.court) in asked or seat_describes(query, d.court))}
+        court_key(d.court) in asked or court_described(query, d.court))}
     return told or sources
 
 

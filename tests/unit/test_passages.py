@@ -1032,3 +1032,16 @@ def test_a_judges_surname_alone_names_the_judges_rulings():
     assert judge_named_sources("What did Stark decide about the counterclaims?", documents) == {"ross.txt"}
     # An everyday word, lower-case, is no surname.
     assert judge_named_sources("Was there a stark contrast between the rulings?", documents) == set()
+
+
+def test_a_named_case_is_read_in_the_ruling_of_the_level_the_question_tells():
+    from chatbot.query import focus_of
+    from ingest.types import SourceDocument
+
+    def doc(source, court):
+        return SourceDocument(source=source, title=source, sha256="0" * 64, case_name="Thaler v. Perlmutter", court=court)
+
+    documents = {"ddc.txt": doc("ddc.txt", "D.D.C."), "dccir.txt": doc("dccir.txt", "D.C. Cir.")}
+    assert focus_of("thaler appeal result", [], documents, set())[0] == {"dccir.txt"}
+    assert focus_of("What did the district court hold in Thaler?", [], documents, set())[0] == {"ddc.txt"}
+    assert focus_of("What did the court hold in Thaler?", [], documents, set())[0] == set(documents)

@@ -16,7 +16,8 @@ from chatbot.retrieval import HybridRetriever, following_chunks
 from chatbot.described import judged_sources
 from chatbot.names import mentioned_sources, with_section_cited
 from chatbot.query import case_sources, focus_of, judge_surname, lead_source, party_sources, rulings_unheard, searches
-from chatbot.shapes import is_survey, leading_shapes, survey_sources, survey_topic
+from chatbot.shapes import leading_shapes
+from chatbot.surveys import is_survey, survey_sources, survey_topic
 from chatbot.unanswerable import (after_the_record_note, unindexed_case_note, unindexed_judge_note, unindexed_part_note,
                                   unmentioned_event_note)
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved

@@ -26,7 +26,8 @@ from chatbot.query import asked_part, compares
 from chatbot.mentions import court_elsewhere, dates_missing, phrases_missing, question_names
 from chatbot.passages import Intent, heading_prefix, question_parts, quotable_spans, sentence_signals
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
-                            prefer_latest_ruling, section_candidates, survey_topic)
+                            prefer_latest_ruling, section_candidates)
+from chatbot.surveys import survey_topic
 from chatbot.lookups import prefer_particulars
 from chatbot.names import acronyms, case_words, written_apart
 from chatbot.parts import answers_part, answers_type

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from chatbot.names import other_names
 from chatbot.query import compares
-from chatbot.shapes import is_survey
+from chatbot.surveys import is_survey
 from chatbot.types import Answer
 from ingest.types import SourceDocument
 

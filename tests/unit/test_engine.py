@@ -7,7 +7,7 @@ import pytest
 from chatbot.engine import Engine
 from chatbot.followup import rewrite_followup
 from chatbot.query import asks_for_judge
-from chatbot.shapes import is_survey
+from chatbot.surveys import is_survey
 from chatbot.retrieval import diversify
 from chatbot.types import Answer, Citation, Filters
 from ingest.pipeline import ingest_paths
@@ -85,7 +85,7 @@ def test_intents():
 
 
 def test_a_survey_is_searched_for_what_it_asks_about_not_its_frame():
-    from chatbot.shapes import survey_topic
+    from chatbot.surveys import survey_topic
 
     assert survey_topic("Which courts have ruled on whether training on copyrighted works is fair use?") == (
         "training on copyrighted works is fair use")

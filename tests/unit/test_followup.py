@@ -149,7 +149,7 @@ def test_a_question_about_it_carries_what_it_is():
 ])
 def test_a_survey_over_the_cases_is_no_follow_up_of_the_last_one(question, survey):
     """"Which of those cases went for the AI company?" asks of every case, not the last answer's."""
-    from chatbot.shapes import is_survey
+    from chatbot.surveys import is_survey
 
     assert is_survey(question) is survey
     if survey:

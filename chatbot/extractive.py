@@ -42,7 +42,8 @@ from ingest.types import normalize_whitespace
 _QUESTION_WORDS = frozenset(stem(w) for w in (  # and what the litigation is called ("Under the statute, …?")
     "did does do find found hold held say said rule ruled court judge decide decided whether tell explain describe "
     "mean means according about case happen happened statute statutory ruling rulings decision lawsuit party "
-    "parties dispute me us please give summarize summarise overview").split())
+    "parties dispute me us please give summarize summarise overview anything something latest news update "
+    "updates status story situation").split())
 # "The fourth factor" is "factor four": an ordinal and its number name the same thing.
 _ORDINALS = ("first one 1", "second two 2", "third three 3", "fourth four 4", "fifth five 5", "sixth six 6")
 _SAME_NUMBER = {w: frozenset(group.split()) - {w} for group in _ORDINALS for w in group.split()}

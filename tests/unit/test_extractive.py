@@ -299,3 +299,4 @@ def test_a_likely_sentence_beside_a_chosen_quote_widens_it_instead_of_being_drop
 def test_asking_words_carry_no_weight(engine):
     # "Tell me about X": "me" is in no document, and is no reason to think X unindexed.
     assert set(engine.answerer().term_weights("Tell me about the fair use ruling, please.")) == {"fair", "use"}
+    assert set(engine.answerer().term_weights("Anything on the latest status of the fair use ruling?")) == {"fair", "use"}

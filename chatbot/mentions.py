@@ -98,4 +98,14 @@ def phrases_missing(question: str, texts: list[str], courts: frozenset[str] = fr
     if not phrases:
         return 0.0
     text = fold_accents(" ".join(normalize_whitespace(t).lower() for t in texts))  # "Martínez" is "Martinez"
-    return sum(fold_accents(p.lower()) not in text for p in phrases) / len(phrases)
+    return sum(fold_accents(p.lower()) not in text and not _one_name_held(p, text) for p in phrases) / len(phrases)
+
+
+_WRITTEN_SHORT = frozenset({"mdl", "llm", "llms", "ai"})  # "the OpenAI MDL", "Meta's LLM": a name and what it is
+
+
+def _one_name_held(phrase: str, text: str) -> bool:
+    """Is ``phrase`` one name the passages hold and a word for what it is ("OpenAI MDL")?"""
+    words = phrase.split()
+    rest = [w for w in words if w.lower() not in _WRITTEN_SHORT]
+    return len(rest) == 1 and len(words) > 1 and fold_accents(rest[0].lower()) in text

@@ -1045,3 +1045,12 @@ def test_a_named_case_is_read_in_the_ruling_of_the_level_the_question_tells():
     assert focus_of("thaler appeal result", [], documents, set())[0] == {"dccir.txt"}
     assert focus_of("What did the district court hold in Thaler?", [], documents, set())[0] == {"ddc.txt"}
     assert focus_of("What did the court hold in Thaler?", [], documents, set())[0] == set(documents)
+
+
+def test_a_name_and_a_word_for_what_it_is_is_held_where_the_name_is():
+    from chatbot.mentions import phrases_missing
+
+    texts = ["In re OpenAI, Inc., Copyright Infringement Litigation: the actions are centralized."]
+    assert phrases_missing("Where does the OpenAI MDL stand?", texts) == 0.0
+    assert phrases_missing("Where does the Getty MDL stand?", texts) == 1.0
+

@@ -135,18 +135,9 @@ def disposition_chunks(lexical, index, sources: set[str], documents: dict[str, S
                       conclusion and (_CONCLUSION.search(c.heading) or _CONCLUDES.search(c.text))}
         chunks.sort(key=lambda c: (c.chunk_id not in concluding, -len(_DISPOSED.findall(c.text))))
         # A conclusion that decides in words ("this case will be transferred") disposes as well as capitals do.
-        found = [Evidence(chunk=c, score=0.0) for c in chunks[:1 if conclusion else 2]
-                 if c.chunk_id in concluding and _decides(c.text) or not conclusion and _DISPOSED.search(c.text)]
-        out += found or (_last_words(lexical, index, source) if conclusion else [])
+        out += [Evidence(chunk=c, score=0.0) for c in chunks[:1 if conclusion else 2]
+                if c.chunk_id in concluding and _decides(c.text) or not conclusion and _DISPOSED.search(c.text)]
     return out
-
-
-def _last_words(lexical, index, source: str) -> list[Evidence]:
-    """A ruling with no conclusion headed so decides in its last passage before "IT IS SO ORDERED"
-    ("Therefore, on this record, Meta is entitled to summary judgment on its fair use defense")."""
-    chunks = sorted(index.get_chunks(lexical.chunk_ids(source)), key=lambda c: (c.page or 0, c.start))
-    signed = next((i for i, c in enumerate(chunks) if "IT IS SO ORDERED" in c.text), None)
-    return [Evidence(chunk=c, score=0.0) for c in chunks[max(0, signed - 1):signed + 1] if _decides(c.text)] if signed else []
 
 
 def _decides(text: str) -> bool:

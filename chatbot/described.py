@@ -68,28 +68,9 @@ _LAST = re.compile(r"\b(?:second|later|latest|last|most\s+recent|newer|subsequen
 
 
 def judge_named_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:
-    """The documents of the judges the question names ("Judge Orrick"), if any; a surname alone
-    names one too ("what did alsup hold"), written as a name or too rare to be another word."""
-    named = _judges_named(question) or _surnames_written(question, documents)
+    """The documents of the judges the question names ("Judge Orrick"), if any."""
+    named = _judges_named(question)
     return {s for s, d in documents.items() if named and surname(d.judge) in named}
-
-
-RARE_WORD = 1_000  # a word less common than this in English usage, lower-case, may still be a surname
-
-
-def _surnames_written(question: str, documents: dict[str, SourceDocument]) -> set[str]:
-    """The indexed judges' surnames the question writes without "Judge": capitalised past its
-    first word ("What did Alsup hold?"), or lower-case and no everyday word ("alsup", not "stark")."""
-    from ingest.repair import _word_frequencies
-
-    surnames = {surname(d.judge) for d in documents.values() if d.judge}
-    found = set()
-    for i, m in enumerate(re.finditer(r"[A-Za-z][\w-]+", question)):
-        word = m.group(0)
-        if word.lower() in surnames and ((word[0].isupper() and i > 0) or
-                                         _word_frequencies().get(word.lower(), 0) < RARE_WORD):
-            found.add(word.lower())
-    return found
 
 
 def titled_sources(question: str, sources: set[str], documents: dict[str, SourceDocument],

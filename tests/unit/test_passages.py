@@ -1022,18 +1022,6 @@ def test_an_office_report_compared_with_a_case_is_heard_beside_it():
     assert focus == {"kadrey.md", "p3.md"} and sorted(map(sorted, more_from)) == [["kadrey.md"], ["p3.md"]]
 
 
-def test_a_judges_surname_alone_names_the_judges_rulings():
-    from chatbot.described import judge_named_sources
-    from ingest.types import SourceDocument
-
-    documents = {"bartz.pdf": SourceDocument(source="bartz.pdf", title="b", sha256="0" * 64, judge="William Alsup"),
-                 "ross.txt": SourceDocument(source="ross.txt", title="r", sha256="1" * 64, judge="Stark")}
-    assert judge_named_sources("what did alsup hold", documents) == {"bartz.pdf"}
-    assert judge_named_sources("What did Stark decide about the counterclaims?", documents) == {"ross.txt"}
-    # An everyday word, lower-case, is no surname.
-    assert judge_named_sources("Was there a stark contrast between the rulings?", documents) == set()
-
-
 def test_a_named_case_is_read_in_the_ruling_of_the_level_the_question_tells():
     from chatbot.query import focus_of
     from ingest.types import SourceDocument
@@ -1053,4 +1041,3 @@ def test_a_name_and_a_word_for_what_it_is_is_held_where_the_name_is():
     texts = ["In re OpenAI, Inc., Copyright Infringement Litigation: the actions are centralized."]
     assert phrases_missing("Where does the OpenAI MDL stand?", texts) == 0.0
     assert phrases_missing("Where does the Getty MDL stand?", texts) == 1.0
-

@@ -277,7 +277,8 @@ _HAS_PERSON = re.compile(r"\b(?:Judge|Justice|Chief Judge|Honorable|J\.|Mr\.|Ms\
 # An actual list: "(1) … (2) …", "first … second …", or "…: a; b; and c".
 _ENUMERATES = re.compile(r"\(\s*(?:1|i|a)\s*\).*\(\s*(?:2|ii|b)\s*\)|\bfirst\b.*\bsecond\b|:\s*\w[^:]*;[^;]*;", re.I | re.S)
 # A sentence that decides: "Meta won summary judgment", "the motion is granted", "was fair use".
-_HOLDS = re.compile(r"\b(?:hold|holds|held|conclude[sd]?|(?:find|finds|found)(?!\s+out\b)|grant(?:s|ed)?|den(?:y|ies|ied)|rule[sd]?|"
+_HOLDS = re.compile(r"\b(?:(?:hold|holds|held)(?!\s+(?:(?!that\b)\w+\s+){0,3}?(?:rights?|copyrights?|licen[cs]es?|titles?|interests?|"
+                    r"shares?|registrations?|positions?)\b)(?!\s+by\b)|conclude[sd]?|(?:find|finds|found)(?!\s+out\b)|grant(?:s|ed)?|den(?:y|ies|ied)|rule[sd]?|"
                     r"dismiss(?:es|ed)?|affirm(?:s|ed)?|revers(?:es|ed)|won|wins|lost|prevail(?:s|ed)?|reject(?:s|ed)|"
                     r"favou?r(?:s|ed)|weigh(?:s|ed)|fail(?:s|ed)|surviv(?:es|ed)|(?:is|was|were|are|be) (?:\w+ly )?(?:a |not a |not )?fair use|"
                     r"(?:is|was|were) (?:not )?(?:\w+ly )?(?:transformative|infring\w*)|entitled to (?:summary )?judgment|"

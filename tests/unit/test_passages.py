@@ -204,6 +204,10 @@ def test_sentence_signals():
     assert not sentence_signals("The district judge ruled.")["person"]
     assert sentence_signals("The court weighs (1) purpose, (2) nature, (3) amount and (4) market effect.")["enumerates"]
     assert not sentence_signals("The plaintiffs argued otherwise.")["holds"]
+    # To hold rights is to own them, not to decide: "publishers do hold AI training licensing rights".
+    assert not sentence_signals("Even where publishers do hold AI training licensing rights, they do so regionally.")["holds"]
+    assert not sentence_signals("These rights are instead held by individual authors.")["holds"]
+    assert sentence_signals("We hold that the Copyright Act requires human authorship.")["holds"]
 
 
 def test_a_precedent_reported_is_not_the_courts_ruling():

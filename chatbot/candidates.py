@@ -143,6 +143,9 @@ def side_of(c: Candidate) -> str:
     return f"{case_of(c)} ({doc.court})" if doc and doc.court else case_of(c)
 
 
+WIDEN_SHARE = 0.8  # a sentence next to a chosen quote widens it when nearly as likely as the best
+
+
 def widen(chosen: list[Candidate], c: Candidate, room: int) -> int:
     """Quote sentence ``c`` by widening the chosen quote of its chunk whose context overlaps its
     own ("Three authors … filed" just before "They claimed …"), if that fits in ``room`` words;
@@ -159,7 +162,6 @@ def widen(chosen: list[Candidate], c: Candidate, room: int) -> int:
     return added
 
 
-WIDEN_SHARE = 0.8  # a sentence next to a chosen quote widens it when nearly as likely as the best
 def context_window(text: str, spans: list[tuple[int, int]], quotable: list[bool], i: int, start: int,
                    context: int) -> tuple[int, int]:
     """The sentence with the context quoted around it: with two or more context sentences,

@@ -80,8 +80,6 @@ def titled_sources(question: str, sources: set[str], documents: dict[str, Source
     one on the motion to dismiss) or by its order ("the first ruling on the artists' suit").
     A case whose documents the question does not tell apart keeps them all (``only_told``: is
     left out, unless no case was told apart)."""
-    from ingest.tokenization import tokenize
-
     asked = set(tokenize(question)) & _RULING_WORDS
     first, last = bool(_FIRST.search(question)), bool(_LAST.search(question))
     if not (asked or first or last):

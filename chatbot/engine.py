@@ -136,12 +136,12 @@ class Engine:
         return (viewer or Viewer.everyone()).visible(self.documents)
 
     def standalone(self, question: str, history: Sequence[Answer], viewer: Viewer | None = None) -> str:
-        """A follow-up rewritten to stand alone, by the answerer (an LLM, or the carry-over rule); a
-        section told by its title ("the fair use statute") cited by its number."""
-        question = with_section_cited(question, self.visible(viewer))
+        """A follow-up made to stand alone by the answerer (an LLM, or the carry-over rule); "the fair use statute" cited."""
+        documents = self.visible(viewer)
+        question = with_section_cited(question, documents)
         if not history:
             return question
-        return self.answerer().rewrite(question, history, self.visible(viewer)) or question
+        return self.answerer().rewrite(question, history, documents) or question
 
     def prepare(self, question: str, *, history=None, filters: Filters | None = None, k=None, mode=None,
                 viewer: Viewer | None = None):

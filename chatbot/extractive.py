@@ -334,19 +334,20 @@ class ExtractiveAnswerer(Answerer):
                 continue
             chosen.append(c)
             words += size
-        unanswered = self._answer_parts(exam, chosen, ranked)
+        unanswered = self._answer_parts(exam, chosen, ranked, request.visible)
         return holding_first(chosen, ranked, exam.intent, budget, side if balanced else None), unanswered
 
-    def _answer_parts(self, exam: Examination, chosen: list[Candidate], ranked: list[Candidate]) -> list[str]:
+    def _answer_parts(self, exam: Examination, chosen: list[Candidate], ranked: list[Candidate],
+                      visible: set[str] | None) -> list[str]:
         """Add to ``chosen`` the likeliest quote answering each part of the question none of it
-        answers yet; the parts no quote answers."""
+        answers yet; the parts no quote answers. Words are weighed over the ``visible`` documents."""
         unanswered = []
         for part, weights in zip(exam.parts, exam.part_weights):
             if any(answers_part(part, weights, c, self.coverage) for c in chosen):
                 continue
             # "A panel had to decide where the suits go. What did it decide": what it asks, without the facts told.
             asked = asked_part(part + "?")[:-1]
-            if asked != part and any(answers_part(asked, self.term_weights(asked), c, self.coverage) for c in chosen):
+            if asked != part and any(answers_part(asked, self.term_weights(asked, visible), c, self.coverage) for c in chosen):
                 continue
             best = max((c for c in ranked if answers_part(part, weights, c, self.coverage) and
                         not any(overlaps(c, x) for x in chosen)), key=lambda c: c.probability, default=None)

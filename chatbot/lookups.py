@@ -9,6 +9,7 @@ opinions say of a precedent the index does not hold.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from chatbot.candidates import Candidate, case_of
 from chatbot.mentions import GENERIC_NAMES
@@ -21,6 +22,15 @@ from ingest.tokenization import tokenize
 def _found(lexical, index, query: str, k: int, sources: set[str] | None = None) -> list:
     """The chunks a BM25 search for ``query`` finds, best first."""
     return index.get_chunks([cid for cid, _ in lexical.search(query, k, sources=sources)])
+
+
+def _lead_with(candidates: list[Candidate], says: Callable[[Candidate], bool], weight: float = 1.0) -> None:
+    """The lines that ``says`` become likelier than the best line that does not (and ``weight``
+    times as likely as they were, if more)."""
+    best = max((c.probability for c in candidates), default=0.0)
+    for c in candidates:
+        if says(c):
+            c.probability = min(1.0, max(c.probability * weight, best * 1.01))
 
 
 def prefer_particulars(candidates: list[Candidate], question: str) -> None:
@@ -69,17 +79,19 @@ def prefer_definitions(candidates: list[Candidate], question: str) -> None:
     """For "What is LAION?", the sentence that says what it is ("an organization (LAION, Large-Scale
     Artificial Intelligence Open Network)", "Shira Perlmutter, Register of Copyrights") weighs
     more than those that only use the name."""
-    defines = _definition(question)
-    best = max((c.probability for c in candidates), default=0.0)
-    for c in candidates if defines else []:
-        if defines.search(c.text):  # likelier than the best line that only uses the name
-            c.probability = min(1.0, max(c.probability * DEFINES_WEIGHT, best * 1.01))
+    if defines := _definition(question):
+        _lead_with(candidates, lambda c: bool(defines.search(c.text)), DEFINES_WEIGHT)
+
+
+def _asked_term(question: str) -> str | None:
+    """The name a question asks to be explained or defined ("LAION", "derivative work")."""
+    asked = _ASKS_WHAT.search(question)
+    return asked and (asked["term"] or asked["defined"] or asked["definition"])
 
 
 def _definition(question: str) -> re.Pattern | None:
     """How a passage says what the name a question asks about is; None when it asks about none."""
-    asked = _ASKS_WHAT.search(question)
-    named = asked and (asked["term"] or asked["defined"] or asked["definition"])
+    named = _asked_term(question)
     if not named or len(named.split()) > 5:
         return None
     term = re.escape(named).replace("\\ ", r"\s+")
@@ -97,11 +109,10 @@ def defining_chunks(lexical, index, question: str, evidence: list[Evidence], sou
     defines = _definition(question)
     if lexical is None or defines is None or any(defines.search(e.chunk.text) for e in evidence):
         return []
-    asked = _ASKS_WHAT.search(question)
     if _ACT_NAMED.search(question):  # "How does the Copyright Act define …?": the statute's definitions
         sources = {s for s, d in index.documents.items() if d.kind == "statute" and (sources is None or s in sources)}
     # A definitions section holds many terms, so ranks low for any one: read deep.
-    chunks = _found(lexical, index, asked["term"] or asked["defined"] or asked["definition"], 40, sources)
+    chunks = _found(lexical, index, _asked_term(question), 40, sources)
     return [Evidence(chunk=c, score=0.0) for c in chunks if defines.search(c.text)][:DEFINING_PASSAGES]
 
 
@@ -124,12 +135,8 @@ _SIGNS_FOR = re.compile(r"/s/|\bAttorneys?\s+for\b|\bCounsel\s+for\b")
 def prefer_counsel(candidates: list[Candidate], question: str) -> None:
     """For "Who represented the Times?", the lines counsel sign a filing with lead: likelier than
     the best line that only names the party."""
-    if not _ASKS_COUNSEL.search(question) or not Intent.of(question).signer:
-        return
-    best = max((c.probability for c in candidates), default=0.0)
-    for c in candidates:
-        if _SIGNS_FOR.search(c.text):
-            c.probability = min(1.0, max(c.probability, best * 1.01))
+    if _ASKS_COUNSEL.search(question) and Intent.of(question).signer:
+        _lead_with(candidates, lambda c: bool(_SIGNS_FOR.search(c.text)))
 
 
 def counsel_chunks(lexical, index, query: str, focus: set[str]) -> list[Evidence]:
@@ -208,13 +215,9 @@ def dated_passages(lexical, index, query: str, sources: set[str]) -> list[Eviden
 def prefer_dated(candidates: list[Candidate], question: str) -> None:
     """For "When was the order decided?", the line that dates a ruling ("Dated: June 25, 2025",
     "Decided March 18, 2025") becomes the likeliest line: it shares no word with the question."""
-    if not candidates or not asks_when_ruled(question):
-        return
-    top = max(c.probability for c in candidates)
-    for c in candidates:
+    if asks_when_ruled(question):
         # The sentence or the context before it ("Dated: June 23, 2025." is too short to be quoted alone).
-        if _DATED.search(c.evidence.chunk.text[c.window[0]:c.end]):
-            c.probability = min(1.0, max(c.probability, top * 1.01))
+        _lead_with(candidates, lambda c: bool(_DATED.search(c.evidence.chunk.text[c.window[0]:c.end])))
 
 
 NAMED_PASSAGES = 2  # passages that name someone the question names and no passage found does

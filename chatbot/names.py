@@ -58,15 +58,21 @@ def other_names(question: str, documents: dict[str, SourceDocument]) -> str:
 def _initials_written(question: str, name: str) -> str | None:
     """The acronym of ``name``'s first party the question writes ("NYT", or "nyt", no everyday
     word), as a token; None when it writes none."""
-    from ingest.repair import _word_frequencies
+    from ingest.repair import word_frequency
 
-    party = re.split(r"\s+v\.\s+", name)[0]
-    initials = "".join(w[0] for w in re.findall(r"\b[A-Z][\w&'’-]*", party) if w != "The").lower()
-    made = {initials[:n] for n in range(3, len(initials) + 1)}  # from its first word: "NYT", not "YTC"
+    made = _initials(name)
     for word in re.findall(r"\b[A-Za-z]{3,6}\b", question):
-        if word.lower() in made and (word.isupper() or not _word_frequencies().get(word.lower())):
+        if word.lower() in made and (word.isupper() or not word_frequency(word.lower())):
             return word.lower()
     return None
+
+
+@lru_cache(maxsize=1024)
+def _initials(name: str) -> frozenset[str]:
+    """The acronyms of ``name``'s first party from its first word on: "nyt", "nytc", not "ytc"."""
+    party = re.split(r"\s+v\.\s+", name)[0]
+    initials = "".join(w[0] for w in re.findall(r"\b[A-Z][\w&'’-]*", party) if w != "The").lower()
+    return frozenset(initials[:n] for n in range(3, len(initials) + 1))
 
 
 def mentioned_sources(question: str, documents: dict[str, SourceDocument]) -> set[str]:

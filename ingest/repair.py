@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from ingest.types import Page
 
-__all__ = ["Repair", "Vocabulary", "repair_pages", "repair_text"]
+__all__ = ["Repair", "Vocabulary", "repair_pages", "repair_text", "word_frequency"]
 
 # A word this common in the word list (counts from subtitles, total ~1.6e9; 50 is its floor)
 # stands on its own. Short bits ("ry", "ir", "ind") need more, rare long words ("equitable",
@@ -68,6 +68,11 @@ def _word_frequencies() -> dict[str, int]:
     from spellchecker import SpellChecker  # loads its shipped English list; nothing is downloaded
 
     return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+
+
+def word_frequency(word: str) -> int:
+    """How common ``word`` (lower-case) is in everyday English, by the shipped word list (0: not listed)."""
+    return _word_frequencies().get(word, 0)
 
 
 class Vocabulary:

@@ -191,8 +191,8 @@ class ExtractiveAnswerer(Answerer):
         tokens = [set(tokenize(t)) for t in texts]
         present = set().union(*tokens) | acronyms(texts) | written_apart(question, texts)  # "NYT", "Mosaic ML"
         names = question_names(question, request.focus_courts)
-        if request.focus and self.lexical:  # a name the case's own documents hold ("the Facebook owner") is known
-            present |= {t for n in names for t in n if self.lexical.document_frequency(t, request.focus)}
+        if request.focus and self.lexical and names:  # a name the case's own documents hold ("the Facebook owner") is known
+            present |= {t for t, share in self.lexical.shares(set().union(*names), request.focus).items() if share}
         likeliest = sorted(candidates, key=lambda c: -c.probability)
         windows = [c.features["window_coverage"] for c in likeliest]
         top_text = set(tokenize(" ".join(window_text(c) for c in likeliest[:3])))
@@ -347,8 +347,10 @@ class ExtractiveAnswerer(Answerer):
                 continue
             # "A panel had to decide where the suits go. What did it decide": what it asks, without the facts told.
             asked = asked_part(part + "?")[:-1]
-            if asked != part and any(answers_part(asked, self.term_weights(asked, visible), c, self.coverage) for c in chosen):
-                continue
+            if asked != part:  # its words weighed once, not for each quote
+                asked_weights = self.term_weights(asked, visible)
+                if any(answers_part(asked, asked_weights, c, self.coverage) for c in chosen):
+                    continue
             best = max((c for c in ranked if answers_part(part, weights, c, self.coverage) and
                         not any(overlaps(c, x) for x in chosen)), key=lambda c: c.probability, default=None)
             if best is not None and len(chosen) < self.settings.max_quotes + 2:

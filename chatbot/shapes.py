@@ -343,12 +343,23 @@ def leading_shapes(query: str, evidence: list[Evidence], focus: set[str], docume
         # "When were comments due?": the passage that dates it, in the case asked about or the best passage's.
         within = focus if focus and len(focus) <= DISPOSING_DOCUMENTS else {evidence[0].chunk.source}
         leading += dated_passages(lexical, index, query, within)
-    if focus and len(focus) <= DISPOSING_DOCUMENTS and disposes(query):
+    # No case named, but the search found one ruling's passages throughout: that is the ruling asked about.
+    ruling = focus or _dominant(evidence)
+    if ruling and len(ruling) <= DISPOSING_DOCUMENTS and disposes(query):
         # "Which claims survived?": the lines that grant and deny.
-        leading += disposition_chunks(lexical, index, focus, documents)
-    elif focus and len(focus) <= DISPOSING_DOCUMENTS and Intent.of(query).holding:
+        leading += disposition_chunks(lexical, index, ruling, documents)
+    elif ruling and len(ruling) <= DISPOSING_DOCUMENTS and Intent.of(query).holding:
         # "What did Judge Alsup decide about the scanned books?": what the ruling concluded.
-        leading += disposition_chunks(lexical, index, focus, documents, conclusion=True)
+        leading += disposition_chunks(lexical, index, ruling, documents, conclusion=True)
     leading = [e for e in leading if e.chunk.source in documents]  # only listed documents are cited
     ids = {e.chunk.chunk_id for e in leading}
     return leading + [e for e in evidence if e.chunk.chunk_id not in ids]
+
+
+_DOMINANT = 5  # the best passages that must all be one document's for it to be the one asked about
+
+
+def _dominant(evidence: list[Evidence]) -> set[str]:
+    """The document all the best passages come from, if there is one."""
+    sources = {e.chunk.source for e in evidence[:_DOMINANT]}
+    return sources if len(evidence) >= _DOMINANT and len(sources) == 1 else set()

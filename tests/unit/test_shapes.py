@@ -399,6 +399,32 @@ def test_a_conclusion_that_decides_in_words_disposes():
     assert [e.chunk.chunk_id for e in found] == ["c2"]
 
 
+def test_a_ruling_all_the_best_passages_come_from_is_the_one_asked_about():
+    from chatbot.shapes import leading_shapes
+
+    doc = SourceDocument(source="t.txt", title="t", sha256="0" * 64, kind="order", case_name="C v. A")
+    texts = {f"c{n}": f"Plaintiffs argue point {n} at length in their brief." for n in range(6)}
+    texts["end"] = "CONCLUSION For the foregoing reasons, the claim for unjust enrichment is DISMISSED."
+    chunks = {cid: Chunk(chunk_id=cid, source="t.txt", title="t", page=1, start=0, end=len(t), text=t,
+                         doc_sha256="0" * 64, document=doc) for cid, t in texts.items()}
+
+    class Lexical:
+        def search(self, query, k, sources=None):
+            return [(cid, 1.0) for cid in chunks]
+
+    class Index:
+        def get_chunks(self, ids):
+            return [chunks[i] for i in ids]
+
+    evidence = [Evidence(chunk=chunks[f"c{n}"], score=0.0) for n in range(6)]
+    question = "What happened to the unjust enrichment claim?"  # no case named: the search found one ruling
+    found = leading_shapes(question, evidence, set(), {"t.txt": doc}, Lexical(), Index())
+    assert found[0].chunk.chunk_id == "end"
+    # Passages of several documents name no ruling: nothing leads.
+    mixed = evidence[:4] + [Evidence(chunk=chunks["c4"].model_copy(update={"source": "u.txt"}), score=0.0)]
+    assert leading_shapes(question, mixed, set(), {"t.txt": doc, "u.txt": doc}, Lexical(), Index()) == mixed
+
+
 def test_what_is_a_name_prefers_the_sentence_that_says_what_it_is():
     from chatbot.candidates import Candidate
     from chatbot.lookups import prefer_definitions

@@ -161,6 +161,8 @@ _TRIAL_LEVEL = re.compile(r"\b(?:district|trial|lower)\s+court\b", re.I)
 
 # "The lyrics case", "the book-scanning lawsuit": a case told by what it is about, not by a party.
 _CASE_TOLD = re.compile(r"\b(?:the|its|their)\s+((?:[\w'’.-]+\s+){1,4}?)(?:case|lawsuit|suit|litigation|dispute)\b", re.I)
+# "The Delaware court", "the Nashville federal court": a court told by where it sits.
+_COURT_TOLD = re.compile(r"\b(?:the|a)\s+((?:[\w'’.-]+\s+){1,2}?)(?:federal\s+)?(?:court|judge)\b", re.I)
 _NOT_ABOUT = frozenset(tokenize("court courts judge judges ruling order opinion decision same other this that first "
                                 "second last latest earlier later recent famous big new old whole entire federal"))
 DESCRIBES = 3.0  # the case told holds the words this many times as often, for its size, as any other
@@ -197,6 +199,8 @@ def described_case(question: str, lexical, documents: dict[str, SourceDocument])
 def telling_words(question: str) -> set[str]:
     """The words that tell which case a question is about ("the Anthropic books case"): they found
     the case, and say nothing of what is asked about it."""
-    told = [t for m in _CASE_TOLD.finditer(question) for t in tokenize(m.group(1)) if t not in _NOT_ABOUT]
-    asked = tokenize(_CASE_TOLD.sub(" ", question))  # "what did Google argue in the Google case": Google is asked about
+    told = [t for pattern in (_CASE_TOLD, _COURT_TOLD) for m in pattern.finditer(question)
+            for t in tokenize(m.group(1)) if t not in _NOT_ABOUT]
+    # "what did Google argue in the Google case": Google is asked about
+    asked = tokenize(_COURT_TOLD.sub(" ", _CASE_TOLD.sub(" ", question)))
     return set(told) - set(asked)

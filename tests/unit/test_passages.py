@@ -981,6 +981,9 @@ def test_the_words_that_tell_the_case_are_not_what_is_asked_about_it():
     # "Google" is asked about as well as telling the case.
     assert telling_words("In the Google generative AI case, what did Google argue?") == {"generat", "ai"}
     assert telling_words("What did the court decide in Bartz v. Anthropic?") == set()
+    # "The Delaware court" found the court; "Delaware unfair competition law" is not what is asked about.
+    assert telling_words("Why did the Delaware court find the second factor favored ROSS?") == {"delawar"}
+    assert telling_words("Why did the Nashville federal court transfer it?") == {"nashvill"}
 
 
 def test_a_place_describing_a_party_is_no_name_the_passages_must_hold():

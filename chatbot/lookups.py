@@ -40,6 +40,7 @@ def prefer_particulars(candidates: list[Candidate], question: str) -> None:
     prefer_dated(candidates, question)
     prefer_reasons(candidates, question)
     prefer_counsel(candidates, question)
+    prefer_relief(candidates, question)
 
 
 # "Why was the count dismissed?", "on what ground", "what led the court to refuse …".
@@ -253,6 +254,18 @@ _PRAYS = re.compile(r"\bPRAYER\s+FOR\s+RELIEF\b|\bWHEREFORE\b")
 def asks_relief(question: str) -> bool:
     """Does the question ask what a complaint asks the court for?"""
     return bool(_ASKS_RELIEF.search(question))
+
+
+# A prayer's lines: "WHEREFORE, The Times demands …", "Ordering destruction …", "Awarding The Times …".
+_PRAYED = re.compile(r"\bWHEREFORE\b|^\W*(?:[A-Za-z]\.|\(?\w\))?\s*(?:Awarding|Ordering|Enjoining|Declaring|"
+                     r"Permanently\s+enjoining|Granting|Directing|Requiring)\b")
+
+
+def prefer_relief(candidates: list[Candidate], question: str) -> None:
+    """For "What remedies does the Times want?", the prayer for relief's lines lead: a complaint's
+    history of the newspaper shares more of the question's words ("New York Times")."""
+    if asks_relief(question):
+        _lead_with(candidates, lambda c: bool(_PRAYED.search(c.text)))
 
 
 def relief_chunks(lexical, index, complaints: set[str]) -> list[Evidence]:

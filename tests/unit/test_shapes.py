@@ -752,3 +752,22 @@ def test_what_a_complaint_asks_for_is_read_from_its_prayer_for_relief():
 
     assert [e.chunk.chunk_id for e in relief_chunks(Lexical(), Index(), {"c.txt"})] == ["c2", "c3"]
     assert relief_chunks(None, Index(), {"c.txt"}) == []
+
+
+def test_what_a_complaint_asks_for_leads_with_its_prayers_lines():
+    from chatbot.lookups import prefer_relief
+
+    doc = SourceDocument(source="c.txt", title="Complaint", sha256="0" * 64, kind="complaint")
+
+    def candidate(text, probability):
+        ev = Evidence(chunk=Chunk(chunk_id=text[:8], source="c.txt", title="Complaint", page=None, start=0,
+                                  end=len(text), text=text, doc_sha256="0" * 64, document=doc), score=0.0)
+        return Candidate(0, ev, 0, len(text), text, probability=probability, window=(0, len(text)))
+
+    history = candidate("Founded in 1851, The New York Times has a long history of independent journalism.", 0.3)
+    prayer = candidate("Ordering destruction under 17 U.S.C. § 503(b) of all models that incorporate Times Works;", 0.2)
+    prefer_relief([history, prayer], "What remedies does the New York Times want?")
+    assert prayer.probability > history.probability
+    prayer.probability = 0.2
+    prefer_relief([history, prayer], "What did the New York Times allege?")  # not what it asks for
+    assert prayer.probability == 0.2

@@ -115,7 +115,10 @@ _SIGNATURE = re.compile(r"\bIT IS SO ORDERED\b|\bSO ORDERED\b|^\s*Dated?:|/s/|\b
                         r"Judge\s*$|\bSenior United States\b|^\s*(?:Respectfully submitted|Signed|Entered)\b|"
                         # an appellate opinion's appearances: "… argued the cause for appellees. With him on the brief was …"
                         r"\bargued the cause for\b|\bwith (?:him|her|them) on the briefs? (?:was|were)\b|"
-                        r"\b(?:was|were) on the briefs? for\b", re.I)
+                        r"\b(?:was|were) on the briefs? for\b|"
+                        # counsel's block: "jdoe@firm.com … Attorneys for Plaintiff The New York Times Company"
+                        r"\b(?:Attorneys?|Counsel)\s+for\s+(?:the\s+)?(?:Plaintiffs?|Defendants?|Petitioners?|"
+                        r"Respondents?|Appellants?|Appellees?)\b|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", re.I)
 _FURNITURE = re.compile(r"\bPage\s+\d+\s+of\s+\d+\b|\bPageID\b|\bFiled\s+\d{1,2}/\d{1,2}/\d{2,4}\b|\bUSCA Case\b|"
                         r"\bAppellate Case:|^\s*-?\s*\d+\s*-?\s*$", re.I)
 # Enough of English's finite verbs to tell a sentence from a heading ("The four factors in

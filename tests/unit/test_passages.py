@@ -43,6 +43,7 @@ from eval.fit import choose_threshold, fit_logistic, states_fact
     ("Nicholas S. Crown, Attorney, argued the cause for appellees.", "signature"),
     ("With him on the briefs was Timothy G. Lamoureux.", "signature"),
     ("Ryan N. Phelan was on the brief for amici curiae Legal Professors.", "signature"),
+    ("jdoe@firm.example klogan@firm.example Attorneys for Plaintiff The New York Times Company", "signature"),
     ("Effect on the market for the work.", "heading"),
     ("(ii) The Pirated Library Copies.", "heading"),
     ("Campbell v. Acuff-Rose Music, Inc., 510 U.S. 569 (1994).", "citation"),

@@ -49,6 +49,7 @@ _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|rule
                       r"^\s*(?:did|does|do|was|were|is|are|can|could|has|have)\b[^?]*\b(?:court|judge|panel|circuit)\b", re.I)
 # A sum of money: "how much did X pay", "what damages", "agree to pay to settle", "what fines".
 _MONEY = re.compile(r"\bhow\s+much\b(?!\s+of\b)|\b(?:what|which)\s+(?:\w+\s+){0,3}damages\b|\bdamages\s+(?:award|of\s+\$)|"
+                    r"\b(?:what|which|any|a)\s+(?:\w+\s+)?fine\b|"  # "what fine did the court impose": not "was fine"
                     r"\b(?:pay|paid|pays|spend|spent|cost|costs|fines|fined|settle\w*|compensation|royalt\w+|"
                     r"license\s+fees?|invest(?!ors?\b)\w*|revenues?|profits?|valuation)\b|\$", re.I)
 _MENTION = re.compile(r"\b(?:mention(?:s|ed)?|cit(?:e|es|ed|ing)|refer(?:s|red)?\s+to)\b", re.I)

@@ -308,6 +308,7 @@ def test_the_threshold_is_read_from_probabilities_each_question_s_model_did_not_
     ("How much of the plaintiffs' text could the experts extract?", False),
     ("What did the court hold in Kadrey v. Meta?", False),
     ("What fines can the Copyright Office impose?", True),
+    ("What fine did the court impose on Meta for torrenting?", True),
     ("What was ROSS Intelligence's annual revenue?", True),
     ("How much profit did the company report?", True),
     ("The judge said scanning purchased books was fine. What about the pirated copies?", False),

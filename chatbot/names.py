@@ -318,7 +318,7 @@ def absent_lawsuit(question: str, documents: dict[str, SourceDocument], passages
 
 
 _ASKS_RULING = re.compile(r"\b(?:hold|held|holds|rule|ruled|rules|ruling|decide|decided|decides|decision|award|"
-                          r"awarded|grant|granted|deny|denied|dismiss|dismissed|conclude|concluded)\b", re.I)
+                          r"awarded|grant|granted|deny|denied|dismiss|dismissed|conclude|concluded|find|finds|found)\b", re.I)
 _REPORTS_RULING = re.compile(r"\b(?:held|holds|holding|concluded|concluding|found|finding|ruled|decided|affirmed|"
                              r"reversed|rejected|dismissed|granted|denied)\b", re.I)
 

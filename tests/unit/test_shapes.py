@@ -236,6 +236,10 @@ def test_a_lawsuit_the_index_does_not_hold_is_named_in_the_abstention():
     assert absent_lawsuit("What did the court rule in Raw Story v. OpenAI?", documents, [listed]) == (
         "Raw Story against OpenAI")
     assert absent_lawsuit("Is Raw Story v. OpenAI part of the MDL?", documents, [listed]) is None  # no ruling asked
+    # "Did the court find …?" asks for a ruling too: an amended complaint's citation reports none.
+    alleged = "See Am. Compl., Getty Images (US), Inc. v. Stability AI, Inc. (alleging infringement by training)."
+    assert absent_lawsuit("Did the court in Getty Images v. Stability AI find trademark infringement?", documents,
+                          [alleged]) == "Getty Images against Stability AI"
     assert absent_lawsuit("What did the court decide in Doe v. GitHub?", documents, [reported]) is None
     chunk = Chunk(chunk_id="c0", source="a.txt", title="Andersen v. Stability AI Ltd.", page=1, start=0,
                   end=len(cited), text=cited, doc_sha256="0" * 64, heading="", document=documents["a.txt"])

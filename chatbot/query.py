@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from chatbot.courts import court_key, courts_named
-from chatbot.described import (by_case, complaint_meant, court_described, dated_sources, described_case,
+from chatbot.described import (by_case, complaint_meant, court_described, dated_sources, described_case, party_case,
                                described_sources, judge_named_sources, titled_sources)
 from chatbot.names import CASE_NOISE, mentioned_sources, office_sources, party_words, section_sources, surname
 from chatbot.mentions import question_names
@@ -163,6 +163,8 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
     # A judge named tells the case asked about: "how did Judge Alsup distinguish the Westlaw case" is his.
     alone = not (named or judge_named_sources(query, documents))
     told = described_case(query, lexical, documents) if alone or compares(query) else set()
+    if alone and not told:  # "the publishers … Anthropic": of Anthropic's two cases, the lyrics case
+        told = party_case(query, lexical, documents)
     if named and compares(query) and (office := office_sources(query, documents)):
         # "What did the Office's training report and the Kadrey court each say?": both are heard.
         told |= told_by_title(query, office, documents)

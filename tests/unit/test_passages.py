@@ -976,6 +976,31 @@ def test_a_case_told_by_what_it_is_about_is_the_one_whose_passages_say_it():
     assert described_case("What did the court hold?", None, documents) == set()
 
 
+def test_of_a_partys_cases_the_one_its_other_words_tell_is_asked_about():
+    from chatbot.described import party_case
+    from ingest.types import SourceDocument
+
+    def doc(source, case):
+        return SourceDocument(source=source, title=source, sha256="0" * 64, case_name=case)
+
+    documents = {"lyrics.txt": doc("lyrics.txt", "Concord Music Group v. Anthropic PBC"),
+                 "books.txt": doc("books.txt", "Bartz v. Anthropic PBC"), "meta.txt": doc("meta.txt", "Kadrey v. Meta")}
+
+    class Shares:
+        held = {"lyrics.txt": {"publish": 0.46, "train": 0.28, "ask": 0.03},
+                "books.txt": {"publish": 0.06, "train": 0.55, "ask": 0.02}, "meta.txt": {"publish": 0.13}}
+
+        def shares(self, words, sources):
+            return {w: self.held[min(sources)].get(w, 0.0) for w in words}
+
+    assert party_case("What did the publishers ask the court to stop Anthropic from doing?", Shares(),
+                      documents) == {"lyrics.txt"}
+    assert party_case("What did Anthropic say about training?", Shares(), documents) == set()  # in both
+    assert party_case("What did the publishers ask Meta for?", Shares(), documents) == set()  # Meta has one case
+    assert party_case("Did Anthropic and Meta train on books?", Shares(), documents) == set()  # two parties
+    assert party_case("What did the publishers ask Anthropic?", None, documents) == set()
+
+
 def test_the_words_that_tell_the_case_are_not_what_is_asked_about_it():
     from chatbot.described import telling_words
 

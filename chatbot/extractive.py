@@ -14,6 +14,7 @@ decides whether the evidence answers the question at all.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 import math
 
 from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, register_answerer
@@ -23,8 +24,9 @@ from chatbot.candidates import (WIDEN_SHARE, Candidate, Examination, case_of, co
 from chatbot.courts import asks_court
 from chatbot.described import telling_words
 from chatbot.query import asked_part, compares
-from chatbot.mentions import court_elsewhere, dates_missing, phrases_missing, question_names
-from chatbot.passages import Intent, heading_prefix, question_parts, quotable_spans, sentence_signals
+from chatbot.mentions import (court_elsewhere, dates_missing, parties_unquoted, passage_words, phrases_missing,
+                              question_names)
+from chatbot.passages import SAME_NUMBER, Intent, heading_prefix, question_parts, quotable_spans, sentence_signals
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
                             prefer_latest_ruling, section_candidates)
 from chatbot.surveys import survey_topic
@@ -44,9 +46,6 @@ _QUESTION_WORDS = frozenset(stem(w) for w in (  # and what the litigation is cal
     "mean means according about case happen happened statute statutory ruling rulings decision lawsuit party "
     "parties dispute me us please give summarize summarise overview anything something latest news update "
     "updates status story situation").split())
-# "The fourth factor" is "factor four": an ordinal and its number name the same thing.
-_ORDINALS = ("first one 1", "second two 2", "third three 3", "fourth four 4", "fifth five 5", "sixth six 6")
-_SAME_NUMBER = {w: frozenset(group.split()) - {w} for group in _ORDINALS for w in group.split()}
 _UNMEASURED = 0.3  # the similarity assumed for a chunk found by BM25 alone
 # Within the best quote's case a line needs less; one from another case can cost the answer its footing.
 _SAME_CASE_FLOOR = 0.15
@@ -107,7 +106,7 @@ class ExtractiveAnswerer(Answerer):
         covered = 0.0
         for term, weight in weights.items():
             if term in present or (len(term) >= 5 and any(term in p or p in term for p in long_words)) or (
-                    _SAME_NUMBER.get(term, frozenset()) & present):
+                    SAME_NUMBER.get(term, frozenset()) & present):
                 covered += weight
         return covered / total
 
@@ -278,6 +277,13 @@ class ExtractiveAnswerer(Answerer):
         if words := section_candidates(request.evidence, section, budget, exam.intent) if section else []:
             return self._compose(words, survey=False, in_order=True)  # "What does section 107 say?": its words
         chosen, unanswered = self._select(exam, request)
+        if missing := parties_unquoted(request.question, [(window_text(c), c.evidence.chunk.document) for c in chosen],
+                                       [e.chunk.document for e in request.evidence]):
+            # "Who is Anthropic's CEO?", answered from Google's case: only the party's own passages may answer it.
+            held = [e for e in request.evidence if missing <= passage_words(e.chunk)]
+            if not held or len(held) == len(request.evidence):
+                return Draft(closest_note(request.evidence), [], True)
+            return self.answer(replace(request, evidence=held))
         draft = self._compose(chosen, survey=False, intent=exam.intent)
         if unanswered:
             draft.text += "\n\nThe indexed documents retrieved do not address: " + "; ".join(

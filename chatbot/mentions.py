@@ -109,3 +109,25 @@ def _one_name_held(phrase: str, text: str) -> bool:
     words = phrase.split()
     rest = [w for w in words if w.lower() not in _WRITTEN_SHORT]
     return len(rest) == 1 and len(words) > 1 and fold_accents(rest[0].lower()) in text
+
+
+def parties_unquoted(question: str, quoted: list[tuple[str, object]], evidence_documents: list) -> frozenset[str]:
+    """The parties the question names ("Anthropic") of the cases in the evidence that no quoted
+    passage (text, document) holds, in its words or its document's title and case: an answer
+    from another party's case ("Who is Anthropic's CEO?" answered with Google's)."""
+    from chatbot.names import party_words
+
+    names = set().union(*question_names(question)) if question_names(question) else set()
+    cases = {party_words(d.case_name, None) for d in evidence_documents if d is not None and d.case_name}
+    asked = names & set().union(*cases) if cases else set()
+    if not any(asked <= words for words in cases):  # parties of two cases: set side by side, or carried over
+        return frozenset()
+    for text, doc in quoted:
+        asked -= set(tokenize(text)) | (set(tokenize(f"{doc.title} {doc.case_name or ''}")) if doc else set())
+    return frozenset(asked)
+
+
+def passage_words(chunk) -> set[str]:
+    """The words of a passage and of its document's title and case."""
+    doc = chunk.document
+    return set(tokenize(chunk.text)) | (set(tokenize(f"{doc.title} {doc.case_name or ''}")) if doc else set())

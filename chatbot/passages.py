@@ -305,6 +305,11 @@ _HAS_MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s*(?:million|billion|thousan
                         r"\b\d[\d,.]*\s+(?:million|billion)\b", re.I)
 
 
+# "The fourth factor" is "factor four": an ordinal and its number name the same thing.
+_ORDINALS = ("first one 1", "second two 2", "third three 3", "fourth four 4", "fifth five 5", "sixth six 6")
+SAME_NUMBER = {w: frozenset(group.split()) - {w} for group in _ORDINALS for w in group.split()}
+
+
 def sentence_signals(sentence: str) -> dict[str, bool]:
     """What a sentence holds that some questions ask for."""
     return {

@@ -1075,3 +1075,22 @@ def test_a_name_and_a_word_for_what_it_is_is_held_where_the_name_is():
     texts = ["In re OpenAI, Inc., Copyright Infringement Litigation: the actions are centralized."]
     assert phrases_missing("Where does the OpenAI MDL stand?", texts) == 0.0
     assert phrases_missing("Where does the Getty MDL stand?", texts) == 1.0
+
+
+def test_an_answer_quoting_none_of_the_party_asked_about_is_not_its_answer():
+    from chatbot.mentions import parties_unquoted
+    from ingest.types import SourceDocument
+
+    def doc(case):
+        return SourceDocument(source=case, title=f"{case}, Order", sha256="0" * 64, case_name=case)
+
+    google, lyrics, books = doc("In re Google Generative AI"), doc("Concord v. Anthropic PBC"), doc("Bartz v. Anthropic PBC")
+    evidence = [google, lyrics, books]
+    pichai = ("Sundar Pichai serves as both CEO of Alphabet and CEO of Google LLC.", google)
+    assert parties_unquoted("Who is the CEO of Anthropic according to the ruling?", [pichai], evidence) == {"anthrop"}
+    # Held by the quote's document, or by the quote: answered from the party's own case.
+    assert parties_unquoted("Who is the CEO of Anthropic?", [("Its chief executive testified.", lyrics)], evidence) == set()
+    assert parties_unquoted("Who is Google's CEO?", [pichai], evidence) == set()
+    # Parties of two cases are set side by side: each may be answered from its own.
+    assert parties_unquoted("Compare Google and Bartz on training.", [pichai], evidence) == set()
+    assert parties_unquoted("Who is the CEO of Midjourney?", [pichai], evidence) == set()  # no party of these cases

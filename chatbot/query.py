@@ -46,6 +46,7 @@ def asks_for_judge(question: str) -> bool:
 
 
 _COMPARES = re.compile(r"\b(?:(?i:compar\w*|contrast\w*|versus|vs\.?|differ\w*|both|each|alike|similar\w*|between|"
+                       r"(?:dis)?agree|(?:dis)?agreed|(?:dis)?agrees|consistent|inconsistent|"
                        r"same\s+(?:reasons?|grounds?|way|result|conclusion|analysis|test|standard))|"
                        # "the Bartz and ROSS courts", "the Anthropic and Meta rulings": two, side by side
                        r"[A-Z][\w.'’-]*\s+and\s+(?:the\s+)?[A-Z][\w.'’-]*\s+(?:courts|rulings|decisions|judges|"
@@ -218,12 +219,17 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
 def told_by_title(question: str, sources: set[str], documents: dict[str, SourceDocument]) -> set[str]:
     """Of ``sources``, those whose titles hold the most words of the question that not all of their
     titles hold ("the training report" is Part 3's); all of them when none is told apart."""
-    titles = {s: set(tokenize(documents[s].title)) for s in sources}
+    titles = {s: _title_words(documents[s].title) for s in sources}
     common = set.intersection(*titles.values()) if titles else set()
-    asked = set(tokenize(question)) - common
+    asked = _title_words(question) - common
     held = {s: len(words & asked) for s, words in titles.items()}
     most = max(held.values(), default=0)
     return {s for s, n in held.items() if n == most} if most else sources
+
+
+def _title_words(text: str) -> set[str]:
+    """Stems and whole words: "copyrightability" stems to "copyright", which every Office title holds."""
+    return set(tokenize(text)) | set(re.findall(r"[a-z]{4,}", text.lower()))
 
 
 def _of_court_told(query: str, sources: set[str], documents: dict[str, SourceDocument]) -> set[str]:

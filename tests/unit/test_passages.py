@@ -626,6 +626,7 @@ def test_a_bare_citation_answers_only_where_a_case_is_cited():
     ("How did Alsup and Chhabria differ on the fourth factor?", True),
     ("How did the Bartz and ROSS courts treat transformative use?", True),  # two courts, no "compare"
     ("Did the D.D.C. and the D.C. Circuit rely on the same reasons?", True),
+    ("Do the Office's copyrightability report and the Thaler courts agree about machine-made material?", True),
     ("Which claims did the judge dismiss, and which survived?", False),
     # A named case and a party of it: no second case is asked about.
     ("How did the judge rule on OpenAI's and Microsoft's motion to dismiss the Times' complaint?", False),
@@ -1094,3 +1095,17 @@ def test_an_answer_quoting_none_of_the_party_asked_about_is_not_its_answer():
     # Parties of two cases are set side by side: each may be answered from its own.
     assert parties_unquoted("Compare Google and Bartz on training.", [pichai], evidence) == set()
     assert parties_unquoted("Who is the CEO of Midjourney?", [pichai], evidence) == set()  # no party of these cases
+
+
+def test_a_report_told_by_a_word_of_its_title_that_stems_like_the_others():
+    from chatbot.query import told_by_title
+    from ingest.types import SourceDocument
+
+    titles = {"p1.md": "Copyright Office AI report, Part 1: Digital Replicas",
+              "p2.md": "Copyright Office AI report, Part 2: Copyrightability",
+              "p3.md": "Copyright Office AI report, Part 3: Generative AI Training"}
+    documents = {s: SourceDocument(source=s, title=t, sha256="0" * 64) for s, t in titles.items()}
+    # "copyrightability" stems to "copyright", which every title holds: the word itself tells Part 2.
+    assert told_by_title("Does the copyrightability report agree with Thaler?", set(titles), documents) == {"p2.md"}
+    assert told_by_title("What does the training report say?", set(titles), documents) == {"p3.md"}
+    assert told_by_title("What does the report say?", set(titles), documents) == set(titles)

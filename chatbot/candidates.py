@@ -80,10 +80,10 @@ def holding_first(chosen: list[Candidate], ranked: list[Candidate], intent: Inte
     With ``side`` (cases set side by side, told apart by it), each case gets its ruling so, against
     its own likeliest quote."""
     if side is not None and intent.holding:
-        for case in dict.fromkeys(side(c) for c in chosen):
-            own = [c for c in chosen if side(c) == case]
-            rest = [c for c in chosen if side(c) != case]
-            chosen = holding_first(own, [c for c in ranked if side(c) == case], intent, budget) + rest
+        cases = [holding_first([c for c in chosen if side(c) == case], [c for c in ranked if side(c) == case], intent,
+                               budget) for case in dict.fromkeys(side(c) for c in chosen)]
+        # The cases take turns again, so that the last quotes, not one case's, make room.
+        chosen = [own[turn] for turn in range(max(map(len, cases))) for own in cases if turn < len(own)]
         while len(chosen) > 2 and sum(len(window_text(c).split()) for c in chosen) > budget:
             chosen.pop()
         return chosen

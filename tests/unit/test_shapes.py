@@ -568,6 +568,12 @@ def test_cases_side_by_side_each_get_their_ruling():
     out = holding_first(chosen, google + concord, asked, 280, side=case_of)
     assert google[1] in out and concord[1] in out
     assert holding_first(chosen, google + concord, asked, 280) == [google[1]] + chosen  # the lead case alone
+    # Over the budget, the last turns make room, not the case that happened to be weighed first.
+    long = [candidate("In re Google", "Google argued at length. " * 6, 0.35),
+            candidate("Concord v. Anthropic", "Anthropic argued at length. " * 6, 0.25)]
+    out = holding_first([google[0], concord[0]] + long, google + concord + long, asked, 45, side=case_of)
+    assert {case_of(c) for c in out} == {"In re Google", "Concord v. Anthropic"}
+    assert google[1] in out and concord[1] in out
 
 
 def test_a_section_of_the_whole_title_runs_on_past_the_chunk_of_its_heading():

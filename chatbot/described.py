@@ -216,13 +216,13 @@ def party_case(question: str, lexical, documents: dict[str, SourceDocument]) -> 
         return set()
     words -= told
     shares = [lexical.shares(words, c) for c in cases]
-    best, best_ratio = set(), PARTY_TELLS
+    telling = set()  # the cases each telling word points to: one, or the words disagree and tell none
     for word in words:
         ranked = sorted(range(len(cases)), key=lambda i: -shares[i][word])
         top, second = shares[ranked[0]][word], shares[ranked[1]][word]
-        if top >= TELLING_SHARE and (second == 0 or top / second >= best_ratio):
-            best, best_ratio = cases[ranked[0]], top / second if second else float("inf")
-    return best
+        if top >= TELLING_SHARE and (second == 0 or top / second >= PARTY_TELLS):
+            telling.add(ranked[0])
+    return cases[telling.pop()] if len(telling) == 1 else set()
 
 
 def telling_words(question: str) -> set[str]:

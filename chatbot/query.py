@@ -166,6 +166,11 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
     told = described_case(query, lexical, documents) if alone or compares(query) else set()
     if alone and not told:  # "the publishers … Anthropic": of Anthropic's two cases, the lyrics case
         told = party_case(query, lexical, documents)
+    elif len(by_case(named, documents)) == 1 and not compares(query) and (
+            other := party_case(query, lexical, documents)) and not other & named:
+        # "OpenAI's motions to dismiss the authors' complaints": In re OpenAI by its name, but of
+        # OpenAI's cases the words tell the authors' suit.
+        named = other
     if named and compares(query) and (office := office_sources(query, documents)):
         # "What did the Office's training report and the Kadrey court each say?": both are heard.
         told |= told_by_title(query, office, documents)

@@ -1000,6 +1000,32 @@ def test_of_a_partys_cases_the_one_its_other_words_tell_is_asked_about():
     assert party_case("What did the publishers ask Meta for?", Shares(), documents) == set()  # Meta has one case
     assert party_case("Did Anthropic and Meta train on books?", Shares(), documents) == set()  # two parties
     assert party_case("What did the publishers ask Anthropic?", None, documents) == set()
+    # Words that tell different cases tell none.
+    Shares.held["books.txt"]["scan"] = 0.3
+    assert party_case("Did the publishers object to Anthropic's scanning?", Shares(), documents) == set()
+
+
+def test_a_case_named_by_a_party_of_others_is_the_one_the_words_tell():
+    from chatbot.query import focus_of
+    from ingest.types import SourceDocument
+
+    def doc(source, case, kind="order"):
+        return SourceDocument(source=source, title=source, sha256="0" * 64, kind=kind, case_name=case)
+
+    documents = {"mdl.txt": doc("mdl.txt", "In re OpenAI, Inc., Copyright Infringement Litigation"),
+                 "authors.txt": doc("authors.txt", "Tremblay v. OpenAI, Inc.")}
+
+    class Shares:
+        held = {"mdl.txt": {"mdl": 1.0, "transfer": 1.0, "dismiss": 0.02},
+                "authors.txt": {"dismiss": 0.4, "complaint": 0.5, "mdl": 0.0}}
+
+        def shares(self, words, sources):
+            return {w: self.held[min(sources)].get(w, 0.0) for w in words}
+
+    # "OpenAI's" names In re OpenAI; of OpenAI's cases, "motions to dismiss" tells the authors' suit.
+    asked = "When did the court rule on OpenAI's motions to dismiss?"
+    assert focus_of(asked, [], documents, set(), lexical=Shares())[0] == {"authors.txt"}
+    assert focus_of("Why was OpenAI's MDL transferred?", [], documents, set(), lexical=Shares())[0] == {"mdl.txt"}
 
 
 def test_the_words_that_tell_the_case_are_not_what_is_asked_about_it():

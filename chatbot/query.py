@@ -155,10 +155,8 @@ def case_sources(evidence: list[Evidence], lead: Evidence | None) -> set[str]:
     return {e.chunk.source for e in evidence if case_key(e.chunk) == case_key(lead.chunk)} if lead else set()
 
 
-def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDocument],
-           parties: set[str], narrow: bool = True, lexical=None) -> tuple[set[str], list[set[str]]]:
-    """The documents a question is about, and those whose own best passages should join the
-    evidence (retrieval may have found little of them); only the named case's unless ``narrow``."""
+def _named_and_told(query: str, documents: dict[str, SourceDocument], lexical) -> tuple[set[str], set[str]]:
+    """The documents of the case the question names, and of the case it tells by what it is about."""
     named = mentioned_sources(query, documents)
     # "The lyrics case": told by what it is about, not named (beside a case named, when compared).
     # A judge named tells the case asked about: "how did Judge Alsup distinguish the Westlaw case" is his.
@@ -171,6 +169,14 @@ def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDo
         # "OpenAI's motions to dismiss the authors' complaints": In re OpenAI by its name, but of
         # OpenAI's cases the words tell the authors' suit.
         named = other
+    return named, told
+
+
+def focus_of(query: str, evidence: list[Evidence], documents: dict[str, SourceDocument],
+           parties: set[str], narrow: bool = True, lexical=None) -> tuple[set[str], list[set[str]]]:
+    """The documents a question is about, and those whose own best passages should join the
+    evidence (retrieval may have found little of them); only the named case's unless ``narrow``."""
+    named, told = _named_and_told(query, documents, lexical)
     if named and compares(query) and (office := office_sources(query, documents)):
         # "What did the Office's training report and the Kadrey court each say?": both are heard.
         told |= told_by_title(query, office, documents)

@@ -32,7 +32,8 @@ _SIGNER = re.compile(r"\b(?:signed|sign|wrote|authored|presided|presiding|decide
                      r"\b(?:who|which)\b[^?]*\bpanel\b|\bpanel\s+members?\b|\bon\s+the\s+panel\b|"
                      r"\bwho\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:judges?|justices?)\b|" + RULED_WHEN, re.I)
 _LIST = re.compile(r"\b(?:what|which)\s+(?:are|were)\b|\blist\b|\bfactors?\b|\belements?\b|\bclaims?\b|\brights\b|"
-                   r"\b(?:what|which)\s+\w+\s+(?:survived?|were\s+dismissed|remain)\b|\bname\s+the\b|\bwhat\s+kinds?\b", re.I)
+                   r"\b(?:what|which)\s+\w+\s+(?:survived?|were\s+dismissed|remain)\b|\bname\s+the\b|\bwhat\s+kinds?\b|"
+                   r"\b(?:what|which)\s+(?:\w+\s+){0,2}(?:categories|types|approaches|issues|topics|areas)\b", re.I)
 _HOLDING = re.compile(r"\b(?:hold|held|holding|decide|decided|decision|rule|ruled|ruling|conclude|concluded|find|found|"
                       r"outcome|result|grant(?:ed)?|den(?:y|ies|ied)|dismiss(?:ed)?|win|wins|won|lose|loses|lost|prevail(?:s|ed)?|"
                       r"succeed(?:s|ed)?|agree[sd]?|affirm(?:s|ed)?|uph[oe]ld|upholds|revers(?:e|es|ed)|sided?|accept(?:s|ed)?|"

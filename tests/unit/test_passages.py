@@ -113,6 +113,9 @@ def test_question_types():
     assert Intent.of("When was the complaint filed?").date
     assert Intent.of("Which judge decided it?").person and Intent.of("Which judge decided it?").signer
     assert Intent.of("What are the four fair use factors?").listing
+    assert Intent.of("What broad categories of policy issues did the Office identify in its notice?").listing
+    assert Intent.of("Which licensing approaches did the Office ask about?").listing
+    assert not Intent.of("What did the Office say about licensing?").listing
     assert Intent.of("What did the court hold in Kadrey v. Meta?").holding
     assert not Intent.of("What did the court hold in Kadrey v. Meta?").number
     assert Intent.of("Did the startup win on its defense?").holding

@@ -196,6 +196,8 @@ def is_quotable(sentence: str, intent: Intent) -> bool:
     """May ``sentence`` be quoted as an answer to a question of ``intent``: prose, not a table of
     numbers or structural text (a caption or signature block only for who signed or decided, a
     bare citation only for where a case is cited)?"""
+    if 0 < (opening := heading_prefix(sentence)) < len(sentence):
+        sentence = sentence[opening:]  # quoted from after its heading or the caption's tail, and judged so
     words = sentence.split()
     if len(words) < 4 or len(words) > 150:
         return False
@@ -264,7 +266,9 @@ _NUMERAL = re.compile(r"(?:II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)\s+(?=[A-Z][a-z])
 # A Code section's web page header: "17 U.S.C. United States Code, 2023 Edition … www.gpo.gov".
 _PRINTER_HEADER = re.compile(r"^(?:\d+\s+U\.S\.C\.\s+)?United States Code,.{0,300}?www\.gpo\.gov\s*", re.S)
 # The right-hand column of a caption's parentheses, extracted into the first sentence.
-_CAPTION_TAIL = re.compile(r"^(?:\)\s*){2,}(?:(?:Case\s+|Civil\s+Action\s+)?No\.\s*\S+(?:\s(?=cv)\S+)?\s+)?")
+_CAPTION_TAIL = re.compile(r"^(?:\)\s*){2,}(?:(?:Case\s+|Civil\s+Action\s+)?No\.\s*\S+(?:\s(?=cv)\S+)?\s+)?|"
+                           # "Master Case No. 24-cv-01451 -CRB ORDER GRANTING …": the docket line before the title
+                           r"^(?:Master\s+)?Case\s+No\.\s*\S+(?:\s+-?[A-Z]{2,4}\b)?\s+(?=[A-Z]{2,})")
 
 
 # A quantity, not a pinpoint or a docket number: "$1.5 billion", "seven million", "13 authors".

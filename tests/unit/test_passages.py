@@ -13,6 +13,7 @@ from chatbot.mentions import court_elsewhere, dates_missing
 from chatbot.passages import (
     Intent,
     heading_prefix,
+    is_quotable,
     question_parts,
     opens_with_citation,
     quotable_spans,
@@ -751,10 +752,19 @@ def test_a_ruling_described_by_what_it_decided_or_its_order_is_the_one_meant():
      "Where, as here, the Court"),
     ("II. DISCUSSION Anthropic argues that it bought the books.", "Anthropic argues that it bought the books."),
     ("The Court GRANTS the motion.", "The Court GRANTS the motion."),
+    ("Master Case No. 24-cv-01451 -CRB ORDER GRANTING LEAVE TO AMEND Plaintiffs are five authors who sued.",
+     "Plaintiffs are five authors who sued."),
 ])
 def test_a_quote_starts_after_the_heading_or_caption_run_into_it(sentence, quoted):
     from chatbot.passages import heading_prefix
     assert sentence[heading_prefix(sentence):] == quoted
+
+
+def test_a_sentence_is_judged_from_after_the_caption_run_into_it():
+    # The order's docket line and title run into its first sentence make no caption of the sentence.
+    sentence = "Master Case No. 24-cv-01451 -CRB ORDER GRANTING LEAVE TO AMEND Plaintiffs are five authors who sued."
+    assert is_quotable(sentence, Intent.of("Who are the defendants?"))
+    assert not is_quotable("Master Case No. 24-cv-01451 -CRB ORDER GRANTING LEAVE TO AMEND", Intent.of("Who sued?"))
 
 
 def test_the_lead_document_is_the_case_the_best_passages_hold_most_of():

@@ -107,7 +107,9 @@ def _number(m: re.Match) -> int:
 
 
 _DISPOSES = re.compile(r"\b(?:surviv\w*|throw\w*\s+out|thrown\s+out|far(?:e|ed|es)|what\s+happened\s+to|"
-                       r"dismiss\w*|grant\w*|den(?:y|ied|ies)|rul(?:e|ed|ing)\s+on|outcome|disposition)\b", re.I)
+                       r"dismiss\w*|grant\w*|den(?:y|ied|ies)|rul(?:e|ed|ing)\s+on|outcome|disposition|"
+                       # "Which claims remain?", "the remaining claims", "still alive", "allowed to proceed"
+                       r"remain(?:s|ed|ing)?|still\s+alive|(?:left|allowed)\s+to\s+proceed|is\s+left\s+of)\b", re.I)
 
 
 def disposes(question: str) -> bool:

@@ -781,3 +781,16 @@ def test_what_a_complaint_asks_for_leads_with_its_prayers_lines():
     prayer.probability = 0.2
     prefer_relief([history, prayer], "What did the New York Times allege?")  # not what it asks for
     assert prayer.probability == 0.2
+
+
+@pytest.mark.parametrize("question, disposing", [
+    ("Which claims survived the motion to dismiss?", True),
+    ("Which claims remain in Tremblay v. OpenAI?", True),
+    ("What are the plaintiffs' remaining claims after the February 2024 order?", True),
+    ("Which claims were allowed to proceed?", True),
+    ("What did the Times allege about ChatGPT?", False),
+])
+def test_what_a_ruling_left_of_the_claims_is_asked_of_its_disposition(question, disposing):
+    from chatbot.shapes import disposes
+
+    assert disposes(question) is disposing

@@ -18,8 +18,7 @@ from chatbot.names import mentioned_sources, with_section_cited
 from chatbot.query import case_sources, focus_of, judge_surname, lead_source, party_sources, rulings_unheard, searches
 from chatbot.shapes import leading_shapes
 from chatbot.surveys import is_survey, survey_sources, survey_topic
-from chatbot.unanswerable import (after_the_record_note, unindexed_case_note, unindexed_judge_note, unindexed_part_note,
-                                  unmentioned_event_note)
+from chatbot.unanswerable import unindexed_note
 from chatbot.types import ABSTAIN_MESSAGE, Answer, Citation, Draft, Evidence, Filters, Retrieved
 from ingest.embeddings import Embedder, load_embedder
 from ingest.index import Index
@@ -290,17 +289,7 @@ class Engine:
         event none of them mentions ("How much did Anthropic agree to pay to settle?")."""
         visible = self.documents if prepared.visible is None else {
             s: d for s, d in self.documents.items() if s in prepared.visible}
-        # The documents of the cases the question concerns, all of them: a later ruling may tell what followed.
-        # When one of them is no case's, every document is what the question concerns, and no case's events.
-        cases = {visible[s].case_name for s in prepared.focus or {e.chunk.source for e in prepared.evidence} if s in visible}
-        case_docs = [d for d in visible.values() if d.case_name in cases] if None not in cases else None
-        note = (unindexed_case_note(prepared.query, visible, prepared.evidence) or
-                unindexed_judge_note(prepared.query, visible, prepared.evidence) or
-                unindexed_part_note(prepared.query, visible, prepared.evidence) or
-                after_the_record_note(prepared.query, list(visible.values()) if case_docs is None else case_docs,
-                                      prepared.evidence) or
-                unmentioned_event_note(prepared.query, {d.source for d in case_docs or []}, self.lexical, self.index,
-                                       prepared.evidence))
+        note = unindexed_note(prepared.query, visible, prepared.focus, prepared.evidence, self.lexical, self.index)
         return Draft(note, [], True) if note else None
 
     def _request(self, prepared: _Prepared) -> AnswerRequest:

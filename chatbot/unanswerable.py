@@ -131,16 +131,26 @@ def unindexed_part_note(question: str, documents: dict[str, SourceDocument], evi
     return _abstain_because(f"The index holds no Part {part} of that report.", evidence)
 
 
-
 def unindexed_note(query: str, visible: dict[str, SourceDocument], focus: set[str], evidence: list[Evidence],
                    lexical, index) -> str | None:
     """The abstention, with its reason, for a question the index cannot answer (see the module's
     list); None when nothing says so before the passages are weighed."""
     # The documents of the cases the question concerns, all of them: a later ruling may tell what followed.
     # When one of them is no case's, every document is what the question concerns, and no case's events.
-    cases = {visible[s].case_name for s in focus or {e.chunk.source for e in evidence} if s in visible}
+    # No case named, a party named ("How much did Anthropic agree to pay?"): that party's cases.
+    cases = {visible[s].case_name for s in focus or _party_named(query, visible) or {e.chunk.source for e in evidence}
+             if s in visible}
     case_docs = [d for d in visible.values() if d.case_name in cases] if None not in cases else None
     return (unindexed_case_note(query, visible, evidence) or unindexed_judge_note(query, visible, evidence) or
             unindexed_part_note(query, visible, evidence) or
             after_the_record_note(query, list(visible.values()) if case_docs is None else case_docs, evidence) or
             unmentioned_event_note(query, {d.source for d in case_docs or []}, lexical, index, evidence))
+
+
+def _party_named(query: str, visible: dict[str, SourceDocument]) -> set[str]:
+    """The documents of the cases a party the question names is a party of."""
+    from chatbot.mentions import question_names
+    from chatbot.names import party_words
+
+    names = set().union(*question_names(query)) if question_names(query) else set()
+    return {s for s, d in visible.items() if d.case_name and names & party_words(d.case_name, None)}

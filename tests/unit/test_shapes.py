@@ -794,3 +794,32 @@ def test_what_a_ruling_left_of_the_claims_is_asked_of_its_disposition(question, 
     from chatbot.shapes import disposes
 
     assert disposes(question) is disposing
+
+
+def test_an_event_is_looked_for_in_the_cases_of_the_party_named():
+    from chatbot.unanswerable import unindexed_note
+
+    def doc(source, case):
+        return SourceDocument(source=source, title=source, sha256="0" * 64, kind="order", case_name=case)
+
+    visible = {"books.txt": doc("books.txt", "Bartz v. Anthropic PBC"), "lyrics.txt": doc("lyrics.txt", "Concord v. Anthropic"),
+               "noi.pdf": doc("noi.pdf", None)}
+    text = "Whether training on lawfully bought books is fair use remains unsettled elsewhere."
+    chunk = Chunk(chunk_id="c", source="books.txt", title="b", page=1, start=0, end=len(text), text=text,
+                  doc_sha256="0" * 64, document=visible["books.txt"])
+    office = chunk.model_copy(update={"chunk_id": "n", "source": "noi.pdf", "document": visible["noi.pdf"]})
+
+    class Lexical:
+        def search(self, query, k, sources=None):
+            return [("c", 1.0)] if sources and "books.txt" in sources else []
+
+    class Index:
+        def get_chunks(self, ids):
+            return [chunk for _ in ids]
+
+    # The best passage is the Office's, no case's: the question names Anthropic, whose cases say nothing of it.
+    note = unindexed_note("How much did Anthropic agree to pay to settle?", visible, set(),
+                          [Evidence(chunk=office, score=0.0)], Lexical(), Index())
+    assert note and "mentions a settlement" in note
+    assert unindexed_note("How much did the Office pay to settle?", visible, set(), [Evidence(chunk=office, score=0.0)],
+                          Lexical(), Index()) is None

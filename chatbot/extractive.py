@@ -31,7 +31,7 @@ from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_
                             prefer_latest_ruling, section_candidates)
 from chatbot.surveys import survey_topic
 from chatbot.lookups import prefer_particulars
-from chatbot.names import acronyms, case_words, written_apart
+from chatbot.names import acronyms, case_words, spelled_out, written_apart
 from chatbot.parts import answers_part, answers_type
 from chatbot.quotes import case_label, closest_note, merge_adjacent, quote_spans
 from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
@@ -117,7 +117,8 @@ class ExtractiveAnswerer(Answerer):
         question, evidence = request.question, request.evidence
         intent = Intent.of(question)
         # A survey's frame ("Which courts have ruled on whether …") is in every ruling: what it asks about is weighed.
-        weights = self.term_weights(survey_topic(question) if request.survey else question, request.visible)
+        asked = spelled_out(survey_topic(question) if request.survey else question)  # "UCL": "unfair competition"
+        weights = self.term_weights(asked, request.visible)
         if request.focus and not compares(question) and (told := telling_words(question)):
             weights = {t: w for t, w in weights.items() if t not in told}  # "the Anthropic books case" found the case
         parts = question_parts(question)

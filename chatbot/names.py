@@ -360,7 +360,23 @@ def acronyms(texts: list[str]) -> set[str]:
         for run in _TITLED_RUN.findall(text):
             initials = [w[0] for w in run.split() if w[0].isupper()]
             out.update("".join(initials[i:j]) for i in range(len(initials)) for j in range(i + 3, len(initials) + 1))
+    # Lawyers' acronyms of words a passage writes in lower case: "the UCL claim" is its "unfair competition".
+    written = set(tokenize(" ".join(texts))) if texts else set()
+    out.update(a for a, words in _LEGAL_ACRONYMS.items() if set(tokenize(words)) <= written)
     return set(tokenize(" ".join(out)))
+
+
+def spelled_out(question: str) -> str:
+    """``question`` with the lawyers' acronyms it uses spelled out after it: "the UCL claim" also
+    asks about "unfair competition", which a passage may write instead."""
+    spelled = [words for a, words in _LEGAL_ACRONYMS.items() if re.search(rf"\b{a}\b", question)]
+    return f"{question} ({'; '.join(spelled)})" if spelled else question
+
+
+_LEGAL_ACRONYMS = {"UCL": "unfair competition", "CMI": "copyright management information", "TOS": "terms of service",
+                   "DMCA": "digital millennium", "MDL": "multidistrict litigation", "APA": "administrative procedure",
+                   "LLM": "language model", "LLMs": "language models", "NOI": "notice of inquiry",
+                   "MTD": "motion to dismiss", "MSJ": "summary judgment", "PI": "preliminary injunction"}
 
 
 def case_words(evidence) -> set[str]:

@@ -822,6 +822,17 @@ def test_an_acronym_names_what_the_passages_name_in_full():
     assert {"nyt", "jpml"} <= made
     assert "ny" not in made  # two letters name too many things
     assert not acronyms(["nothing capitalised here"])
+    # A lawyer's acronym of words a passage writes in lower case.
+    assert "ucl" in acronyms(["4. Unfair competition survives in part."])
+    assert "cmi" in acronyms(["removal of copyright management information"])
+
+
+def test_a_lawyers_acronym_is_weighed_with_its_words_spelled_out():
+    from chatbot.names import spelled_out
+
+    assert spelled_out("What did the court say about the UCL claim?") == (
+        "What did the court say about the UCL claim? (unfair competition)")
+    assert spelled_out("What did the court say about fair use?") == "What did the court say about fair use?"
 
 
 def test_a_place_is_not_the_party_whose_name_opens_with_it():

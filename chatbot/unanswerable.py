@@ -3,6 +3,7 @@ names the reason ("The index holds no case of Disney and Universal against Midjo
 
 - A lawsuit named by its sides that no indexed case is between, and no retrieved passage names.
 - A ruling taken for a judge's whom no indexed document is by ("What did Judge Stein rule?").
+- A ruling asked of a case whose only indexed documents are its pleadings (a complaint).
 - A report's part named by number that no indexed document is ("Part 3 of the Office's AI report").
 - An event dated later than every document of the case it concerns ("filed in August 2025").
 - An event taken for granted that no document of the case mentions (a settlement, a jury's award,
@@ -45,6 +46,21 @@ def unindexed_judge_note(question: str, documents: dict[str, SourceDocument], ev
         if not set(tokenize(name)) & judges:
             return _abstain_because(f"No indexed ruling is by Judge {name}.", evidence)
     return None
+
+
+# A court's ruling asked for: "How did the court rule on Microsoft's motion?", "what did the judge decide".
+_COURT_RULED = re.compile(r"\b(?:court|judge|panel)\b[^?]{0,40}?\b(?:rule|ruled|rules|decide|decided|decides|hold|held|"
+                          r"holds|grant|granted|grants|deny|denied|denies|dismiss|dismissed|dismisses|award|awarded|"
+                          r"conclude|concluded)\b", re.I)
+
+
+def pleadings_only_note(question: str, case_docs: list[SourceDocument], evidence: list[Evidence]) -> str | None:
+    """The abstention for a court's ruling asked of a case whose only indexed documents are its
+    pleadings: a complaint says what a party claims, never what the court decided."""
+    if not case_docs or any(d.kind != "complaint" for d in case_docs) or not _COURT_RULED.search(question):
+        return None
+    return _abstain_because("The indexed documents of the case are its pleadings: no ruling in it is indexed.",
+                            evidence)
 
 
 # An event the question dates ("the motion the plaintiffs filed in August 2025", "after the July 2025
@@ -142,6 +158,7 @@ def unindexed_note(query: str, visible: dict[str, SourceDocument], focus: set[st
              if s in visible}
     case_docs = [d for d in visible.values() if d.case_name in cases] if None not in cases else None
     return (unindexed_case_note(query, visible, evidence) or unindexed_judge_note(query, visible, evidence) or
+            pleadings_only_note(query, [visible[s] for s in focus if s in visible], evidence) or
             unindexed_part_note(query, visible, evidence) or
             after_the_record_note(query, list(visible.values()) if case_docs is None else case_docs, evidence) or
             unmentioned_event_note(query, {d.source for d in case_docs or []}, lexical, index, evidence))

@@ -823,3 +823,16 @@ def test_an_event_is_looked_for_in_the_cases_of_the_party_named():
     assert note and "mentions a settlement" in note
     assert unindexed_note("How much did the Office pay to settle?", visible, set(), [Evidence(chunk=office, score=0.0)],
                           Lexical(), Index()) is None
+
+
+def test_a_ruling_is_not_read_from_a_case_whose_only_documents_are_its_pleadings():
+    from chatbot.unanswerable import pleadings_only_note
+
+    complaint = SourceDocument(source="c.txt", title="Complaint", sha256="0" * 64, kind="complaint", case_name="T v. M")
+    order = SourceDocument(source="o.txt", title="Order", sha256="1" * 64, kind="order", case_name="T v. M")
+    asked = "How did the court rule on Microsoft's motion to dismiss in the Times case?"
+    note = pleadings_only_note(asked, [complaint], [])
+    assert note and "pleadings" in note
+    assert pleadings_only_note(asked, [complaint, order], []) is None  # a ruling of the case is indexed
+    assert pleadings_only_note("What does the Times claim about Microsoft?", [complaint], []) is None  # no ruling asked
+    assert pleadings_only_note(asked, [], []) is None  # no case named

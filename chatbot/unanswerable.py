@@ -105,6 +105,12 @@ _EVENTS = {  # what it is called, the words searched for it, and how a passage m
         r"concluded|ended)\b|\bat\s+trial,\s+(?:the\s+)?(?:jury|court)\s+(?:found|held|awarded)\b|\btrial\s+verdict\b",
         re.I)),
     "a petition for certiorari": ("certiorari", re.compile(r"\bcertiorari\b", re.I)),
+    # "Did Anthropic appeal Judge Alsup's ruling?": an appeal taken, not "the appeals court" nor a "Court of
+    # Appeals" cited.
+    "an appeal": ("appeal appealed appellant appellee interlocutory", re.compile(
+        r"\bappeal(?:ed|ing)?\s+(?:the|its|his|her|their|that|this|judge|to\s+the|from)\b|"
+        r"\b(?:on|the|an|its|their)\s+appeal\b|\bnotice\s+of\s+appeal\b", re.I), re.compile(
+        r"(?<!Court of )(?<!Courts of )\bappeal(?:ed|ing)?\b|\bappell(?:ant|ee)s?\b|\binterlocutory\b", re.I)),
     # "How did the judge rule on the fair use defense at summary judgment?" of a case decided on the pleadings.
     "a summary judgment": ("summary judgment", re.compile(r"\bsummary\s+judgment\b", re.I)),
     "a class certification": ("certify certified certifies class certification",

@@ -531,6 +531,23 @@ def test_a_verdict_is_asked_for_or_mentioned(text, asks_verdict):
     assert bool(_EVENTS["a jury's verdict"][1].search(text)) is asks_verdict
 
 
+@pytest.mark.parametrize("question, asks_appeal", [
+    ("Did Meta appeal the ruling?", True),
+    ("Did Anthropic appeal Judge Alsup's fair use ruling to the Ninth Circuit?", True),
+    ("What did the D.C. Circuit decide on appeal?", True),
+    ("What did the appeals court hold?", False),  # the court, not an appeal taken
+    ("Does the ruling appeal to market harm?", False),
+])
+def test_an_appeal_is_asked_for(question, asks_appeal):
+    from chatbot.unanswerable import _EVENTS
+
+    assert bool(_EVENTS["an appeal"][1].search(question)) is asks_appeal
+    # A passage tells an appeal taken, not a "Court of Appeals" it cites.
+    told = _EVENTS["an appeal"][2]
+    assert told.search("Ross, 765 F. Supp. 3d 382, appeal docketed, No. 25-8018 (3d Cir. 2025)")
+    assert not told.search("The Court of Appeals for the Ninth Circuit has not reappraised bad faith.")
+
+
 def test_when_a_ruling_was_decided_is_answered_by_the_line_that_dates_it(small_corpus, settings, fake_embedder):
     """"When was the Acme order decided?" shares no word with "Dated: January 2, 2024 MARIA LOPEZ
     United States District Judge", which answers it; a signature line is quotable for it."""

@@ -247,7 +247,8 @@ def named_chunks(lexical, index, query: str, evidence: list[Evidence], sources: 
 
 # "What remedy does the Times seek?", "what relief did the authors ask for?", "what damages do they demand?"
 _ASKS_RELIEF = re.compile(r"\b(?:remed(?:y|ies)|relief)\b|\b(?:seek|seeks|sought|demand|demands|demanded|ask\w*\s+for)\b"
-                          r"[^?]*\b(?:damages|injunction|judgment|order|destruction|relief)\b", re.I)
+                          r"[^?]*\b(?:damages|injunction|judgment|order|destruction|relief)\b|"
+                          r"\b(?:ask\w*|want\w*|urg\w*)\s+the\s+court\s+to\b", re.I)  # "asking the court to destroy"
 _PRAYS = re.compile(r"\bPRAYER\s+FOR\s+RELIEF\b|\bWHEREFORE\b")
 
 

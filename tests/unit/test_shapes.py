@@ -759,6 +759,7 @@ def test_what_a_complaint_asks_for_is_read_from_its_prayer_for_relief():
     assert asks_relief("What remedy did the Times seek against Microsoft?")
     assert asks_relief("Do the authors seek damages or an injunction?")
     assert not asks_relief("What did the Times allege about ChatGPT?")
+    assert asks_relief("What is the Times asking the court to destroy?")
     doc = SourceDocument(source="c.txt", title="Complaint", sha256="0" * 64, kind="complaint")
     texts = {"c1": "COUNT I: Copyright Infringement. The Times incorporates the allegations above.",
              "c2": "PRAYER FOR RELIEF WHEREFORE, The Times demands judgment against each Defendant as follows:",

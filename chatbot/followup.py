@@ -36,7 +36,9 @@ _ANAPHORA = re.compile(
     r"|^\s*(?:why\s+|how\s+|when\s+)?(?:was|is|were|did|does|do|has|had|will|would|could|can)\s+(?:that|this)\b"
     r"|\b(?:that|this)\s+(?:was|is|mean|matter|apply|applies|affect|hold|happen|happened|end|ended)\b"
     rf"|\b(?:that|this|these|those)\s+(?:\w+\s+){{0,2}}(?:{_REFERENCE_NOUNS})\b"
-    rf"|\bthe\s+(?:[\w-]+\s+){{0,2}}(?:{_REFERENCE_NOUNS})\b",
+    rf"|\bthe\s+(?:[\w-]+\s+){{0,2}}(?:{_REFERENCE_NOUNS})\b"
+    # "Which books were at issue?", "What claim is still left to resolve?": in the case just discussed.
+    r"|\bat\s+issue\b|\bstill\s+(?:left|pending|open|alive)\b|\bleft\s+to\s+(?:resolve|decide|be\s+decided)\b",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*[A-Za-z]|[A-Za-z]")

@@ -100,6 +100,8 @@ def test_no_history_no_rewrite():
     ("And the damages?", True), ("Was the preliminary injunction granted?", True),
     ("Did the court find that the copies were transformative?", True),
     ("How many of the works are listed as examples?", True),  # the works of the case before
+    ("Which books were at issue?", True), ("What claim is still left to resolve?", True),
+    ("Is the issue of fair use decided by a judge or a jury?", False),
     ("Is training on copyrighted books fair use?", False), ("What does section 107 list?", False),
     ("Does copyright require that a human made the work?", False),
 ])

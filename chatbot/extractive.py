@@ -27,8 +27,8 @@ from chatbot.query import asked_part, compares
 from chatbot.mentions import (court_elsewhere, dates_missing, parties_unquoted, passage_words, phrases_missing,
                               question_names)
 from chatbot.passages import SAME_NUMBER, Intent, heading_prefix, question_parts, quotable_spans, sentence_signals
-from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_notes, demote_questions,
-                            prefer_latest_ruling, section_candidates)
+from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_asides, prefer_latest_ruling,
+                            section_candidates)
 from chatbot.surveys import survey_topic
 from chatbot.lookups import prefer_particulars
 from chatbot.names import acronyms, case_words, spelled_out, written_apart
@@ -130,8 +130,7 @@ class ExtractiveAnswerer(Answerer):
             c.probability = self.calibration.sentence.probability(c.features)
         if self.calibration.rerank is not None and self.settings.rerank_sentences and candidates:
             self._rerank(candidates, request)
-        demote_notes(candidates, question)
-        demote_questions(candidates, question)
+        demote_asides(candidates, question, request.focus)
         prefer_particulars(candidates, question)
         prefer_latest_ruling(candidates, intent, request.focus)
         features = self._answerable_features(question, evidence, weights, candidates, request, intent)

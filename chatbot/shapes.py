@@ -182,6 +182,28 @@ def demote_notes(candidates: list[Candidate], question: str) -> None:
             c.probability *= NOTES_WEIGHT
 
 
+def demote_asides(candidates: list[Candidate], question: str, focus: set[str]) -> None:
+    """Lines that are not what the question asks for count less: a Code section's notes, a
+    document's own questions, a complaint's allegations (see each)."""
+    demote_notes(candidates, question)
+    demote_questions(candidates, question)
+    demote_allegations(candidates, focus)
+
+
+ALLEGED_WEIGHT = 0.6  # a complaint's line, against a ruling's or a report's, when no case is named
+
+
+def demote_allegations(candidates: list[Candidate], focus: set[str]) -> None:
+    """For a question of law that names no case ("Is a chatbot company subject to personal
+    jurisdiction wherever users reach its website?"), a complaint's lines count less: they say
+    what a party claims, where a ruling says what the law is."""
+    if focus:
+        return
+    for c in candidates:
+        if c.evidence.chunk.document and c.evidence.chunk.document.kind == "complaint":
+            c.probability *= ALLEGED_WEIGHT
+
+
 EARLIER_WEIGHT = 0.8  # an earlier ruling's line, against the latest's, when the question names no ruling
 
 

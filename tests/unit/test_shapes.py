@@ -854,3 +854,21 @@ def test_a_ruling_is_not_read_from_a_case_whose_only_documents_are_its_pleadings
     assert pleadings_only_note(asked, [complaint, order], []) is None  # a ruling of the case is indexed
     assert pleadings_only_note("What does the Times claim about Microsoft?", [complaint], []) is None  # no ruling asked
     assert pleadings_only_note(asked, [], []) is None  # no case named
+
+
+def test_a_complaints_allegations_count_less_on_a_question_of_law_naming_no_case():
+    from chatbot.shapes import ALLEGED_WEIGHT, demote_allegations
+
+    def candidate(kind, text):
+        doc = SourceDocument(source=f"{kind}.txt", title=kind, sha256="0" * 64, kind=kind, case_name="A v. B")
+        ev = Evidence(chunk=Chunk(chunk_id=kind, source=f"{kind}.txt", title=kind, page=1, start=0, end=len(text),
+                                  text=text, doc_sha256="0" * 64, document=doc), score=0.0)
+        return Candidate(0, ev, 0, len(text), text, probability=0.5, window=(0, len(text)))
+
+    alleged = candidate("complaint", "OpenAI has sold subscriptions to New York residents.")
+    ruled = candidate("opinion", "A website reachable everywhere is not aimed at Tennessee.")
+    demote_allegations([alleged, ruled], set())
+    assert alleged.probability == 0.5 * ALLEGED_WEIGHT and ruled.probability == 0.5
+    alleged.probability = 0.5
+    demote_allegations([alleged, ruled], {"complaint.txt"})  # the complaint asked about: its lines are the answer
+    assert alleged.probability == 0.5

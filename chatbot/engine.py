@@ -14,7 +14,7 @@ from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answe
 from chatbot.lookups import particular_chunks
 from chatbot.retrieval import HybridRetriever, following_chunks
 from chatbot.described import judged_sources
-from chatbot.names import mentioned_sources, with_section_cited
+from chatbot.names import mentioned_sources, with_section_cited, without_style
 from chatbot.query import case_sources, focus_of, judge_surname, lead_source, party_sources, rulings_unheard, searches
 from chatbot.shapes import leading_shapes
 from chatbot.surveys import is_survey, survey_sources, survey_topic
@@ -137,7 +137,7 @@ class Engine:
     def standalone(self, question: str, history: Sequence[Answer], viewer: Viewer | None = None) -> str:
         """A follow-up made to stand alone by the answerer (an LLM, or the carry-over rule); "the fair use statute" cited."""
         documents = self.visible(viewer)
-        question = with_section_cited(question, documents)
+        question = with_section_cited(without_style(question), documents)
         if not history:
             return question
         return self.answerer().rewrite(question, history, documents) or question

@@ -199,6 +199,18 @@ _SECTION_TOLD = re.compile(r"\bthe\s+((?:(?!the\b)[\w-]+\s+){0,3}?[\w-]+)\s+(?:s
                            re.I)
 
 
+# How the answer should be put, not what it is about: "in plain English", "in a nutshell", "briefly".
+_STYLE = re.compile(r",?\s*\b(?:in\s+(?:plain|simple|everyday)\s+(?:English|terms|language|words)|"
+                    r"in\s+lay(?:man|person)?['’]?s?\s+terms|in\s+a\s+nutshell|briefly|in\s+brief|"
+                    r"for\s+a\s+(?:non-?lawyer|layperson|layman|law\s+student|client))\b", re.I)
+
+
+def without_style(question: str) -> str:
+    """``question`` without the words that say how to put the answer ("Explain the Bartz decision
+    in plain English"): "English" is no name the documents must hold."""
+    return _STYLE.sub("", question).strip(" ,;:") or question
+
+
 def with_section_cited(question: str, documents: dict[str, SourceDocument]) -> str:
     """``question`` with the section it tells by its title cited after it ("What purposes does the
     fair use statute list? (§ 107)"), when one section's print is titled so; else unchanged."""

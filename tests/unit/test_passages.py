@@ -1159,3 +1159,15 @@ def test_a_report_told_by_a_word_of_its_title_that_stems_like_the_others():
     assert told_by_title("Does the copyrightability report agree with Thaler?", set(titles), documents) == {"p2.md"}
     assert told_by_title("What does the training report say?", set(titles), documents) == {"p3.md"}
     assert told_by_title("What does the report say?", set(titles), documents) == set(titles)
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("Explain the Bartz decision in plain English.", "Explain the Bartz decision."),
+    ("Briefly, what did the court hold in Kadrey?", "what did the court hold in Kadrey?"),
+    ("What did Thaler argue, in layman's terms?", "What did Thaler argue?"),
+    ("Is the English rule on costs cited?", "Is the English rule on costs cited?"),  # a name, not how to answer
+])
+def test_how_to_put_the_answer_is_not_what_it_is_about(question, asked):
+    from chatbot.names import without_style
+
+    assert without_style(question) == asked

@@ -14,7 +14,8 @@ from chatbot.answerers import AnswerContext, Answerer, AnswerRequest, make_answe
 from chatbot.lookups import particular_chunks
 from chatbot.retrieval import HybridRetriever, following_chunks
 from chatbot.described import judged_sources
-from chatbot.names import mentioned_sources, with_section_cited, without_style
+from chatbot.names import mentioned_sources, with_section_cited
+from chatbot.wording import without_style
 from chatbot.query import case_sources, focus_of, judge_surname, lead_source, party_sources, rulings_unheard, searches
 from chatbot.shapes import leading_shapes
 from chatbot.surveys import is_survey, survey_sources, survey_topic

@@ -26,13 +26,14 @@ from chatbot.described import telling_words
 from chatbot.query import asked_part, compares
 from chatbot.mentions import (court_elsewhere, dates_missing, parties_unquoted, passage_words, phrases_missing,
                               question_names)
-from chatbot.passages import SAME_NUMBER, Intent, heading_prefix, question_parts, quotable_spans, sentence_signals
+from chatbot.passages import Intent, heading_prefix, question_parts, quotable_spans, sentence_signals
 from chatbot.shapes import (asks_counts, asks_section, count_candidates, demote_asides, prefer_latest_ruling,
                             section_candidates)
 from chatbot.surveys import survey_topic
 from chatbot.lookups import prefer_particulars
-from chatbot.names import acronyms, case_words, spelled_out, written_apart
-from chatbot.parts import answers_part, answers_type
+from chatbot.names import case_party_words, case_words, written_apart
+from chatbot.wording import acronyms, spelled_out
+from chatbot.parts import answers_part, answers_type, coverage, coverage_of
 from chatbot.quotes import case_label, closest_note, merge_adjacent, quote_spans
 from chatbot.types import ABSTAIN_MESSAGE, Citation, Draft, Evidence
 from ingest.chunking import sentence_spans
@@ -90,25 +91,8 @@ class ExtractiveAnswerer(Answerer):
                      if t not in known and t.isalpha() and self.lexical.document_frequency(t, visible) == 0)
         return unseen / sum(weights.values())
 
-    @classmethod
-    def coverage(cls, weights: dict[str, float], text: str) -> float:
-        """IDF-weighted share of the question's terms that ``text`` contains. A term also counts
-        when one word holds the other ("children" in "schoolchildren", "compar" in "comparison")."""
-        return cls.coverage_of(weights, set(tokenize(text)))
-
-    @staticmethod
-    def coverage_of(weights: dict[str, float], present: set[str]) -> float:
-        """:meth:`coverage` of a text already tokenized into ``present``."""
-        total = sum(weights.values())
-        if not total:
-            return 0.0
-        long_words = [p for p in present if len(p) >= 5]
-        covered = 0.0
-        for term, weight in weights.items():
-            if term in present or (len(term) >= 5 and any(term in p or p in term for p in long_words)) or (
-                    SAME_NUMBER.get(term, frozenset()) & present):
-                covered += weight
-        return covered / total
+    coverage = staticmethod(coverage)
+    coverage_of = staticmethod(coverage_of)
 
     # -- examining the evidence ---------------------------------------------
 
@@ -125,8 +109,10 @@ class ExtractiveAnswerer(Answerer):
         part_weights = [self.term_weights(p, request.visible) for p in parts] if len(parts) > 1 else []
         candidates = self._candidates(evidence, intent)
         boosts = {stem(t.lower()) for t in request.boost_terms}
+        # "What did the court hold in Kadrey?" asks nothing but the case: its name picks no line of it.
+        said = {} if weights and set(weights) <= case_party_words(evidence, request.focus) else weights
         for c in candidates:
-            c.features = self._features(c, request, intent, weights, part_weights, boosts)
+            c.features = self._features(c, request, intent, said, part_weights, boosts)
             c.probability = self.calibration.sentence.probability(c.features)
         if self.calibration.rerank is not None and self.settings.rerank_sentences and candidates:
             self._rerank(candidates, request)

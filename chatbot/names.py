@@ -199,18 +199,6 @@ _SECTION_TOLD = re.compile(r"\bthe\s+((?:(?!the\b)[\w-]+\s+){0,3}?[\w-]+)\s+(?:s
                            re.I)
 
 
-# How the answer should be put, not what it is about: "in plain English", "in a nutshell", "briefly".
-_STYLE = re.compile(r",?\s*\b(?:in\s+(?:plain|simple|everyday)\s+(?:English|terms|language|words)|"
-                    r"in\s+lay(?:man|person)?['’]?s?\s+terms|in\s+a\s+nutshell|briefly|in\s+brief|"
-                    r"for\s+a\s+(?:non-?lawyer|layperson|layman|law\s+student|client))\b", re.I)
-
-
-def without_style(question: str) -> str:
-    """``question`` without the words that say how to put the answer ("Explain the Bartz decision
-    in plain English"): "English" is no name the documents must hold."""
-    return _STYLE.sub("", question).strip(" ,;:") or question
-
-
 def with_section_cited(question: str, documents: dict[str, SourceDocument]) -> str:
     """``question`` with the section it tells by its title cited after it ("What purposes does the
     fair use statute list? (§ 107)"), when one section's print is titled so; else unchanged."""
@@ -358,39 +346,6 @@ def unindexed_lawsuit(question: str, documents: dict[str, SourceDocument]) -> li
 
 
 # A run of capitalised words, small words between them: "Judicial Panel on Multidistrict Litigation".
-_TITLED_RUN = re.compile(r"[A-Z][a-z]+(?:\s+(?:(?:of|on|for|and|the)\s+)?[A-Z][a-z]+)+")
-
-
-def acronyms(texts: list[str]) -> set[str]:
-    """The acronyms of three letters or more that the capitalised names in ``texts`` make, as
-    tokens: "The New York Times" makes "nyt" (and "tnyt"), "Judicial Panel on Multidistrict
-    Litigation" "jpml". A question's "NYT" then names what the passages name in full."""
-    from ingest.tokenization import tokenize
-
-    out: set[str] = set()
-    for text in texts:
-        for run in _TITLED_RUN.findall(text):
-            initials = [w[0] for w in run.split() if w[0].isupper()]
-            out.update("".join(initials[i:j]) for i in range(len(initials)) for j in range(i + 3, len(initials) + 1))
-    # Lawyers' acronyms of words a passage writes in lower case: "the UCL claim" is its "unfair competition".
-    written = set(tokenize(" ".join(texts))) if texts else set()
-    out.update(a for a, words in _LEGAL_ACRONYMS.items() if set(tokenize(words)) <= written)
-    return set(tokenize(" ".join(out)))
-
-
-def spelled_out(question: str) -> str:
-    """``question`` with the lawyers' acronyms it uses spelled out after it: "the UCL claim" also
-    asks about "unfair competition", which a passage may write instead."""
-    spelled = [words for a, words in _LEGAL_ACRONYMS.items() if re.search(rf"\b{a}\b", question)]
-    return f"{question} ({'; '.join(spelled)})" if spelled else question
-
-
-_LEGAL_ACRONYMS = {"UCL": "unfair competition", "CMI": "copyright management information", "TOS": "terms of service",
-                   "DMCA": "digital millennium", "MDL": "multidistrict litigation", "APA": "administrative procedure",
-                   "LLM": "language model", "LLMs": "language models", "NOI": "notice of inquiry",
-                   "MTD": "motion to dismiss", "MSJ": "summary judgment", "PI": "preliminary injunction"}
-
-
 def case_words(evidence) -> set[str]:
     """The tokens of the case names of the documents ``evidence`` is from: a passage citing a
     ruling beside one of them ("Anthropic … (6th Cir. 2019)") reports no ruling on that case."""
@@ -407,3 +362,9 @@ def written_apart(question: str, texts: list[str]) -> set[str]:
 
     squashed = "".join("".join(texts).lower().split())
     return {t for t in tokenize(question) if len(t) >= 5 and t.isalpha() and t in squashed}
+
+
+def case_party_words(evidence, sources: set[str]) -> frozenset[str]:
+    """The words naming the parties of the cases of ``sources``, read from the evidence's documents."""
+    return frozenset().union(*(party_words(e.chunk.document.case_name, None) for e in evidence
+                               if e.chunk.source in sources and e.chunk.document and e.chunk.document.case_name))

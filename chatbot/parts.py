@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from chatbot.candidates import Candidate, window_text
 from chatbot.courts import asks_court
-from chatbot.passages import Intent, sentence_signals
-from ingest.tokenization import stem
+from chatbot.passages import SAME_NUMBER, Intent, sentence_signals
+from ingest.tokenization import stem, tokenize
 
 PART_COVERED = 0.5  # weighted share of a part's words a quote holds to answer it by its words alone
 TYPED_COVERED = 0.25  # the share that does when the quote is of the kind the part asks for
@@ -45,3 +45,23 @@ def answers_part(part: str, weights: dict[str, float], c: Candidate,
 def answers_type(intent: Intent, signals: dict[str, bool]) -> bool:
     """Does a passage hold the kind of thing the question asks for (a number, a date, a name)?"""
     return (intent.number and signals["number"]) or (intent.date and signals["date"]) or (intent.person and signals["person"])
+
+
+def coverage(weights: dict[str, float], text: str) -> float:
+    """IDF-weighted share of the question's terms that ``text`` contains. A term also counts
+    when one word holds the other ("children" in "schoolchildren", "compar" in "comparison")."""
+    return coverage_of(weights, set(tokenize(text)))
+
+
+def coverage_of(weights: dict[str, float], present: set[str]) -> float:
+    """:func:`coverage` of a text already tokenized into ``present``."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    long_words = [p for p in present if len(p) >= 5]
+    covered = 0.0
+    for term, weight in weights.items():
+        if term in present or (len(term) >= 5 and any(term in p or p in term for p in long_words)) or (
+                SAME_NUMBER.get(term, frozenset()) & present):
+            covered += weight
+    return covered / total

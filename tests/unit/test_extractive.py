@@ -300,3 +300,16 @@ def test_asking_words_carry_no_weight(engine):
     # "Tell me about X": "me" is in no document, and is no reason to think X unindexed.
     assert set(engine.answerer().term_weights("Tell me about the fair use ruling, please.")) == {"fair", "use"}
     assert set(engine.answerer().term_weights("Anything on the latest status of the fair use ruling?")) == {"fair", "use"}
+
+
+def test_a_question_naming_only_its_case_leads_with_the_ruling_not_the_name(small_corpus, settings, fake_embedder):
+    """"Explain the Gray decision." asks nothing but the case: the lines that repeat "Gray" most
+    are not what it held."""
+    order = CONCLUDING_ORDER.replace(
+        "SprocketCo bought the printed manuals",
+        "Gray wrote the manuals Gray Basics and Gray Advanced, as Gray testified. SprocketCo bought the printed manuals", 1)
+    (small_corpus / "opinions" / "gray-v-sprocketco_2024-06-01_order.txt").write_text(order, encoding="utf-8")
+    engine = _two_cases(small_corpus, settings, fake_embedder)
+    answer = engine.ask("Explain the Gray decision.")
+    assert not answer.abstained
+    assert "grants summary judgment for SprocketCo" in answer.citations[0].quote

@@ -816,7 +816,7 @@ def test_a_chapters_table_of_contents_is_not_quoted():
 
 
 def test_an_acronym_names_what_the_passages_name_in_full():
-    from chatbot.names import acronyms
+    from chatbot.wording import acronyms
 
     made = acronyms(["The New York Times Company sued.", "The Judicial Panel on Multidistrict Litigation ruled."])
     assert {"nyt", "jpml"} <= made
@@ -828,7 +828,7 @@ def test_an_acronym_names_what_the_passages_name_in_full():
 
 
 def test_a_lawyers_acronym_is_weighed_with_its_words_spelled_out():
-    from chatbot.names import spelled_out
+    from chatbot.wording import spelled_out
 
     assert spelled_out("What did the court say about the UCL claim?") == (
         "What did the court say about the UCL claim? (unfair competition)")
@@ -1168,6 +1168,6 @@ def test_a_report_told_by_a_word_of_its_title_that_stems_like_the_others():
     ("Is the English rule on costs cited?", "Is the English rule on costs cited?"),  # a name, not how to answer
 ])
 def test_how_to_put_the_answer_is_not_what_it_is_about(question, asked):
-    from chatbot.names import without_style
+    from chatbot.wording import without_style
 
     assert without_style(question) == asked

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from chatbot.candidates import Candidate, window_text
 from chatbot.courts import asks_court
+from chatbot.described import court_described
 from chatbot.passages import SAME_NUMBER, Intent, sentence_signals
 from ingest.tokenization import stem, tokenize
 
@@ -32,6 +33,8 @@ def answers_part(part: str, weights: dict[str, float], c: Candidate,
     if coverage(weights, read) >= PART_COVERED:
         return True
     intent, signals = Intent.of(part), sentence_signals(text)
+    if signals["holds"] and document and document.court and court_described(part, document.court):
+        return True  # "what did the appeals court add?" is answered by what the appeals court ruled
     if intent.person and signals["person"]:
         return True  # "which judge got them?" is answered by "assigned to the Honorable Sidney H. Stein"
     typed = (answers_type(intent, signals) or (intent.holding and signals["holds"]) or

@@ -248,9 +248,9 @@ def _of_court_told(query: str, sources: set[str], documents: dict[str, SourceDoc
     or describes ("the Tennessee lyrics case"); all of them when it tells none, or compares."""
     if compares(query):
         return sources
-    asked = courts_named(query)
-    told = {s for s in sources if (d := documents.get(s)) and d.court and (
-        court_key(d.court) in asked or court_described(query, d.court))}
+    # "What did the district court hold, and what did the appeals court add?": each part tells its court.
+    told = set().union(*({s for s in sources if (d := documents.get(s)) and d.court and (
+        court_key(d.court) in courts_named(part) or court_described(part, d.court))} for part in question_parts(query)))
     return told or sources
 
 

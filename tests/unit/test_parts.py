@@ -49,3 +49,15 @@ def test_the_quoted_case_answers_for_its_own_name():
         update={"case_name": "Bartz v. Anthropic PBC"})), weights)
     assert not _answers("how did the Bartz court apply it", _quote(said, _KADREY), weights)
 
+
+
+def test_a_part_that_describes_a_court_is_answered_by_that_courts_ruling():
+    appeal = SourceDocument(source="dccir.txt", title="Opinion", case_name="Thaler v. Perlmutter", court="D.C. Cir.",
+                            sha256="0" * 64)
+    trial = SourceDocument(source="ddc.txt", title="Opinion", case_name="Thaler v. Perlmutter", court="D.D.C.",
+                           sha256="1" * 64)
+    weights = {"appeal": 1.0, "add": 3.0}
+    ruled = "We affirm the denial of Dr. Thaler's copyright application."
+    assert _answers("what did the appeals court add", _quote(ruled, appeal), weights)
+    assert not _answers("what did the appeals court add", _quote(ruled, trial), weights)  # another court's
+    assert not _answers("what did the appeals court add", _quote("Thaler applied in 2018.", appeal), weights)

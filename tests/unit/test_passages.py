@@ -873,6 +873,9 @@ def test_a_court_named_picks_its_ruling_of_the_case():
     assert focus_of("What did the D.C. Circuit hold in Thaler?", [], documents, set())[0] == {"dccir.txt"}
     assert focus_of("When was the D.C. Circuit's opinion in Thaler decided?", [], documents, set())[0] == {"dccir.txt"}
     assert focus_of("What did the court hold in Thaler?", [], documents, set())[0] == {"ddc.txt", "dccir.txt"}
+    # Each part tells its own court: both are asked about.
+    asked = "In Thaler, what did the district court hold, and what did the appeals court add?"
+    assert focus_of(asked, [], documents, set())[0] == {"ddc.txt", "dccir.txt"}
     # A court none of the case's rulings is from changes nothing.
     assert focus_of("Did the Ninth Circuit agree with Thaler?", [], documents, set())[0] == {"ddc.txt", "dccir.txt"}
 

@@ -113,9 +113,13 @@ _EVENTS = {  # what it is called, the words searched for it, and how a passage m
         r"(?<!Court of )(?<!Courts of )\bappeal(?:ed|ing)?\b|\bappell(?:ant|ee)s?\b|\binterlocutory\b", re.I)),
     # "How did the judge rule on the fair use defense at summary judgment?" of a case decided on the pleadings.
     "a summary judgment": ("summary judgment", re.compile(r"\bsummary\s+judgment\b", re.I)),
-    "a class certification": ("certify certified certifies class certification",
-                              re.compile(r"\bcertif(?:y|ied|ies|ying)\s+(?:a|the)\s+(?:\w+\s+)?class\b|"
-                                         r"\bclass\s+certification\s+(?:was\s+)?(?:granted|denied)\b", re.I)),
+    # "How did the court rule on the class certification motion?": a ruling on it, not its deadline.
+    "a ruling on class certification": ("certify certified certifies class certification", re.compile(
+        r"\bcertif(?:y|ied|ies|ying)\s+(?:a|the)\s+(?:\w+\s+)?class\b|\bclass\s+certification\s+(?:was\s+)?"
+        r"(?:granted|denied)\b|\b(?:rule[ds]?|decide[ds]?)\s+on\s+(?:the\s+)?(?:\w+\s+)?class[\s-]certification\b",
+        re.I), re.compile(r"\bcertif(?:y|ied|ies|ying)\s+(?:a|the)\s+(?:\w+\s+)?class\b|\bclass\s+certification\s+"
+                          r"(?:is|was)\s+(?:granted|denied)\b|\b(?:grant|grants|granted|deny|denies|denied)\s+(?:the\s+)?"
+                          r"(?:\w+\s+){0,2}motion\s+for\s+class\s+certification\b", re.I)),
     # "What defenses did Midjourney raise in its answer to the complaint?": a pleading, not a reply.
     "an answer to the complaint": ("answer answered complaint", re.compile(
         r"\b(?:its|their)\s+answer\b|\bfiled\s+an\s+answer\b|"

@@ -531,6 +531,21 @@ def test_a_verdict_is_asked_for_or_mentioned(text, asks_verdict):
     assert bool(_EVENTS["a jury's verdict"][1].search(text)) is asks_verdict
 
 
+@pytest.mark.parametrize("text, rules_on_class", [
+    ("How did the court rule on the class certification motion the plaintiffs filed in August 2025?", True),
+    ("Did Judge Chhabria certify a class of authors?", True),
+    ("When must the plaintiffs move for class certification?", False),  # a deadline, not a ruling
+])
+def test_a_ruling_on_class_certification_is_asked_for(text, rules_on_class):
+    from chatbot.unanswerable import _EVENTS
+
+    asked, told = _EVENTS["a ruling on class certification"][1:]
+    assert bool(asked.search(text)) is rules_on_class
+    # A deadline to move for it is no ruling on it; certifying a class is.
+    assert not told.search("Plaintiffs will have eight months for discovery before filing their class certification motion.")
+    assert told.search("The court certified a class tied to the pirated books in July 2025.")
+
+
 @pytest.mark.parametrize("question, asks_appeal", [
     ("Did Meta appeal the ruling?", True),
     ("Did Anthropic appeal Judge Alsup's fair use ruling to the Ninth Circuit?", True),

@@ -65,6 +65,13 @@ def coverage_of(weights: dict[str, float], present: set[str]) -> float:
     covered = 0.0
     for term, weight in weights.items():
         if term in present or (len(term) >= 5 and any(term in p or p in term for p in long_words)) or (
-                SAME_NUMBER.get(term, frozenset()) & present):
+                (SAME_NUMBER.get(term, frozenset()) | _SAME_VERB.get(term, frozenset())) & present):
             covered += weight
     return covered / total
+
+
+# A verb's forms the stemmer leaves apart: "how much did Anthropic spend" is answered by "Anthropic spent".
+_IRREGULAR = ("spend spent", "pay paid", "buy bought", "sell sold", "win won", "lose lost", "seek sought",
+              "bring brought", "write wrote written", "give gave given", "keep kept", "take took taken",
+              "teach taught", "steal stole stolen", "make made", "tell told", "hold held", "find found")
+_SAME_VERB = {w: frozenset(forms.split()) - {w} for forms in _IRREGULAR for w in forms.split()}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from chatbot.candidates import Candidate
 from chatbot.extractive import ExtractiveAnswerer
 from chatbot.parts import answers_part
@@ -61,3 +63,11 @@ def test_a_part_that_describes_a_court_is_answered_by_that_courts_ruling():
     assert _answers("what did the appeals court add", _quote(ruled, appeal), weights)
     assert not _answers("what did the appeals court add", _quote(ruled, trial), weights)  # another court's
     assert not _answers("what did the appeals court add", _quote("Thaler applied in 2018.", appeal), weights)
+
+
+def test_a_verbs_irregular_form_covers_it():
+    from chatbot.parts import coverage
+
+    weights = {"spend": 2.0, "book": 1.0}
+    assert coverage(weights, "Anthropic spent many millions of dollars to purchase print books.") == 1.0
+    assert coverage(weights, "Anthropic bought print books.") == pytest.approx(1 / 3)

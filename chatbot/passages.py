@@ -23,7 +23,8 @@ _PERSON = re.compile(r"\bwho\b|\bwhich\s+(?:\w+\s+){0,2}(?:" + JUDGE_ASKED + r"|
                      r"\bname\s+of\s+the\s+(?:judge|author)|\bjudge'?s\s+name\b", re.I)
 # "When was the order decided?": the date is in the signature block ("Dated: June 25, 2025") or the caption.
 RULED_WHEN = (r"\bwhen\s+(?:was|were|did)\b[^?]*\b(?:decided|issued?|entered|signed|filed|dated|ruled?|handed\s+down|"
-              r"come\s+out|came\s+out)\b|\b(?:what|which)\s+(?:date|day)\b[^?]*\b(?:decided|issued|entered|signed)\b")
+              r"come\s+out|came\s+out)\b|\b(?:what|which)\s+(?:date|day)\b[^?]*\b(?:decide|decided|issue|issued|enter|entered|"
+              r"sign|signed)\b")
 # Who signed, decided, sat or argued, or when, is said in the caption or the signature block, and only there.
 _SIGNER = re.compile(r"\b(?:signed|sign|wrote|authored|presided|presiding|decided\s+by|chaired?|argued|sat|designation|"
                      r"law\s+firms?)\b|\b(?:who|which\s+\w+)\s+(?:represents?|represented)\b|"

@@ -887,3 +887,15 @@ def test_a_complaints_allegations_count_less_on_a_question_of_law_naming_no_case
     alleged.probability = 0.5
     demote_allegations([alleged, ruled], {"complaint.txt"})  # the complaint asked about: its lines are the answer
     assert alleged.probability == 0.5
+
+
+@pytest.mark.parametrize("question, when_ruled", [
+    ("When was the Kadrey order decided?", True),
+    ("What date did the JPML issue its transfer order?", True),
+    ("Which day did the judge sign it?", True),
+    ("What date were comments due?", False),  # a date, not when a ruling was made
+])
+def test_when_a_ruling_was_made_is_asked(question, when_ruled):
+    from chatbot.lookups import asks_when_ruled
+
+    assert asks_when_ruled(question) is when_ruled

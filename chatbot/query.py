@@ -162,9 +162,7 @@ def _named_and_told(query: str, documents: dict[str, SourceDocument], lexical) -
     # A judge named tells the case asked about: "how did Judge Alsup distinguish the Westlaw case" is his.
     alone = not (named or judge_named_sources(query, documents))
     told = described_case(query, lexical, documents) if alone or compares(query) else set()
-    if alone and not told:  # "the publishers … Anthropic": of Anthropic's two cases, the lyrics case
-        told = party_case(query, lexical, documents)
-    elif len(by_case(named, documents)) == 1 and not compares(query) and (
+    if not alone and len(by_case(named, documents)) == 1 and not compares(query) and (
             other := party_case(query, lexical, documents)) and not other & named:
         # "OpenAI's motions to dismiss the authors' complaints": In re OpenAI by its name, but of
         # OpenAI's cases the words tell the authors' suit.

@@ -101,7 +101,7 @@ class ExtractiveAnswerer(Answerer):
         question, evidence = request.question, request.evidence
         intent = Intent.of(question)
         # A survey's frame ("Which courts have ruled on whether …") is in every ruling: what it asks about is weighed.
-        asked = spelled_out(survey_topic(question) if request.survey else question)  # "UCL": "unfair competition"
+        asked = spelled_out(survey_topic(question) if request.survey else question, [e.chunk.text for e in evidence])
         weights = self.term_weights(asked, request.visible)
         if request.focus and not compares(question) and (told := telling_words(question)):
             weights = {t: w for t, w in weights.items() if t not in told}  # "the Anthropic books case" found the case

@@ -39,10 +39,13 @@ def acronyms(texts: list[str]) -> set[str]:
     return set(tokenize(" ".join(out)))
 
 
-def spelled_out(question: str) -> str:
-    """``question`` with the lawyers' acronyms it uses spelled out after it: "the UCL claim" also
-    asks about "unfair competition", which a passage may write instead."""
-    spelled = [words for a, words in _LEGAL_ACRONYMS.items() if re.search(rf"\b{a}\b", question)]
+def spelled_out(question: str, texts: list[str] = ()) -> str:
+    """``question`` with the lawyers' acronyms it uses spelled out after it, where none of ``texts``
+    (the passages) writes the acronym: "the UCL claim" then also asks about "unfair competition",
+    which they write instead. Where they write "DMCA", its words would only weigh the act's name."""
+    written = set(tokenize(" ".join(texts))) if texts else set()
+    spelled = [words for a, words in _LEGAL_ACRONYMS.items()
+               if re.search(rf"\b{a}\b", question) and a.lower() not in written]
     return f"{question} ({'; '.join(spelled)})" if spelled else question
 
 

@@ -833,6 +833,10 @@ def test_a_lawyers_acronym_is_weighed_with_its_words_spelled_out():
     assert spelled_out("What did the court say about the UCL claim?") == (
         "What did the court say about the UCL claim? (unfair competition)")
     assert spelled_out("What did the court say about fair use?") == "What did the court say about fair use?"
+    # Passages that write the acronym need no spelling out: its words would weigh the act's name.
+    asked = "Which DMCA subsection did the artists invoke?"
+    assert spelled_out(asked, ["The DMCA claims are dismissed."]) == asked
+    assert spelled_out(asked, ["Claims under the Digital Millennium Copyright Act."]) == f"{asked} (digital millennium)"
 
 
 def test_a_place_is_not_the_party_whose_name_opens_with_it():

@@ -104,6 +104,12 @@ _EVENTS = {  # what it is called, the words searched for it, and how a passage m
         r"\b(?:after|following)\s+(?:a|the)\s+(?:\w+\s+)?trial\b|\b(?:bench|jury)\s+trial\s+(?:was\s+)?(?:held|began|"
         r"concluded|ended)\b|\bat\s+trial,\s+(?:the\s+)?(?:jury|court)\s+(?:found|held|awarded)\b|\btrial\s+verdict\b",
         re.I)),
+    # "When is the trial in the Times case scheduled?": a trial date set, not a trial held nor one to come.
+    "a trial date": ("trial date set scheduled", re.compile(
+        r"\bwhen\s+(?:is|will)\s+(?:the\s+)?(?:\w+\s+){0,3}trial\b|\btrial\s+(?:date|is\s+(?:set|scheduled))\b|"
+        r"\btrial\s+(?:\w+\s+){0,4}(?:scheduled|set\s+for)\b", re.I), re.compile(
+        r"\btrial\s+(?:date|is\s+set|was\s+set|set\s+for|scheduled|will\s+(?:begin|start))\b|"
+        r"\b(?:set|scheduled)\s+(?:the\s+case\s+)?for\s+(?:a\s+)?(?:jury\s+|bench\s+)?trial\b", re.I)),
     "a petition for certiorari": ("certiorari", re.compile(r"\bcertiorari\b", re.I)),
     # "Did Anthropic appeal Judge Alsup's ruling?": an appeal taken, not "the appeals court" nor a "Court of
     # Appeals" cited.

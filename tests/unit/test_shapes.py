@@ -546,6 +546,17 @@ def test_a_ruling_on_class_certification_is_asked_for(text, rules_on_class):
     assert told.search("The court certified a class tied to the pirated books in July 2025.")
 
 
+def test_a_trial_date_is_asked_for_and_told():
+    from chatbot.unanswerable import _EVENTS
+
+    asked, told = _EVENTS["a trial date"][1:]
+    assert asked.search("When is the trial in the New York Times case scheduled?")
+    assert asked.search("Is a trial date set in Kadrey?")
+    assert not asked.search("What did the court decide at trial?")  # a trial held: another event
+    assert told.search("The case is set for a jury trial on December 1, 2025.")
+    assert not told.search("We will have a trial on the pirated copies.")
+
+
 @pytest.mark.parametrize("question, asks_appeal", [
     ("Did Meta appeal the ruling?", True),
     ("Did Anthropic appeal Judge Alsup's fair use ruling to the Ninth Circuit?", True),

@@ -376,6 +376,20 @@ def test_the_passage_after_each_of_the_best_joins_the_evidence():
     assert [e.chunk.chunk_id for e in following_chunks(Lexical(), Index().get_chunks, evidence)] == ["c1"]  # not c3's: 4th
 
 
+def _finding_all(chunks: dict) -> tuple:
+    """A lexical index whose every search finds all of ``chunks``, and the index that holds them."""
+
+    class Lexical:
+        def search(self, query, k, sources=None):
+            return [(cid, 1.0) for cid in chunks]
+
+    class Index:
+        def get_chunks(self, ids):
+            return [chunks[i] for i in ids]
+
+    return Lexical(), Index()
+
+
 def test_a_conclusion_that_decides_in_words_disposes():
     from chatbot.shapes import disposition_chunks
 
@@ -386,20 +400,14 @@ def test_a_conclusion_that_decides_in_words_disposes():
     chunks = {cid: Chunk(chunk_id=cid, source="t.txt", title="t", page=n, start=0, end=len(t), text=t,
                          doc_sha256="0" * 64, document=doc) for n, (cid, t) in enumerate(texts.items(), start=1)}
 
-    class Lexical:
-        def search(self, query, k, sources=None):
-            return [(cid, 1.0) for cid in chunks]
-
-    class Index:
-        def get_chunks(self, ids):
-            return [chunks[i] for i in ids]
+    lexical, index = _finding_all(chunks)
 
     # "What happened to the case?": no GRANTED in capitals, yet the conclusion is where it was decided.
-    assert [e.chunk.chunk_id for e in disposition_chunks(Lexical(), Index(), {"t.txt"}, {"t.txt": doc})] == ["c2"]
+    assert [e.chunk.chunk_id for e in disposition_chunks(lexical, index, {"t.txt"}, {"t.txt": doc})] == ["c2"]
     # An appellate opinion's last part has no heading: "For the foregoing reasons, … is affirmed."
     texts["c2"] = "V For the foregoing reasons, the district court's denial of the application is affirmed. So ordered."
     chunks["c2"] = chunks["c2"].model_copy(update={"text": texts["c2"], "end": len(texts["c2"])})
-    found = disposition_chunks(Lexical(), Index(), {"t.txt"}, {"t.txt": doc}, conclusion=True)
+    found = disposition_chunks(lexical, index, {"t.txt"}, {"t.txt": doc}, conclusion=True)
     assert [e.chunk.chunk_id for e in found] == ["c2"]
 
 
@@ -412,21 +420,15 @@ def test_a_ruling_all_the_best_passages_come_from_is_the_one_asked_about():
     chunks = {cid: Chunk(chunk_id=cid, source="t.txt", title="t", page=1, start=0, end=len(t), text=t,
                          doc_sha256="0" * 64, document=doc) for cid, t in texts.items()}
 
-    class Lexical:
-        def search(self, query, k, sources=None):
-            return [(cid, 1.0) for cid in chunks]
-
-    class Index:
-        def get_chunks(self, ids):
-            return [chunks[i] for i in ids]
+    lexical, index = _finding_all(chunks)
 
     evidence = [Evidence(chunk=chunks[f"c{n}"], score=0.0) for n in range(6)]
     question = "What happened to the unjust enrichment claim?"  # no case named: the search found one ruling
-    found = leading_shapes(question, evidence, set(), {"t.txt": doc}, Lexical(), Index())
+    found = leading_shapes(question, evidence, set(), {"t.txt": doc}, lexical, index)
     assert found[0].chunk.chunk_id == "end"
     # Passages of several documents name no ruling: nothing leads.
     mixed = evidence[:4] + [Evidence(chunk=chunks["c4"].model_copy(update={"source": "u.txt"}), score=0.0)]
-    assert leading_shapes(question, mixed, set(), {"t.txt": doc, "u.txt": doc}, Lexical(), Index()) == mixed
+    assert leading_shapes(question, mixed, set(), {"t.txt": doc, "u.txt": doc}, lexical, index) == mixed
 
 
 def test_what_is_a_name_prefers_the_sentence_that_says_what_it_is():

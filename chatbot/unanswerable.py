@@ -110,6 +110,15 @@ _EVENTS = {  # what it is called, the words searched for it, and how a passage m
         r"\btrial\s+(?:\w+\s+){0,4}(?:scheduled|set\s+for)\b", re.I), re.compile(
         r"\btrial\s+(?:date|is\s+set|was\s+set|set\s+for|scheduled|will\s+(?:begin|start))\b|"
         r"\b(?:set|scheduled)\s+(?:the\s+case\s+)?for\s+(?:a\s+)?(?:jury\s+|bench\s+)?trial\b", re.I)),
+    # "What did the court decide about OpenAI's fair use defense in Tremblay?": a case decided on the
+    # pleadings may never reach fair use.
+    # Asked as what or how it was decided, which takes a ruling for granted; "did it rule on fair use?" asks whether.
+    "a ruling on fair use": ("fair use", re.compile(
+        r"\b(?:what|how)\b[^?]*\b(?:rule[ds]?|ruling|decide[ds]?|decision|h[eo]ld|holds|f[io]und|finds|conclude[ds]?)\b"
+        r"[^?]*\bfair[\s-]use\b", re.I),
+        re.compile(r"\b(?:is|was|were|be|not)\s+(?:a\s+)?fair\s+use\b|\bfair\s+use\s+(?:defen[cs]e\s+)?"
+                   r"(?:fails|failed|succeeds|prevails|applies)\b|\bfavou?rs?\s+fair\s+use\b|\bagainst\s+fair\s+use\b|"
+                   r"\bsummary\s+judgment\b[^.]{0,80}\bfair\s+use\b", re.I)),
     "a petition for certiorari": ("certiorari", re.compile(r"\bcertiorari\b", re.I)),
     # "Did Anthropic appeal Judge Alsup's ruling?": an appeal taken, not "the appeals court" nor a "Court of
     # Appeals" cited.

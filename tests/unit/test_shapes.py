@@ -548,6 +548,19 @@ def test_a_ruling_on_class_certification_is_asked_for(text, rules_on_class):
     assert told.search("The court certified a class tied to the pirated books in July 2025.")
 
 
+def test_a_ruling_on_fair_use_is_asked_for_and_told():
+    from chatbot.unanswerable import _EVENTS
+
+    asked, told = _EVENTS["a ruling on fair use"][1:]
+    assert asked.search("What did the court decide about OpenAI's fair use defense in Tremblay?")
+    assert asked.search("How did the Concord court rule on fair use?")
+    assert not asked.search("Did the court in the lyrics case rule on fair use?")  # asks whether: "no" answers it
+    assert not asked.search("What is fair use?")
+    assert told.search("This order grants summary judgment for Anthropic that the training use was a fair use.")
+    assert told.search("Factor one weighs against fair use.") or told.search("It weighs against fair use here.")
+    assert not told.search("Anthropic maintains that its use of the lyrics constitutes fair use under section 107.")
+
+
 def test_a_trial_date_is_asked_for_and_told():
     from chatbot.unanswerable import _EVENTS
 

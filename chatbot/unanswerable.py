@@ -7,7 +7,7 @@ names the reason ("The index holds no case of Disney and Universal against Midjo
 - A report's part named by number that no indexed document is ("Part 3 of the Office's AI report").
 - An event dated later than every document of the case it concerns ("filed in August 2025").
 - An event taken for granted that no document of the case mentions (a settlement, a jury's award,
-  a rehearing en banc, a certified class).
+  a rehearing en banc, a ruling on class certification, an appeal, a trial date, a ruling on fair use).
 """
 
 from __future__ import annotations
@@ -110,15 +110,6 @@ _EVENTS = {  # what it is called, the words searched for it, and how a passage m
         r"\btrial\s+(?:\w+\s+){0,4}(?:scheduled|set\s+for)\b", re.I), re.compile(
         r"\btrial\s+(?:date|is\s+set|was\s+set|set\s+for|scheduled|will\s+(?:begin|start))\b|"
         r"\b(?:set|scheduled)\s+(?:the\s+case\s+)?for\s+(?:a\s+)?(?:jury\s+|bench\s+)?trial\b", re.I)),
-    # "What did the court decide about OpenAI's fair use defense in Tremblay?": a case decided on the
-    # pleadings may never reach fair use.
-    # Asked as what or how it was decided, which takes a ruling for granted; "did it rule on fair use?" asks whether.
-    "a ruling on fair use": ("fair use", re.compile(
-        r"\b(?:what|how)\b[^?]*\b(?:rule[ds]?|ruling|decide[ds]?|decision|h[eo]ld|holds|f[io]und|finds|conclude[ds]?)\b"
-        r"[^?]*\bfair[\s-]use\b", re.I),
-        re.compile(r"\b(?:is|was|were|be|not)\s+(?:a\s+)?fair\s+use\b|\bfair\s+use\s+(?:defen[cs]e\s+)?"
-                   r"(?:fails|failed|succeeds|prevails|applies)\b|\bfavou?rs?\s+fair\s+use\b|\bagainst\s+fair\s+use\b|"
-                   r"\bsummary\s+judgment\b[^.]{0,80}\bfair\s+use\b", re.I)),
     "a petition for certiorari": ("certiorari", re.compile(r"\bcertiorari\b", re.I)),
     # "Did Anthropic appeal Judge Alsup's ruling?": an appeal taken, not "the appeals court" nor a "Court of
     # Appeals" cited.
@@ -139,6 +130,15 @@ _EVENTS = {  # what it is called, the words searched for it, and how a passage m
     "an answer to the complaint": ("answer answered complaint", re.compile(
         r"\b(?:its|their)\s+answer\b|\bfiled\s+an\s+answer\b|"
         r"\banswer(?:ed|s)?\s+(?:to\s+)?the\s+(?:[\w'’-]+\s+){0,3}complaint\b", re.I)),
+    # "What did the court decide about OpenAI's fair use defense in Tremblay?": a case decided on the
+    # pleadings may never reach fair use.
+    # Asked as what or how it was decided, which takes a ruling for granted; "did it rule on fair use?" asks whether.
+    "a ruling on fair use": ("fair use", re.compile(
+        r"\b(?:what|how)\b[^?]*\b(?:rule[ds]?|ruling|decide[ds]?|decision|h[eo]ld|holds|f[io]und|finds|conclude[ds]?)\b"
+        r"[^?]*\bfair[\s-]use\b", re.I),
+        re.compile(r"\b(?:is|was|were|be|not)\s+(?:a\s+)?fair\s+use\b|\bfair\s+use\s+(?:defen[cs]e\s+)?"
+                   r"(?:fails|failed|succeeds|prevails|applies)\b|\bfavou?rs?\s+fair\s+use\b|\bagainst\s+fair\s+use\b|"
+                   r"\bsummary\s+judgment\b[^.]{0,80}\bfair\s+use\b", re.I)),
 }
 
 

@@ -7,7 +7,8 @@ names the reason ("The index holds no case of Disney and Universal against Midjo
 - A report's part named by number that no indexed document is ("Part 3 of the Office's AI report").
 - An event dated later than every document of the case it concerns ("filed in August 2025").
 - An event taken for granted that no document of the case mentions (a settlement, a jury's award,
-  a rehearing en banc, a ruling on class certification, an appeal, a trial date, a ruling on fair use).
+  a rehearing en banc, a ruling on class certification, an appeal, a trial date, a ruling on an
+  injunction, sanctions, a ruling on fair use).
 """
 
 from __future__ import annotations
@@ -130,6 +131,16 @@ _EVENTS = {  # what it is called, the words searched for it, and how a passage m
     "an answer to the complaint": ("answer answered complaint", re.compile(
         r"\b(?:its|their)\s+answer\b|\bfiled\s+an\s+answer\b|"
         r"\banswer(?:ed|s)?\s+(?:to\s+)?the\s+(?:[\w'’-]+\s+){0,3}complaint\b", re.I)),
+    # "What injunction did Judge Alsup issue?", "Did the court grant a preliminary injunction against Meta?":
+    # an injunction granted or denied, not one a citation discusses.
+    "a ruling on an injunction": ("injunction preliminary permanent enjoin granted denied", re.compile(
+        r"\b(?:what|which)\s+(?:\w+\s+)?injunction\b|\b(?:grant|granted|issue|issued|enter|entered)\s+(?:a\s+|an\s+|the\s+)?"
+        r"(?:preliminary\s+|permanent\s+)?injunction\b", re.I), re.compile(
+        r"\b(?:grant|grants|granted|deny|denies|denied|enter|entered|issue|issued)\s+(?:a\s+|an\s+|the\s+)?(?:\w+['’]?\s+)?"
+        r"(?:motion\s+for\s+(?:a\s+)?)?(?:preliminary\s+|permanent\s+)?injunction\b|\bnot\s+entitled\s+to\s+(?:\w+\s+){0,6}"
+        r"(?:preliminary\s+|permanent\s+)?injunction\b|\binjunction\b[^.]{0,80}\b(?:is|was)\s+(?:granted|denied)\b|"
+        r"\binjunction\s+(?:granted|denied)\b", re.I)),
+    "sanctions": ("sanction sanctions sanctioned", re.compile(r"\bsanction(?:s|ed)?\b", re.I)),
     # "What did the court decide about OpenAI's fair use defense in Tremblay?": a case decided on the
     # pleadings may never reach fair use.
     # Asked as what or how it was decided, which takes a ruling for granted; "did it rule on fair use?" asks whether.

@@ -561,6 +561,20 @@ def test_a_ruling_on_fair_use_is_asked_for_and_told():
     assert not told.search("Anthropic maintains that its use of the lyrics constitutes fair use under section 107.")
 
 
+def test_an_injunction_or_sanctions_are_asked_for_and_told():
+    from chatbot.unanswerable import _EVENTS
+
+    asked, told = _EVENTS["a ruling on an injunction"][1:]
+    assert asked.search("What injunction did Judge Alsup issue against Anthropic?")
+    assert asked.search("Did the court in Kadrey grant a preliminary injunction against Meta?")
+    assert not asked.search("Why did the publishers want an injunction?")
+    assert told.search("For the foregoing reasons, Publishers are not entitled to the extraordinary remedy of a "
+                       "preliminary injunction.")
+    assert told.search("2. Preliminary injunction denied (N.D. Cal., March 25, 2025).")
+    assert not told.search("(discussing music publishers' motion for a preliminary injunction seeking relief)")
+    assert _EVENTS["sanctions"][1].search("What sanctions did the court impose on ROSS?")
+
+
 def test_a_trial_date_is_asked_for_and_told():
     from chatbot.unanswerable import _EVENTS
 

@@ -174,7 +174,8 @@ class ExtractiveAnswerer(Answerer):
         sims = [e.similarity for e in evidence[:3] if e.similarity is not None]
         texts = [f"{e.chunk.header} {e.chunk.text}" for e in evidence]  # a passage with its document's header
         tokens = [set(tokenize(t)) for t in texts]
-        present = set().union(*tokens) | acronyms(texts) | written_apart(question, texts)  # "NYT", "Mosaic ML"
+        written = set().union(*tokens)
+        present = written | acronyms(texts, written) | written_apart(question, texts)  # "NYT", "Mosaic ML"
         names = question_names(question, request.focus_courts)
         if request.focus and self.lexical and names:  # a name the case's own documents hold ("the Facebook owner") is known
             present |= {t for t, share in self.lexical.shares(set().union(*names), request.focus).items() if share}

@@ -117,17 +117,21 @@ def parties_unquoted(question: str, quoted: list[tuple[str, object]], evidence_d
     from another party's case ("Who is Anthropic's CEO?" answered with Google's)."""
     from chatbot.names import party_words
 
-    names = set().union(*question_names(question)) if question_names(question) else set()
+    names = set().union(*question_names(question))
     cases = {party_words(d.case_name, None) for d in evidence_documents if d is not None and d.case_name}
     asked = names & set().union(*cases) if cases else set()
     if not any(asked <= words for words in cases):  # parties of two cases: set side by side, or carried over
         return frozenset()
     for text, doc in quoted:
-        asked -= set(tokenize(text)) | (set(tokenize(f"{doc.title} {doc.case_name or ''}")) if doc else set())
+        asked -= _words_with_title(text, doc)
     return frozenset(asked)
 
 
 def passage_words(chunk) -> set[str]:
     """The words of a passage and of its document's title and case."""
-    doc = chunk.document
-    return set(tokenize(chunk.text)) | (set(tokenize(f"{doc.title} {doc.case_name or ''}")) if doc else set())
+    return _words_with_title(chunk.text, chunk.document)
+
+
+def _words_with_title(text: str, doc) -> set[str]:
+    """The words of ``text`` and of ``doc``'s title and case name, when there is a document."""
+    return set(tokenize(text)) | (set(tokenize(f"{doc.title} {doc.case_name or ''}")) if doc else set())

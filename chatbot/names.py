@@ -345,7 +345,6 @@ def unindexed_lawsuit(question: str, documents: dict[str, SourceDocument]) -> li
     return next((sides for sides in named if not _indexed_between(sides, documents)), None)
 
 
-# A run of capitalised words, small words between them: "Judicial Panel on Multidistrict Litigation".
 def case_words(evidence) -> set[str]:
     """The tokens of the case names of the documents ``evidence`` is from: a passage citing a
     ruling beside one of them ("Anthropic … (6th Cir. 2019)") reports no ruling on that case."""

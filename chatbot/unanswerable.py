@@ -205,5 +205,5 @@ def _party_named(query: str, visible: dict[str, SourceDocument]) -> set[str]:
     from chatbot.mentions import question_names
     from chatbot.names import party_words
 
-    names = set().union(*question_names(query)) if question_names(query) else set()
+    names = set().union(*question_names(query))
     return {s for s, d in visible.items() if d.case_name and names & party_words(d.case_name, None)}

@@ -24,17 +24,19 @@ def without_style(question: str) -> str:
 _TITLED_RUN = re.compile(r"[A-Z][a-z]+(?:\s+(?:(?:of|on|for|and|the)\s+)?[A-Z][a-z]+)+")
 
 
-def acronyms(texts: list[str]) -> set[str]:
+def acronyms(texts: list[str], written: set[str] | None = None) -> set[str]:
     """The acronyms of three letters or more that the capitalised names in ``texts`` make, as
     tokens: "The New York Times" makes "nyt" (and "tnyt"), "Judicial Panel on Multidistrict
-    Litigation" "jpml". A question's "NYT" then names what the passages name in full."""
+    Litigation" "jpml". A question's "NYT" then names what the passages name in full. ``written``:
+    the tokens of ``texts``, when the caller has them already."""
     out: set[str] = set()
     for text in texts:
         for run in _TITLED_RUN.findall(text):
             initials = [w[0] for w in run.split() if w[0].isupper()]
             out.update("".join(initials[i:j]) for i in range(len(initials)) for j in range(i + 3, len(initials) + 1))
     # Lawyers' acronyms of words a passage writes in lower case: "the UCL claim" is its "unfair competition".
-    written = set(tokenize(" ".join(texts))) if texts else set()
+    if written is None:
+        written = set(tokenize(" ".join(texts))) if texts else set()
     out.update(a for a, words in _LEGAL_ACRONYMS.items() if set(tokenize(words)) <= written)
     return set(tokenize(" ".join(out)))
 
@@ -43,9 +45,11 @@ def spelled_out(question: str, texts: list[str] = ()) -> str:
     """``question`` with the lawyers' acronyms it uses spelled out after it, where none of ``texts``
     (the passages) writes the acronym: "the UCL claim" then also asks about "unfair competition",
     which they write instead. Where they write "DMCA", its words would only weigh the act's name."""
+    asked = {a: words for a, words in _LEGAL_ACRONYMS.items() if re.search(rf"\b{a}\b", question)}
+    if not asked:  # most questions: the passages need not be read
+        return question
     written = set(tokenize(" ".join(texts))) if texts else set()
-    spelled = [words for a, words in _LEGAL_ACRONYMS.items()
-               if re.search(rf"\b{a}\b", question) and a.lower() not in written]
+    spelled = [words for a, words in asked.items() if a.lower() not in written]
     return f"{question} ({'; '.join(spelled)})" if spelled else question
 
 
